@@ -1,0 +1,5 @@
+"""``python -m tnorder``: the same as the ``tnorder`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

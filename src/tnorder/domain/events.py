@@ -1,0 +1,92 @@
+"""Domain events: frozen, past-tense facts that aggregates record and the service publishes.
+
+Pure data.  Nothing here reads the clock or touches storage.
+
+Every event names its ``stream`` (the aggregate id it belongs to, e.g. an
+order id) and its ``seq`` within that stream; ``event_id`` = ``"<stream>#<seq>"``
+is stable across redeliveries, so consumers can drop duplicates.  New event
+classes register themselves with :func:`event_type` so that serialization can
+find them by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TypeVar
+
+import attrs
+
+from .statuses import ItemStatus, Role
+
+__all__ = [
+    "EVENT_TYPES",
+    "Actor",
+    "Event",
+    "ItemStatusChanged",
+    "OrderPlaced",
+    "event_type",
+]
+
+
+@attrs.frozen
+class Actor:
+    """Who did something: a role and an identifier (user id, carrier id, job name)."""
+
+    role: Role
+    id: str
+
+    @classmethod
+    def system(cls, id: str = "tnorder") -> Actor:
+        return cls(Role.SYSTEM, id)
+
+
+@attrs.frozen
+class Event:
+    """Base of every domain event."""
+
+    stream: str
+    seq: int
+    at: datetime
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.stream}#{self.seq}"
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+E = TypeVar("E", bound=type[Event])
+
+
+def event_type(cls: E) -> E:
+    """Register an event class under its class name (the ``type`` field when stored)."""
+    EVENT_TYPES[cls.__name__] = cls
+    return cls
+
+
+@event_type
+@attrs.frozen
+class OrderPlaced(Event):
+    """An order was placed with these line items."""
+
+    account_id: str
+    item_ids: tuple[str, ...]
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class ItemStatusChanged(Event):
+    """A line item moved from one status to another (or re-entered the same one)."""
+
+    item_id: str
+    from_status: ItemStatus
+    to_status: ItemStatus
+    trigger: str
+    actor: Actor
+    note: str | None = None
+    committed_date: date | None = None

@@ -1,0 +1,348 @@
+"""The Order aggregate and its line items.
+
+Pure domain rules.  Nothing here reads the clock or touches storage: every
+method that changes state takes ``at`` (an aware datetime) from the caller.
+
+An order groups one or more line items under one order number for one
+customer account.  Each line item is one telephone number being ordered,
+ported in or disconnected, and walks the machine in ``tnorder.domain.machine``.
+Accepted events append to the item's history and are recorded on the order as
+domain events for the service to publish; refused events raise and change
+nothing.  The order's status is derived from its items, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import attrs
+
+from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
+from .events import Actor, Event, ItemStatusChanged, OrderPlaced
+from .machine import TRIGGER_ROLES, Trigger, allowed_triggers, resolve
+from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
+
+__all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"]
+
+CANCEL_REFUSED_MESSAGE = (
+    "Orders cannot be cancelled in the portal. "
+    "Please contact your account manager, who will cancel it for you."
+)
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One accepted event in a line item's life.
+
+    ``from_status`` is None only for the entry that created the item.
+    """
+
+    from_status: ItemStatus | None
+    to_status: ItemStatus
+    trigger: Trigger
+    actor: Actor
+    at: datetime
+    note: str | None = None
+
+
+@attrs.frozen
+class NewItem:
+    """What a caller asks for when placing an order: one line item to create."""
+
+    kind: OrderKind
+    number: str | None = None
+    number_type: NumberType = NumberType.LOCAL
+    region: str | None = None
+    item_id: str | None = None
+
+
+@attrs.define
+class LineItem:
+    """One telephone number in an order.
+
+    Attributes:
+        item_id: unique within the order.
+        kind: new number, port-in or disconnect.
+        number: E.164 number, or None until a new number is assigned.
+        number_type: drives document requirements and the TrueLocal lock.
+        region: country or region code documents are matched on (e.g. ``"US-GA"``).
+        status: current status; only changed through ``Order.fire``.
+        history: append-only list of accepted events; the last ``to_status`` is ``status``.
+        committed_date: the hard date a carrier committed to (e.g. a port's FOC date).
+        carrier_ref: the carrier's order reference for this number, once known.
+        regulatory_approved_at: when local compliance was approved (TrueLocal lock).
+    """
+
+    item_id: str
+    kind: OrderKind
+    number: str | None = None
+    number_type: NumberType = NumberType.LOCAL
+    region: str | None = None
+    status: ItemStatus = ItemStatus.ORDER_SUBMITTED
+    history: list[HistoryEntry] = attrs.Factory(list)
+    committed_date: date | None = None
+    carrier_ref: str | None = None
+    regulatory_approved_at: datetime | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status.is_final
+
+    @property
+    def finalized_at(self) -> datetime | None:
+        """When the item reached its final status, or None while it is open."""
+        return self.history[-1].at if self.status.is_final and self.history else None
+
+    @property
+    def latest_note(self) -> str | None:
+        """The customer-facing note of the most recent event, if it carried one."""
+        return self.history[-1].note if self.history else None
+
+    @property
+    def needs_regulatory_approval(self) -> bool:
+        return self.number_type is NumberType.TRUELOCAL and self.regulatory_approved_at is None
+
+    def allowed_triggers(self) -> tuple[Trigger, ...]:
+        """Triggers this item accepts now (before role checks)."""
+        return allowed_triggers(self, self.status)
+
+
+def derive_order_status(statuses: Iterable[ItemStatus]) -> OrderStatus:
+    """The order's status from its items' statuses.
+
+    1. Any item needing the customer's action: ``ACTION_REQUIRED``.
+    2. Otherwise any item not final: ``IN_PROGRESS``.
+    3. All completed: ``COMPLETED``; all cancelled: ``CANCELLED``.
+    4. A mix of completed and cancelled: ``PARTIALLY_COMPLETED`` (final).
+    """
+    seen = set(statuses)
+    if not seen:
+        raise ValidationError("an order has at least one line item", field="items")
+    if any(s.intent is Intent.ACTION_REQUIRED for s in seen):
+        return OrderStatus.ACTION_REQUIRED
+    if any(not s.is_final for s in seen):
+        return OrderStatus.IN_PROGRESS
+    if seen == {ItemStatus.COMPLETED}:
+        return OrderStatus.COMPLETED
+    if seen == {ItemStatus.CANCELLED}:
+        return OrderStatus.CANCELLED
+    return OrderStatus.PARTIALLY_COMPLETED
+
+
+def _require_aware(at: datetime) -> None:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError(f"'at' must be a timezone-aware datetime, got {at!r}", field="at")
+
+
+def _coerce_trigger(trigger: Trigger | str) -> Trigger:
+    if type(trigger) is Trigger:
+        return trigger
+    try:
+        return Trigger(trigger)
+    except ValueError:
+        raise ValidationError(f"unknown trigger {trigger!r}", field="trigger") from None
+
+
+def check_permission(actor: Actor, trigger: Trigger) -> None:
+    """Raise ``PermissionDenied`` unless ``actor``'s role may fire ``trigger``."""
+    if actor.role in TRIGGER_ROLES[trigger]:
+        return
+    if trigger is Trigger.CANCEL:
+        message = CANCEL_REFUSED_MESSAGE
+    else:
+        message = f"role {actor.role.value!r} may not {trigger.value.replace('_', ' ')}"
+    raise PermissionDenied(message, role=actor.role.value, action=trigger.value)
+
+
+@attrs.define
+class Order:
+    """An order: one or more line items under one order number, for one account.
+
+    Build new orders with :meth:`Order.place`.  ``version`` is the storage
+    version the order was loaded at (0 for a new order); storage adapters use
+    it for optimistic concurrency.  ``event_seq`` numbers the events recorded on
+    this order so event ids are stable.
+    """
+
+    order_id: str
+    account_id: str
+    items: list[LineItem]
+    created_at: datetime
+    version: int = 0
+    event_seq: int = 0
+    reference: str | None = None
+    _pending: list[Event] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def place(
+        cls,
+        order_id: str,
+        account_id: str,
+        items: Sequence[NewItem],
+        *,
+        actor: Actor,
+        at: datetime,
+    ) -> Order:
+        """Create an order whose items all start in Order Submitted.
+
+        Raises:
+            ValidationError: no items, duplicate item ids, empty ids, naive ``at``.
+            PermissionDenied: the actor's role may not place orders.
+        """
+        _require_aware(at)
+        check_permission(actor, Trigger.PLACE)
+        if not order_id:
+            raise ValidationError("order_id must not be empty", field="order_id")
+        if not account_id:
+            raise ValidationError("account_id must not be empty", field="account_id")
+        if not items:
+            raise ValidationError("an order has at least one line item", field="items")
+        line_items: list[LineItem] = []
+        for index, new in enumerate(items, start=1):
+            if not isinstance(new, NewItem):
+                raise ValidationError(f"items[{index - 1}] is not a NewItem", field="items")
+            item_id = new.item_id or f"{order_id}-{index}"
+            entry = HistoryEntry(None, ItemStatus.ORDER_SUBMITTED, Trigger.PLACE, actor, at)
+            line_items.append(
+                LineItem(
+                    item_id=item_id,
+                    kind=new.kind,
+                    number=new.number,
+                    number_type=new.number_type,
+                    region=new.region,
+                    history=[entry],
+                )
+            )
+        ids = [i.item_id for i in line_items]
+        if len(set(ids)) != len(ids):
+            raise ValidationError(f"duplicate item ids in order {order_id!r}", field="items")
+        order = cls(order_id=order_id, account_id=account_id, items=line_items, created_at=at)
+        order._record(OrderPlaced, at, account_id=account_id, item_ids=tuple(ids), actor=actor)
+        return order
+
+    # -- queries ------------------------------------------------------------
+
+    @property
+    def status(self) -> OrderStatus:
+        return derive_order_status(i.status for i in self.items)
+
+    @property
+    def is_final(self) -> bool:
+        return all(i.status.is_final for i in self.items)
+
+    @property
+    def finalized_at(self) -> datetime | None:
+        """When the last item reached a final status, or None while any item is open."""
+        latest: datetime | None = None
+        for item in self.items:
+            at = item.finalized_at
+            if at is None:
+                return None
+            if latest is None or at > latest:
+                latest = at
+        return latest
+
+    def item(self, item_id: str) -> LineItem:
+        for item in self.items:
+            if item.item_id == item_id:
+                return item
+        raise ItemNotFound(item_id, f"order {self.order_id!r} has no line item {item_id!r}")
+
+    @property
+    def pending_events(self) -> tuple[Event, ...]:
+        return tuple(self._pending)
+
+    def pull_events(self) -> list[Event]:
+        """Hand over the recorded events (the service publishes them) and forget them."""
+        events, self._pending = self._pending, []
+        return events
+
+    # -- commands -----------------------------------------------------------
+
+    def fire(
+        self,
+        item_id: str,
+        trigger: Trigger | str,
+        *,
+        actor: Actor,
+        at: datetime,
+        note: str | None = None,
+        committed_date: date | None = None,
+    ) -> HistoryEntry:
+        """Send ``trigger`` to one line item.
+
+        Raises:
+            ItemNotFound: no such item.
+            ValidationError: unknown trigger, naive ``at``, a port date without a date.
+            PermissionDenied: the actor's role may not fire this trigger.
+            InvalidTransition: the item's status does not accept the trigger.
+        """
+        trig = _coerce_trigger(trigger)
+        _require_aware(at)
+        item = self.item(item_id)
+        check_permission(actor, trig)
+        dest = resolve(item, item.status, trig) if trig is not Trigger.PLACE else None
+        if dest is None:
+            raise InvalidTransition(
+                order_id=self.order_id,
+                item_id=item_id,
+                status=item.status.value,
+                trigger=trig.value,
+                allowed=[t.value for t in item.allowed_triggers()],
+            )
+        if trig is Trigger.RECEIVE_PORT_DATE:
+            if not isinstance(committed_date, date):
+                raise ValidationError(
+                    "receive_port_date needs the committed port date", field="committed_date"
+                )
+            item.committed_date = committed_date
+        entry = HistoryEntry(item.status, dest, trig, actor, at, note)
+        item.history.append(entry)
+        self._record(
+            ItemStatusChanged,
+            at,
+            item_id=item_id,
+            from_status=item.status,
+            to_status=dest,
+            trigger=trig.value,
+            actor=actor,
+            note=note,
+            committed_date=committed_date if trig is Trigger.RECEIVE_PORT_DATE else None,
+        )
+        item.status = dest
+        return entry
+
+    def cancel(self, *, actor: Actor, at: datetime, note: str | None = None) -> list[str]:
+        """Cancel every item that is not final (account managers only).
+
+        Returns the ids of the items that were cancelled.  The permission check
+        happens before anything changes, so a refused cancellation changes nothing.
+        """
+        _require_aware(at)
+        check_permission(actor, Trigger.CANCEL)
+        open_ids = [i.item_id for i in self.items if not i.status.is_final]
+        if not open_ids:
+            raise InvalidTransition(
+                order_id=self.order_id,
+                item_id="*",
+                status=self.status.value,
+                trigger=Trigger.CANCEL.value,
+                allowed=[],
+                reason="every item is already final",
+            )
+        for item_id in open_ids:
+            self.fire(item_id, Trigger.CANCEL, actor=actor, at=at, note=note)
+        return open_ids
+
+    def record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
+        """Record a domain event on this order's stream (for use cases in other modules)."""
+        return self._record(event_cls, at, **fields)
+
+    def _record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
+        self.event_seq += 1
+        event = event_cls(stream=self.order_id, seq=self.event_seq, at=at, **fields)
+        self._pending.append(event)
+        return event
