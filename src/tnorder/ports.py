@@ -138,10 +138,19 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits or rolls back together."""
 
-    orders: OrderRepository
-    documents: RecordRepository[Document]
-    inventory: RecordRepository[InventoryNumber]
-    carrier_requests: RecordRepository[CarrierRequest]
+    # Read-only properties, not plain attributes: protocol attributes are
+    # invariant, and adapters expose their own repository classes.
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def documents(self) -> RecordRepository[Document]: ...
+
+    @property
+    def inventory(self) -> RecordRepository[InventoryNumber]: ...
+
+    @property
+    def carrier_requests(self) -> RecordRepository[CarrierRequest]: ...
 
     def add_events(self, events: Sequence[Event]) -> None:
         """Write events to the outbox in this transaction."""

@@ -53,17 +53,20 @@ def _structure_date(value: Any, _: Any) -> date:
     return date.fromisoformat(value)
 
 
-def _structure_str(value: Any, _: Any) -> str:
+def _structure_str(value: Any, cls: Any) -> Any:
     # cattrs would happily str() an int or a dict; stored garbage must not pass.
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
+    if cls is not str:
+        # Single dispatch sends ``str`` enums here too (it follows the MRO).
+        return cls(value)
     return value
 
 
-def _structure_int(value: Any, _: Any) -> int:
+def _structure_int(value: Any, cls: Any) -> Any:
     if type(value) is not int:
         raise TypeError(f"expected an integer, got {type(value).__name__}")
-    return value
+    return value if cls is int else cls(value)
 
 
 def _structure_bool(value: Any, _: Any) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..errors import ValidationError
 
@@ -14,7 +14,7 @@ class SystemClock:
     """The real time, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -27,7 +27,7 @@ class FixedClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValidationError("FixedClock needs an aware datetime", field="start")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -49,4 +49,4 @@ class FixedClock:
         with self._lock:
             if when < self._now:
                 raise ValidationError("a clock does not go backwards", field="when")
-            self._now = when.astimezone(timezone.utc)
+            self._now = when.astimezone(UTC)

@@ -16,7 +16,7 @@ generated from the same data (``tnorder.docgen``), and a test fires every
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-class Trigger(str, Enum):
+class Trigger(StrEnum):
     """Events a line item can be sent.  ``PLACE`` only ever starts a history."""
 
     PLACE = "place"
@@ -116,9 +116,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(T.VALIDATE_INSTALLATION, (S.IN_PROGRESS,), S.VALIDATING_INSTALLATION),
     Transition(T.COMPLETE, (S.VALIDATING_INSTALLATION,), S.COMPLETED),
     # A disconnect has nothing to install: the carrier's confirmation finishes it.
-    Transition(
-        T.COMPLETE, (S.SUBMITTED_TO_CARRIER,), S.COMPLETED, conditions=("is_disconnect",)
-    ),
+    Transition(T.COMPLETE, (S.SUBMITTED_TO_CARRIER,), S.COMPLETED, conditions=("is_disconnect",)),
     Transition(
         T.REQUEST_INFORMATION,
         tuple(s for s in _WORKING if s is not S.INFORMATION_REQUIRED),
@@ -147,9 +145,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(T.CANCEL, _WORKING, S.CANCELLED),
 )
 
-_EVERYONE_BUT_CUSTOMER = frozenset(
-    {Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM, Role.CARRIER}
-)
+_EVERYONE_BUT_CUSTOMER = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM, Role.CARRIER})
 _INTERNAL = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM})
 
 # Who may fire what.  The portal cannot cancel: only an account manager can.
@@ -218,8 +214,8 @@ def _compile(machine: Machine) -> Mapping[tuple[ItemStatus, Trigger], tuple[Cand
         for source, transitions in event.transitions.items():
             table[(ItemStatus(source), trigger)] = tuple(
                 Candidate(
-                    dest=ItemStatus(t.dest),
-                    checks=tuple((GUARDS[c.func], bool(c.target)) for c in t.conditions),
+                    dest=ItemStatus(str(t.dest)),
+                    checks=tuple((GUARDS[str(c.func)], bool(c.target)) for c in t.conditions),
                 )
                 for t in transitions
             )

@@ -29,7 +29,9 @@ def normalize_number(text: str, region: str = "US") -> str:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         # phonenumbers' own exception is not ours; callers catch TnorderError.
-        raise InvalidPhoneNumber(f"not a telephone number: {text!r} ({exc})", field="number") from exc
+        raise InvalidPhoneNumber(
+            f"not a telephone number: {text!r} ({exc})", field="number"
+        ) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(f"not a valid telephone number: {text!r}", field="number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -7,7 +7,7 @@ kept in ``label`` and ``description`` so it can change without a migration.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "Intent",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class Intent(str, Enum):
+class Intent(StrEnum):
     """What a status asks of the customer."""
 
     NO_ACTION_REQUIRED = "no_action_required"
@@ -38,7 +38,7 @@ _INTENT_LABELS = {
 }
 
 
-class ItemStatus(str, Enum):
+class ItemStatus(StrEnum):
     """The twelve statuses a line item shows in the Orders tab's Status column.
 
     Each member carries its customer-facing ``label`` (the portal guide's exact
@@ -174,7 +174,7 @@ _STATUS_INFO: dict[ItemStatus, tuple[str, Intent, bool, str]] = {
 }
 
 
-class OrderKind(str, Enum):
+class OrderKind(StrEnum):
     """What a line item does with its number."""
 
     NEW_NUMBER = "new_number"
@@ -188,7 +188,7 @@ class OrderKind(str, Enum):
         ]
 
 
-class NumberType(str, Enum):
+class NumberType(StrEnum):
     """The kind of telephone number; drives document requirements and activation."""
 
     LOCAL = "local"
@@ -198,7 +198,7 @@ class NumberType(str, Enum):
     TRUELOCAL = "truelocal"
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     """An order's status, always derived from its items (see ``Order.status``)."""
 
     ACTION_REQUIRED = "action_required"
@@ -226,7 +226,7 @@ class OrderStatus(str, Enum):
         )
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Who is acting.  Permissions per trigger live in ``tnorder.domain.machine``."""
 
     CUSTOMER = "customer"

@@ -1,0 +1,277 @@
+"""The Order aggregate: placing, firing, history, events, permissions and the derived status."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tnorder import (
+    Actor,
+    InvalidTransition,
+    ItemNotFound,
+    ItemStatus,
+    ItemStatusChanged,
+    NewItem,
+    Order,
+    OrderKind,
+    OrderPlaced,
+    OrderStatus,
+    PermissionDenied,
+    Role,
+    Trigger,
+    ValidationError,
+    derive_order_status,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+STAFF = Actor(Role.STAFF, "ops-1")
+CARRIER = Actor(Role.CARRIER, "bandwidth")
+MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
+
+
+def place(*kinds: OrderKind) -> Order:
+    return Order.place(
+        "A-1",
+        "acct-1",
+        [NewItem(k) for k in kinds or (OrderKind.NEW_NUMBER,)],
+        actor=CUSTOMER,
+        at=T0,
+    )
+
+
+def test_place_starts_every_item_in_order_submitted() -> None:
+    """A new order's items are Order Submitted with one creation entry each."""
+    order = place(OrderKind.NEW_NUMBER, OrderKind.PORT_IN)
+    assert [ItemStatus.ORDER_SUBMITTED] * 2 == [i.status for i in order.items]
+    assert ["A-1-1", "A-1-2"] == [i.item_id for i in order.items]
+    entry = order.items[0].history[0]
+    assert (None, ItemStatus.ORDER_SUBMITTED, Trigger.PLACE, CUSTOMER, T0) == (
+        entry.from_status,
+        entry.to_status,
+        entry.trigger,
+        entry.actor,
+        entry.at,
+    )
+
+
+def test_place_records_order_placed() -> None:
+    """Placing records one OrderPlaced event with a stable id."""
+    order = place(OrderKind.NEW_NUMBER)
+    [event] = order.pull_events()
+    assert isinstance(event, OrderPlaced)
+    assert "A-1#1" == event.event_id
+    assert [] == order.pull_events()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"items": []}, "items"),
+        ({"order_id": ""}, "order_id"),
+        ({"account_id": ""}, "account_id"),
+        ({"at": datetime(2026, 1, 1)}, "at"),
+    ],
+)
+def test_place_rejects_bad_input(kwargs: dict[str, object], field: str) -> None:
+    """Bad input raises ValidationError naming the field."""
+    args: dict[str, object] = {
+        "order_id": "A-1",
+        "account_id": "acct",
+        "items": [NewItem(OrderKind.NEW_NUMBER)],
+        "actor": CUSTOMER,
+        "at": T0,
+    }
+    args.update(kwargs)
+    with pytest.raises(ValidationError) as info:
+        Order.place(**args)  # type: ignore[arg-type]
+    assert field == info.value.field
+
+
+def test_duplicate_item_ids_are_rejected() -> None:
+    """Two items with the same id cannot share an order."""
+    with pytest.raises(ValidationError, match="duplicate"):
+        Order.place(
+            "A-1",
+            "acct",
+            [NewItem(OrderKind.NEW_NUMBER, item_id="x"), NewItem(OrderKind.PORT_IN, item_id="x")],
+            actor=CUSTOMER,
+            at=T0,
+        )
+
+
+def test_fire_appends_history_and_records_event() -> None:
+    """An accepted event appends history and records ItemStatusChanged."""
+    order = place(OrderKind.NEW_NUMBER)
+    order.pull_events()
+    at = T0 + timedelta(hours=1)
+    entry = order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=at, note="sent")
+    item = order.item("A-1-1")
+    assert ItemStatus.SUBMITTED_TO_CARRIER == item.status
+    assert entry is item.history[-1]
+    assert (ItemStatus.ORDER_SUBMITTED, "sent", at) == (entry.from_status, entry.note, entry.at)
+    [event] = order.pull_events()
+    assert isinstance(event, ItemStatusChanged)
+    assert ("A-1#2", ItemStatus.ORDER_SUBMITTED, ItemStatus.SUBMITTED_TO_CARRIER) == (
+        event.event_id,
+        event.from_status,
+        event.to_status,
+    )
+
+
+def test_fire_accepts_trigger_strings() -> None:
+    """Triggers may be given by their string value."""
+    order = place()
+    order.fire("A-1-1", "submit_to_carrier", actor=STAFF, at=T0)
+    assert ItemStatus.SUBMITTED_TO_CARRIER == order.items[0].status
+
+
+def test_invalid_transition_carries_the_facts_and_changes_nothing() -> None:
+    """A refused event raises InvalidTransition with the facts and leaves the item as it was."""
+    order = place(OrderKind.NEW_NUMBER)
+    before = (order.items[0].status, list(order.items[0].history), order.event_seq)
+    with pytest.raises(InvalidTransition) as info:
+        order.fire("A-1-1", Trigger.APPROVE_PORT, actor=CARRIER, at=T0)
+    err = info.value
+    assert ("A-1", "A-1-1", "order_submitted", "approve_port") == (
+        err.order_id,
+        err.item_id,
+        err.status,
+        err.trigger,
+    )
+    assert "submit_to_carrier" in err.allowed
+    assert "approve_port" not in err.allowed
+    assert "approve_port" in str(err)
+    assert "order_submitted" in str(err)
+    assert before == (order.items[0].status, list(order.items[0].history), order.event_seq)
+
+
+def test_unknown_trigger_and_item() -> None:
+    """Unknown triggers and items raise typed errors."""
+    order = place()
+    with pytest.raises(ValidationError, match="unknown trigger"):
+        order.fire("A-1-1", "explode", actor=STAFF, at=T0)
+    with pytest.raises(ItemNotFound):
+        order.fire("nope", Trigger.REVIEW, actor=STAFF, at=T0)
+
+
+def test_place_is_not_fireable() -> None:
+    """'place' only starts a history; firing it is an invalid transition."""
+    order = place()
+    with pytest.raises(InvalidTransition):
+        order.fire("A-1-1", Trigger.PLACE, actor=STAFF, at=T0)
+
+
+def test_naive_time_is_refused() -> None:
+    """Times must be timezone-aware."""
+    order = place()
+    with pytest.raises(ValidationError):
+        order.fire("A-1-1", Trigger.REVIEW, actor=STAFF, at=datetime(2026, 1, 1))
+
+
+def test_customer_cannot_cancel_and_is_told_to_contact_account_manager() -> None:
+    """The portal cannot cancel: customers get PermissionDenied naming the account manager."""
+    order = place(OrderKind.NEW_NUMBER, OrderKind.PORT_IN)
+    with pytest.raises(PermissionDenied, match="account manager") as info:
+        order.cancel(actor=CUSTOMER, at=T0)
+    assert ("customer", "cancel") == (info.value.role, info.value.action)
+    assert {ItemStatus.ORDER_SUBMITTED} == {i.status for i in order.items}
+    with pytest.raises(PermissionDenied, match="account manager"):
+        order.fire("A-1-1", Trigger.CANCEL, actor=STAFF, at=T0)
+
+
+def test_account_manager_cancels_every_open_item() -> None:
+    """An account manager's cancellation cancels every open item and finalizes the order."""
+    order = place(OrderKind.NEW_NUMBER, OrderKind.DISCONNECT)
+    order.fire("A-1-2", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    order.fire("A-1-2", Trigger.COMPLETE, actor=CARRIER, at=T0)
+    at = T0 + timedelta(days=1)
+    assert ["A-1-1"] == order.cancel(actor=MANAGER, at=at, note="customer request")
+    assert OrderStatus.PARTIALLY_COMPLETED == order.status
+    assert at == order.finalized_at
+    with pytest.raises(InvalidTransition, match="already final"):
+        order.cancel(actor=MANAGER, at=at)
+
+
+def test_customer_may_only_provide_information() -> None:
+    """Customers move their items only by providing information."""
+    order = place(OrderKind.NEW_NUMBER)
+    with pytest.raises(PermissionDenied):
+        order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=CUSTOMER, at=T0)
+    order.fire("A-1-1", Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0, note="need address")
+    order.fire("A-1-1", Trigger.PROVIDE_INFORMATION, actor=CUSTOMER, at=T0)
+    assert ItemStatus.UNDER_REVIEW == order.items[0].status
+
+
+def test_port_in_full_path_with_rejection_and_port_date() -> None:
+    """A port-in can be rejected with a reason, corrected, resubmitted and completed."""
+    order = place(OrderKind.PORT_IN)
+    fire = order.fire
+    fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    fire("A-1-1", Trigger.REJECT, actor=CARRIER, at=T0, note="Account number does not match")
+    assert ItemStatus.PORT_REJECTED == order.items[0].status
+    assert "Account number does not match" == order.items[0].latest_note
+    assert OrderStatus.ACTION_REQUIRED == order.status
+    fire("A-1-1", Trigger.PROVIDE_INFORMATION, actor=CUSTOMER, at=T0)
+    fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    fire("A-1-1", Trigger.APPROVE_PORT, actor=CARRIER, at=T0)
+    with pytest.raises(ValidationError, match="port date"):
+        fire("A-1-1", Trigger.RECEIVE_PORT_DATE, actor=CARRIER, at=T0)
+    fire("A-1-1", Trigger.RECEIVE_PORT_DATE, actor=CARRIER, at=T0, committed_date=date(2026, 3, 9))
+    assert date(2026, 3, 9) == order.items[0].committed_date
+    for trigger in (Trigger.START_CONFIGURATION, Trigger.VALIDATE_INSTALLATION, Trigger.COMPLETE):
+        fire("A-1-1", trigger, actor=STAFF, at=T0)
+    assert OrderStatus.COMPLETED == order.status
+    assert [e.to_status for e in order.items[0].history][-1] == order.items[0].status
+
+
+def test_new_number_cannot_enter_porting_statuses() -> None:
+    """A new-number item is refused porting triggers."""
+    order = place(OrderKind.NEW_NUMBER)
+    order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    for trigger in (Trigger.APPROVE_PORT, Trigger.RECEIVE_PORT_DATE):
+        with pytest.raises(InvalidTransition):
+            order.fire("A-1-1", trigger, actor=CARRIER, at=T0, committed_date=date(2026, 3, 9))
+    order.fire("A-1-1", Trigger.REJECT, actor=CARRIER, at=T0)
+    assert ItemStatus.INFORMATION_REQUIRED == order.items[0].status
+
+
+def test_disconnect_completes_on_carrier_confirmation() -> None:
+    """A disconnect item is finished by the carrier's confirmation."""
+    order = place(OrderKind.DISCONNECT)
+    order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    order.fire("A-1-1", Trigger.COMPLETE, actor=CARRIER, at=T0)
+    assert OrderStatus.COMPLETED == order.status
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([ItemStatus.COMPLETED, ItemStatus.INFORMATION_REQUIRED], OrderStatus.ACTION_REQUIRED),
+        ([ItemStatus.IN_PROGRESS, ItemStatus.PORT_REJECTED], OrderStatus.ACTION_REQUIRED),
+        ([ItemStatus.COMPLETED, ItemStatus.IN_PROGRESS], OrderStatus.IN_PROGRESS),
+        ([ItemStatus.CANCELLED, ItemStatus.ORDER_SUBMITTED], OrderStatus.IN_PROGRESS),
+        ([ItemStatus.COMPLETED, ItemStatus.COMPLETED], OrderStatus.COMPLETED),
+        ([ItemStatus.CANCELLED], OrderStatus.CANCELLED),
+        ([ItemStatus.CANCELLED, ItemStatus.COMPLETED], OrderStatus.PARTIALLY_COMPLETED),
+    ],
+)
+def test_derived_order_status(statuses: list[ItemStatus], expected: OrderStatus) -> None:
+    """The order status follows the documented rule."""
+    assert expected == derive_order_status(statuses)
+
+
+def test_derived_status_of_nothing_is_an_error() -> None:
+    """An order without items has no status."""
+    with pytest.raises(ValidationError):
+        derive_order_status([])
+
+
+def test_finalized_at_is_none_while_any_item_is_open() -> None:
+    """finalized_at is the time the last item became final, None before."""
+    order = place(OrderKind.DISCONNECT, OrderKind.DISCONNECT)
+    order.fire("A-1-1", Trigger.CANCEL, actor=MANAGER, at=T0 + timedelta(hours=1))
+    assert order.finalized_at is None
+    order.fire("A-1-2", Trigger.CANCEL, actor=MANAGER, at=T0 + timedelta(hours=2))
+    assert T0 + timedelta(hours=2) == order.finalized_at

@@ -1,0 +1,52 @@
+"""The public surface is explicit, sorted, typed and light to import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import tnorder
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    """__all__ is sorted and names every public attribute of the package, nothing else."""
+    public = {
+        name
+        for name, value in vars(tnorder).items()
+        if not name.startswith("_") and not isinstance(value, type(tnorder))
+    }
+    assert sorted(tnorder.__all__) == list(tnorder.__all__)
+    assert public | {"__version__"} == set(tnorder.__all__)
+
+
+def test_every_exported_name_resolves() -> None:
+    """Each name in __all__ is importable from the package."""
+    for name in tnorder.__all__:
+        assert getattr(tnorder, name) is not None
+
+
+def test_errors_share_one_root() -> None:
+    """Every exported exception derives from TnorderError."""
+    for name in tnorder.__all__:
+        value = getattr(tnorder, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, tnorder.TnorderError)
+
+
+def test_import_is_light() -> None:
+    """`import tnorder` loads no adapters, no test tools and no optional dependencies."""
+    code = (
+        "import sys, tnorder; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "{'pytest', 'hypothesis', 'psycopg', 'httpx', 'rich', 'sqlite3', 'defusedxml'} "
+        "or m.startswith(('tnorder.adapters.', 'tnorder.testing'))]; "
+        "print(','.join(sorted(bad)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "" == out.stdout.strip()
+
+
+def test_package_is_typed() -> None:
+    """py.typed ships with the package."""
+    assert (Path(tnorder.__file__).parent / "py.typed").is_file()
