@@ -17,6 +17,11 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.cols import (
+    is_namedtuple,
+    namedtuple_dict_structure_factory,
+    namedtuple_dict_unstructure_factory,
+)
 
 from .domain.events import EVENT_TYPES, Event
 from .errors import SerializationError
@@ -82,9 +87,14 @@ def configure_converter(conv: cattrs.Converter) -> None:
     - dates are ISO 8601 ``YYYY-MM-DD`` strings
     - enums are stored by their stable string value
     - strings, integers and booleans are checked, never coerced
-    - attrs classes are dicts of their init fields (private state such as an
-      order's pending events is never stored)
+    - attrs classes and named tuples (history entries) are dicts of their
+      fields (private state such as an order's pending events is never stored)
     """
+    conv.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
+    conv.register_structure_hook_factory(
+        is_namedtuple,
+        lambda cl, c: namedtuple_dict_structure_factory(cl, c, forbid_extra_keys=True),
+    )
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(date, date.isoformat)

@@ -14,16 +14,26 @@ nothing.  The order's status is derived from its items, never stored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from typing import Any, NamedTuple
 
 import attrs
 
 from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
+from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
-from .machine import TRIGGER_ROLES, Trigger, allowed_triggers, resolve
+from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
 
 __all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"]
+
+# ``tuple.__new__`` builds a named tuple without running its Python-level
+# ``__new__``: the hot path saves a frame per event.
+_new_tuple = tuple.__new__
+# Plain-dict views of the frozen tables: a MappingProxyType lookup is slower.
+_LOOKUP_GET = dict(LOOKUP).get
+_ROLES = dict(TRIGGER_ROLES)
+_UTC = timezone.utc
 
 CANCEL_REFUSED_MESSAGE = (
     "Orders cannot be cancelled in the portal. "
@@ -31,11 +41,12 @@ CANCEL_REFUSED_MESSAGE = (
 )
 
 
-@attrs.frozen
-class HistoryEntry:
-    """One accepted event in a line item's life.
+class HistoryEntry(NamedTuple):
+    """One accepted event in a line item's life (immutable).
 
-    ``from_status`` is None only for the entry that created the item.
+    ``from_status`` is None only for the entry that created the item.  A named
+    tuple rather than a frozen attrs class: one is created per event on the hot
+    path, and a frozen attrs instance costs several times more to build.
     """
 
     from_status: ItemStatus | None
@@ -72,6 +83,8 @@ class LineItem:
         committed_date: the hard date a carrier committed to (e.g. a port's FOC date).
         carrier_ref: the carrier's order reference for this number, once known.
         regulatory_approved_at: when local compliance was approved (TrueLocal lock).
+        requirements: the item's document requirements and which document satisfied
+            each (see ``tnorder.domain.documents``).
     """
 
     item_id: str
@@ -84,6 +97,7 @@ class LineItem:
     committed_date: date | None = None
     carrier_ref: str | None = None
     regulatory_approved_at: datetime | None = None
+    requirements: list[RequirementState] = attrs.Factory(list)
 
     @property
     def is_final(self) -> bool:
@@ -172,7 +186,13 @@ class Order:
     version: int = 0
     event_seq: int = 0
     reference: str | None = None
-    _pending: list[Event] = attrs.field(factory=list, init=False, repr=False, eq=False)
+    # Recorded events; status changes are kept as compact tuples and become
+    # ``ItemStatusChanged`` objects only when drained (see ``pull_events``).
+    _pending: list[Any] = attrs.field(factory=list, init=False, repr=False, eq=False)
+    _index: dict[str, LineItem] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._index = {item.item_id: item for item in self.items}
 
     # -- construction -------------------------------------------------------
 
@@ -246,19 +266,40 @@ class Order:
         return latest
 
     def item(self, item_id: str) -> LineItem:
-        for item in self.items:
-            if item.item_id == item_id:
-                return item
-        raise ItemNotFound(item_id, f"order {self.order_id!r} has no line item {item_id!r}")
+        item = self._index.get(item_id)
+        if item is None:
+            if len(self._index) != len(self.items):  # items were added after construction
+                self._index = {i.item_id: i for i in self.items}
+                return self.item(item_id)
+            raise ItemNotFound(item_id, f"order {self.order_id!r} has no line item {item_id!r}")
+        return item
 
     @property
     def pending_events(self) -> tuple[Event, ...]:
-        return tuple(self._pending)
+        """The recorded events not yet pulled, oldest first."""
+        return tuple(self._materialize(p) for p in self._pending)
 
     def pull_events(self) -> list[Event]:
         """Hand over the recorded events (the service publishes them) and forget them."""
-        events, self._pending = self._pending, []
-        return events
+        pending, self._pending = self._pending, []
+        return [self._materialize(p) for p in pending]
+
+    def _materialize(self, pending: Any) -> Event:
+        if isinstance(pending, Event):
+            return pending
+        seq, item_id, entry, committed = pending
+        return ItemStatusChanged(
+            stream=self.order_id,
+            seq=seq,
+            at=entry.at,
+            item_id=item_id,
+            from_status=entry.from_status,
+            to_status=entry.to_status,
+            trigger=entry.trigger.value,
+            actor=entry.actor,
+            note=entry.note,
+            committed_date=committed,
+        )
 
     # -- commands -----------------------------------------------------------
 
@@ -280,11 +321,23 @@ class Order:
             PermissionDenied: the actor's role may not fire this trigger.
             InvalidTransition: the item's status does not accept the trigger.
         """
-        trig = _coerce_trigger(trigger)
-        _require_aware(at)
-        item = self.item(item_id)
-        check_permission(actor, trig)
-        dest = resolve(item, item.status, trig) if trig is not Trigger.PLACE else None
+        # This is the hot path of the library: every check is inlined and one
+        # object (the history entry) is built per event.
+        trig = trigger if type(trigger) is Trigger else _coerce_trigger(trigger)
+        if getattr(at, "tzinfo", None) is not _UTC:
+            _require_aware(at)
+        item = self._index.get(item_id) or self.item(item_id)
+        if actor.role not in _ROLES[trig]:
+            check_permission(actor, trig)
+        status = item.status
+        dest = None
+        for cand in _LOOKUP_GET((status, trig), ()):
+            for guard, expected in cand.checks:
+                if guard(item) is not expected:
+                    break
+            else:
+                dest = cand.dest
+                break
         if dest is None:
             raise InvalidTransition(
                 order_id=self.order_id,
@@ -293,25 +346,23 @@ class Order:
                 trigger=trig.value,
                 allowed=[t.value for t in item.allowed_triggers()],
             )
+        committed = None
         if trig is Trigger.RECEIVE_PORT_DATE:
             if not isinstance(committed_date, date):
                 raise ValidationError(
                     "receive_port_date needs the committed port date", field="committed_date"
                 )
-            item.committed_date = committed_date
-        entry = HistoryEntry(item.status, dest, trig, actor, at, note)
+            item.committed_date = committed = committed_date
+        entry = _new_tuple(HistoryEntry, (status, dest, trig, actor, at, note))
         item.history.append(entry)
-        self._record(
-            ItemStatusChanged,
-            at,
-            item_id=item_id,
-            from_status=item.status,
-            to_status=dest,
-            trigger=trig.value,
-            actor=actor,
-            note=note,
-            committed_date=committed_date if trig is Trigger.RECEIVE_PORT_DATE else None,
-        )
+        self.event_seq += 1
+        self._pending.append((self.event_seq, item_id, entry, committed))
+        item.status = dest
+        return entry
+        entry = _new_tuple(HistoryEntry, (status, dest, trig, actor, at, note))
+        item.history.append(entry)
+        self.event_seq += 1
+        self._pending.append((self.event_seq, item_id, entry, None))
         item.status = dest
         return entry
 
