@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import cattrs
@@ -63,8 +64,17 @@ def _structure_str(value: Any, cls: Any) -> Any:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
     if cls is not str:
-        # Single dispatch sends ``str`` enums here too (it follows the MRO).
-        return cls(value)
+        # Single dispatch sends ``str`` enums here too (it follows the MRO).  The
+        # member map is a plain dict: much cheaper than ``EnumType.__call__``.
+        member = cls._value2member_map_.get(value)
+        if member is None:
+            raise ValueError(f"{value!r} is not a valid {cls.__name__}")
+        return member
+    return value
+
+
+def _unstructure_str_enum(value: Any) -> Any:
+    # A StrEnum member is a str: JSON encoders write its value as it is.
     return value
 
 
@@ -96,6 +106,7 @@ def configure_converter(conv: cattrs.Converter) -> None:
         lambda cl, c: namedtuple_dict_structure_factory(cl, c, forbid_extra_keys=True),
     )
     conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(StrEnum, _unstructure_str_enum)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook(date, _structure_date)

@@ -14,7 +14,7 @@ nothing.  The order's status is derived from its items, never stored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import attrs
@@ -22,7 +22,7 @@ import attrs
 from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
 from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
-from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers
+from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
 
 __all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"]
@@ -30,10 +30,14 @@ __all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"
 # ``tuple.__new__`` builds a named tuple without running its Python-level
 # ``__new__``: the hot path saves a frame per event.
 _new_tuple = tuple.__new__
-# Plain-dict views of the frozen tables: a MappingProxyType lookup is slower.
-_LOOKUP_GET = dict(LOOKUP).get
+# Plain-dict views of the frozen tables (a MappingProxyType lookup is slower),
+# and the unguarded single-candidate rows resolved ahead of time.
+_DIRECT_GET = {
+    key: cands[0].dest for key, cands in LOOKUP.items() if len(cands) == 1 and not cands[0].checks
+}.get
 _ROLES = dict(TRIGGER_ROLES)
-_UTC = timezone.utc
+_RECEIVE_PORT_DATE = Trigger.RECEIVE_PORT_DATE
+_UTC = UTC
 
 CANCEL_REFUSED_MESSAGE = (
     "Orders cannot be cancelled in the portal. "
@@ -324,20 +328,19 @@ class Order:
         # This is the hot path of the library: every check is inlined and one
         # object (the history entry) is built per event.
         trig = trigger if type(trigger) is Trigger else _coerce_trigger(trigger)
-        if getattr(at, "tzinfo", None) is not _UTC:
+        try:
+            utc = at.tzinfo is _UTC
+        except AttributeError:
+            utc = False
+        if not utc:
             _require_aware(at)
         item = self._index.get(item_id) or self.item(item_id)
         if actor.role not in _ROLES[trig]:
             check_permission(actor, trig)
         status = item.status
-        dest = None
-        for cand in _LOOKUP_GET((status, trig), ()):
-            for guard, expected in cand.checks:
-                if guard(item) is not expected:
-                    break
-            else:
-                dest = cand.dest
-                break
+        dest = _DIRECT_GET((status, trig))
+        if dest is None:
+            dest = resolve(item, status, trig)
         if dest is None:
             raise InvalidTransition(
                 order_id=self.order_id,
@@ -347,7 +350,7 @@ class Order:
                 allowed=[t.value for t in item.allowed_triggers()],
             )
         committed = None
-        if trig is Trigger.RECEIVE_PORT_DATE:
+        if trig is _RECEIVE_PORT_DATE:
             if not isinstance(committed_date, date):
                 raise ValidationError(
                     "receive_port_date needs the committed port date", field="committed_date"
@@ -355,8 +358,8 @@ class Order:
             item.committed_date = committed = committed_date
         entry = _new_tuple(HistoryEntry, (status, dest, trig, actor, at, note))
         item.history.append(entry)
-        self.event_seq += 1
-        self._pending.append((self.event_seq, item_id, entry, committed))
+        seq = self.event_seq = self.event_seq + 1
+        self._pending.append((seq, item_id, entry, committed))
         item.status = dest
         return entry
         entry = _new_tuple(HistoryEntry, (status, dest, trig, actor, at, note))

@@ -1,0 +1,1 @@
+"""tnorder benchmarks: run with ``make bench`` (``python -m benchmarks [--quick]``)."""

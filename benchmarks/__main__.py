@@ -1,0 +1,38 @@
+"""``python -m benchmarks [--quick]``: run every benchmark and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+
+from . import core
+from ._harness import Row, render
+
+SUITES = [core.CASES]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks")
+    parser.add_argument("--quick", action="store_true", help="a ~30 s smoke run")
+    parser.add_argument("--only", help="run only cases whose function name contains this")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for suite in SUITES:
+        for case in suite:
+            if args.only and args.only not in case.__name__:
+                continue
+            rows.extend(case(args.quick))
+    title = (
+        f"tnorder benchmarks ({'quick' if args.quick else 'full'}) - Python "
+        f"{platform.python_version()} on {platform.machine()}, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    print(render(rows, title=title))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

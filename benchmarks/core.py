@@ -1,0 +1,289 @@
+"""Core benchmarks: applying one event, memory per order, cattrs round trip, growth."""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from datetime import UTC, date, datetime
+
+from transitions import Machine
+
+from tnorder import Actor, NewItem, Order, OrderKind, Role, Trigger
+from tnorder.domain.machine import TRANSITIONS
+from tnorder.domain.statuses import ItemStatus
+from tnorder.serialization import make_converter
+
+from ._harness import Row, Sample, fmt_sample, fmt_time, per_op
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+STAFF = Actor(Role.STAFF, "bench")
+RI, PI = Trigger.REQUEST_INFORMATION, Trigger.PROVIDE_INFORMATION
+
+
+def _order(items: int = 10, kind: OrderKind = OrderKind.NEW_NUMBER) -> Order:
+    order = Order.place("B-1", "acct", [NewItem(kind)] * items, actor=STAFF, at=T0)
+    order.pull_events()
+    return order
+
+
+# -- the naive alternative: a transitions.Machine attached to each item ----------
+
+_STATES = [s.value for s in ItemStatus]
+_TRANSITIONS = [
+    {
+        "trigger": t.trigger.value,
+        "source": [s.value for s in t.sources],
+        "dest": t.dest.value,
+        "conditions": list(t.conditions),
+        "unless": list(t.unless),
+    }
+    for t in TRANSITIONS
+]
+
+
+class NaiveItem:
+    """What a transitions user writes: the item is the Machine's model."""
+
+    def __init__(self) -> None:
+        self.is_port_in = False
+        self.is_disconnect = False
+        self.history: list[tuple[str, str]] = []
+
+
+def _naive_machine(item: NaiveItem) -> Machine:
+    return Machine(
+        model=item,
+        states=_STATES,
+        transitions=_TRANSITIONS,
+        initial=ItemStatus.UNDER_REVIEW.value,
+        auto_transitions=False,
+    )
+
+
+def _no_gc(fn):  # type: ignore[no-untyped-def]
+    def wrapper(n: int) -> float:
+        gc.collect()
+        gc.disable()
+        try:
+            return fn(n)  # type: ignore[no-any-return]
+        finally:
+            gc.enable()
+
+    return wrapper
+
+
+@_no_gc
+def run_ours(n: int) -> float:
+    order = _order()
+    fire = order.fire
+    half = n // 2
+    start = time.perf_counter()
+    for _ in range(half):
+        fire("B-1-3", RI, actor=STAFF, at=T0)
+        fire("B-1-3", PI, actor=STAFF, at=T0)
+    return time.perf_counter() - start
+
+
+@_no_gc
+def run_ours_drained(n: int) -> float:
+    order = _order()
+    fire = order.fire
+    half = n // 2
+    start = time.perf_counter()
+    for _ in range(half):
+        fire("B-1-3", RI, actor=STAFF, at=T0)
+        fire("B-1-3", PI, actor=STAFF, at=T0)
+        order.pull_events()
+    return time.perf_counter() - start
+
+
+@_no_gc
+def run_naive_attached(n: int) -> float:
+    item = NaiveItem()
+    _naive_machine(item)
+    half = n // 2
+    start = time.perf_counter()
+    for _ in range(half):
+        item.request_information()  # type: ignore[attr-defined]
+        item.provide_information()  # type: ignore[attr-defined]
+    return time.perf_counter() - start
+
+
+@_no_gc
+def run_naive_per_request(n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        item = NaiveItem()
+        _naive_machine(item)
+        item.request_information()  # type: ignore[attr-defined]
+    return time.perf_counter() - start
+
+
+class _Slot:
+    __slots__ = ("status",)
+
+
+@_no_gc
+def run_floor(n: int) -> float:
+    table = {(ItemStatus.UNDER_REVIEW, RI): ItemStatus.INFORMATION_REQUIRED}
+    obj = _Slot()
+    key = (ItemStatus.UNDER_REVIEW, RI)
+    start = time.perf_counter()
+    for _ in range(n):
+        obj.status = table[key]
+    return time.perf_counter() - start
+
+
+def bench_apply(quick: bool) -> list[Row]:
+    number, repeats = (20_000, 3) if quick else (200_000, 7)
+    ours = per_op(run_ours, number, repeats)
+    drained = per_op(run_ours_drained, number, repeats)
+    attached = per_op(run_naive_attached, number, repeats)
+    per_request = per_op(run_naive_per_request, max(number // 100, 200), repeats)
+    floor = per_op(run_floor, number, repeats)
+    return [
+        Row(
+            "1a apply event vs Machine attached per item",
+            fmt_sample(ours),
+            fmt_sample(attached),
+            f"{attached.median / ours.median:.1f}x faster",
+            ">= 10x faster",
+            attached.median / ours.median >= 10,
+        ),
+        Row(
+            "1b apply event vs Machine built per request",
+            fmt_sample(ours),
+            fmt_sample(per_request),
+            f"{per_request.median / ours.median:.0f}x faster",
+            ">= 100x faster",
+            per_request.median / ours.median >= 100,
+        ),
+        Row(
+            "1c apply event vs floor (dict lookup + setattr)",
+            fmt_sample(ours),
+            fmt_sample(floor),
+            f"{ours.median / floor.median:.1f}x floor",
+            "<= 10x floor",
+            ours.median / floor.median <= 10,
+        ),
+        Row(
+            "1d apply event + build its event object",
+            fmt_sample(drained),
+            fmt_sample(ours),
+            f"{drained.median / ours.median:.1f}x apply",
+            "(info)",
+            None,
+        ),
+    ]
+
+
+def bench_memory(quick: bool) -> list[Row]:
+    count = 2_000 if quick else 20_000
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    orders = []
+    for n in range(count):
+        order = Order.place(f"M-{n}", "acct", [NewItem(OrderKind.PORT_IN)] * 3, actor=STAFF, at=T0)
+        for item in order.items:
+            order.fire(item.item_id, Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+            order.fire(item.item_id, Trigger.APPROVE_PORT, actor=STAFF, at=T0)
+            order.fire(
+                item.item_id,
+                Trigger.RECEIVE_PORT_DATE,
+                actor=STAFF,
+                at=T0,
+                committed_date=date(2026, 3, 9),
+            )
+        order.pull_events()
+        orders.append(order)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    used = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    per_order = used / count
+    return [
+        Row(
+            "5a memory per order (3 items x 4 history entries)",
+            f"{per_order:,.0f} B",
+            "-",
+            "-",
+            "<= 5,000 B",
+            per_order <= 5_000,
+        )
+    ]
+
+
+def bench_cattrs(quick: bool) -> list[Row]:
+    conv = make_converter()
+    order = _order(10, OrderKind.PORT_IN)
+    for item in order.items:
+        order.fire(item.item_id, Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    order.pull_events()
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            conv.structure(conv.unstructure(order), Order)
+        return time.perf_counter() - start
+
+    sample = per_op(run, 200 if quick else 2_000, 3 if quick else 7)
+    return [
+        Row(
+            "5b cattrs round trip, 10-item order",
+            fmt_sample(sample),
+            "-",
+            "-",
+            "<= 50 us",
+            sample.median <= 50e-6,
+        )
+    ]
+
+
+def _fire_cost(order: Order, item_id: str, number: int) -> Sample:
+    @_no_gc
+    def run(n: int) -> float:
+        half = n // 2
+        start = time.perf_counter()
+        for _ in range(half):
+            order.fire(item_id, RI, actor=STAFF, at=T0)
+            order.fire(item_id, PI, actor=STAFF, at=T0)
+        elapsed = time.perf_counter() - start
+        order.pull_events()
+        return elapsed
+
+    return per_op(run, number, 5)
+
+
+def bench_growth(quick: bool) -> list[Row]:
+    number = 2_000 if quick else 20_000
+    rows = []
+    by_items = {}
+    for size in (1, 10, 100, 1_000):
+        order = _order(size)
+        by_items[size] = _fire_cost(order, f"B-1-{size}", number)
+    by_history = {}
+    for length in (1, 10, 100, 1_000):
+        order = _order(1)
+        for _ in range(length // 2):
+            order.fire("B-1-1", RI, actor=STAFF, at=T0)
+            order.fire("B-1-1", PI, actor=STAFF, at=T0)
+        order.pull_events()
+        by_history[length] = _fire_cost(order, "B-1-1", number)
+    for label, samples in (("items per order", by_items), ("history length", by_history)):
+        first, last = samples[min(samples)], samples[max(samples)]
+        ratio = last.median / first.median
+        rows.append(
+            Row(
+                f"6 apply event, {label} 1 -> 1,000",
+                " / ".join(fmt_time(s.median) for s in samples.values()),
+                f"at 1: {fmt_time(first.median)}",
+                f"{ratio:.2f}x",
+                "flat (<= 1.5x)",
+                ratio <= 1.5,
+            )
+        )
+    return rows
+
+
+CASES = [bench_apply, bench_memory, bench_cattrs, bench_growth]
