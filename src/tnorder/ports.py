@@ -74,45 +74,75 @@ class DocumentStorage(Protocol):
 
 
 class OrderRepository(Protocol):
-    """Orders inside one unit of work.  Versions give optimistic concurrency."""
+    """Orders inside one unit of work.  Versions give optimistic concurrency.
+
+    Reads see the unit of work's own staged writes.  Nothing is written until
+    ``UnitOfWork.commit``, which checks every version again atomically.
+    """
 
     def add(self, order: Order) -> None:
-        """Insert a new order (``version`` 0); ``AlreadyExists`` if the id is taken."""
+        """Stage a new order and set its ``version`` to 1.
+
+        Raises:
+            AlreadyExists: the id is taken (now, or by the time of the commit).
+        """
         ...
 
     def get(self, order_id: str) -> Order:
-        """A fresh copy of the stored order; ``OrderNotFound`` if none."""
+        """A fresh copy of the stored order; ``OrderNotFound`` if none.
+
+        Raises:
+            OrderNotFound: no order has this id.
+            SerializationError: the stored row cannot be read (names the order).
+        """
         ...
 
     def save(self, order: Order) -> None:
-        """Store ``order`` if the stored version still equals ``order.version``, then bump it.
+        """Stage ``order`` over the version it was loaded at, and bump ``order.version``.
 
-        Raises ``ConcurrencyConflict`` (and writes nothing) otherwise.
+        Raises:
+            ConcurrencyConflict: the stored version is no longer ``order.version``
+                (now, or by the time of the commit); nothing is written.
+            OrderNotFound: the order was never added.
         """
         ...
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
-        """The account's orders, oldest first.
+        """The account's orders, oldest first (by ``created_at``, then id).
 
-        With ``finalized_since``: only open orders and orders finalized at or
-        after it (what the Orders tab can need).  Without: every order.
+        With ``finalized_since`` (aware): only open orders and orders finalized
+        at or after it (what the Orders tab can need).  Without: every order.
         """
         ...
 
 
 class RecordRepository(Protocol[R]):
-    """Versioned records of one kind (see ``tnorder.records.RecordSpec``)."""
+    """Versioned records of one kind (see ``tnorder.records.RecordSpec``).
 
-    def add(self, record: R) -> None: ...
+    Same rules as ``OrderRepository``: ``add`` sets ``version`` to 1, ``save``
+    checks and bumps it, reads see staged writes, ``commit`` writes.
+    """
 
-    def get(self, key: str) -> R: ...
+    def add(self, record: R) -> None:
+        """Stage a new record; ``AlreadyExists`` if its key is taken."""
+        ...
 
-    def save(self, record: R) -> None: ...
+    def get(self, key: str) -> R:
+        """A fresh copy; the spec's ``NotFound`` subclass if none."""
+        ...
+
+    def save(self, record: R) -> None:
+        """Stage ``record`` over its loaded version; ``ConcurrencyConflict`` if stale."""
+        ...
 
     def find(self, **equals: Any) -> list[R]:
-        """Records whose index fields equal the given values (enums by value), by key."""
+        """Records whose index fields equal the given values (enums by value), by key.
+
+        ``None`` matches records whose field is ``None``.  A field that is not
+        one of the spec's indexes raises ``ValidationError``.
+        """
         ...
 
 
@@ -125,21 +155,34 @@ class OutboxEntry:
 
 
 class Outbox(Protocol):
-    """The relay's side of the outbox."""
+    """The relay's side of the outbox (see ``tnorder.relay``)."""
 
     def claim(self, limit: int = 100) -> list[OutboxEntry]:
-        """Undelivered entries, oldest first, none of whose stream has an older
-        undelivered entry claimed elsewhere."""
+        """Up to ``limit`` undelivered entries, oldest first.
+
+        For each stream the entries form a prefix of its undelivered events, and
+        no other open outbox holds any of them, so two relays never deliver
+        the same stream at the same time.
+
+        Raises:
+            SerializationError: a stored event cannot be read (names it).
+        """
         ...
 
-    def mark_delivered(self, positions: Sequence[int]) -> None: ...
+    def mark_delivered(self, positions: Sequence[int]) -> None:
+        """Remove delivered entries.  Durable at the latest when the ``outbox()``
+        block exits without an exception; a block left by an exception may
+        leave them to be delivered again (at least once)."""
+        ...
 
 
 class UnitOfWork(Protocol):
-    """One transaction: everything done through it commits or rolls back together."""
+    """One transaction: everything staged through it commits together or not at all.
 
-    # Read-only properties, not plain attributes: protocol attributes are
-    # invariant, and adapters expose their own repository classes.
+    A unit of work belongs to one thread.  Reads never block writers; writes
+    are staged and applied by ``commit`` in one short database transaction.
+    """
+
     @property
     def orders(self) -> OrderRepository: ...
 
@@ -153,17 +196,27 @@ class UnitOfWork(Protocol):
     def carrier_requests(self) -> RecordRepository[CarrierRequest]: ...
 
     def add_events(self, events: Sequence[Event]) -> None:
-        """Write events to the outbox in this transaction."""
+        """Stage events for the outbox; they are written by the same commit."""
         ...
 
-    def commit(self) -> None: ...
+    def commit(self) -> None:
+        """Write every staged record and event atomically.
+
+        Raises:
+            ConcurrencyConflict: a saved record changed since it was loaded.
+            AlreadyExists: an added record's key was taken meanwhile.
+            StorageError: the database failed; nothing was written.
+        """
+        ...
 
 
 class Storage(Protocol):
     """A database: opens units of work and exposes the outbox to the relay."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
-        """Open a transaction.  Leaving the block without ``commit()`` rolls back."""
+        """Open a unit of work.  Leaving the block without ``commit()`` discards it."""
         ...
 
-    def outbox(self) -> AbstractContextManager[Outbox]: ...
+    def outbox(self) -> AbstractContextManager[Outbox]:
+        """Open the relay's view of the outbox (claims end with the block)."""
+        ...

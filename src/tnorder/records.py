@@ -16,6 +16,7 @@ import attrs
 from .domain.carrier import CarrierRequest
 from .domain.documents import Document
 from .domain.inventory import InventoryNumber
+from .errors import DocumentNotFound, NotFound, NumberNotFound, RequestNotFound
 
 __all__ = ["CARRIER_REQUESTS", "DOCUMENTS", "INVENTORY", "RECORD_SPECS", "RecordSpec"]
 
@@ -31,12 +32,14 @@ class RecordSpec(Generic[R]):
         cls: the attrs class; it has an ``int`` ``version`` field.
         key: the attribute that identifies a record.
         indexes: attributes a repository can ``find`` records by (equality).
+        not_found: the error ``get`` raises for an unknown key.
     """
 
     name: str
     cls: type[R]
     key: str
     indexes: tuple[str, ...] = ()
+    not_found: type[NotFound] = NotFound
 
     def key_of(self, record: R) -> str:
         value: Any = getattr(record, self.key)
@@ -51,13 +54,21 @@ class RecordSpec(Generic[R]):
 
 
 DOCUMENTS: RecordSpec[Document] = RecordSpec(
-    "documents", Document, "document_id", ("account_id", "status")
+    "documents", Document, "document_id", ("account_id", "status"), not_found=DocumentNotFound
 )
 INVENTORY: RecordSpec[InventoryNumber] = RecordSpec(
-    "inventory", InventoryNumber, "number", ("inventory_type", "account_id", "status")
+    "inventory",
+    InventoryNumber,
+    "number",
+    ("inventory_type", "account_id", "status"),
+    not_found=NumberNotFound,
 )
 CARRIER_REQUESTS: RecordSpec[CarrierRequest] = RecordSpec(
-    "carrier_requests", CarrierRequest, "request_id", ("carrier_id", "status")
+    "carrier_requests",
+    CarrierRequest,
+    "request_id",
+    ("carrier_id", "status"),
+    not_found=RequestNotFound,
 )
 
 RECORD_SPECS: tuple[RecordSpec[Any], ...] = (DOCUMENTS, INVENTORY, CARRIER_REQUESTS)

@@ -103,7 +103,8 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
     conv.register_structure_hook_factory(
         is_namedtuple,
-        lambda cl, c: namedtuple_dict_structure_factory(cl, c, forbid_extra_keys=True),
+        # Positional on purpose: the factory takes ``**kwargs`` as field overrides.
+        lambda cl, c: namedtuple_dict_structure_factory(cl, c, "from_converter", True),
     )
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(StrEnum, _unstructure_str_enum)

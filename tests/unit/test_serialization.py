@@ -109,3 +109,11 @@ def test_enums_load_as_enum_members() -> None:
     again = loads(Order, dumps(sample_order()), record="order 'S-1'")
     assert type(again.items[0].status).__name__ == "ItemStatus"
     assert type(again.items[0].history[-1].trigger) is Trigger
+
+
+def test_history_entries_refuse_unknown_keys() -> None:
+    """A history entry with a key we do not know is malformed, not silently dropped."""
+    envelope = dump_record(sample_order())
+    envelope["data"]["items"][0]["history"][0]["surprise"] = 1
+    with pytest.raises(SerializationError):
+        load_record(Order, envelope, record="order 'S-1'")

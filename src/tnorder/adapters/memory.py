@@ -1,247 +1,287 @@
 """In-memory storage for tests and examples.
 
-Records are kept serialised, exactly as a database would keep them, so a
-loaded object is always a fresh copy and a stale copy cannot change stored
-state.  Writes are staged in the unit of work and applied on ``commit`` after
-every version is checked again, all under one lock: a commit is atomic.
+Records are kept as the same JSON text a database keeps, so a loaded object is
+always a fresh copy, a stale copy cannot change stored state, and stored
+garbage fails exactly as it does in SQL (``SerializationError`` naming the
+record).  Writes are staged in the unit of work and applied on ``commit``
+after every version is checked again, all under one lock: a commit is atomic.
+The semantics match the SQL adapters (see ``docs/storage.md``).
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+import attrs
+
+from ..domain.carrier import CarrierRequest
+from ..domain.documents import Document
 from ..domain.events import Event
+from ..domain.inventory import InventoryNumber
 from ..domain.order import Order
-from ..errors import AlreadyExists, ConcurrencyConflict, NotFound, OrderNotFound
+from ..errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    OrderNotFound,
+    StorageError,
+    ValidationError,
+)
 from ..ports import OutboxEntry
-from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RecordSpec
-from ..serialization import dump_event, dump_record, load_event, load_record
+from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..serialization import dump_event, dumps
+from ._sql import decode_event, decode_order, decode_record, index_param, require_aware
 
 __all__ = ["MemoryStorage"]
 
 R = TypeVar("R")
 
 
-class _Table:
-    """Committed rows of one kind: key -> (version, envelope, index values)."""
+@attrs.define
+class _Row:
+    """A stored row: what a SQL table would hold."""
 
-    def __init__(self) -> None:
-        self.rows: dict[str, tuple[int, dict[str, Any], dict[str, Any]]] = {}
-
-
-class _Staged:
-    def __init__(self) -> None:
-        # key -> (expected stored version or None for insert, new version, envelope, index)
-        self.writes: dict[tuple[str, str], tuple[int | None, int, dict[str, Any], dict[str, Any]]] = {}
-        self.events: list[Event] = []
+    version: Any
+    body: Any
+    index: dict[str, Any]
 
 
-class _OrderRepo:
-    def __init__(self, storage: MemoryStorage, staged: _Staged) -> None:
-        self._s = storage
-        self._staged = staged
+@attrs.define
+class _Write:
+    expected: int | None  # the stored version to replace; None inserts
+    row: _Row
+    not_found: Callable[[str], NotFound]
 
-    def _row(self, order_id: str) -> tuple[int, dict[str, Any], dict[str, Any]] | None:
-        staged = self._staged.writes.get(("orders", order_id))
+
+class _Repository:
+    def __init__(self, uow: _UnitOfWork, table: str, kind: str) -> None:
+        self._uow = uow
+        self._storage = uow._storage
+        self._table = table
+        self._kind = kind
+
+    def _stored(self, key: str) -> _Row | None:
+        with self._storage._lock:
+            return self._storage._tables[self._table].get(key)
+
+    def _row(self, key: str) -> _Row | None:
+        staged = self._uow._writes.get((self._table, key))
+        return staged.row if staged is not None else self._stored(key)
+
+    def _rows(self) -> dict[str, _Row]:
+        with self._storage._lock:
+            rows = dict(self._storage._tables[self._table])
+        for (table, key), write in self._uow._writes.items():
+            if table == self._table:
+                rows[key] = write.row
+        return rows
+
+    def _stage_add(
+        self, key: str, obj: Any, index: dict[str, Any], not_found: Callable[[str], NotFound]
+    ) -> None:
+        if self._row(key) is not None:
+            raise AlreadyExists(key, f"{self._kind} {key!r} already exists")
+        obj.version = 1
+        self._uow._writes[(self._table, key)] = _Write(None, _Row(1, dumps(obj), index), not_found)
+
+    def _stage_save(
+        self, key: str, obj: Any, index: dict[str, Any], not_found: Callable[[str], NotFound]
+    ) -> None:
+        staged = self._uow._writes.get((self._table, key))
         if staged is not None:
-            return staged[1], staged[2], staged[3]
-        with self._s._lock:
-            return self._s._tables["orders"].rows.get(order_id)
+            current, expected = staged.row.version, staged.expected
+        else:
+            row = self._stored(key)
+            if row is None:
+                raise not_found(key)
+            current = expected = row.version
+        held = obj.version
+        if type(held) is not int:
+            raise ValidationError(f"{self._kind} {key!r} has no integer version", field="version")
+        if held != current:
+            raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
+        obj.version = current + 1
+        try:
+            body = dumps(obj)
+        except Exception:
+            obj.version = held  # leave the caller's object as it was
+            raise
+        self._uow._writes[(self._table, key)] = _Write(
+            expected, _Row(current + 1, body, index), not_found
+        )
 
-    def add(self, order: Order) -> None:
-        if self._row(order.order_id) is not None:
-            raise AlreadyExists(order.order_id, f"order {order.order_id!r} already exists")
-        order.version = 1
-        self._stage(order, None)
 
-    def get(self, order_id: str) -> Order:
-        row = self._row(order_id)
-        if row is None:
-            raise OrderNotFound(order_id)
-        return self._load(order_id, row)
+def _require_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
+    return value
+
+
+class _OrderRepo(_Repository):
+    def __init__(self, uow: _UnitOfWork) -> None:
+        super().__init__(uow, "orders", "order")
 
     @staticmethod
-    def _load(order_id: str, row: tuple[int, dict[str, Any], dict[str, Any]]) -> Order:
-        order = load_record(Order, row[1], record=f"order {order_id!r}")
-        order.version = row[0]
-        return order
+    def _index(order: Order) -> dict[str, Any]:
+        return {"account_id": order.account_id, "finalized_at": order.finalized_at}
+
+    def add(self, order: Order) -> None:
+        key = _require_text(order.order_id, "order_id")
+        self._stage_add(key, order, self._index(order), OrderNotFound)
+
+    def get(self, order_id: str) -> Order:
+        key = _require_text(order_id, "order_id")
+        row = self._row(key)
+        if row is None:
+            raise OrderNotFound(key)
+        return decode_order(key, row.version, row.body)
 
     def save(self, order: Order) -> None:
-        row = self._row(order.order_id)
-        if row is None:
-            raise OrderNotFound(order.order_id)
-        if row[0] != order.version:
-            raise ConcurrencyConflict(
-                order.order_id, expected_version=order.version, actual_version=row[0]
-            )
-        expected = order.version
-        order.version += 1
-        self._stage(order, expected)
-
-    def _stage(self, order: Order, expected: int | None) -> None:
-        finalized = order.finalized_at
-        self._staged.writes[("orders", order.order_id)] = (
-            expected,
-            order.version,
-            dump_record(order),
-            {"account_id": order.account_id, "finalized_at": finalized},
-        )
+        key = _require_text(order.order_id, "order_id")
+        self._stage_save(key, order, self._index(order), OrderNotFound)
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
-        with self._s._lock:
-            rows = dict(self._s._tables["orders"].rows)
-        for (table, key), staged in self._staged.writes.items():
-            if table == "orders":
-                rows[key] = (staged[1], staged[2], staged[3])
+        _require_text(account_id, "account_id")
+        if finalized_since is not None:
+            require_aware(finalized_since, "finalized_since")
         out = []
-        for key, row in rows.items():
-            index = row[2]
-            if index["account_id"] != account_id:
+        for key, row in self._rows().items():
+            if row.index["account_id"] != account_id:
                 continue
-            fin = index["finalized_at"]
+            fin = row.index["finalized_at"]
             if finalized_since is not None and fin is not None and fin < finalized_since:
                 continue
-            out.append(self._load(key, row))
+            out.append(decode_order(key, row.version, row.body))
         out.sort(key=lambda o: (o.created_at, o.order_id))
         return out
 
 
-class _RecordRepo(Generic[R]):
-    def __init__(self, storage: MemoryStorage, staged: _Staged, spec: RecordSpec[R]) -> None:
-        self._s = storage
-        self._staged = staged
+class _RecordRepo(_Repository, Generic[R]):
+    def __init__(self, uow: _UnitOfWork, spec: RecordSpec[R]) -> None:
+        super().__init__(uow, spec.name, spec.name)
         self._spec = spec
 
-    def _row(self, key: str) -> tuple[int, dict[str, Any], dict[str, Any]] | None:
-        staged = self._staged.writes.get((self._spec.name, key))
-        if staged is not None:
-            return staged[1], staged[2], staged[3]
-        with self._s._lock:
-            return self._s._tables[self._spec.name].rows.get(key)
+    def _index(self, record: R) -> dict[str, Any]:
+        return {k: index_param(v) for k, v in self._spec.index_values(record).items()}
 
-    def _load(self, key: str, row: tuple[int, dict[str, Any], dict[str, Any]]) -> R:
-        record = load_record(self._spec.cls, row[1], record=f"{self._spec.name} {key!r}")
-        record.version = row[0]  # type: ignore[attr-defined]
-        return record
+    def _not_found(self, key: str) -> NotFound:
+        return self._spec.not_found(key, f"{self._spec.name} {key!r} not found")
 
     def add(self, record: R) -> None:
-        key = self._spec.key_of(record)
-        if self._row(key) is not None:
-            raise AlreadyExists(key, f"{self._spec.name} {key!r} already exists")
-        record.version = 1  # type: ignore[attr-defined]
-        self._stage(key, record, None)
+        key = _require_text(self._spec.key_of(record), self._spec.key)
+        self._stage_add(key, record, self._index(record), self._not_found)
 
     def get(self, key: str) -> R:
+        _require_text(key, self._spec.key)
         row = self._row(key)
         if row is None:
-            raise NotFound(key, f"{self._spec.name} {key!r} not found")
-        return self._load(key, row)
+            raise self._not_found(key)
+        return decode_record(self._spec, key, row.version, row.body)
 
     def save(self, record: R) -> None:
-        key = self._spec.key_of(record)
-        row = self._row(key)
-        version: int = record.version  # type: ignore[attr-defined]
-        if row is None:
-            raise NotFound(key, f"{self._spec.name} {key!r} not found")
-        if row[0] != version:
-            raise ConcurrencyConflict(key, expected_version=version, actual_version=row[0])
-        record.version = version + 1  # type: ignore[attr-defined]
-        self._stage(key, record, version)
-
-    def _stage(self, key: str, record: R, expected: int | None) -> None:
-        self._staged.writes[(self._spec.name, key)] = (
-            expected,
-            record.version,  # type: ignore[attr-defined]
-            dump_record(record),
-            self._spec.index_values(record),
-        )
+        key = _require_text(self._spec.key_of(record), self._spec.key)
+        self._stage_save(key, record, self._index(record), self._not_found)
 
     def find(self, **equals: Any) -> list[R]:
-        wanted = {k: getattr(v, "value", v) for k, v in equals.items()}
-        unknown = set(wanted) - set(self._spec.indexes)
+        unknown = sorted(set(equals) - set(self._spec.indexes))
         if unknown:
-            raise ValueError(f"{self._spec.name} has no index on {sorted(unknown)}")
-        with self._s._lock:
-            rows = dict(self._s._tables[self._spec.name].rows)
-        for (table, key), staged in self._staged.writes.items():
-            if table == self._spec.name:
-                rows[key] = (staged[1], staged[2], staged[3])
+            raise ValidationError(
+                f"{self._spec.name} cannot be found by {', '.join(unknown)}; "
+                f"indexes: {', '.join(self._spec.indexes) or 'none'}",
+                field=unknown[0],
+            )
+        wanted = {k: index_param(v) for k, v in equals.items()}
         return [
-            self._load(key, row)
-            for key, row in sorted(rows.items())
-            if all(row[2].get(k) == v for k, v in wanted.items())
+            decode_record(self._spec, key, row.version, row.body)
+            for key, row in sorted(self._rows().items())
+            if all(row.index.get(k) == v for k, v in wanted.items())
         ]
 
 
 class _UnitOfWork:
     def __init__(self, storage: MemoryStorage) -> None:
-        self._s = storage
-        self._staged = _Staged()
-        self.orders = _OrderRepo(storage, self._staged)
-        self.documents = _RecordRepo(storage, self._staged, DOCUMENTS)
-        self.inventory = _RecordRepo(storage, self._staged, INVENTORY)
-        self.carrier_requests = _RecordRepo(storage, self._staged, CARRIER_REQUESTS)
-        self.committed = False
+        self._storage = storage
+        self._writes: dict[tuple[str, str], _Write] = {}
+        self._events: list[tuple[str, str]] = []
+        self.orders = _OrderRepo(self)
+        self.documents: _RecordRepo[Document] = _RecordRepo(self, DOCUMENTS)
+        self.inventory: _RecordRepo[InventoryNumber] = _RecordRepo(self, INVENTORY)
+        self.carrier_requests: _RecordRepo[CarrierRequest] = _RecordRepo(self, CARRIER_REQUESTS)
 
     def add_events(self, events: Sequence[Event]) -> None:
-        self._staged.events.extend(events)
+        for event in events:
+            self._events.append(
+                (event.stream, json.dumps(dump_event(event), separators=(",", ":")))
+            )
 
     def commit(self) -> None:
-        s = self._s
+        s = self._storage
         with s._lock:
-            for (table, key), (expected, _new, _env, _idx) in self._staged.writes.items():
-                current = s._tables[table].rows.get(key)
-                found = None if current is None else current[0]
-                if expected is None and current is not None:
-                    raise AlreadyExists(key, f"{table} {key!r} already exists")
-                if expected is not None and found != expected:
-                    raise ConcurrencyConflict(key, expected_version=expected, actual_version=found)
-            for (table, key), (_exp, new, env, idx) in self._staged.writes.items():
-                s._tables[table].rows[key] = (new, env, idx)
-            for event in self._staged.events:
+            if s._fail_next_commit is not None:
+                error, s._fail_next_commit = s._fail_next_commit, None
+                raise error
+            for (table, key), write in self._writes.items():
+                current = s._tables[table].get(key)
+                if write.expected is None:
+                    if current is not None:
+                        raise AlreadyExists(key, f"{key!r} already exists in {table}")
+                elif current is None:
+                    raise write.not_found(key)
+                elif current.version != write.expected:
+                    raise ConcurrencyConflict(
+                        key, expected_version=write.expected, actual_version=current.version
+                    )
+            for (table, key), write in self._writes.items():
+                s._tables[table][key] = write.row
+            for stream, payload in self._events:
                 s._position += 1
-                s._outbox.append((s._position, event.stream, dump_event(event)))
-        self._staged.writes.clear()
-        self._staged.events.clear()
-        self.committed = True
+                s._outbox[s._position] = (stream, payload)
+        self._writes.clear()
+        self._events.clear()
 
 
 class _Outbox:
     def __init__(self, storage: MemoryStorage) -> None:
-        self._s = storage
-        self.claimed: list[int] = []
+        self._storage = storage
+        self._claimed: set[int] = set()
 
     def claim(self, limit: int = 100) -> list[OutboxEntry]:
-        s = self._s
+        s = self._storage
         out: list[OutboxEntry] = []
-        blocked: set[str] = set()
+        blocked: set[Any] = set()
         with s._lock:
-            for position, stream, payload in s._outbox:
+            rows = sorted(s._outbox.items())
+            for position, (stream, payload) in rows:
                 if len(out) >= limit:
                     break
+                # Held by another relay: this stream's later entries must wait.
                 if position in s._claimed or stream in blocked:
                     blocked.add(stream)
                     continue
-                s._claimed.add(position)
-                self.claimed.append(position)
-                out.append(OutboxEntry(position, load_event(payload)))
+                entry = decode_event(position, stream, payload)
+                out.append(entry)
+            for entry in out:
+                s._claimed.add(entry.position)
+                self._claimed.add(entry.position)
         return out
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         done = set(positions)
-        with self._s._lock:
-            self._s._outbox = [row for row in self._s._outbox if row[0] not in done]
-            self._s._claimed -= done
+        with self._storage._lock:
+            for position in done & self._claimed:
+                self._storage._outbox.pop(position, None)
 
     def release(self) -> None:
-        with self._s._lock:
-            self._s._claimed -= set(self.claimed)
+        with self._storage._lock:
+            self._storage._claimed -= self._claimed
+        self._claimed.clear()
 
 
 class MemoryStorage:
@@ -249,12 +289,13 @@ class MemoryStorage:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._tables: dict[str, _Table] = {
-            name: _Table() for name in ("orders", "documents", "inventory", "carrier_requests")
-        }
-        self._outbox: list[tuple[int, str, dict[str, Any]]] = []
+        self._tables: dict[str, dict[str, _Row]] = {"orders": {}}
+        for spec in RECORD_SPECS:
+            self._tables[spec.name] = {}
+        self._outbox: dict[int, tuple[Any, Any]] = {}
         self._claimed: set[int] = set()
         self._position = 0
+        self._fail_next_commit: StorageError | None = None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
@@ -269,5 +310,24 @@ class MemoryStorage:
             box.release()
 
     def pending_event_count(self) -> int:
+        """How many events wait in the outbox."""
         with self._lock:
             return len(self._outbox)
+
+    # -- test helpers -------------------------------------------------------------
+
+    def fail_next_commit(self, error: StorageError | None = None) -> None:
+        """Make the next ``commit`` raise ``error`` (a database failure) and write nothing."""
+        self._fail_next_commit = error or StorageError("injected storage failure")
+
+    def corrupt(self, table: str, key: str, *, version: Any = None, body: Any = None) -> None:
+        """Overwrite a stored row's raw ``version`` and/or ``body`` (for bad-data tests).
+
+        ``table`` is ``"orders"`` or a record kind's name.
+        """
+        with self._lock:
+            row = self._tables[table][key]
+            if version is not None:
+                row.version = version
+            if body is not None:
+                row.body = body

@@ -21,6 +21,12 @@ from .statuses import ItemStatus, Role
 __all__ = [
     "EVENT_TYPES",
     "Actor",
+    "DocumentApproved",
+    "DocumentExpired",
+    "DocumentRejected",
+    "DocumentReused",
+    "DocumentUploaded",
+    "DocumentsRequested",
     "Event",
     "ItemStatusChanged",
     "OrderPlaced",
@@ -90,3 +96,79 @@ class ItemStatusChanged(Event):
     actor: Actor
     note: str | None = None
     committed_date: date | None = None
+
+
+# -- documents and compliance (issue 4) ---------------------------------------
+# Item-related document events go on the order's stream, so they are delivered
+# in order with the item's status changes; ``DocumentExpired`` has no item and
+# goes on the document's own stream.
+
+
+@event_type
+@attrs.frozen
+class DocumentsRequested(Event):
+    """A line item needs these documents (requirement kinds) before it can proceed."""
+
+    item_id: str
+    kinds: tuple[str, ...]
+    region: str | None
+
+
+@event_type
+@attrs.frozen
+class DocumentUploaded(Event):
+    """A file was uploaded against one requirement of a line item."""
+
+    item_id: str
+    document_id: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class DocumentReused(Event):
+    """The Smart Document Matcher attached an approved library document to a requirement."""
+
+    item_id: str
+    document_id: str
+    kind: str
+
+
+@event_type
+@attrs.frozen
+class DocumentApproved(Event):
+    """A document was approved and saved in its account's Approved Document Library."""
+
+    item_id: str | None
+    document_id: str
+    kind: str
+    valid_until: date
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class DocumentRejected(Event):
+    """A document was rejected; ``note`` tells the customer what to correct."""
+
+    item_id: str | None
+    document_id: str
+    kind: str
+    note: str
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class DocumentExpired(Event):
+    """An approved document passed its ``valid_until``; the customer needs a new one."""
+
+    document_id: str
+    account_id: str
+    kind: str
+    region: str | None
+    valid_until: date
