@@ -23,3 +23,104 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
+
+
+# -- PostgreSQL server for the integration tests (issue 6) ----------------------
+#
+# ``postgres_dsn`` is a throwaway database on a real server, created for the
+# session and dropped after it.  TNORDER_TEST_POSTGRES=<conninfo> points at a
+# server of your own (its role must be allowed to CREATE DATABASE).  Otherwise
+# the local cluster is used through its unix socket, started first if it is
+# down (``pg_ctlcluster``, as root), with a login role for the current OS user
+# created if missing (``runuser -u postgres -- psql``).  If no server can be
+# reached the tests fail when CI is set, and are skipped (saying why) otherwise.
+
+import getpass  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+PG_SOCKET_DIR = "/var/run/postgresql"
+
+
+def _pg_error(conninfo: str) -> str | None:
+    import psycopg
+
+    try:
+        psycopg.connect(conninfo, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return str(exc).strip()
+    return None
+
+
+def _run(args: list[str]) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    return f"{' '.join(args)} -> {done.returncode} {done.stderr.strip()}".strip()
+
+
+def _prepare_local_postgres() -> list[str]:
+    """Start every stopped local cluster and make a login role for this OS user."""
+    notes: list[str] = []
+    if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
+        return ["not root or no pg_ctlcluster: cannot start PostgreSQL here"]
+    listing = subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False
+    ).stdout
+    for line in listing.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[3] != "online":
+            notes.append(_run(["pg_ctlcluster", fields[0], fields[1], "start"]))
+    user = getpass.getuser().replace('"', "")
+    role = (
+        f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') "
+        f'THEN CREATE ROLE "{user}" LOGIN CREATEDB; END IF; END$$;'
+    )
+    for _ in range(30):  # the server may take a moment to accept connections
+        result = _run(["runuser", "-u", "postgres", "--", "psql", "-qAtc", role])
+        if "-> 0" in result:
+            break
+        time.sleep(0.5)
+    notes.append(result)
+    return notes
+
+
+def _unreachable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs PostgreSQL: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL unreachable (set TNORDER_TEST_POSTGRES): {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A conninfo string for a fresh, empty PostgreSQL database (dropped afterwards)."""
+    try:
+        import psycopg
+        from psycopg import sql
+    except ImportError:
+        _unreachable("psycopg is not installed (pip install -e '.[postgres]')")
+        raise
+    admin = os.environ.get("TNORDER_TEST_POSTGRES")
+    notes: list[str] = []
+    if admin is None:
+        admin = f"host={PG_SOCKET_DIR} dbname=postgres"
+        error = _pg_error(admin)
+        if error is not None:
+            notes = _prepare_local_postgres()
+            error = _pg_error(admin)
+    else:
+        error = _pg_error(admin)
+    if error is not None:
+        _unreachable(f"{admin!r}: {error}; {'; '.join(notes)}")
+    name = f"tnorder_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield psycopg.conninfo.make_conninfo(admin, dbname=name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))

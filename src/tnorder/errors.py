@@ -16,6 +16,7 @@ in its message.
     ├── ValidationError (ValueError)             bad input, names what was wrong
     │   ├── InvalidPhoneNumber
     │   ├── InvalidLookup                         lookup criteria / quantity
+    │   ├── ReservationExpired                    held lookup results expired before selection
     │   └── InvalidDocument                       upload refused (empty, too large, type)
     ├── InvalidTransition (ValueError)            event not allowed in the item's status
     ├── PermissionDenied (PermissionError)        actor's role may not do this
@@ -75,6 +76,7 @@ __all__ = [
     "PermissionDenied",
     "ProvisioningDisabled",
     "RequestNotFound",
+    "ReservationExpired",
     "SerializationError",
     "StorageError",
     "TnorderError",
@@ -105,6 +107,20 @@ class InvalidPhoneNumber(ValidationError):
 
 class InvalidLookup(ValidationError):
     """Lookup criteria or quantity are not acceptable (to us or to the carrier)."""
+
+
+class ReservationExpired(ValidationError):
+    """The numbers held for a selection expired first; every hold was released.
+
+    Attributes:
+        request_id: the carrier request whose hold expired.
+        expired_at: when the hold ended.
+    """
+
+    def __init__(self, message: str, *, request_id: str, expired_at: Any) -> None:
+        super().__init__(message, field="reservation")
+        self.request_id = request_id
+        self.expired_at = expired_at
 
 
 class InvalidDocument(ValidationError):

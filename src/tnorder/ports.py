@@ -19,13 +19,24 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from .domain.carrier import CarrierRequest
+from .domain.carrier import (
+    AvailableNumber,
+    CarrierAccount,
+    CarrierCapabilities,
+    CarrierOrderRef,
+    CarrierRequest,
+    CarrierSubmission,
+    CarrierUpdate,
+    Reservation,
+)
 from .domain.documents import Document
 from .domain.events import Event
 from .domain.inventory import InventoryNumber
+from .domain.lookup import LookupCriteria
 from .domain.order import Order
 
 __all__ = [
+    "Carrier",
     "Clock",
     "DocumentStorage",
     "Notifier",
@@ -219,4 +230,57 @@ class Storage(Protocol):
 
     def outbox(self) -> AbstractContextManager[Outbox]:
         """Open the relay's view of the outbox (claims end with the block)."""
+        ...
+
+
+class Carrier(Protocol):
+    """A carrier numbers are ordered from, ported to, and disconnected at.
+
+    A host implements one per integrated carrier (``tnorder.adapters`` ships
+    ``SimulatedCarrier``, a simulator for tests and demos).  Every method talks
+    to the carrier and raises only ``CarrierError`` subclasses for the
+    carrier's failures (``CarrierUnavailable`` for timeouts and 5xx,
+    ``CarrierRateLimited``, ``CarrierRejected``, ``CarrierProtocolError``), plus
+    ``CapabilityNotSupported`` for an operation its capabilities exclude.  A
+    method that raises has left nothing behind at the carrier that the caller
+    would have to undo (``reserve`` releases what it held before raising).
+    ``now`` is tnorder's clock: adapters turn relative carrier answers
+    ("expires in 14400 s") into aware datetimes with it.
+    """
+
+    @property
+    def capabilities(self) -> CarrierCapabilities:
+        """What this carrier can do (read once per use case)."""
+        ...
+
+    def search(
+        self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
+    ) -> list[AvailableNumber]:
+        """Up to ``criteria.quantity`` numbers available now (an empty list if none)."""
+        ...
+
+    def reserve(
+        self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime
+    ) -> list[Reservation]:
+        """Hold ``numbers`` for this account; numbers that cannot be held are left out."""
+        ...
+
+    def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
+        """Give held numbers back.  Idempotent: unknown or expired ids are not errors."""
+        ...
+
+    def submit(
+        self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
+    ) -> CarrierUpdate:
+        """Place an order (new numbers, disconnect, port-in); return the carrier's first word.
+
+        A realtime carrier answers with the final status; a request-and-wait
+        carrier with a pending one (its order reference is in the update).
+        """
+        ...
+
+    def status(
+        self, account: CarrierAccount, ref: CarrierOrderRef, *, now: datetime
+    ) -> CarrierUpdate:
+        """The carrier's current status of an order it accepted."""
         ...

@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
@@ -84,7 +83,6 @@ __all__ = [
     "is_reusable",
     "match_document",
     "missing_requirements",
-    "new_document_id",
     "normalize_region",
     "record_approval",
     "record_rejection",
@@ -431,7 +429,7 @@ def _display_name(file_name: str) -> str:
 
 
 def validate_upload(
-    data: bytes,
+    data: bytes | bytearray | memoryview,
     file_name: str,
     *,
     max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
@@ -558,11 +556,6 @@ def check_reviewer(actor: Actor, *, action: str) -> None:
             role=actor.role.value,
             action=action,
         )
-
-
-def new_document_id() -> str:
-    """A fresh document id: ``DOC-`` and 12 upper-case hex digits."""
-    return "DOC-" + uuid.uuid4().hex[:12].upper()
 
 
 def _utc_date(now: datetime) -> date:
@@ -1094,7 +1087,7 @@ def record_rejection(
         item_id=item_id,
         document_id=document.document_id,
         kind=document.kind,
-        note=note,
+        reviewer_note=note,
         actor=actor,
     )
     if item.is_final:

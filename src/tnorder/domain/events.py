@@ -21,6 +21,9 @@ from .statuses import ItemStatus, Role
 __all__ = [
     "EVENT_TYPES",
     "Actor",
+    "CarrierOrderPlaced",
+    "CarrierUpdateApplied",
+    "DisconnectRequested",
     "DocumentApproved",
     "DocumentExpired",
     "DocumentRejected",
@@ -29,7 +32,13 @@ __all__ = [
     "DocumentsRequested",
     "Event",
     "ItemStatusChanged",
+    "NumberAddedToInventory",
+    "NumberAssigned",
+    "NumberDisconnected",
+    "NumbersReleased",
+    "NumbersReserved",
     "OrderPlaced",
+    "PortInSubmitted",
     "event_type",
 ]
 
@@ -153,12 +162,12 @@ class DocumentApproved(Event):
 @event_type
 @attrs.frozen
 class DocumentRejected(Event):
-    """A document was rejected; ``note`` tells the customer what to correct."""
+    """A document was rejected; ``reviewer_note`` tells the customer what to correct."""
 
     item_id: str | None
     document_id: str
     kind: str
-    note: str
+    reviewer_note: str
     actor: Actor
 
 
@@ -172,3 +181,112 @@ class DocumentExpired(Event):
     kind: str
     region: str | None
     valid_until: date
+
+
+# -- carrier ordering workflows (issue 5) --------------------------------------
+# Request events use the carrier request id as their stream; inventory events
+# use "inventory:<number>" with the record's stored version as sequence.
+
+
+@event_type
+@attrs.frozen
+class NumbersReserved(Event):
+    """A lookup's results are held at the carrier until ``expires_at``."""
+
+    carrier_id: str
+    numbers: tuple[str, ...]
+    expires_at: datetime | None
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class NumbersReleased(Event):
+    """Held numbers went back to the carrier (``reason``: unselected, abandoned,
+    expired or failed)."""
+
+    carrier_id: str
+    numbers: tuple[str, ...]
+    reason: str
+
+
+@event_type
+@attrs.frozen
+class CarrierOrderPlaced(Event):
+    """A carrier accepted an order for new numbers and gave its order reference."""
+
+    carrier_id: str
+    carrier_ref: str
+    numbers: tuple[str, ...]
+    method: str
+    order_id: str | None
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class DisconnectRequested(Event):
+    """A carrier accepted a disconnect order for these numbers."""
+
+    carrier_id: str
+    carrier_ref: str
+    numbers: tuple[str, ...]
+    order_id: str | None
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class PortInSubmitted(Event):
+    """A port request (or its supplement) was submitted to a carrier."""
+
+    carrier_id: str
+    carrier_ref: str
+    numbers: tuple[str, ...]
+    order_id: str
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class CarrierUpdateApplied(Event):
+    """A carrier's status report changed a request (and perhaps its numbers)."""
+
+    carrier_id: str
+    carrier_ref: str
+    carrier_status: str
+    request_status: str
+    changed_numbers: tuple[str, ...]
+
+
+@event_type
+@attrs.frozen
+class NumberAddedToInventory(Event):
+    """A number the carrier delivered entered an inventory type (available or assigned)."""
+
+    number: str
+    carrier_id: str
+    inventory_type: str
+    status: str
+    account_id: str | None
+    service_line: str | None
+
+
+@event_type
+@attrs.frozen
+class NumberAssigned(Event):
+    """An available inventory number was assigned to a customer's service line."""
+
+    number: str
+    account_id: str
+    service_line: str
+    actor: Actor
+
+
+@event_type
+@attrs.frozen
+class NumberDisconnected(Event):
+    """The carrier confirmed the disconnect of an inventory number."""
+
+    number: str
+    carrier_id: str

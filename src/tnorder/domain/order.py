@@ -362,12 +362,6 @@ class Order:
         self._pending.append((seq, item_id, entry, committed))
         item.status = dest
         return entry
-        entry = _new_tuple(HistoryEntry, (status, dest, trig, actor, at, note))
-        item.history.append(entry)
-        self.event_seq += 1
-        self._pending.append((self.event_seq, item_id, entry, None))
-        item.status = dest
-        return entry
 
     def cancel(self, *, actor: Actor, at: datetime, note: str | None = None) -> list[str]:
         """Cancel every item that is not final (account managers only).

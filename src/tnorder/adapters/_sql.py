@@ -1,0 +1,702 @@
+"""Shared machinery of the SQL storages (SQLite and PostgreSQL).  Private.
+
+Import ``tnorder.adapters.sqlite`` or ``tnorder.adapters.postgres`` instead.
+This module holds what both databases do the same way: the schema and its
+migrations, the unit of work that stages writes and applies them in one short
+transaction with version checks, the repositories, and the decoding of stored
+rows into objects (``SerializationError`` naming the row, never half an
+object).  What differs (connections, error translation, timestamps, the
+outbox claim) lives in each adapter behind :class:`Session`.
+
+SQL here is written with ``?`` placeholders; the PostgreSQL session rewrites
+them to ``%s``.  No statement contains a literal ``?`` or ``%``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from ..domain.carrier import CarrierRequest
+from ..domain.documents import Document
+from ..domain.events import Event
+from ..domain.inventory import InventoryNumber
+from ..domain.order import Order
+from ..errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    OrderNotFound,
+    SerializationError,
+    StorageError,
+    ValidationError,
+)
+from ..ports import OutboxEntry
+from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..serialization import dump_event, dumps, load_event, loads
+
+__all__ = [
+    "LATEST_SCHEMA",
+    "MIGRATIONS_TABLE",
+    "ORDERS",
+    "OUTBOX",
+    "Dialect",
+    "Session",
+    "SqlUnitOfWork",
+    "bulk_insert_orders",
+    "decode_event",
+    "decode_order",
+    "decode_record",
+    "index_param",
+    "insert_events",
+    "mark_delivered",
+    "migrate",
+    "order_row",
+    "pending_event_count",
+    "record_table",
+    "require_aware",
+    "schema_version",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ORDERS = "tnorder_orders"
+OUTBOX = "tnorder_outbox"
+MIGRATIONS_TABLE = "tnorder_schema_migrations"
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+# -- the database seen through one connection ---------------------------------
+
+
+@attrs.frozen
+class Dialect:
+    """What differs in the SQL text and values between databases.
+
+    Attributes:
+        name: ``"sqlite"`` or ``"postgresql"``.
+        timestamp_type: the column type of timestamps.
+        serial_key: the column definition of the outbox's ordering key.
+        to_db_time: turns an aware datetime into that column's value.
+        allows_nul: whether text values may contain NUL characters.
+    """
+
+    name: str
+    timestamp_type: str
+    serial_key: str
+    to_db_time: Callable[[datetime], Any]
+    allows_nul: bool
+
+
+class Session(Protocol):
+    """One connection, used by one thread.  Foreign errors become ``StorageError``."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a statement and return every row."""
+        ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement and return the number of rows it changed."""
+        ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: commits when the block ends, rolls back on an exception."""
+        ...
+
+    def table_columns(self, table: str) -> set[str]:
+        """The column names of ``table`` (empty if it does not exist)."""
+        ...
+
+
+def require_aware(value: datetime, field: str) -> None:
+    """``ValidationError`` unless ``value`` is an aware datetime."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError(f"{field} must be a timezone-aware datetime", field=field)
+
+
+def _require_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
+    return value
+
+
+def _storable(session: Session, value: str, field: str) -> str:
+    # PostgreSQL cannot store NUL in text; say so instead of failing in the driver.
+    if not session.dialect.allows_nul and "\x00" in value:
+        raise ValidationError(f"{field} must not contain a NUL character", field=field)
+    return value
+
+
+def _findable(session: Session, value: str) -> bool:
+    """False when ``value`` can never have been stored (so the lookup finds nothing)."""
+    return session.dialect.allows_nul or "\x00" not in value
+
+
+def index_param(value: Any) -> str | None:
+    """An index field's value as stored in its text column (enums by value)."""
+    value = getattr(value, "value", value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# -- decoding stored rows -------------------------------------------------------
+
+
+def _safe_loads(cls: type[T], body: Any, record: str) -> T:
+    try:
+        return loads(cls, body, record=record)
+    except SerializationError:
+        raise
+    except Exception as exc:  # e.g. RecursionError on absurdly nested JSON: still just a bad row.
+        raise SerializationError(f"{type(exc).__name__}: {exc}", record=record) from exc
+
+
+def _check_version(version: Any, record: str) -> int:
+    if type(version) is not int or version < 1:
+        raise SerializationError(
+            f"stored version {version!r} is not a positive integer", record=record
+        )
+    return version
+
+
+def decode_order(key: str, version: Any, body: Any) -> Order:
+    """The order stored in a row, or ``SerializationError`` naming it."""
+    record = f"order {key!r}"
+    checked = _check_version(version, record)
+    order = _safe_loads(Order, body, record)
+    if order.order_id != key:
+        raise SerializationError(f"row holds order {order.order_id!r}", record=record)
+    if not order.items:
+        raise SerializationError("order has no line items", record=record)
+    order.version = checked
+    return order
+
+
+def decode_record(spec: RecordSpec[R], key: str, version: Any, body: Any) -> R:
+    """The record of kind ``spec`` stored in a row, or ``SerializationError`` naming it."""
+    record = f"{spec.name} {key!r}"
+    checked = _check_version(version, record)
+    obj = _safe_loads(spec.cls, body, record)
+    try:
+        found = spec.key_of(obj)
+    except Exception as exc:  # a spec naming a missing attribute is a bug, reported on the row.
+        raise SerializationError(f"cannot read key: {exc}", record=record) from exc
+    if found != key:
+        raise SerializationError(f"row holds {spec.name} {found!r}", record=record)
+    obj.version = checked  # type: ignore[attr-defined]
+    return obj
+
+
+def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
+    """An outbox row as an entry, or ``SerializationError`` naming it."""
+    record = f"outbox entry {position!r}"
+    if type(position) is not int:
+        raise SerializationError("position is not an integer", record=record)
+    try:
+        data = json.loads(payload)
+        event = load_event(data)
+    except SerializationError as exc:
+        raise SerializationError(str(exc), record=record) from exc
+    except Exception as exc:  # json / cattrs failures on garbage: a bad row, named.
+        raise SerializationError(f"{type(exc).__name__}: {exc}", record=record) from exc
+    if event.stream != stream:
+        raise SerializationError(f"event belongs to stream {event.stream!r}", record=record)
+    return OutboxEntry(position, event)
+
+
+# -- schema ------------------------------------------------------------------------
+
+
+def record_table(spec: RecordSpec[Any]) -> str:
+    """The table holding records of kind ``spec``."""
+    if not _IDENTIFIER.match(spec.name):
+        raise StorageError(f"record kind {spec.name!r} is not a safe SQL table name")
+    return f"tnorder_{spec.name}"
+
+
+def _index_column(field: str) -> str:
+    if not _IDENTIFIER.match(field):
+        raise StorageError(f"index field {field!r} is not a safe SQL column name")
+    return f"idx_{field}"
+
+
+@attrs.frozen
+class _Migration:
+    version: int
+    name: str
+    statements: Callable[[Dialect], list[str]]
+
+
+def _v1(d: Dialect) -> list[str]:
+    return [
+        f"CREATE TABLE {ORDERS} ("
+        " order_id TEXT PRIMARY KEY,"
+        " version INTEGER NOT NULL,"
+        " account_id TEXT NOT NULL,"
+        f" created_at {d.timestamp_type} NOT NULL,"
+        f" finalized_at {d.timestamp_type},"
+        " body TEXT NOT NULL)",
+        # One index serves both dashboard queries: every order of an account,
+        # and its open orders (NULL) plus those finalized since a time (range).
+        f"CREATE INDEX {ORDERS}_account_finalized ON {ORDERS} (account_id, finalized_at)",
+        f"CREATE TABLE {OUTBOX} ("
+        f" position {d.serial_key},"
+        " stream TEXT NOT NULL,"
+        " event_id TEXT NOT NULL,"
+        " payload TEXT NOT NULL)",
+        f"CREATE INDEX {OUTBOX}_stream ON {OUTBOX} (stream, position)",
+    ]
+
+
+MIGRATIONS: tuple[_Migration, ...] = (_Migration(1, "orders and outbox", _v1),)
+LATEST_SCHEMA = MIGRATIONS[-1].version
+
+
+def migrate(session: Session, *, lock_sql: str | None = None) -> int:
+    """Bring the schema up to date in one transaction; return the schema version.
+
+    Numbered migrations are applied once each and recorded in
+    ``tnorder_schema_migrations``.  Then the record tables follow the record
+    specs: a new kind gets its table, a new index field gets its column (filled
+    from the stored records) and index.
+
+    Args:
+        lock_sql: a statement that serialises concurrent migrators (PostgreSQL
+            advisory lock); SQLite's ``BEGIN IMMEDIATE`` already does.
+
+    Raises:
+        StorageError: the database was migrated by a newer tnorder.
+    """
+    with session.transaction():
+        if lock_sql:
+            session.query(lock_sql)
+        session.execute(
+            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+            " version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        applied = {row[0] for row in session.query(f"SELECT version FROM {MIGRATIONS_TABLE}")}
+        newest = max(applied, default=0)
+        if newest > LATEST_SCHEMA:
+            raise StorageError(
+                f"database schema version {newest} is newer than this tnorder knows "
+                f"({LATEST_SCHEMA}); upgrade tnorder"
+            )
+        for migration in MIGRATIONS:
+            if migration.version in applied:
+                continue
+            for statement in migration.statements(session.dialect):
+                session.execute(statement)
+            session.execute(
+                f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
+                (migration.version, migration.name),
+            )
+        for spec in RECORD_SPECS:
+            _sync_record_table(session, spec)
+    return LATEST_SCHEMA
+
+
+def _sync_record_table(session: Session, spec: RecordSpec[Any]) -> None:
+    table = record_table(spec)
+    session.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " key TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL)"
+    )
+    present = session.table_columns(table)
+    added: list[str] = []
+    for field in spec.indexes:
+        column = _index_column(field)
+        if column not in present:
+            session.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+            added.append(field)
+        session.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+    if added:
+        _backfill(session, spec, table, added)
+
+
+def _backfill(session: Session, spec: RecordSpec[Any], table: str, fields: list[str]) -> None:
+    sets = ", ".join(f"{_index_column(f)} = ?" for f in fields)
+    for key, version, body in session.query(f"SELECT key, version, body FROM {table}"):
+        try:
+            values = spec.index_values(decode_record(spec, key, version, body))
+        except SerializationError:
+            continue  # unreadable rows stay unindexed; reading them reports the row.
+        params = [index_param(values[f]) for f in fields]
+        session.execute(f"UPDATE {table} SET {sets} WHERE key = ?", (*params, key))
+
+
+def schema_version(session: Session) -> int:
+    """The newest applied migration (0 for an empty database)."""
+    if not session.table_columns(MIGRATIONS_TABLE):
+        return 0
+    rows = session.query(f"SELECT MAX(version) FROM {MIGRATIONS_TABLE}")
+    return int(rows[0][0] or 0)
+
+
+# -- the unit of work ------------------------------------------------------------
+
+
+@attrs.define
+class _Write:
+    """A staged row: ``expected`` is the stored version to replace (None: insert)."""
+
+    table: str
+    key_column: str
+    key: str
+    expected: int | None
+    version: int
+    body: str
+    columns: dict[str, Any]
+    not_found: Callable[[str], NotFound]
+
+
+class _Repository:
+    def __init__(self, uow: SqlUnitOfWork, table: str, key_column: str, kind: str) -> None:
+        self._uow = uow
+        self._session = uow._session
+        self._table = table
+        self._key_column = key_column
+        self._kind = kind
+
+    def _staged(self, key: str) -> _Write | None:
+        return self._uow._writes.get((self._table, key))
+
+    def _staged_rows(self) -> list[_Write]:
+        return [w for (table, _), w in self._uow._writes.items() if table == self._table]
+
+    def _stored_version(self, key: str) -> int | None:
+        if not _findable(self._session, key):
+            return None
+        rows = self._session.query(
+            f"SELECT version FROM {self._table} WHERE {self._key_column} = ?", (key,)
+        )
+        return None if not rows else _check_version(rows[0][0], f"{self._kind} {key!r}")
+
+    def _row(self, key: str) -> tuple[Any, Any] | None:
+        staged = self._staged(key)
+        if staged is not None:
+            return staged.version, staged.body
+        if not _findable(self._session, key):
+            return None
+        rows = self._session.query(
+            f"SELECT version, body FROM {self._table} WHERE {self._key_column} = ?", (key,)
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def _stage_add(
+        self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
+    ) -> None:
+        _storable(self._session, key, self._key_column)
+        if self._staged(key) is not None or self._stored_version(key) is not None:
+            raise AlreadyExists(key, f"{self._kind} {key!r} already exists")
+        obj.version = 1
+        self._uow._writes[(self._table, key)] = _Write(
+            self._table, self._key_column, key, None, 1, dumps(obj), columns, not_found
+        )
+
+    def _stage_save(
+        self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
+    ) -> None:
+        held = obj.version
+        staged = self._staged(key)
+        if staged is not None:
+            current: int | None = staged.version
+            expected = staged.expected
+        else:
+            current = self._stored_version(key)
+            expected = current
+        if current is None:
+            raise not_found(key)
+        if type(held) is not int:
+            raise ValidationError(f"{self._kind} {key!r} has no integer version", field="version")
+        if held != current:
+            raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
+        obj.version = current + 1
+        try:
+            body = dumps(obj)
+        except Exception:
+            obj.version = held  # leave the caller's object as it was
+            raise
+        self._uow._writes[(self._table, key)] = _Write(
+            self._table, self._key_column, key, expected, current + 1, body, columns, not_found
+        )
+
+
+class SqlOrderRepository(_Repository):
+    """``OrderRepository`` over the ``tnorder_orders`` table."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        super().__init__(uow, ORDERS, "order_id", "order")
+
+    def _columns(self, order: Order) -> dict[str, Any]:
+        to_db = self._session.dialect.to_db_time
+        finalized = order.finalized_at
+        return {
+            "account_id": _storable(self._session, order.account_id, "account_id"),
+            "created_at": to_db(order.created_at),
+            "finalized_at": None if finalized is None else to_db(finalized),
+        }
+
+    def add(self, order: Order) -> None:
+        key = _require_text(order.order_id, "order_id")
+        self._stage_add(key, order, self._columns(order), OrderNotFound)
+
+    def get(self, order_id: str) -> Order:
+        key = _require_text(order_id, "order_id")
+        row = self._row(key)
+        if row is None:
+            raise OrderNotFound(key)
+        return decode_order(key, row[0], row[1])
+
+    def save(self, order: Order) -> None:
+        key = _require_text(order.order_id, "order_id")
+        self._stage_save(key, order, self._columns(order), OrderNotFound)
+
+    def for_account(
+        self, account_id: str, *, finalized_since: datetime | None = None
+    ) -> list[Order]:
+        _require_text(account_id, "account_id")
+        if finalized_since is not None:
+            require_aware(finalized_since, "finalized_since")
+        rows: list[tuple[Any, ...]] = []
+        if _findable(self._session, account_id):
+            select = f"SELECT order_id, version, body FROM {ORDERS} WHERE account_id = ?"
+            if finalized_since is None:
+                rows = self._session.query(select, (account_id,))
+            else:
+                # Two index range scans beat one OR that a planner may not split.
+                rows = self._session.query(
+                    f"{select} AND finalized_at IS NULL UNION ALL {select} AND finalized_at >= ?",
+                    (account_id, account_id, self._session.dialect.to_db_time(finalized_since)),
+                )
+        found = {key: (version, body) for key, version, body in rows}
+        for write in self._staged_rows():
+            found.pop(write.key, None)
+            order = decode_order(write.key, write.version, write.body)
+            fin = order.finalized_at
+            if order.account_id == account_id and (
+                finalized_since is None or fin is None or fin >= finalized_since
+            ):
+                found[write.key] = (write.version, write.body)
+        orders = [decode_order(key, version, body) for key, (version, body) in found.items()]
+        orders.sort(key=lambda o: (o.created_at, o.order_id))
+        return orders
+
+
+class SqlRecordRepository(_Repository, Generic[R]):
+    """``RecordRepository`` over one record kind's table."""
+
+    def __init__(self, uow: SqlUnitOfWork, spec: RecordSpec[R]) -> None:
+        super().__init__(uow, record_table(spec), "key", spec.name)
+        self._spec = spec
+
+    def _columns(self, record: R) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field, value in self._spec.index_values(record).items():
+            text = index_param(value)
+            out[_index_column(field)] = (
+                None if text is None else _storable(self._session, text, field)
+            )
+        return out
+
+    def _not_found(self, key: str) -> NotFound:
+        return self._spec.not_found(key, f"{self._spec.name} {key!r} not found")
+
+    def add(self, record: R) -> None:
+        key = _require_text(self._spec.key_of(record), self._spec.key)
+        self._stage_add(key, record, self._columns(record), self._not_found)
+
+    def get(self, key: str) -> R:
+        _require_text(key, self._spec.key)
+        row = self._row(key)
+        if row is None:
+            raise self._not_found(key)
+        return decode_record(self._spec, key, row[0], row[1])
+
+    def save(self, record: R) -> None:
+        key = _require_text(self._spec.key_of(record), self._spec.key)
+        self._stage_save(key, record, self._columns(record), self._not_found)
+
+    def find(self, **equals: Any) -> list[R]:
+        unknown = sorted(set(equals) - set(self._spec.indexes))
+        if unknown:
+            raise ValidationError(
+                f"{self._spec.name} cannot be found by {', '.join(unknown)}; "
+                f"indexes: {', '.join(self._spec.indexes) or 'none'}",
+                field=unknown[0],
+            )
+        wanted = {_index_column(f): index_param(v) for f, v in equals.items()}
+        findable = all(v is None or _findable(self._session, v) for v in wanted.values())
+        rows: list[tuple[Any, ...]] = []
+        if findable:
+            where = [f"{col} IS NULL" if v is None else f"{col} = ?" for col, v in wanted.items()]
+            params = [v for v in wanted.values() if v is not None]
+            sql = f"SELECT key, version, body FROM {self._table}"
+            rows = self._session.query(
+                f"{sql} WHERE {' AND '.join(where)}" if where else sql, params
+            )
+        found = {key: (version, body) for key, version, body in rows}
+        for write in self._staged_rows():
+            found.pop(write.key, None)
+            if all(write.columns.get(col) == v for col, v in wanted.items()):
+                found[write.key] = (write.version, write.body)
+        return [
+            decode_record(self._spec, key, version, body)
+            for key, (version, body) in sorted(found.items())
+        ]
+
+
+class SqlUnitOfWork:
+    """A ``UnitOfWork`` on one session: reads go straight to the database
+    (never blocking writers), writes are staged and applied by :meth:`commit`."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._writes: dict[tuple[str, str], _Write] = {}
+        self._events: list[tuple[str, str, str]] = []
+        self.orders = SqlOrderRepository(self)
+        self.documents: SqlRecordRepository[Document] = SqlRecordRepository(self, DOCUMENTS)
+        self.inventory: SqlRecordRepository[InventoryNumber] = SqlRecordRepository(self, INVENTORY)
+        self.carrier_requests: SqlRecordRepository[CarrierRequest] = SqlRecordRepository(
+            self, CARRIER_REQUESTS
+        )
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            payload = json.dumps(dump_event(event), separators=(",", ":"))
+            self._events.append(
+                (_storable(self._session, event.stream, "stream"), event.event_id, payload)
+            )
+
+    def commit(self) -> None:
+        if not self._writes and not self._events:
+            return
+        # A fixed lock order (table, key) keeps two committing writers from deadlocking.
+        writes = [self._writes[k] for k in sorted(self._writes)]
+        with self._session.transaction():
+            for write in writes:
+                _apply(self._session, write)
+            if self._events:
+                insert_events(self._session, self._events)
+        self._writes.clear()
+        self._events.clear()
+
+
+def _apply(session: Session, write: _Write) -> None:
+    names = list(write.columns)
+    values = [write.columns[n] for n in names]
+    if write.expected is None:
+        columns = ", ".join([write.key_column, "version", *names, "body"])
+        marks = ", ".join("?" * (len(names) + 3))
+        changed = session.execute(
+            f"INSERT INTO {write.table} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT ({write.key_column}) DO NOTHING",
+            (write.key, write.version, *values, write.body),
+        )
+        if changed != 1:
+            raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
+        return
+    sets = ", ".join(f"{n} = ?" for n in ["version", *names, "body"])
+    changed = session.execute(
+        f"UPDATE {write.table} SET {sets} WHERE {write.key_column} = ? AND version = ?",
+        (write.version, *values, write.body, write.key, write.expected),
+    )
+    if changed == 1:
+        return
+    rows = session.query(
+        f"SELECT version FROM {write.table} WHERE {write.key_column} = ?", (write.key,)
+    )
+    if not rows:
+        raise write.not_found(write.key)
+    raise ConcurrencyConflict(write.key, expected_version=write.expected, actual_version=rows[0][0])
+
+
+def insert_events(session: Session, events: Sequence[tuple[str, str, str]]) -> None:
+    """Append ``(stream, event_id, payload)`` rows to the outbox (inside a transaction)."""
+    session.executemany(
+        f"INSERT INTO {OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)", events
+    )
+
+
+# -- outbox and helpers ---------------------------------------------------------
+
+
+def mark_delivered(session: Session, positions: Sequence[int]) -> None:
+    """Delete delivered outbox rows (the caller holds a transaction or wants autocommit)."""
+    unique = sorted({int(p) for p in positions})
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        session.execute(
+            f"DELETE FROM {OUTBOX} WHERE position IN ({', '.join('?' * len(chunk))})", chunk
+        )
+
+
+def pending_event_count(session: Session) -> int:
+    """How many events wait in the outbox."""
+    return int(session.query(f"SELECT COUNT(*) FROM {OUTBOX}")[0][0])
+
+
+def order_row(session: Session, order: Order) -> tuple[Any, ...]:
+    """The ``tnorder_orders`` row of ``order`` at its current version."""
+    to_db = session.dialect.to_db_time
+    finalized = order.finalized_at
+    return (
+        _storable(session, order.order_id, "order_id"),
+        order.version,
+        _storable(session, order.account_id, "account_id"),
+        to_db(order.created_at),
+        None if finalized is None else to_db(finalized),
+        dumps(order),
+    )
+
+
+def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: int) -> int:
+    """Insert new orders in batches of one transaction each; return how many.
+
+    Every order is stored at version 1 (and its ``version`` set to 1).  No
+    events are written to the outbox and pending events are left on the
+    orders: this is for seeding and benchmarks, not for use cases.
+    """
+    if batch_size < 1:
+        raise ValidationError("batch_size must be at least 1", field="batch_size")
+    sql = (
+        f"INSERT INTO {ORDERS} (order_id, version, account_id, created_at, finalized_at, body) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    total = 0
+    for batch in _batches(orders, batch_size):
+        rows = []
+        for order in batch:
+            order.version = 1
+            rows.append(order_row(session, order))
+        with session.transaction():
+            session.executemany(sql, rows)
+        total += len(rows)
+    return total
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,322 @@
+"""SQLite storage: the embedded default, on the standard library's ``sqlite3``.
+
+One database file holds orders, records and the outbox.  The file runs in WAL
+mode (readers never block the writer), every connection has a busy timeout,
+and each thread of each process gets its own connection.  A unit of work
+reads without a transaction and applies its staged writes in one short
+``BEGIN IMMEDIATE`` transaction with version checks, so no update is lost
+between threads or processes.  Only one relay delivers the outbox at a time:
+relays take an exclusive lock on ``<database>-relay.lock`` that the operating
+system releases if the relay dies.
+
+sqlite3 errors become :class:`~tnorder.errors.StorageError` here.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from ..domain.order import Order
+from ..errors import StorageError, ValidationError
+from ..ports import OutboxEntry
+from . import _sql
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: relays are only excluded within a process
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["SqliteStorage"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+# Connections opened by a parent process and inherited through fork(): closing
+# them in the child would release the parent's locks, so they are kept
+# (unused) until the child exits.
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _micros(value: datetime) -> int:
+    # Integer microseconds since the epoch (UTC): compact, and sorts like time.
+    return (value - _EPOCH) // _MICROSECOND
+
+
+_DIALECT = _sql.Dialect(
+    name="sqlite",
+    timestamp_type="INTEGER",
+    serial_key="INTEGER PRIMARY KEY AUTOINCREMENT",
+    to_db_time=_micros,
+    allows_nul=True,
+)
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class _SqliteSession:
+    """One sqlite3 connection in autocommit mode; explicit write transactions."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @property
+    def dialect(self) -> _sql.Dialect:
+        return _DIALECT
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:  # foreign error: callers only know StorageError
+            raise StorageError(f"SQLite query failed: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            return self._conn.execute(sql, params).rowcount
+        except sqlite3.Error as exc:  # foreign error: callers only know StorageError
+            raise StorageError(f"SQLite statement failed: {exc}") from exc
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:  # e.g. a duplicate key in a bulk insert
+            raise StorageError(f"SQLite refused the rows: {exc}") from exc
+        except sqlite3.Error as exc:  # foreign error: callers only know StorageError
+            raise StorageError(f"SQLite statement failed: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front (waiting up to the busy
+        # timeout) instead of failing half-way when a reader upgrades.
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # foreign error: the transaction did not happen
+            self._rollback()
+            raise StorageError(f"SQLite commit failed: {exc}") from exc
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (e.g. on SQLITE_FULL).
+        with suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
+
+    def table_columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.query(f"PRAGMA table_info({table})")}
+
+
+class _RelayLock:
+    """An exclusive, non-blocking lock that dies with its holder."""
+
+    _in_process = threading.Lock()
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._thread_lock = False
+
+    def acquire(self) -> bool:
+        if fcntl is None:  # pragma: no cover - Windows
+            self._thread_lock = self._in_process.acquire(blocking=False)
+            return self._thread_lock
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+        if self._thread_lock:  # pragma: no cover - Windows
+            self._in_process.release()
+            self._thread_lock = False
+
+
+class _SqliteOutbox:
+    """The outbox while this relay holds the relay lock (else nothing to claim)."""
+
+    def __init__(self, session: _SqliteSession, held: bool) -> None:
+        self._session = session
+        self._held = held
+
+    def claim(self, limit: int = 100) -> list[OutboxEntry]:
+        if not self._held or limit < 1:
+            return []
+        rows = self._session.query(
+            f"SELECT position, stream, payload FROM {_sql.OUTBOX} ORDER BY position LIMIT ?",
+            (limit,),
+        )
+        return [_sql.decode_event(*row) for row in rows]
+
+    def mark_delivered(self, positions: Sequence[int]) -> None:
+        if not self._held:
+            raise StorageError("this outbox holds no claim")
+        if positions:
+            with self._session.transaction():
+                _sql.mark_delivered(self._session, positions)
+
+
+class SqliteStorage:
+    """Storage in one SQLite database file.
+
+    Args:
+        path: the database file (created if missing).  ``":memory:"`` is
+            refused: each connection would see its own empty database; use
+            ``MemoryStorage`` instead.
+        timeout: seconds a writer waits for the write lock before
+            ``StorageError`` ("database is locked").
+        synchronous: SQLite's ``synchronous`` pragma.  ``"FULL"`` (default)
+            makes every commit durable on power loss; ``"NORMAL"`` is faster
+            and may lose the last commits on power loss (never consistency).
+        migrate: bring the schema up to date now (default).  With False, call
+            :meth:`migrate` before use.
+
+    Safe for many threads (one connection each) and processes (file locks).
+    A unit of work belongs to the thread that opened it.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 10.0,
+        synchronous: Synchronous = "FULL",
+        migrate: bool = True,
+    ) -> None:
+        text = os.fspath(path)
+        if not text or text == ":memory:" or text.startswith("file:"):
+            raise ValidationError(
+                "SqliteStorage needs a database file path; use MemoryStorage for memory",
+                field="path",
+            )
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValidationError(f"unknown synchronous mode {synchronous!r}", field="synchronous")
+        if not timeout >= 0:
+            raise ValidationError("timeout must be zero or more seconds", field="timeout")
+        self.path = Path(text)
+        self.timeout = timeout
+        self.synchronous = synchronous
+        self._local = threading.local()
+        self._registry_lock = threading.Lock()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._closed = False
+        if migrate:
+            self.migrate()
+
+    # -- connections ---------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:  # foreign error: callers only know StorageError
+            raise StorageError(f"cannot open SQLite database {str(self.path)!r}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StorageError(
+                    f"SQLite database {str(self.path)!r} cannot use WAL mode (got {mode!r})"
+                )
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        except sqlite3.Error as exc:  # foreign error: callers only know StorageError
+            conn.close()
+            raise StorageError(f"cannot set up SQLite database {str(self.path)!r}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _session(self) -> _SqliteSession:
+        if self._closed:
+            raise StorageError("this SqliteStorage is closed")
+        pid = os.getpid()
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != pid:
+            if conn is not None:
+                _INHERITED.append(conn)
+            conn = self._open()
+            self._local.conn, self._local.pid = conn, pid
+            with self._registry_lock:
+                self._connections.append((pid, conn))
+        return _SqliteSession(conn)
+
+    def close(self) -> None:
+        """Close every connection this process opened.  Call once, at shutdown."""
+        self._closed = True
+        pid = os.getpid()
+        with self._registry_lock:
+            mine = [c for p, c in self._connections if p == pid]
+            self._connections = [(p, c) for p, c in self._connections if p != pid]
+        for conn in mine:
+            conn.close()
+
+    def __enter__(self) -> SqliteStorage:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the Storage port ------------------------------------------------------
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[_sql.SqlUnitOfWork]:
+        """Open a unit of work on this thread's connection."""
+        yield _sql.SqlUnitOfWork(self._session())
+
+    @contextmanager
+    def outbox(self) -> Iterator[_SqliteOutbox]:
+        """The outbox, if no other relay holds it (else ``claim`` returns nothing)."""
+        session = self._session()
+        lock = _RelayLock(f"{self.path}-relay.lock")
+        held = lock.acquire()
+        try:
+            yield _SqliteOutbox(session, held)
+        finally:
+            lock.release()
+
+    # -- administration ----------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply pending migrations (safe to run from several processes); return the version."""
+        return _sql.migrate(self._session())
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this database (0 when empty)."""
+        return _sql.schema_version(self._session())
+
+    def pending_event_count(self) -> int:
+        """How many events wait in the outbox."""
+        return _sql.pending_event_count(self._session())
+
+    def bulk_insert_orders(self, orders: Iterable[Order], *, batch_size: int = 10_000) -> int:
+        """Insert many new orders fast (for seeding and benchmarks); return how many.
+
+        Each batch is one transaction of one prepared statement, which is
+        about as fast as SQLite inserts go (a million orders take a minute or
+        two, mostly JSON encoding).  Orders are stored at version 1 with no
+        outbox events; a duplicate id fails its batch with ``StorageError``.
+        """
+        return _sql.bulk_insert_orders(self._session(), orders, batch_size)

@@ -1,0 +1,317 @@
+"""Carrier status vocabularies as data, and what each carrier step does to a line item.
+
+Pure data and pure rules.  Nothing here reads the clock or talks to a carrier.
+
+Read top to bottom:
+
+1. ``BANDWIDTH_*`` tables map the public Bandwidth status words for number
+   orders, disconnects and port-ins onto a :class:`CarrierStep` (what happened)
+   and a :class:`RequestStatus` (where the request now stands).  A word that is
+   not in a table raises ``UnknownCarrierStatus``: we never guess.
+2. ``CARRIER_PATHS`` is the stretch of the line-item machine a carrier drives,
+   per kind of item, and ``FORWARD_TARGETS`` / ``SIDE_TRIGGERS`` say where each
+   step takes an item.  The transition table in ``tnorder.domain.machine`` is
+   not changed: every planned trigger is one it already allows.
+3. :func:`number_steps` splits an update into a step per number (partial
+   fulfilment), and :func:`plan_item` / :func:`plan_number` turn a step into
+   triggers for an item, or a new state for a number without an item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from types import MappingProxyType
+
+import attrs
+
+from .carrier import (
+    CarrierStep,
+    CarrierUpdate,
+    NumberOutcome,
+    NumberState,
+    RequestStatus,
+    StatusMapping,
+    StatusTable,
+    StatusVocabulary,
+)
+from .machine import Trigger
+from .statuses import ItemStatus, OrderKind
+
+__all__ = [
+    "BANDWIDTH",
+    "BANDWIDTH_DISCONNECT",
+    "BANDWIDTH_NUMBER_ORDER",
+    "BANDWIDTH_PORT_IN",
+    "BEFORE_CARRIER",
+    "CARRIER_PATHS",
+    "FORWARD_TARGETS",
+    "SIDE_TRIGGERS",
+    "WAITING_FOR_CUSTOMER",
+    "PlannedTrigger",
+    "number_steps",
+    "plan_item",
+    "plan_number",
+]
+
+Step = CarrierStep
+R = RequestStatus
+M = StatusMapping
+
+# -- 1. carrier vocabularies ---------------------------------------------------
+
+BANDWIDTH_NUMBER_ORDER = StatusTable(
+    "bandwidth number order",
+    MappingProxyType(
+        {
+            "RECEIVED": M(Step.ACCEPTED, R.PENDING),
+            "PROCESSING": M(Step.ACCEPTED, R.PENDING),
+            "BACKORDERED": M(
+                Step.ACCEPTED, R.PENDING, "The carrier is waiting for stock to fill this order."
+            ),
+            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
+            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not provide this number."),
+            "FAILED": M(Step.REJECTED, R.FAILED, "The carrier could not provide this number."),
+        }
+    ),
+)
+"""Bandwidth ``/orders`` ``OrderStatus`` words."""
+
+BANDWIDTH_DISCONNECT = StatusTable(
+    "bandwidth disconnect",
+    MappingProxyType(
+        {
+            "RECEIVED": M(Step.ACCEPTED, R.PENDING),
+            "PROCESSING": M(Step.ACCEPTED, R.PENDING),
+            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
+            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not disconnect this number."),
+            "FAILED": M(Step.REJECTED, R.FAILED, "The carrier could not disconnect this number."),
+        }
+    ),
+)
+"""Bandwidth ``/disconnects`` ``OrderStatus`` words (no backorders for disconnects)."""
+
+BANDWIDTH_PORT_IN = StatusTable(
+    "bandwidth port-in",
+    MappingProxyType(
+        {
+            "PENDING_DOCUMENTS": M(
+                Step.NEEDS_INFORMATION,
+                R.ACTION_REQUIRED,
+                "The carrier needs the signed Letter of Authorization and a recent bill.",
+            ),
+            "SUBMITTED": M(Step.ACCEPTED, R.PENDING),
+            "FOC": M(Step.PORT_DATE_SET, R.PENDING),
+            "REQUESTED_SUPP": M(
+                Step.NEEDS_INFORMATION,
+                R.ACTION_REQUIRED,
+                "The carrier asked for corrected port details.",
+            ),
+            "EXCEPTION": M(
+                Step.REJECTED,
+                R.ACTION_REQUIRED,
+                "The losing carrier rejected the port request; please check the account details.",
+            ),
+            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
+            # CANCEL is the account manager's trigger alone, so a cancellation made
+            # at the carrier is shown as a rejection the customer can act on.
+            "CANCELLED": M(
+                Step.WITHDRAWN, R.CANCELLED, "The port request was cancelled at the carrier."
+            ),
+        }
+    ),
+)
+"""Bandwidth ``/portins`` ``ProcessingStatus`` words."""
+
+BANDWIDTH = StatusVocabulary(
+    "bandwidth",
+    MappingProxyType(
+        {
+            OrderKind.NEW_NUMBER: BANDWIDTH_NUMBER_ORDER,
+            OrderKind.DISCONNECT: BANDWIDTH_DISCONNECT,
+            OrderKind.PORT_IN: BANDWIDTH_PORT_IN,
+        }
+    ),
+)
+
+# -- 2. the stretch of the item machine a carrier drives ----------------------
+
+Item = ItemStatus
+T = Trigger
+
+CARRIER_PATHS: Mapping[OrderKind, tuple[tuple[Trigger, ItemStatus], ...]] = MappingProxyType(
+    {
+        # A new number is the carrier's job until it is ours; configuring and
+        # validating the installation are our own work, fired by the host.
+        OrderKind.NEW_NUMBER: (
+            (T.SUBMIT_TO_CARRIER, Item.SUBMITTED_TO_CARRIER),
+            (T.START_CONFIGURATION, Item.IN_PROGRESS),
+        ),
+        OrderKind.DISCONNECT: (
+            (T.SUBMIT_TO_CARRIER, Item.SUBMITTED_TO_CARRIER),
+            (T.COMPLETE, Item.COMPLETED),
+        ),
+        OrderKind.PORT_IN: (
+            (T.SUBMIT_TO_CARRIER, Item.SUBMITTED_TO_CARRIER),
+            (T.APPROVE_PORT, Item.PORT_APPROVED),
+            (T.RECEIVE_PORT_DATE, Item.PORT_DATE_RECEIVED),
+            (T.START_CONFIGURATION, Item.IN_PROGRESS),
+        ),
+    }
+)
+
+BEFORE_CARRIER: frozenset[ItemStatus] = frozenset(
+    {Item.ORDER_SUBMITTED, Item.UNDER_REVIEW, Item.VERIFICATION_PENDING}
+)
+"""Statuses from which ``submit_to_carrier`` starts the carrier's stretch."""
+
+WAITING_FOR_CUSTOMER: frozenset[ItemStatus] = frozenset(
+    {Item.INFORMATION_REQUIRED, Item.PORT_REJECTED}
+)
+"""Statuses only the customer (or our staff) can leave; carrier updates wait."""
+
+
+def _targets() -> Mapping[tuple[CarrierStep, OrderKind], ItemStatus]:
+    table: dict[tuple[CarrierStep, OrderKind], ItemStatus] = {}
+    for kind in OrderKind:
+        last = CARRIER_PATHS[kind][-1][1]
+        table[(Step.ACCEPTED, kind)] = Item.SUBMITTED_TO_CARRIER
+        table[(Step.FULFILLED, kind)] = last
+        # Port milestones mean nothing more than "accepted" for other kinds.
+        port = kind is OrderKind.PORT_IN
+        accepted = Item.SUBMITTED_TO_CARRIER
+        table[(Step.PORT_APPROVED, kind)] = Item.PORT_APPROVED if port else accepted
+        table[(Step.PORT_DATE_SET, kind)] = Item.PORT_DATE_RECEIVED if port else accepted
+    return MappingProxyType(table)
+
+
+FORWARD_TARGETS: Mapping[tuple[CarrierStep, OrderKind], ItemStatus] = _targets()
+"""Where a forward step takes an item of each kind."""
+
+SIDE_TRIGGERS: Mapping[CarrierStep, Trigger] = MappingProxyType(
+    {
+        Step.NEEDS_INFORMATION: T.REQUEST_INFORMATION,
+        Step.REJECTED: T.REJECT,
+        Step.WITHDRAWN: T.REJECT,
+    }
+)
+"""Steps that take an item off the carrier path to the customer (with a note)."""
+
+_NUMBER_STATES: Mapping[CarrierStep, NumberState] = MappingProxyType(
+    {
+        Step.ACCEPTED: NumberState.PENDING,
+        Step.PORT_APPROVED: NumberState.PENDING,
+        Step.PORT_DATE_SET: NumberState.PENDING,
+        Step.NEEDS_INFORMATION: NumberState.PENDING,
+        Step.FULFILLED: NumberState.COMPLETED,
+        Step.REJECTED: NumberState.FAILED,
+        Step.WITHDRAWN: NumberState.FAILED,
+    }
+)
+
+# -- 3. rules -----------------------------------------------------------------
+
+
+@attrs.frozen
+class PlannedTrigger:
+    """One trigger to fire on an item, with its note and (port date) committed date."""
+
+    trigger: Trigger
+    note: str | None = None
+    committed_date: date | None = None
+
+
+def number_steps(
+    update: CarrierUpdate, mapping: StatusMapping, numbers: Iterable[str]
+) -> dict[str, tuple[CarrierStep, str | None]]:
+    """The step each of ``numbers`` takes from ``update``, with the note to show.
+
+    Per-number verdicts win over the order-level status; under ``PARTIAL`` a
+    number the carrier does not list as completed has failed.
+    """
+    listed = {r.number: r for r in update.numbers}
+    out: dict[str, tuple[CarrierStep, str | None]] = {}
+    for number in numbers:
+        result = listed.get(number)
+        if result is not None:
+            if result.outcome is NumberOutcome.COMPLETED:
+                out[number] = (Step.FULFILLED, None)
+            else:
+                out[number] = (Step.REJECTED, result.reason or update.reason or mapping.note)
+        elif mapping.step is Step.PARTIAL:
+            out[number] = (Step.REJECTED, update.reason or mapping.note)
+        elif mapping.step in SIDE_TRIGGERS:
+            out[number] = (mapping.step, update.reason or mapping.note)
+        else:
+            out[number] = (mapping.step, None)
+    return out
+
+
+def plan_number(state: NumberState, step: CarrierStep) -> NumberState | None:
+    """A number's new state after ``step``, or None when it does not change.
+
+    A completed number stays completed: an older or contradictory report cannot
+    take back a number that is ours (or a disconnect that happened).
+    """
+    if step is Step.PARTIAL:
+        raise ValueError("split PARTIAL into per-number steps with number_steps() first")
+    if state is NumberState.COMPLETED:
+        return None
+    new = _NUMBER_STATES[step]
+    return None if new is state else new
+
+
+def plan_item(
+    kind: OrderKind,
+    status: ItemStatus,
+    committed_date: date | None,
+    step: CarrierStep,
+    *,
+    foc_date: date | None,
+    note: str | None,
+    fallback_date: date,
+) -> tuple[PlannedTrigger, ...] | None:
+    """The triggers that take an item from ``status`` to where ``step`` says.
+
+    Returns ``()`` when nothing should change and ``None`` when the item waits
+    for the customer (Information Required, Port Rejected): the update is held
+    back and applies when the carrier sends it again after the customer acted.
+
+    - Final items, and items the host moved past the carrier's stretch
+      (Validating Installation), are left alone.
+    - Forward steps only move forward along ``CARRIER_PATHS[kind]``; a step at
+      or behind the item changes nothing (never backwards), except a new port
+      date for an item already at Port Date Received (a re-issued FOC).
+    - A port passing through Port Date Received uses ``foc_date``, or
+      ``fallback_date`` (the day the carrier reported) when it sent none.
+    - Side steps (needs information, rejected, withdrawn) apply only while the
+      carrier's stretch is unfinished, with ``note`` as the customer's note.
+    """
+    if step is Step.PARTIAL:
+        raise ValueError("split PARTIAL into per-number steps with number_steps() first")
+    if status.is_final:
+        return ()
+    if status in WAITING_FOR_CUSTOMER:
+        return None
+    path = CARRIER_PATHS[kind]
+    statuses = [s for _, s in path]
+    if status in BEFORE_CARRIER:
+        position = 0
+    elif status in statuses:
+        position = statuses.index(status) + 1
+    else:
+        return ()
+    side = SIDE_TRIGGERS.get(step)
+    if side is not None:
+        return (PlannedTrigger(side, note),) if position < len(path) else ()
+    target = statuses.index(FORWARD_TARGETS[(step, kind)]) + 1
+    plan: list[PlannedTrigger] = []
+    at_port_date = status is Item.PORT_DATE_RECEIVED
+    if at_port_date and target >= position and foc_date not in (None, committed_date):
+        plan.append(PlannedTrigger(T.RECEIVE_PORT_DATE, committed_date=foc_date))
+    for trigger, _ in path[position:target]:
+        if trigger is T.RECEIVE_PORT_DATE:
+            plan.append(PlannedTrigger(trigger, committed_date=foc_date or fallback_date))
+        else:
+            plan.append(PlannedTrigger(trigger))
+    return tuple(plan)

@@ -1,0 +1,913 @@
+"""The conformance suite for ``Storage`` adapters: subclass :class:`StorageContract`.
+
+A host that stores tnorder's orders in its own database writes::
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage(self, tmp_path):
+            return MyStorage(tmp_path / "orders.db")
+
+and pytest runs every test below against ``MyStorage``.  The class is named
+``...Contract`` so pytest does not collect it on its own.
+
+Fixtures an implementer overrides:
+
+* ``storage`` (required): an empty storage for each test.
+* ``supports_concurrent_writers`` (default False): units of work and outbox
+  sessions may run at the same time in several threads; no update is lost.
+* ``supports_interleaved_units_of_work`` (default False): one thread may hold
+  two units of work (or two outbox sessions) open at once, and conflicts are
+  detected rather than waited for.
+* ``corrupt_order`` (default None): a function ``(order_id) -> None`` that
+  makes the stored order unreadable; enables the error-translation tests.
+* ``corrupt_record`` (default None): the same for ``(spec, key)`` records.
+* ``fail_next_commit`` (default None): a function that makes the next
+  ``commit`` fail as the database would (disk full, connection lost).
+
+Tests that need a capability the storage does not declare are skipped with a
+message naming the fixture.  Property tests reuse one storage for all their
+examples, so every example uses fresh ids (a drawn id plus ``~`` and a unique
+suffix); set ``hypothesis_settings`` on the subclass to change how many
+examples run.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ..adapters.clocks import FixedClock
+from ..adapters.notifiers import RecordingNotifier
+from ..domain.events import Actor, Event
+from ..domain.machine import Trigger
+from ..domain.order import NewItem, Order
+from ..domain.statuses import ItemStatus, OrderKind, Role
+from ..errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    NotificationError,
+    OrderNotFound,
+    SerializationError,
+    StorageError,
+    ValidationError,
+)
+from ..ports import RecordRepository, Storage, UnitOfWork
+from ..records import RECORD_SPECS, RecordSpec
+from ..service import OrderService
+from . import strategies as tst
+from ._support import run_property
+
+__all__ = ["StorageContract"]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
+
+T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+STAFF = Actor(Role.STAFF, "contract-staff")
+CARRIER = Actor(Role.CARRIER, "contract-carrier")
+MAX_EXAMPLES = 25
+
+
+def _unique(prefix: str = "") -> str:
+    """A suffix no earlier test or example used, even in a storage that outlives the test."""
+    return f"{prefix}~{uuid.uuid4().hex[:12]}"
+
+
+def _placed(
+    order_id: str,
+    account_id: str = "acct",
+    *,
+    at: datetime = T0,
+    items: int = 1,
+    keep_events: bool = False,
+) -> Order:
+    """An open order of port-in items, placed through the public API.
+
+    Its placement event is pulled (handed over and forgotten) unless ``keep_events``.
+    """
+    new = [NewItem(OrderKind.PORT_IN, number=f"+1404555{100 + i:04d}") for i in range(items)]
+    order = Order.place(order_id, account_id, new, actor=STAFF, at=at)
+    if not keep_events:
+        order.pull_events()
+    return order
+
+
+def _touch(order: Order, at: datetime) -> None:
+    """Fire one accepted, non-final step on the first open item (request or provide info)."""
+    item = next(i for i in order.items if not i.is_final)
+    waiting = item.status in (ItemStatus.INFORMATION_REQUIRED, ItemStatus.PORT_REJECTED)
+    trigger = Trigger.PROVIDE_INFORMATION if waiting else Trigger.REQUEST_INFORMATION
+    order.fire(item.item_id, trigger, actor=STAFF, at=at, note="contract")
+
+
+def _load(storage: Storage, order_id: str) -> Order:
+    with storage.unit_of_work() as uow:
+        return uow.orders.get(order_id)
+
+
+def _add(storage: Storage, *orders: Order) -> None:
+    with storage.unit_of_work() as uow:
+        for order in orders:
+            uow.orders.add(order)
+            uow.add_events(order.pull_events())
+        uow.commit()
+
+
+def _repo(uow: UnitOfWork, spec: RecordSpec[T]) -> RecordRepository[T]:
+    # By convention a unit of work exposes each record kind under the spec's name.
+    repo: RecordRepository[T] = getattr(uow, spec.name)
+    return repo
+
+
+def _pending(storage: Storage) -> list[Event]:
+    """The undelivered events, oldest first, without delivering them."""
+    with storage.outbox() as box:
+        return [entry.event for entry in box.claim(10**6)]
+
+
+def _drain(storage: Storage) -> None:
+    while True:
+        with storage.outbox() as box:
+            entries = box.claim(1000)
+            if not entries:
+                return
+            box.mark_delivered([e.position for e in entries])
+
+
+@contextmanager
+def _refused(error: type[E]) -> Iterator[pytest.ExceptionInfo[E]]:
+    """Expect ``error`` from the block: a refusal may come from the call or from ``commit``."""
+    with pytest.raises(error) as info:
+        yield info
+
+
+class _FailOnce:
+    """A notifier that fails the first delivery attempt of one event id."""
+
+    def __init__(self, event_id: str, sink: RecordingNotifier) -> None:
+        self.event_id = event_id
+        self.sink = sink
+        self.failed = False
+
+    def publish(self, event: Event) -> None:
+        if event.event_id == self.event_id and not self.failed:
+            self.failed = True
+            raise ConnectionError("message bus unavailable")
+        self.sink.publish(event)
+
+
+class StorageContract:
+    """Behaviour every ``Storage`` adapter must have.  Subclass it as ``Test...``."""
+
+    hypothesis_settings: ClassVar[settings | None] = None
+
+    # -- fixtures the implementer provides ------------------------------------------
+
+    @pytest.fixture
+    def storage(self) -> Storage:
+        """An empty storage for each test (override this)."""
+        raise NotImplementedError(
+            "override the `storage` fixture in your StorageContract subclass "
+            "to return an empty storage"
+        )
+
+    @pytest.fixture
+    def supports_concurrent_writers(self) -> bool:
+        """True if several threads may use the storage at once."""
+        return False
+
+    @pytest.fixture
+    def supports_interleaved_units_of_work(self) -> bool:
+        """True if one thread may hold two units of work open at once."""
+        return False
+
+    @pytest.fixture
+    def corrupt_order(self) -> Callable[[str], None] | None:
+        """A function that makes a stored order unreadable, or None."""
+        return None
+
+    @pytest.fixture
+    def corrupt_record(self) -> Callable[[RecordSpec[Any], str], None] | None:
+        """A function that makes a stored record unreadable, or None."""
+        return None
+
+    @pytest.fixture
+    def fail_next_commit(self) -> Callable[[], None] | None:
+        """A function that makes the next commit fail as the database would, or None."""
+        return None
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _run(self, test: Callable[[], None]) -> None:
+        """Run a ``@given`` test (see ``hypothesis_settings``)."""
+        run_property(test, self.hypothesis_settings, MAX_EXAMPLES)
+
+    @staticmethod
+    def _orders(**kwargs: Any) -> st.SearchStrategy[Order]:
+        """Orders with fresh ids: a drawn id (odd characters included) plus a unique suffix."""
+        kwargs.setdefault("order_ids", tst.identifiers().map(lambda i: i + _unique()))
+        kwargs.setdefault("max_items", 6)
+        return tst.orders(**kwargs)
+
+    # -- orders: round trips ------------------------------------------------------------
+
+    def test_added_order_round_trips(self, storage: Storage) -> None:
+        """An added and committed order loads equal to what was added, at version 1."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            order = data.draw(self._orders(max_items=20))
+            order.pull_events()
+            with storage.unit_of_work() as uow:
+                uow.orders.add(order)
+                assert 1 == order.version
+                uow.commit()
+            loaded = _load(storage, order.order_id)
+            assert order == loaded
+            assert () == loaded.pending_events
+
+        self._run(check)
+
+    def test_saved_order_round_trips(self, storage: Storage) -> None:
+        """Each committed save stores the whole order and bumps its version by one."""
+
+        @given(tst.event_sequences(self._orders(max_items=4), valid=True, max_size=6))
+        def check(sequence: tst.EventSequence) -> None:
+            order = sequence.order
+            _add(storage, order)
+            at = T0
+            for step in sequence.accepted:
+                at += timedelta(minutes=5)
+                with storage.unit_of_work() as uow:
+                    loaded = uow.orders.get(order.order_id)
+                    step.apply(loaded, at=at)
+                    before = loaded.version
+                    uow.orders.save(loaded)
+                    assert before + 1 == loaded.version
+                    uow.commit()
+                assert loaded == _load(storage, order.order_id)
+
+        self._run(check)
+
+    def test_reads_see_the_unit_of_works_own_writes(self, storage: Storage) -> None:
+        """Inside a unit of work, get and for_account return what it staged."""
+        account = _unique("acct")
+        order = _placed(_unique("A"), account)
+        with storage.unit_of_work() as uow:
+            uow.orders.add(order)
+            assert order == uow.orders.get(order.order_id)
+            assert [order.order_id] == [o.order_id for o in uow.orders.for_account(account)]
+            changed = uow.orders.get(order.order_id)
+            _touch(changed, T0 + timedelta(hours=1))
+            uow.orders.save(changed)
+            assert changed == uow.orders.get(order.order_id)
+            assert [changed] == uow.orders.for_account(account)
+
+    def test_loaded_orders_are_fresh_copies(self, storage: Storage) -> None:
+        """Changing a loaded order changes nothing stored until it is saved."""
+        order = _placed(_unique("A"))
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            first = uow.orders.get(order.order_id)
+            second = uow.orders.get(order.order_id)
+            assert first is not second
+            _touch(first, T0 + timedelta(hours=1))
+            assert order == second
+            uow.commit()
+        assert order == _load(storage, order.order_id)
+
+    def test_an_order_can_be_saved_twice_in_one_unit_of_work(self, storage: Storage) -> None:
+        """add then save, and save then save again, work inside one unit of work."""
+        order = _placed(_unique("A"))
+        with storage.unit_of_work() as uow:
+            uow.orders.add(order)
+            _touch(order, T0 + timedelta(hours=1))
+            uow.orders.save(order)
+            _touch(order, T0 + timedelta(hours=2))
+            uow.orders.save(order)
+            uow.commit()
+        assert order == _load(storage, order.order_id)
+        with storage.unit_of_work() as uow:
+            loaded = uow.orders.get(order.order_id)
+            for hours in (3, 4):
+                _touch(loaded, T0 + timedelta(hours=hours))
+                uow.orders.save(loaded)
+            uow.commit()
+        assert loaded == _load(storage, order.order_id)
+        assert order.version + 2 == loaded.version
+
+    # -- orders: refusals -------------------------------------------------------------------
+
+    def test_unknown_order_is_not_found(self, storage: Storage) -> None:
+        """get of an id never added raises OrderNotFound naming the id."""
+        missing = _unique("missing")
+        with storage.unit_of_work() as uow, pytest.raises(OrderNotFound) as info:
+            uow.orders.get(missing)
+        assert missing == info.value.key
+
+    def test_saving_an_order_never_added_is_refused(self, storage: Storage) -> None:
+        """save of an order that was never added raises OrderNotFound and stores nothing."""
+        order = _placed(_unique("A"))
+        with _refused(OrderNotFound), storage.unit_of_work() as uow:
+            uow.orders.save(order)
+            uow.commit()
+        with pytest.raises(OrderNotFound):
+            _load(storage, order.order_id)
+
+    def test_adding_a_taken_id_is_refused(self, storage: Storage) -> None:
+        """add of an existing id raises AlreadyExists and the stored order is unchanged."""
+        order = _placed(_unique("A"), "acct-1")
+        _add(storage, order)
+        impostor = _placed(order.order_id, "acct-2", at=T0 + timedelta(days=1))
+        with _refused(AlreadyExists), storage.unit_of_work() as uow:
+            uow.orders.add(impostor)
+            uow.commit()
+        with _refused(AlreadyExists), storage.unit_of_work() as uow:
+            twin = _placed(_unique("B"))
+            uow.orders.add(twin)
+            uow.orders.add(_placed(twin.order_id))
+            uow.commit()
+        assert order == _load(storage, order.order_id)
+
+    def test_a_stale_save_conflicts_and_writes_nothing(self, storage: Storage) -> None:
+        """Saving over a newer version raises ConcurrencyConflict; nothing of that unit of
+        work is written, neither its other records nor its events."""
+        stale_target, bystander = _placed(_unique("A")), _placed(_unique("B"))
+        _add(storage, stale_target, bystander)
+        stale = _load(storage, stale_target.order_id)
+        with storage.unit_of_work() as uow:
+            fresh = uow.orders.get(stale_target.order_id)
+            _touch(fresh, T0 + timedelta(hours=1))
+            uow.orders.save(fresh)
+            uow.commit()
+        _drain(storage)
+
+        with _refused(ConcurrencyConflict) as info, storage.unit_of_work() as uow:
+            other = uow.orders.get(bystander.order_id)
+            _touch(other, T0 + timedelta(hours=2))
+            uow.orders.save(other)
+            uow.add_events(other.pull_events())
+            _touch(stale, T0 + timedelta(hours=2))
+            uow.orders.save(stale)
+            uow.add_events(stale.pull_events())
+            uow.commit()
+
+        assert stale_target.order_id == info.value.key
+        assert 1 == info.value.expected_version
+        assert fresh == _load(storage, stale_target.order_id)
+        assert bystander == _load(storage, bystander.order_id)
+        assert [] == _pending(storage)
+
+    def test_leaving_without_commit_discards_everything(self, storage: Storage) -> None:
+        """A unit of work left without commit (or by an exception, which propagates
+        unchanged) writes no order, no record and no event."""
+
+        class Boom(Exception):
+            pass
+
+        kept = _placed(_unique("A"))
+        _add(storage, kept)
+        _drain(storage)
+        new = Order.place(_unique("B"), "acct", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, at=T0)
+        for failing in (False, True):
+            with pytest.raises(Boom) if failing else _nothing(), storage.unit_of_work() as uow:
+                uow.orders.add(attrs.evolve(new, version=0))
+                changed = uow.orders.get(kept.order_id)
+                _touch(changed, T0 + timedelta(hours=1))
+                uow.orders.save(changed)
+                uow.add_events(new.pending_events + tuple(changed.pull_events()))
+                if failing:
+                    raise Boom
+            with pytest.raises(OrderNotFound):
+                _load(storage, new.order_id)
+            assert kept == _load(storage, kept.order_id)
+            assert [] == _pending(storage)
+
+    def test_a_failing_commit_writes_nothing(
+        self, storage: Storage, fail_next_commit: Callable[[], None] | None
+    ) -> None:
+        """A commit the database fails raises StorageError and writes nothing."""
+        if fail_next_commit is None:
+            pytest.skip("the storage does not offer the `fail_next_commit` capability")
+        kept = _placed(_unique("A"))
+        _add(storage, kept)
+        _drain(storage)
+        new = _placed(_unique("B"))
+        fail_next_commit()
+        with _refused(StorageError), storage.unit_of_work() as uow:
+            uow.orders.add(new)
+            changed = uow.orders.get(kept.order_id)
+            _touch(changed, T0 + timedelta(hours=1))
+            uow.orders.save(changed)
+            uow.add_events(changed.pull_events())
+            uow.commit()
+        with pytest.raises(OrderNotFound):
+            _load(storage, new.order_id)
+        assert kept == _load(storage, kept.order_id)
+        assert [] == _pending(storage)
+
+    # -- orders: listing by account ---------------------------------------------------------
+
+    def test_for_account_lists_the_accounts_orders_oldest_first(self, storage: Storage) -> None:
+        """for_account returns exactly the account's orders, by created_at then id."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            mine, theirs = _unique("mine"), _unique("theirs")
+            accounts = st.sampled_from([mine, theirs])
+            orders = data.draw(st.lists(self._orders(accounts=accounts, max_items=3), max_size=5))
+            if orders:
+                _add(storage, *orders)
+            with storage.unit_of_work() as uow:
+                listed = uow.orders.for_account(mine)
+            expected = sorted(
+                (o for o in orders if o.account_id == mine),
+                key=lambda o: (o.created_at, o.order_id),
+            )
+            assert expected == listed
+
+        self._run(check)
+
+    def test_for_account_since_keeps_open_and_recently_finalized(self, storage: Storage) -> None:
+        """With finalized_since, only open orders and orders finalized at or after it are
+        returned (the boundary is included, to the microsecond)."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            account = _unique("acct")
+            orders = data.draw(
+                st.lists(self._orders(accounts=st.just(account), max_items=3), max_size=5)
+            )
+            if orders:
+                _add(storage, *orders)
+            moments = sorted({o.finalized_at for o in orders if o.finalized_at is not None})
+            candidates = tst.utc_datetimes()
+            if moments:
+                candidates = st.sampled_from(moments) | candidates
+            since = data.draw(candidates)
+            with storage.unit_of_work() as uow:
+                listed = uow.orders.for_account(account, finalized_since=since)
+            expected = sorted(
+                (o for o in orders if o.finalized_at is None or o.finalized_at >= since),
+                key=lambda o: (o.created_at, o.order_id),
+            )
+            assert expected == listed
+
+        self._run(check)
+
+    def test_for_an_unknown_account_is_empty(self, storage: Storage) -> None:
+        """for_account of an account without orders returns an empty list."""
+        _add(storage, _placed(_unique("A"), "someone"))
+        with storage.unit_of_work() as uow:
+            assert [] == uow.orders.for_account(_unique("nobody"))
+
+    # -- records ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _records(spec: RecordSpec[T]) -> st.SearchStrategy[T]:
+        def fresh(record: T) -> T:
+            key = spec.key_of(record)
+            return attrs.evolve(record, **{spec.key: key + _unique()})  # type: ignore[misc]
+
+        return tst.records(spec).map(fresh)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_record_round_trips(self, storage: Storage, spec: RecordSpec[Any]) -> None:
+        """An added record loads equal at version 1; each save bumps the version by one."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            record = data.draw(self._records(spec))
+            key = spec.key_of(record)
+            with storage.unit_of_work() as uow:
+                _repo(uow, spec).add(record)
+                assert 1 == record.version
+                uow.commit()
+            with storage.unit_of_work() as uow:
+                loaded = _repo(uow, spec).get(key)
+                assert record == loaded
+                _repo(uow, spec).save(loaded)
+                assert 2 == loaded.version
+                uow.commit()
+            with storage.unit_of_work() as uow:
+                assert loaded == _repo(uow, spec).get(key)
+
+        self._run(check)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_record_refusals(self, storage: Storage, spec: RecordSpec[Any]) -> None:
+        """Unknown keys raise the spec's NotFound, taken keys AlreadyExists, stale saves
+        ConcurrencyConflict; none of them changes what is stored."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            record = data.draw(self._records(spec))
+            key = spec.key_of(record)
+            with storage.unit_of_work() as uow:
+                with pytest.raises(spec.not_found) as info:
+                    _repo(uow, spec).get(key)
+                assert isinstance(info.value, NotFound)
+                assert key == info.value.key
+            with _refused(spec.not_found), storage.unit_of_work() as uow:
+                _repo(uow, spec).save(attrs.evolve(record, version=1))
+                uow.commit()
+            with storage.unit_of_work() as uow:
+                _repo(uow, spec).add(record)
+                uow.commit()
+            with _refused(AlreadyExists), storage.unit_of_work() as uow:
+                _repo(uow, spec).add(attrs.evolve(record, version=0))
+                uow.commit()
+            stale = attrs.evolve(record)
+            with storage.unit_of_work() as uow:
+                _repo(uow, spec).save(record)
+                uow.commit()
+            with _refused(ConcurrencyConflict), storage.unit_of_work() as uow:
+                _repo(uow, spec).save(stale)
+                uow.commit()
+            with storage.unit_of_work() as uow:
+                assert record == _repo(uow, spec).get(key)
+
+        self._run(check)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_records_are_found_by_their_indexes(
+        self, storage: Storage, spec: RecordSpec[Any]
+    ) -> None:
+        """find returns exactly the records whose index fields equal the given values
+        (enum members or their values, None matching None), in key order."""
+        added: dict[str, Any] = {}
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            batch = data.draw(st.lists(self._records(spec), min_size=1, max_size=4))
+            # Copy index values between records so that finds match several.
+            donor = batch[0]
+            copyable = [f for f in spec.indexes if f != spec.key]
+            for i, record in enumerate(batch[1:], start=1):
+                shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
+                batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})
+            with storage.unit_of_work() as uow:
+                for record in batch:
+                    _repo(uow, spec).add(record)
+                    added[spec.key_of(record)] = record
+                uow.commit()
+            probe = data.draw(st.sampled_from(batch))
+            fields: set[str] = set()
+            if spec.indexes:
+                fields = data.draw(st.sets(st.sampled_from(spec.indexes), min_size=1))
+            query = {f: getattr(probe, f) for f in fields}
+            by_value = {f: getattr(v, "value", v) for f, v in query.items()}
+            expected = [
+                added[k]
+                for k in sorted(added)
+                if all(spec.index_values(added[k])[f] == v for f, v in by_value.items())
+            ]
+            with storage.unit_of_work() as uow:
+                assert expected == _repo(uow, spec).find(**query)
+                assert expected == _repo(uow, spec).find(**by_value)
+
+        self._run(check)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_find_by_a_field_that_is_not_an_index_is_refused(
+        self, storage: Storage, spec: RecordSpec[Any]
+    ) -> None:
+        """find with a field that is not one of the spec's indexes raises ValidationError."""
+        with storage.unit_of_work() as uow, pytest.raises(ValidationError):
+            _repo(uow, spec).find(no_such_index="x")
+
+    # -- the outbox ---------------------------------------------------------------------------
+
+    def test_committed_events_are_claimed_oldest_first(self, storage: Storage) -> None:
+        """The outbox hands out committed events in commit order, unchanged, with
+        increasing positions; claimed but unmarked events are handed out again."""
+
+        @given(st.lists(tst.event_sequences(self._orders(max_items=3), max_size=4), max_size=4))
+        def check(sequences: list[tst.EventSequence]) -> None:
+            _drain(storage)
+            expected: list[Event] = []
+            at = T0
+            for sequence in sequences:
+                placed = sequence.order.pull_events()
+                with storage.unit_of_work() as uow:
+                    uow.orders.add(sequence.order)
+                    uow.add_events(placed)
+                    uow.commit()
+                expected += placed
+                order = sequence.order
+                for step in sequence.accepted:
+                    at += timedelta(seconds=1)
+                    step.apply(order, at=at)
+                    with storage.unit_of_work() as uow:
+                        uow.orders.save(order)
+                        events = order.pull_events()
+                        uow.add_events(events)
+                        uow.commit()
+                    expected += events
+            with storage.outbox() as box:
+                entries = box.claim(10**6)
+            assert expected == [e.event for e in entries]
+            positions = [e.position for e in entries]
+            assert sorted(set(positions)) == positions
+            with storage.outbox() as box:
+                again = box.claim(10**6)
+                assert entries == again
+                box.mark_delivered([e.position for e in again])
+            assert [] == _pending(storage)
+
+        self._run(check)
+
+    def test_claims_respect_the_limit_and_marking_delivers_once(self, storage: Storage) -> None:
+        """Claiming in batches of ``limit`` and marking each batch hands every event out
+        exactly once, oldest first; a session left by an exception releases its claims."""
+
+        @given(st.integers(min_value=1, max_value=5), st.integers(min_value=1, max_value=4))
+        def check(limit: int, orders: int) -> None:
+            _drain(storage)
+            expected: list[str] = []
+            for n in range(orders):
+                order = _placed(_unique("A"), items=2, keep_events=True)
+                for step in range(n):
+                    _touch(order, T0 + timedelta(minutes=step))
+                expected += [e.event_id for e in order.pending_events]
+                _add(storage, order)
+            with _refused(RuntimeError), storage.outbox() as box:
+                assert box.claim(limit)
+                raise RuntimeError("relay crashed")
+            seen: list[str] = []
+            while True:
+                with storage.outbox() as box:
+                    batch = box.claim(limit)
+                    assert len(batch) <= limit
+                    if not batch:
+                        break
+                    seen += [e.event.event_id for e in batch]
+                    box.mark_delivered([e.position for e in batch])
+            assert expected == seen
+
+        self._run(check)
+
+    def test_uncommitted_events_are_never_claimed(self, storage: Storage) -> None:
+        """Events added to a unit of work that is not committed never reach the outbox."""
+        order = Order.place(
+            _unique("A"), "acct", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, at=T0
+        )
+        with storage.unit_of_work() as uow:
+            uow.orders.add(order)
+            uow.add_events(order.pull_events())
+        assert [] == _pending(storage)
+
+    def test_relay_delivers_every_event_once_in_order(self, storage: Storage) -> None:
+        """Relaying through OrderService delivers each event exactly once, in order per
+        stream, even when the notifier fails once in the middle."""
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            _drain(storage)
+            clock = FixedClock(T0)
+            service = OrderService(storage, clock=clock)
+            sequences = data.draw(
+                st.lists(
+                    tst.event_sequences(self._orders(max_items=3), max_size=4),
+                    min_size=1,
+                    max_size=3,
+                )
+            )
+            for sequence in sequences:
+                order = sequence.order
+                _add(storage, order)
+                for planned in sequence.steps:
+                    step = planned.step
+                    clock.advance(minutes=1)
+                    # The service must refuse exactly what the domain refuses.
+                    with pytest.raises(planned.error) if planned.error else _nothing():
+                        service.fire(
+                            order.order_id,
+                            step.item_id,
+                            step.trigger,
+                            actor=step.actor,
+                            note=step.note,
+                            committed_date=step.committed_date,
+                        )
+            expected = _pending(storage)
+            victim = data.draw(st.sampled_from(expected))
+            sink = RecordingNotifier()
+            service.notifier = _FailOnce(victim.event_id, sink)
+            failures = 0
+            while True:
+                try:
+                    if service.relay_events(limit=data.draw(st.integers(1, 10))) == 0:
+                        break
+                except NotificationError:
+                    failures += 1
+            assert 1 == failures
+            assert sorted(e.event_id for e in expected) == sorted(sink.event_ids())
+            for stream in {e.stream for e in expected}:
+                assert [e for e in expected if e.stream == stream] == [
+                    e for e in sink.events if e.stream == stream
+                ]
+
+        self._run(check)
+
+    def test_open_outboxes_never_share_a_stream(
+        self, storage: Storage, supports_interleaved_units_of_work: bool
+    ) -> None:
+        """While one outbox session holds a stream's event, another session claims none of
+        that stream's later events but may claim other streams."""
+        if not supports_interleaved_units_of_work:
+            pytest.skip("the storage does not declare `supports_interleaved_units_of_work`")
+        _drain(storage)
+        first = Order.place(
+            _unique("S"), "acct", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, at=T0
+        )
+        second = Order.place(
+            _unique("T"), "acct", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, at=T0
+        )
+        first.fire(first.items[0].item_id, Trigger.REVIEW, actor=STAFF, at=T0)
+        _add(storage, first, second)
+        with storage.outbox() as one:
+            held = one.claim(1)
+            assert [first.order_id] == [e.event.stream for e in held]
+            with storage.outbox() as two:
+                other = two.claim(100)
+                assert [second.order_id] == [e.event.stream for e in other]
+            one.mark_delivered([e.position for e in held])
+        assert [f"{first.order_id}#2", f"{second.order_id}#1"] == sorted(
+            e.event_id for e in _pending(storage)
+        )
+
+    # -- concurrency --------------------------------------------------------------------------
+
+    def test_interleaved_units_of_work_detect_conflicts(
+        self, storage: Storage, supports_interleaved_units_of_work: bool
+    ) -> None:
+        """Of two units of work open at once, the second to commit a change to the same
+        order, or an add of the same id, is refused; the first one's data stays."""
+        if not supports_interleaved_units_of_work:
+            pytest.skip("the storage does not declare `supports_interleaved_units_of_work`")
+        order = _placed(_unique("A"))
+        _add(storage, order)
+        with storage.unit_of_work() as slow:
+            late = slow.orders.get(order.order_id)
+            with storage.unit_of_work() as fast:
+                early = fast.orders.get(order.order_id)
+                _touch(early, T0 + timedelta(hours=1))
+                fast.orders.save(early)
+                fast.commit()
+            _touch(late, T0 + timedelta(hours=2))
+            with _refused(ConcurrencyConflict):
+                slow.orders.save(late)
+                slow.commit()
+        assert early == _load(storage, order.order_id)
+
+        new_id = _unique("B")
+        with storage.unit_of_work() as slow:
+            slow.orders.add(_placed(new_id, "slow"))
+            with storage.unit_of_work() as fast:
+                winner = _placed(new_id, "fast")
+                fast.orders.add(winner)
+                fast.commit()
+            with _refused(AlreadyExists):
+                slow.commit()
+        assert winner == _load(storage, new_id)
+
+    def test_concurrent_writers_lose_no_update(
+        self, storage: Storage, supports_concurrent_writers: bool
+    ) -> None:
+        """Threads changing one order at once, retrying on conflicts, lose no change and
+        leave a gap-free event stream."""
+        if not supports_concurrent_writers:
+            pytest.skip("the storage does not declare `supports_concurrent_writers`")
+        threads, rounds = 4, 8
+        order = _placed(_unique("A"))
+        item = order.items[0].item_id
+        for trigger in (Trigger.SUBMIT_TO_CARRIER, Trigger.RECEIVE_PORT_DATE):
+            order.fire(item, trigger, actor=STAFF, at=T0, committed_date=date(2026, 2, 2))
+        order.pull_events()
+        _drain(storage)
+        _add(storage, order)
+        service = OrderService(storage, clock=FixedClock(T0), max_attempts=10_000)
+        errors: list[BaseException] = []
+
+        def worker(n: int) -> None:
+            try:
+                for r in range(rounds):
+                    # A carrier may re-issue the port date; each one is a new event.
+                    service.fire(
+                        order.order_id,
+                        item,
+                        Trigger.RECEIVE_PORT_DATE,
+                        actor=CARRIER,
+                        committed_date=date(2026, 3, 1) + timedelta(days=n * rounds + r),
+                    )
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        assert [] == errors
+        stored = _load(storage, order.order_id)
+        assert len(order.items[0].history) + threads * rounds == len(stored.items[0].history)
+        seqs = [e.seq for e in _pending(storage) if e.stream == order.order_id]
+        assert list(range(order.event_seq + 1, stored.event_seq + 1)) == seqs
+
+    def test_concurrent_relays_deliver_each_event_once(
+        self, storage: Storage, supports_concurrent_writers: bool
+    ) -> None:
+        """Relays running in several threads deliver every event exactly once, in order per
+        stream."""
+        if not supports_concurrent_writers:
+            pytest.skip("the storage does not declare `supports_concurrent_writers`")
+        _drain(storage)
+        orders = [_placed(_unique(f"R{n}"), items=3, keep_events=True) for n in range(6)]
+        for n, order in enumerate(orders):
+            for step in range(n):
+                _touch(order, T0 + timedelta(minutes=step + 1))
+        _add(storage, *orders)
+        expected = _pending(storage)
+        sink = RecordingNotifier()
+        errors: list[BaseException] = []
+
+        def relay() -> None:
+            try:
+                service = OrderService(storage, clock=FixedClock(T0), notifier=sink)
+                while service.relay_events(limit=2):
+                    pass
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        pool = [threading.Thread(target=relay) for _ in range(3)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        OrderService(storage, clock=FixedClock(T0), notifier=sink).relay_events(limit=10**6)
+        assert [] == errors
+        assert sorted(e.event_id for e in expected) == sorted(sink.event_ids())
+        for order in orders:
+            assert [e for e in expected if e.stream == order.order_id] == [
+                e for e in sink.events if e.stream == order.order_id
+            ]
+
+    # -- error translation -------------------------------------------------------------------
+
+    def test_a_corrupted_order_raises_serialization_error(
+        self, storage: Storage, corrupt_order: Callable[[str], None] | None
+    ) -> None:
+        """An unreadable stored order raises SerializationError naming it, from get and
+        from for_account; never a foreign exception or half an order."""
+        if corrupt_order is None:
+            pytest.skip("the storage does not offer the `corrupt_order` capability")
+        account = _unique("acct")
+        order = _placed(_unique("A"), account)
+        _add(storage, order)
+        corrupt_order(order.order_id)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(SerializationError) as info:
+                uow.orders.get(order.order_id)
+            assert order.order_id in str(info.value)
+            with pytest.raises(SerializationError):
+                uow.orders.for_account(account)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_a_corrupted_record_raises_serialization_error(
+        self,
+        storage: Storage,
+        spec: RecordSpec[Any],
+        corrupt_record: Callable[[RecordSpec[Any], str], None] | None,
+    ) -> None:
+        """An unreadable stored record raises SerializationError naming it."""
+        if corrupt_record is None:
+            pytest.skip("the storage does not offer the `corrupt_record` capability")
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            record = data.draw(self._records(spec))
+            key = spec.key_of(record)
+            with storage.unit_of_work() as uow:
+                _repo(uow, spec).add(record)
+                uow.commit()
+            corrupt_record(spec, key)
+            with storage.unit_of_work() as uow, pytest.raises(SerializationError) as info:
+                _repo(uow, spec).get(key)
+            assert key in str(info.value)
+
+        self._run(check)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield

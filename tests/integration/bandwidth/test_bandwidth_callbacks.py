@@ -1,0 +1,232 @@
+"""Bandwidth callbacks and the service's update path, over real HTTP on loopback.
+
+Callbacks are verified before they are read; PARTIAL and port-in
+notifications are completed by reading the order back; hostile, malformed
+and unknown payloads give a typed error and change nothing in tnorder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fake_bandwidth import FakeBandwidth
+
+from conftest import CALLBACK_CREDENTIALS
+from tnorder.adapters.bandwidth import BandwidthCarrier, CallbackCredentials, authorization_header
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.domain.carrier import (
+    CarrierAccount,
+    CarrierConfig,
+    CarrierSubmission,
+    Destination,
+    InventoryType,
+    NumberOutcome,
+    NumberState,
+    ProvisioningConfig,
+    RequestStatus,
+)
+from tnorder.domain.events import Actor
+from tnorder.domain.lookup import LookupCriteria
+from tnorder.domain.statuses import OrderKind, Role
+from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
+from tnorder.service import OrderService
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth"
+HEADERS = {"Authorization": authorization_header(CALLBACK_CREDENTIALS)}
+GUESSED = {
+    "Authorization": authorization_header(CallbackCredentials("bandwidth-callback", "guess-12"))
+}
+HOSTILE = [
+    "hostile_billion_laughs.xml",
+    "hostile_external_entity.xml",
+    "hostile_doctype_only.xml",
+    "truncated_order.xml",
+]
+
+
+def notification(order_type: str, order_id: str, status: str, *numbers: str) -> bytes:
+    listed = "".join(f"<TelephoneNumber>{n}</TelephoneNumber>" for n in numbers)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Notification>'
+        f"<Status>{status}</Status><SubscriptionId>sub-1</SubscriptionId>"
+        f"<OrderId>{order_id}</OrderId><OrderType>{order_type}</OrderType>"
+        f"<CompletedTelephoneNumbers>{listed}</CompletedTelephoneNumbers></Notification>"
+    ).encode()
+
+
+def test_a_verified_complete_callback_needs_no_request_to_bandwidth(
+    carrier: BandwidthCarrier, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """COMPLETE names its numbers: the update is built from the callback alone."""
+    body = (FIXTURES / "notification_order_complete.xml").read_bytes()
+    update = carrier.callback_update(HEADERS, body, now=now)
+    assert update is not None
+    assert ("COMPLETE", ["+15402278098"]) == (update.status, [r.number for r in update.numbers])
+    assert [] == fake_bandwidth.requests
+
+
+@pytest.mark.parametrize("body_name", ["notification_order_complete.xml", *HOSTILE])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {
+            "Authorization": authorization_header(
+                CallbackCredentials("bandwidth-callback", "guess-1234")
+            )
+        },
+    ],
+    ids=["none", "wrong"],
+)
+def test_an_unverified_callback_is_refused_before_its_body_is_read(
+    carrier: BandwidthCarrier,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+    headers: dict[str, str],
+    body_name: str,
+) -> None:
+    """Without the configured credentials the answer is CallbackNotVerified, whatever the body."""
+    with pytest.raises(CallbackNotVerified):
+        carrier.callback_update(headers, (FIXTURES / body_name).read_bytes(), now=now)
+    assert [] == fake_bandwidth.requests
+
+
+def test_a_partial_callback_reads_the_order_back_for_per_number_results(
+    carrier: BandwidthCarrier,
+    account: CarrierAccount,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+) -> None:
+    """PARTIAL does not say which numbers failed: GET orders/{id} does."""
+    fake_bandwidth.unavailable["9195550102"] = ("5005", "The telephone number is unavailable")
+    first = carrier.submit(
+        account,
+        CarrierSubmission(OrderKind.NEW_NUMBER, "cb-1", ("+19195550101", "+19195550102")),
+        now=now,
+    )
+    body = notification("orders", first.carrier_ref, "PARTIAL", "9195550101")
+    update = carrier.callback_update(HEADERS, body, now=now)
+    assert update is not None
+    assert {"+19195550101": NumberOutcome.COMPLETED, "+19195550102": NumberOutcome.FAILED} == {
+        r.number: r.outcome for r in update.numbers
+    }
+    assert fake_bandwidth.calls("GET", f"^orders/{first.carrier_ref}$")
+
+
+def test_a_port_in_callback_reads_the_foc_date(
+    carrier: BandwidthCarrier,
+    account: CarrierAccount,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+) -> None:
+    """A FOC notification carries no date: the port-in is read for ActualFocDate."""
+    from test_bandwidth_carrier import port_in
+
+    first = carrier.submit(account, port_in("cb-prt"), now=now)
+    fake_bandwidth.set_portin(first.carrier_ref, "FOC", actual_foc="2024-05-24")
+    update = carrier.callback_update(
+        HEADERS, notification("portins", first.carrier_ref, "FOC"), now=now
+    )
+    assert update is not None
+    assert ("FOC", "2024-05-24") == (update.status, str(update.foc_date))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_verified_callback_is_a_protocol_error(
+    carrier: BandwidthCarrier, now: datetime, name: str
+) -> None:
+    """Even with the right credentials, entity bombs and DTDs are refused unread."""
+    with pytest.raises(CarrierProtocolError):
+        carrier.callback_update(HEADERS, (FIXTURES / name).read_bytes(), now=now)
+
+
+def test_an_unknown_callback_status_is_refused(carrier: BandwidthCarrier, now: datetime) -> None:
+    """A status the tables do not know is UnknownCarrierStatus, never guessed."""
+    body = (FIXTURES / "notification_unknown_status.xml").read_bytes()
+    with pytest.raises(UnknownCarrierStatus):
+        carrier.callback_update(HEADERS, body, now=now)
+
+
+# -- through the service ---------------------------------------------------------------
+
+
+STAFF = Actor(Role.STAFF, "staff-1")
+
+
+def apply_callback(
+    service: OrderService, carrier: BandwidthCarrier, body: bytes, now: datetime
+) -> None:
+    """What a host's callback endpoint does: verify and read, then apply."""
+    update = carrier.callback_update(HEADERS, body, now=now)
+    if update is not None:
+        service.apply_carrier_update(update)
+
+
+@pytest.fixture
+def service(carrier: BandwidthCarrier, now: datetime) -> OrderService:
+    config = ProvisioningConfig(
+        True,
+        [
+            CarrierConfig(
+                "bandwidth",
+                "Bandwidth",
+                [carrier.account("main")],
+                [InventoryType("bw-stock", "bandwidth", "Bandwidth numbers")],
+            )
+        ],
+    )
+    return OrderService(
+        MemoryStorage(),
+        clock=FixedClock(now),
+        carriers={"bandwidth": carrier},
+        provisioning=config,
+    )
+
+
+def test_lookup_and_select_through_the_service_leaves_no_hold_behind(
+    service: OrderService, carrier: BandwidthCarrier, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """Search and hold at Bandwidth, order one, release the rest, complete by callback."""
+    lookup = service.lookup_numbers(
+        "bandwidth",
+        LookupCriteria(quantity=3, area_code="919"),
+        destination=Destination.to_inventory(),
+        actor=STAFF,
+    )
+    offered = [n.number for n in lookup.numbers]
+    assert 3 == len(fake_bandwidth.reservations)
+    ordered = service.select_numbers(lookup.request_id, offered[:1], actor=STAFF)
+    assert {} == fake_bandwidth.reservations  # the order consumed one hold, two were released
+    assert ordered.carrier_ref is not None
+    body = notification("orders", ordered.carrier_ref, "COMPLETE", offered[0][2:])
+    update = carrier.callback_update(HEADERS, body, now=now)
+    assert update is not None
+    done = service.apply_carrier_update(update).request
+    assert RequestStatus.COMPLETED == done.status
+    assert NumberState.COMPLETED == done.number(offered[0]).state
+
+
+@pytest.mark.parametrize("name", [*HOSTILE, "notification_unknown_status.xml"])
+def test_a_bad_callback_changes_nothing_in_tnorder(
+    service: OrderService, carrier: BandwidthCarrier, now: datetime, name: str
+) -> None:
+    """Hostile, truncated or unknown-status callbacks raise before the service is touched."""
+    lookup = service.lookup_numbers(
+        "bandwidth",
+        LookupCriteria(quantity=1, area_code="404"),
+        destination=Destination.to_inventory(),
+        actor=STAFF,
+    )
+    ordered = service.select_numbers(lookup.request_id, [lookup.numbers[0].number], actor=STAFF)
+    before = service.get_carrier_request(ordered.request_id)
+    body = (
+        (FIXTURES / name)
+        .read_bytes()
+        .replace(b"a8ef295b-fcf4-44a7-945c-0520c8f49123", (ordered.carrier_ref or "").encode())
+    )
+    with pytest.raises((CarrierProtocolError, UnknownCarrierStatus)):
+        apply_callback(service, carrier, body, now)
+    assert before == service.get_carrier_request(ordered.request_id)

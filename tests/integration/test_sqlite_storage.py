@@ -1,0 +1,164 @@
+"""SqliteStorage on a real database file: WAL, busy timeout, migrations, indexes, bulk load."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from storage_kit import MANAGER, T0, add_order, new_number, new_order, raw_execute
+
+from tnorder import StorageError, ValidationError
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.domain.inventory import InventoryStatus
+
+FORK = multiprocessing.get_context("fork")
+
+
+def test_database_runs_in_wal_mode_with_tracked_migrations(sqlite_storage: SqliteStorage) -> None:
+    """The file is in WAL mode and the schema table records each migration once."""
+    SqliteStorage(sqlite_storage.path).close()  # opening again applies nothing twice
+    assert [("wal",)] == raw_execute(sqlite_storage, "PRAGMA journal_mode")
+    assert [(1, "orders and outbox")] == raw_execute(
+        sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations"
+    )
+    assert 1 == sqlite_storage.schema_version()
+
+
+def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:
+    """Opening a database migrated past what this version knows raises StorageError."""
+    SqliteStorage(tmp_path / "db").close()
+    conn = sqlite3.connect(tmp_path / "db")
+    conn.execute("INSERT INTO tnorder_schema_migrations (version, name) VALUES (99, 'future')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer"):
+        SqliteStorage(tmp_path / "db")
+
+
+@pytest.mark.parametrize("path", [":memory:", "", "file::memory:?cache=shared"])
+def test_in_memory_databases_are_refused(path: str) -> None:
+    """Per-connection memory databases cannot be shared by units of work, so they are refused."""
+    with pytest.raises(ValidationError):
+        SqliteStorage(path)
+
+
+def test_a_writer_waits_for_the_lock_up_to_the_busy_timeout(sqlite_storage: SqliteStorage) -> None:
+    """A commit waits while another connection holds the write lock, then succeeds."""
+    holder = sqlite3.connect(sqlite_storage.path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        add_order(sqlite_storage, new_order("O-1"))
+    finally:
+        release.join()
+        holder.close()
+    with sqlite_storage.unit_of_work() as uow:
+        assert 1 == uow.orders.get("O-1").version
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path) -> None:
+    """With no time left to wait, a locked database is a StorageError and nothing is written."""
+    storage = SqliteStorage(tmp_path / "db", timeout=0)
+    holder = sqlite3.connect(storage.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageError, match="locked"):
+            add_order(storage, new_order("O-1"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [(0,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_orders")
+    storage.close()
+
+
+def test_orders_tab_query_uses_the_account_index(sqlite_storage: SqliteStorage) -> None:
+    """Both for_account queries search the (account_id, finalized_at) index, never
+    scanning the orders table, and return the right orders among many accounts."""
+    orders = [new_order(f"O-{n}", f"acct-{n % 200}") for n in range(4000)]
+    for n, order in enumerate(orders[:600]):  # finalized 0, 1 or 2 days after T0
+        order.cancel(actor=MANAGER, at=T0 + timedelta(days=n % 3))
+    assert 4000 == sqlite_storage.bulk_insert_orders(orders, batch_size=1500)
+    statements: list[str] = []
+    with sqlite_storage.unit_of_work() as uow:
+        uow._session._conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        tab = uow.orders.for_account("acct-7", finalized_since=T0 + timedelta(days=1))
+        every = uow.orders.for_account("acct-7")
+        uow._session._conn.set_trace_callback(None)  # type: ignore[attr-defined]
+    conn = sqlite3.connect(sqlite_storage.path)
+    plans = [
+        " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        for sql in statements
+        if "FROM tnorder_orders" in sql
+    ]
+    conn.close()
+    expected_tab = sorted(
+        o.order_id
+        for o in orders
+        if o.account_id == "acct-7"
+        and (o.finalized_at is None or o.finalized_at >= T0 + timedelta(days=1))
+    )
+    assert 19 == len(expected_tab)  # one of the account's orders was finalized too early
+    assert 2 == len(plans)
+    assert all("tnorder_orders_account_finalized" in plan for plan in plans), plans
+    assert not any("SCAN tnorder_orders" in plan for plan in plans), plans
+    assert expected_tab == sorted(o.order_id for o in tab)
+    assert 20 == len(every)
+
+
+def test_bulk_insert_stores_version_1_without_events(sqlite_storage: SqliteStorage) -> None:
+    """bulk_insert_orders stores orders at version 1, writes no outbox events, and a
+    duplicate id fails its whole batch."""
+    assert 3 == sqlite_storage.bulk_insert_orders(
+        (new_order(f"O-{n}") for n in range(3)), batch_size=2
+    )
+    with pytest.raises(StorageError):
+        sqlite_storage.bulk_insert_orders([new_order("O-9"), new_order("O-0")])
+    with sqlite_storage.unit_of_work() as uow:
+        stored = uow.orders.for_account("acct-1")
+    assert [("O-0", 1), ("O-1", 1), ("O-2", 1)] == [(o.order_id, o.version) for o in stored]
+    assert 0 == sqlite_storage.pending_event_count()
+
+
+def test_a_new_index_field_gets_a_filled_column(sqlite_storage: SqliteStorage) -> None:
+    """Opening a database whose record table lacks an index column adds the column and
+    fills it from the stored records."""
+    with sqlite_storage.unit_of_work() as uow:
+        uow.inventory.add(new_number("+14045550100", account_id="acct-1"))
+        uow.commit()
+    sqlite_storage.close()
+    raw_execute(sqlite_storage, "DROP INDEX tnorder_inventory_idx_status")
+    raw_execute(sqlite_storage, "ALTER TABLE tnorder_inventory DROP COLUMN idx_status")
+    with SqliteStorage(sqlite_storage.path) as reopened, reopened.unit_of_work() as uow:
+        found = uow.inventory.find(status=InventoryStatus.ASSIGNED)
+    assert ["+14045550100"] == [n.number for n in found]
+
+
+def _open_and_add(path: Path, n: int) -> None:
+    storage = SqliteStorage(path)
+    add_order(storage, new_order(f"P-{n}"))
+
+
+def test_several_processes_can_create_the_database_at_once(tmp_path: Path) -> None:
+    """Processes opening a new database together all succeed; migrations run once."""
+    procs = [FORK.Process(target=_open_and_add, args=(tmp_path / "db", n)) for n in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    with SqliteStorage(tmp_path / "db") as storage:
+        assert [0, 0, 0, 0] == [p.exitcode for p in procs]
+        assert [(1,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        with storage.unit_of_work() as uow:
+            assert 4 == len(uow.orders.for_account("acct-1"))
+
+
+def test_a_closed_storage_refuses_work(sqlite_storage: SqliteStorage) -> None:
+    """After close(), opening a unit of work raises StorageError."""
+    sqlite_storage.close()
+    with pytest.raises(StorageError), sqlite_storage.unit_of_work():
+        pass
