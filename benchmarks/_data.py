@@ -101,7 +101,9 @@ def make_order(
         kind = _kind(rng)
         number_type = NumberType.TRUELOCAL if rng.random() < 0.1 else NumberType.LOCAL
         # New numbers picked from a lookup and port-ins carry their number from the start.
-        new.append(NewItem(kind, number=f"+1404{rng.randrange(10**7):07d}", number_type=number_type))
+        new.append(
+            NewItem(kind, number=f"+1404{rng.randrange(10**7):07d}", number_type=number_type)
+        )
     order = Order.place(order_id, account_id, new, actor=MANAGER, at=placed)
     at = placed
     step = timedelta(hours=rng.randint(1, 30))
@@ -135,15 +137,16 @@ def in_memory_orders(count: int, *, seed: int = 4) -> list[Order]:
     return out
 
 
-def stored_orders(count: int, *, accounts: int, seed: int = 3) -> Iterator[Order]:
-    """``count`` orders of 1-4 items spread over ``accounts`` accounts.
+def stored_orders(start: int, stop: int, *, accounts: int, seed: int = 3) -> Iterator[Order]:
+    """Orders number ``start`` to ``stop - 1`` of a data set spread over ``accounts`` accounts.
 
-    Each account has orders placed over the last two years; older than 30
-    days they are mostly final (5% stuck open), younger ones are a mix, so an
-    account's Orders tab shows a handful of its ~``count / accounts`` orders.
+    Orders have 1-4 items (most one) and were placed over the last two years;
+    older than 30 days they are mostly final (5% stuck open), younger ones are
+    a mix, so an account's Orders tab shows a handful of its orders.  Each
+    order depends only on its number, so chunks can be made in any process.
     """
-    rng = random.Random(seed)
-    for n in range(count):
+    for n in range(start, stop):
+        rng = random.Random(seed * 10_000_019 + n)
         age = timedelta(days=rng.uniform(0, 730))
         final = rng.random() < (0.95 if age > timedelta(days=30) else 0.5)
         placed = NOW - age - timedelta(days=6 if final else 0)

@@ -7,8 +7,10 @@ errors), never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ._version import __version__
 from .errors import TnorderError
@@ -58,15 +60,22 @@ def _demo(args: argparse.Namespace) -> int:
     return code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tnorder", description="Telephone-number orders: demo and reference tables."
     )
     parser.add_argument("--version", action="version", version=f"tnorder {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run every flow end to end on the embedded defaults")
-    demo.add_argument("--db", metavar="PATH", help="keep the SQLite database at PATH")
+    demo.add_argument("--db", metavar="PATH", help="keep the SQLite database at PATH (a new file)")
     demo.add_argument("--plain", action="store_true", help="no colour (for logs)")
     demo.set_defaults(func=_demo)
 
@@ -90,4 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tnorder: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``tnorder demo | head``): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code

@@ -172,6 +172,15 @@ def _is_fast_type(t: Any) -> bool:
     return t in _FAST_CORE or EVENT_TYPES.get(t.__name__) is t
 
 
+# Frozen value classes whose loaded instances are shared (see ``_gen_structure``).
+_INTERNED: frozenset[type] = frozenset({Actor})
+_INTERN_LIMIT = 4096
+
+
+def _is_str_like(t: Any) -> bool:
+    return t is str or (isinstance(t, type) and issubclass(t, str) and issubclass(t, Enum))
+
+
 class _Unsupported(Exception):
     """The generator cannot handle this class; cattrs' own hook is used."""
 
@@ -335,9 +344,34 @@ def _gen_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any], Any]:
             positional.append(value)
     target = gen.ref(cl, "cls")
     if is_namedtuple(cl) and _plain_new(cl):
-        gen.lines.append(f"    return _tuple_new({target}, ({', '.join(positional)},))")
+        build = f"_tuple_new({target}, ({', '.join(positional)},))"
     else:
-        gen.lines.append(f"    return {target}({', '.join([*positional, *keywords])})")
+        build = f"{target}({', '.join([*positional, *keywords])})"
+    if cl in _INTERNED and not keywords and all(
+        _is_str_like(t) and not has_converter for _, _, t, _, has_converter in fields
+    ):
+        # Loaded once per history entry, and nearly always the same few values:
+        # share one (immutable) instance per distinct set of stored strings.
+        # A hit must be something the full build accepts, with the same result:
+        # plain strings are checked here; an enum value hits only if it equals
+        # (as a str) a key whose build succeeded, and maps to the same member.
+        local_names = [f"a{i}" for i in range(len(fields))]
+        key = f"({', '.join(local_names)},)"
+        cache = gen.ref({}, "interned")
+        plain = [n for n, (_, _, t, _, _) in zip(local_names, fields, strict=True) if t is str]
+        if plain:
+            gen.lines.append(f"    if {' or '.join(f'type({n}) is not str' for n in plain)}:")
+            gen.lines.append("        _mismatch()")
+        gen.lines.append(f"    hit = {cache}.get({key})")
+        gen.lines.append("    if hit is not None:")
+        gen.lines.append("        return hit")
+        gen.lines.append(f"    obj = {build}")
+        gen.lines.append(f"    if len({cache}) >= {_INTERN_LIMIT}:")
+        gen.lines.append(f"        {cache}.clear()")
+        gen.lines.append(f"    {cache}[{key}] = obj")
+        gen.lines.append("    return obj")
+    else:
+        gen.lines.append(f"    return {build}")
     return gen.compile(name, f"<tnorder generated structure {cl.__qualname__}>")
 
 

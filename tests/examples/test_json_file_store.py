@@ -22,7 +22,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "json_file_store.py
 
 def _load_example() -> ModuleType:
     spec = importlib.util.spec_from_file_location("json_file_store", EXAMPLE)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -118,10 +119,11 @@ def test_an_interrupted_commit_is_finished_on_the_next_open(tmp_path: Path) -> N
         applied.append(path)
 
     storage._write_file = crash_after_journal
-    with pytest.raises(SystemExit), storage.unit_of_work() as uow:
+    with storage.unit_of_work() as uow:
         uow.orders.add(order)
         uow.add_events(order.pull_events())
-        uow.commit()
+        with pytest.raises(SystemExit):
+            uow.commit()
     assert [tmp_path / "journal.json"] == applied
 
     reopened = JsonFileStorage(tmp_path)

@@ -22,6 +22,7 @@ from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.events import Event
 from tnorder.domain.inventory import InventoryNumber, InventoryStatus
+from tnorder.ports import Storage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -50,7 +51,7 @@ def new_order(
     return Order.place(order_id, account_id, [NewItem(k) for k in kinds], actor=CUSTOMER, at=at)
 
 
-def add_order(storage: AnyStorage, order: Order) -> Order:
+def add_order(storage: Storage, order: Order) -> Order:
     """Store a new order with its events, as ``place_order`` does."""
     with storage.unit_of_work() as uow:
         uow.orders.add(order)

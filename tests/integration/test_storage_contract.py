@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from hypothesis import settings
 from storage_kit import STAFF, T0, RawDb, add_order, new_order
 
 from tnorder import StorageError, Trigger
 from tnorder.adapters import _sql
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.ports import Storage
 from tnorder.records import RecordSpec
 from tnorder.testing import StorageContract
 
 
 class _SqlFixtures:
     """Capabilities and fault injection shared by both SQL adapters."""
+
+    # Each example does real commits; the lost-update and bad-row suites go further.
+    hypothesis_settings: ClassVar[settings | None] = settings(max_examples=20)
 
     @pytest.fixture
     def supports_concurrent_writers(self) -> bool:
@@ -70,7 +75,7 @@ class TestSqliteStorage(_SqlFixtures, StorageContract):
         return sqlite_storage
 
     def test_open_outboxes_never_share_a_stream(
-        self, storage: SqliteStorage, supports_interleaved_units_of_work: bool
+        self, storage: Storage, supports_interleaved_units_of_work: bool
     ) -> None:
         """SQLite relays take turns (one relay lock per database file): while one outbox
         session is open, another claims nothing at all, so no stream is ever shared; the
@@ -92,7 +97,7 @@ class TestPostgresStorage(_SqlFixtures, StorageContract):
         return pg_storage
 
 
-def _add_two_streams(storage: SqliteStorage) -> None:
+def _add_two_streams(storage: Storage) -> None:
     first = new_order("S")
     first.fire("S-1", Trigger.REVIEW, actor=STAFF, at=T0)
     add_order(storage, first)

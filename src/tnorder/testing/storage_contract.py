@@ -151,6 +151,12 @@ def _refused(error: type[E]) -> Iterator[pytest.ExceptionInfo[E]]:
         yield info
 
 
+@contextmanager
+def _nothing() -> Iterator[None]:
+    """A block expected to succeed (the other branch of a ``_refused``)."""
+    yield
+
+
 class _FailOnce:
     """A notifier that fails the first delivery attempt of one event id."""
 
@@ -723,7 +729,7 @@ class StorageContract:
         self, storage: Storage, supports_interleaved_units_of_work: bool
     ) -> None:
         """While one outbox session holds a stream's event, another session claims none of
-        that stream's later events but may claim other streams."""
+        that stream's later events (it may claim other streams, or wait its turn)."""
         if not supports_interleaved_units_of_work:
             pytest.skip("the storage does not declare `supports_interleaved_units_of_work`")
         _drain(storage)
@@ -739,8 +745,9 @@ class StorageContract:
             held = one.claim(1)
             assert [first.order_id] == [e.event.stream for e in held]
             with storage.outbox() as two:
-                other = two.claim(100)
-                assert [second.order_id] == [e.event.stream for e in other]
+                # Claiming nothing while another relay works is allowed too.
+                other = [e.event.event_id for e in two.claim(100)]
+                assert other in ([], [f"{second.order_id}#1"])
             one.mark_delivered([e.position for e in held])
         assert [f"{first.order_id}#2", f"{second.order_id}#1"] == sorted(
             e.event_id for e in _pending(storage)
@@ -906,8 +913,3 @@ class StorageContract:
             assert key in str(info.value)
 
         self._run(check)
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield

@@ -8,6 +8,7 @@ fixtures plus the fake for Bandwidth-specific checks.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fake_bandwidth import FakeBandwidth, Fault, element_paths
@@ -553,16 +554,12 @@ def test_a_port_in_bandwidth_refuses_carries_every_error(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
     """A 400 LnpOrderResponse is CarrierRejected with its first code and all errors."""
-    fake_bandwidth.inject(
-        "POST",
-        "^portins$",
-        Fault.answer(400, (bxml_fixture := _fixture("portin_create_error.xml"))),
-    )
+    error_body = _fixture("portin_create_error.xml")
+    fake_bandwidth.inject("POST", "^portins$", Fault.answer(400, error_body))
     with pytest.raises(CarrierRejected) as caught:
         carrier.submit(account, port_in("prt-7"), now=now)
     assert "7309" == caught.value.code
     assert "7312" in str(caught.value)
-    assert bxml_fixture
 
 
 def test_loa_files_are_checked_before_upload(
@@ -580,8 +577,6 @@ def test_loa_files_are_checked_before_upload(
 
 
 def _fixture(name: str) -> bytes:
-    from pathlib import Path
-
     return (Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth" / name).read_bytes()
 
 
@@ -592,11 +587,27 @@ def test_the_fake_answers_in_the_documented_shapes(
     fake_bandwidth.unavailable["9195550102"] = ("5005", "unavailable")
     first = carrier.submit(account, new_numbers("shape-1", "+19195550101", "+19195550102"), now=now)
     http = carrier._http  # the raw answers, as the adapter receives them
-    created = fake_bandwidth.calls("POST", "^orders$")
-    assert created
     partial = http.request("GET", f"orders/{first.carrier_ref}", what="t").body
     assert element_paths(partial) <= element_paths(_fixture("order_partial.xml")) | {
         "OrderResponse/Order/CustomerOrderId"
     }
     search = http.request("GET", "availableNumbers", params={"state": "GA"}, what="t").body
     assert element_paths(search) <= element_paths(_fixture("search_result.xml"))
+
+
+def test_a_listed_order_without_its_customer_order_id_is_checked_not_trusted(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """A list row that hides CustomerOrderId is read in full; another order is not ours."""
+    other = carrier.submit(account, new_numbers("someone-else", "+19195550103"), now=now)
+    row = (
+        "<ResponseSelectWrapper><ListOrderIdUserIdDate><TotalCount>1</TotalCount>"
+        f"<OrderIdUserIdDate><orderId>{other.carrier_ref}</orderId>"
+        "<OrderStatus>COMPLETE</OrderStatus></OrderIdUserIdDate>"
+        "</ListOrderIdUserIdDate></ResponseSelectWrapper>"
+    )
+    fake_bandwidth.inject("GET", "^orders$", Fault.answer(200, row))
+    mine = carrier.submit(account, new_numbers("req-10", "+19195550101"), now=now)
+    assert mine.carrier_ref != other.carrier_ref
+    assert 2 == len(fake_bandwidth.orders)
+    assert fake_bandwidth.calls("GET", f"^orders/{other.carrier_ref}$")

@@ -1,0 +1,507 @@
+"""Storage benchmarks: a load-apply-save round trip (row 2) and the Orders tab query (row 3).
+
+Both go through ``OrderService`` on the real adapters, and each is compared
+in the same run with its floor: the same SQL statements on the same driver
+and database, with the stored JSON passed through untouched (no decoding, no
+domain rules, no encoding).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tnorder import NewItem, Order, OrderKind, OrderService, Trigger
+from tnorder.adapters import _sql
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.serialization import SCHEMA_VERSION
+
+from . import _postgres
+from ._data import MANAGER, NOW, account_of, stored_orders
+from ._harness import Row, Sample, fmt_sample, fmt_time
+
+DATA_DIR = Path(__file__).resolve().parent / ".data"
+#: Bump when the generated data changes shape, so cached databases are rebuilt.
+DATA_VERSION = 1
+ORDERS_PER_ACCOUNT = 100
+BATCH = 10_000
+
+RI = Trigger.REQUEST_INFORMATION
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# -- row 2: load, apply one event, save ------------------------------------------
+
+
+def _fresh_orders(prefix: str, count: int) -> list[Order]:
+    orders = []
+    for n in range(count):
+        order = Order.place(
+            f"{prefix}-{n}", "acct-rt", [NewItem(OrderKind.NEW_NUMBER)] * 10, actor=MANAGER, at=NOW
+        )
+        order.pull_events()
+        orders.append(order)
+    return orders
+
+
+def _seed(storage: Any, orders: list[Order]) -> None:
+    bulk = getattr(storage, "bulk_insert_orders", None)
+    if bulk is not None:
+        bulk(orders)
+        return
+    with storage.unit_of_work() as uow:
+        for order in orders:
+            uow.orders.add(order)
+        uow.commit()
+
+
+def _round_trips(storage: Any, orders_per_repeat: int, repeats: int) -> Sample:
+    """Seconds per ``OrderService.fire`` (load, apply, save with its event), per repeat.
+
+    Each repeat seeds fresh 10-item orders, then sends one event to each item
+    of each order, visiting the orders in turn: an order holds 20 to 30
+    history entries while it is measured.
+    """
+    service = OrderService(storage, clock=FixedClock(NOW))
+    values = []
+    for repeat in range(repeats):
+        orders = _fresh_orders(f"RT{repeat}", orders_per_repeat)
+        _seed(storage, orders)
+        calls = [(o.order_id, f"{o.order_id}-{k}") for k in range(1, 11) for o in orders]
+        fire = service.fire
+        gc.collect()
+        start = time.perf_counter()
+        for order_id, item_id in calls:
+            fire(order_id, item_id, RI, actor=MANAGER)
+        values.append((time.perf_counter() - start) / len(calls))
+    return Sample(values)
+
+
+def _floor_round_trips(
+    run_one: Callable[[str, str], None], storage: Any, orders_per_repeat: int, repeats: int
+) -> Sample:
+    """The same visits as ``_round_trips`` as bare SQL: read the row, write it back, add
+    an outbox row, commit.  The JSON is passed through untouched."""
+    values = []
+    for repeat in range(repeats):
+        orders = _fresh_orders(f"FL{repeat}", orders_per_repeat)
+        _seed(storage, orders)
+        calls = [(o.order_id, f"{o.order_id}#{k}") for k in range(1, 11) for o in orders]
+        gc.collect()
+        start = time.perf_counter()
+        for order_id, event_id in calls:
+            run_one(order_id, event_id)
+        values.append((time.perf_counter() - start) / len(calls))
+    return Sample(values)
+
+
+_SELECT_ROW = (
+    f"SELECT version, account_id, created_at, finalized_at, body FROM {_sql.ORDERS} "
+    "WHERE order_id = ?"
+)
+_UPDATE_ROW = (
+    f"UPDATE {_sql.ORDERS} SET version = ?, account_id = ?, created_at = ?, finalized_at = ?, "
+    "body = ? WHERE order_id = ? AND version = ?"
+)
+_INSERT_EVENT = f"INSERT INTO {_sql.OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)"
+_EVENT_PAYLOAD = json.dumps({"type": "ItemStatusChanged", "data": {"pad": "x" * 300}})
+
+
+def _sqlite_floor(path: Path, synchronous: str) -> Callable[[str, str], None]:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    execute = conn.execute
+
+    def run_one(order_id: str, event_id: str) -> None:
+        version, account, created, finalized, body = execute(_SELECT_ROW, (order_id,)).fetchone()
+        execute("BEGIN IMMEDIATE")
+        execute(_UPDATE_ROW, (version + 1, account, created, finalized, body, order_id, version))
+        execute(_INSERT_EVENT, (order_id, event_id, _EVENT_PAYLOAD))
+        execute("COMMIT")
+
+    return run_one
+
+
+def _postgres_floor(conninfo: str) -> tuple[Callable[[str, str], None], Callable[[], None]]:
+    import psycopg
+
+    conn = psycopg.connect(conninfo, autocommit=True)
+    select, update, insert = (
+        s.replace("?", "%s") for s in (_SELECT_ROW, _UPDATE_ROW, _INSERT_EVENT)
+    )
+
+    def run_one(order_id: str, event_id: str) -> None:
+        version, account, created, finalized, body = conn.execute(select, (order_id,)).fetchone()
+        with conn.transaction():
+            conn.execute(
+                update, (version + 1, account, created, finalized, body, order_id, version)
+            )
+            conn.execute(insert, (order_id, event_id, _EVENT_PAYLOAD))
+
+    return run_one, conn.close
+
+
+def _rate(sample: Sample) -> str:
+    return f"{1 / sample.median:,.0f}/s ({fmt_sample(sample)})"
+
+
+def _rt_row(case: str, ours: Sample, floor: Sample | None, target: str, met: bool | None) -> Row:
+    return Row(
+        case,
+        _rate(ours),
+        _rate(floor) if floor is not None else "-",
+        f"{ours.median / floor.median:.1f}x floor" if floor is not None else "-",
+        target,
+        met,
+    )
+
+
+@contextmanager
+def _temp_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="tnorder-bench-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def bench_round_trip(quick: bool) -> list[Row]:
+    per_repeat, repeats = (30, 3) if quick else (150, 5)
+    rows = []
+    with _temp_dir() as tmp:
+        for synchronous, target in (("NORMAL", True), ("FULL", False)):
+            path = tmp / f"rt-{synchronous.lower()}.sqlite3"
+            storage = SqliteStorage(path, synchronous=synchronous)  # type: ignore[arg-type]
+            try:
+                ours = _round_trips(storage, per_repeat, repeats)
+                floor = _floor_round_trips(
+                    _sqlite_floor(path, synchronous), storage, per_repeat, repeats
+                )
+            finally:
+                storage.close()
+            rows.append(
+                _rt_row(
+                    f"2{'a' if target else 'b'} load+apply+save, SQLite WAL sync={synchronous}",
+                    ours,
+                    floor,
+                    ">= 5,000/s" if target else "(info)",
+                    1 / ours.median >= 5_000 if target else None,
+                )
+            )
+    memory = _round_trips(MemoryStorage(), per_repeat, repeats)
+    rows.append(_rt_row("2c load+apply+save, MemoryStorage", memory, None, "(info)", None))
+    rows.append(_postgres_round_trip(per_repeat, repeats))
+    return rows
+
+
+def _postgres_round_trip(per_repeat: int, repeats: int) -> Row:
+    case = "2d load+apply+save, PostgreSQL"
+    reason = _postgres.unavailable()
+    if reason is not None:
+        return Row(case, f"not measured: {reason}", "-", "-", "(info)", None)
+    from tnorder.adapters.postgres import PostgresStorage
+
+    with _postgres.throwaway_database(f"tnorder_bench_rt_{os.getpid()}") as conninfo:
+        storage = PostgresStorage(conninfo)
+        try:
+            ours = _round_trips(storage, per_repeat, repeats)
+            run_one, close = _postgres_floor(conninfo)
+            try:
+                floor = _floor_round_trips(run_one, storage, per_repeat, repeats)
+            finally:
+                close()
+        finally:
+            storage.close()
+    return _rt_row(case, ours, floor, "(info)", None)
+
+
+# -- row 3: the Orders tab among a million stored orders ---------------------------
+
+
+def _tag(count: int) -> str:
+    return f"v{DATA_VERSION}-s{SCHEMA_VERSION}-m{_sql.LATEST_SCHEMA}-{count}"
+
+
+def _chunks(count: int) -> list[tuple[int, int]]:
+    return [(start, min(start + BATCH, count)) for start in range(0, count, BATCH)]
+
+
+def _accounts(count: int) -> int:
+    return max(1, count // ORDERS_PER_ACCOUNT)
+
+
+def _insert_chunks(
+    make_storage: Callable[[], Any], count: int, chunks: list[tuple[int, int]]
+) -> int:
+    """Worker: bulk-insert the given chunks of the stored data set."""
+    storage = make_storage()
+    try:
+        done = 0
+        for start, stop in chunks:
+            orders = stored_orders(start, stop, accounts=_accounts(count))
+            done += storage.bulk_insert_orders(orders, batch_size=BATCH)
+        return done
+    finally:
+        storage.close()
+
+
+def _generate(make_storage: Callable[[], Any], count: int) -> float:
+    """Fill a migrated, empty database with the data set on two processes; return seconds.
+
+    Orders are built through the public API and written with the adapter's
+    ``bulk_insert_orders`` (one transaction per 10,000).  Building and encoding
+    them is most of the work, so two worker processes share the chunks.
+    """
+    chunks = _chunks(count)
+    workers = min(2, os.cpu_count() or 1, len(chunks))
+    started = time.perf_counter()
+    if workers == 1:
+        _insert_chunks(make_storage, count, chunks)
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            futures = [
+                pool.submit(_insert_chunks, make_storage, count, chunks[i::workers])
+                for i in range(workers)
+            ]
+            total = sum(f.result() for f in futures)
+        if total != count:
+            raise RuntimeError(f"generated {total} orders, expected {count}")
+    return time.perf_counter() - started
+
+
+class _SqliteMaker:
+    """Picklable: opens the generation database (no fsync: it is a cache, rebuilt if torn)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self) -> SqliteStorage:
+        return SqliteStorage(self.path, synchronous="OFF", migrate=False)
+
+
+class _PostgresMaker:
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+
+    def __call__(self) -> Any:
+        from tnorder.adapters.postgres import PostgresStorage
+
+        return PostgresStorage(self.conninfo, migrate=False)
+
+
+def _sqlite_data(count: int) -> tuple[Path, float, bool]:
+    """The cached SQLite data set: (path, generation seconds, generated now?).
+
+    Built under a temporary name and renamed when complete, so an interrupted
+    or concurrent run never leaves a half-filled file under the cached name.
+    """
+    DATA_DIR.mkdir(exist_ok=True)
+    tag = _tag(count)
+    path = DATA_DIR / f"orders-{tag}.sqlite3"
+    meta = DATA_DIR / f"orders-{tag}.json"
+    if path.exists() and meta.exists():
+        return path, float(json.loads(meta.read_text())["seconds"]), False
+    partial = DATA_DIR / f"partial-{os.getpid()}-{tag}.sqlite3"
+    SqliteStorage(partial, synchronous="OFF").close()  # migrate once, before the workers
+    try:
+        seconds = _generate(_SqliteMaker(partial), count)
+        conn = sqlite3.connect(partial)
+        try:
+            conn.execute("ANALYZE")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            conn.close()
+        for stale in DATA_DIR.glob(f"orders-*-{count}.*"):
+            stale.unlink()
+        partial.replace(path)
+        meta.write_text(json.dumps({"seconds": seconds, "orders": count}))
+    finally:
+        for leftover in DATA_DIR.glob(partial.name + "*"):
+            leftover.unlink()
+    return path, seconds, True
+
+
+def _postgres_data(count: int) -> tuple[str, float, bool]:
+    """The cached PostgreSQL data set: (conninfo, generation seconds, generated now?).
+
+    The database (``tnorder_bench``, or ``tnorder_bench_<count>`` for other
+    sizes) carries a ``bench_meta`` table naming its data version; a database
+    with another version is rebuilt.  It is filled under a temporary name and
+    renamed when complete.
+    """
+    import psycopg
+    from psycopg import sql
+
+    from tnorder.adapters.postgres import PostgresStorage
+
+    dbname = "tnorder_bench" if count == 1_000_000 else f"tnorder_bench_{count}"
+    tag = _tag(count)
+    if _postgres.database_exists(dbname):
+        with psycopg.connect(_postgres.conninfo_for(dbname), autocommit=True) as conn:
+            try:
+                row = conn.execute("SELECT tag, seconds FROM bench_meta").fetchone()
+            except psycopg.Error:
+                row = None
+        if row is not None and row[0] == tag:
+            return _postgres.conninfo_for(dbname), float(row[1]), False
+    building = f"{dbname}_building_{os.getpid()}"
+    conninfo = _postgres.create_database(building)
+    try:
+        PostgresStorage(conninfo).close()  # migrate once, before the workers
+        seconds = _generate(_PostgresMaker(conninfo), count)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"VACUUM ANALYZE {_sql.ORDERS}")
+            conn.execute("CREATE TABLE bench_meta (tag TEXT, seconds DOUBLE PRECISION)")
+            conn.execute("INSERT INTO bench_meta VALUES (%s, %s)", (tag, seconds))
+        _postgres.drop_database(dbname)
+        _postgres.admin(
+            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(building), sql.Identifier(dbname)
+            )
+        )
+    finally:
+        _postgres.drop_database(building)
+    return _postgres.conninfo_for(dbname), seconds, True
+
+
+def _median_calls(query: Callable[[str], object], accounts: list[str], repeats: int) -> Sample:
+    """Per repeat, the median seconds of one ``query(account)`` over ``accounts``."""
+    for account in accounts:  # warm the page cache, the driver and the generated hooks
+        query(account)
+    values = []
+    for _ in range(repeats):
+        times = []
+        for account in accounts:
+            start = time.perf_counter()
+            query(account)
+            times.append(time.perf_counter() - start)
+        times.sort()
+        values.append(times[len(times) // 2])
+    return Sample(values)
+
+
+_TAB_SQL = (
+    f"SELECT order_id, version, body FROM {_sql.ORDERS} WHERE account_id = ? "
+    "AND finalized_at IS NULL UNION ALL "
+    f"SELECT order_id, version, body FROM {_sql.ORDERS} WHERE account_id = ? "
+    "AND finalized_at >= ?"
+)
+
+
+def _grace_start(service: OrderService) -> Any:
+    policy = service.view_policy
+    return NOW - max(policy.single_item_grace, policy.multi_item_grace)
+
+
+def _sample_accounts(count: int, how_many: int) -> list[str]:
+    rng = random.Random(9)
+    return [account_of(rng.randrange(_accounts(count)), _accounts(count)) for _ in range(how_many)]
+
+
+def _tab_count(service: OrderService, accounts: list[str]) -> float:
+    return sum(len(service.orders_tab(a)) for a in accounts) / len(accounts)
+
+
+def bench_orders_tab(quick: bool) -> list[Row]:
+    count = 20_000 if quick else 1_000_000
+    accounts = _sample_accounts(count, 40 if quick else 100)
+    repeats = 3 if quick else 7
+    rows = []
+
+    path, seconds, fresh = _sqlite_data(count)
+    storage = SqliteStorage(path)
+    try:
+        service = OrderService(storage, clock=FixedClock(NOW))
+        shown = _tab_count(service, accounts)
+        ours = _median_calls(service.orders_tab, accounts, repeats)
+        # The adapter stores times as integer microseconds since the epoch.
+        since = (_grace_start(service) - _EPOCH) // timedelta(microseconds=1)
+        conn = sqlite3.connect(path)
+        try:
+            floor = _median_calls(
+                lambda a: conn.execute(_TAB_SQL, (a, a, since)).fetchall(), accounts, repeats
+            )
+        finally:
+            conn.close()
+    finally:
+        storage.close()
+    rows.append(
+        Row(
+            f"3a Orders tab, 1 account of {count:,} orders, SQLite",
+            fmt_sample(ours),
+            fmt_sample(floor),
+            f"{ours.median / floor.median:.1f}x floor",
+            "<= 5 ms",
+            ours.median <= 5e-3,
+        )
+    )
+    rows.append(_data_row("3b  SQLite data set", count, seconds, fresh, shown))
+    rows.extend(_postgres_orders_tab(count, accounts, repeats))
+    return rows
+
+
+def _data_row(case: str, count: int, seconds: float, fresh: bool, shown: float) -> Row:
+    how = "generated now" if fresh else "cached; generation took"
+    return Row(
+        case,
+        f"{how} {fmt_time(seconds)}",
+        f"{count / seconds:,.0f} orders/s",
+        "-",
+        f"(info: {shown:.1f} orders on a tab)",
+        None,
+    )
+
+
+def _postgres_orders_tab(count: int, accounts: list[str], repeats: int) -> list[Row]:
+    case = f"3c Orders tab, 1 account of {count:,} orders, PostgreSQL"
+    reason = _postgres.unavailable()
+    if reason is not None:
+        return [Row(case, f"not measured: {reason}", "-", "-", "(info)", None)]
+    import psycopg
+
+    from tnorder.adapters.postgres import PostgresStorage
+
+    conninfo, seconds, fresh = _postgres_data(count)
+    storage = PostgresStorage(conninfo, migrate=False)
+    try:
+        service = OrderService(storage, clock=FixedClock(NOW))
+        shown = _tab_count(service, accounts)
+        ours = _median_calls(service.orders_tab, accounts, repeats)
+        since = _grace_start(service)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            sql = _TAB_SQL.replace("?", "%s")
+            floor = _median_calls(
+                lambda a: conn.execute(sql, (a, a, since)).fetchall(), accounts, repeats
+            )
+    finally:
+        storage.close()
+    return [
+        Row(
+            case,
+            fmt_sample(ours),
+            fmt_sample(floor),
+            f"{ours.median / floor.median:.1f}x floor",
+            "(info)",
+            None,
+        ),
+        _data_row("3d  PostgreSQL data set", count, seconds, fresh, shown),
+    ]
+
+
+CASES = [bench_round_trip, bench_orders_tab]

@@ -1,0 +1,81 @@
+"""``run_demo``: tell every scenario on a fresh SQLite file and report whether each ended right."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .._version import __version__
+from ..errors import TnorderError, ValidationError
+from .checks import Checklist
+from .render import Screen
+from .scenarios import SCENARIOS, Scenario
+from .world import START, World, build_world
+
+__all__ = ["run_demo"]
+
+
+def run_demo(db_path: str | os.PathLike[str] | None = None, plain: bool = False) -> int:
+    """Run the demo; return 0 only when every scenario reached its expected end.
+
+    Args:
+        db_path: keep the SQLite database at this path (it must not exist yet);
+            by default a temporary file is used and deleted afterwards.
+        plain: print without colour or styling (for logs).
+
+    Raises:
+        ValidationError: ``db_path`` already exists (the demo never writes
+            over a file it did not create).
+        StorageError: the database cannot be created there.
+    """
+    screen = Screen(plain=plain)
+    if db_path is not None:
+        path = Path(db_path)
+        if path.exists():
+            raise ValidationError(
+                f"{str(path)!r} already exists; the demo needs a new database file: "
+                "remove it or pass another --db path",
+                field="db_path",
+            )
+        return _run(path, screen, kept=str(path))
+    with tempfile.TemporaryDirectory(prefix="tnorder-demo-") as folder:
+        return _run(Path(folder) / "demo.db", screen, kept=None)
+
+
+def _run(path: Path, screen: Screen, *, kept: str | None) -> int:
+    world = build_world(path)
+    rows: list[tuple[int, str, int, int]] = []
+    try:
+        where = kept or "a temporary file"
+        screen.banner(
+            f"tnorder {__version__} demo: SQLite at {where}, simulated carriers, "
+            f"clock from {START:%a %Y-%m-%d %H:%M} UTC"
+        )
+        for number, scenario in enumerate(SCENARIOS, start=1):
+            checks = _tell(number, scenario, world, screen)
+            rows.append(
+                (
+                    number,
+                    scenario.title,
+                    len(checks.checks) - len(checks.failed),
+                    len(checks.checks),
+                )
+            )
+    finally:
+        world.close()
+    screen.summary(rows, kept=kept)
+    return 0 if all(made and passed == made for _, _, passed, made in rows) else 1
+
+
+def _tell(number: int, scenario: Scenario, world: World, screen: Screen) -> Checklist:
+    """Run one scenario; a tnorder error it did not expect fails it, and the demo goes on."""
+    screen.scenario(number, scenario.title, scenario.story)
+    checks = Checklist(screen.check)
+    try:
+        scenario.run(world, screen, checks)
+    except TnorderError as exc:
+        # Scenarios use separate accounts, so the next one can still be told.
+        screen.refusal(exc)
+        checks.expect_true("the scenario ran to its end", False, f"{type(exc).__name__}: {exc}")
+    return checks

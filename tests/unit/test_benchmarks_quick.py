@@ -1,0 +1,62 @@
+"""``python -m benchmarks --quick`` runs and prints every row of the table.
+
+Only that it runs: speed is measured by ``make bench``, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Every row of the issue's table, by the label it starts with.
+ROWS = [
+    "1a apply event vs Machine attached per item",
+    "1b apply event vs Machine built per request",
+    "1c apply event vs floor",
+    "1d apply event + build its event object",
+    "2a load+apply+save, SQLite WAL sync=NORMAL",
+    "2b load+apply+save, SQLite WAL sync=FULL",
+    "2c load+apply+save, MemoryStorage",
+    "2d load+apply+save, PostgreSQL",
+    "3a Orders tab, 1 account of 20,000 orders, SQLite",
+    "3b  SQLite data set",
+    "3c Orders tab, 1 account of 20,000 orders, PostgreSQL",
+    "4 classify 10,000 orders",
+    "4a  split_orders",
+    "4b  active_numbers_view",
+    "5a memory per order",
+    "5b cattrs round trip, 10-item order",
+    "6 apply event, items per order 1 -> 1,000",
+    "6 apply event, history length 1 -> 1,000",
+]
+
+
+def test_quick_benchmarks_print_every_row() -> None:
+    """The quick run exits cleanly and its table has every row with a figure and a verdict."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert 0 == done.returncode, done.stderr
+    lines = done.stdout.splitlines()
+    assert ["case", "ours", "comparison", "ratio", "target", "met"] == [
+        cell.strip() for cell in lines[2].split("|")
+    ]
+    for label in ROWS:
+        found = [line for line in lines if line.startswith(label)]
+        assert 1 <= len(found), f"no row {label!r} in:\n{done.stdout}"
+        for line in found:
+            cells = [cell.strip() for cell in line.split("|")]
+            assert 6 == len(cells), line
+            assert cells[1], line  # a figure, or "not measured: <why>"
+            assert cells[5] in ("yes", "NO", "-"), line

@@ -1,0 +1,195 @@
+"""The contracts fail against adapters that break their promises.
+
+Each case runs one contract test, the way pytest would, against an adapter
+with exactly one flaw (see ``broken_adapters``) and expects it to fail with an
+assertion.  The reference adapters pass the same tests in ``tests/contract``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from broken_adapters import (
+    AtMostOnceStorage,
+    AutocommitStorage,
+    BackwardsClock,
+    DriftingClock,
+    DroppingNotifier,
+    ForgetfulStorage,
+    NaiveClock,
+    NewestFirstStorage,
+    VersionBlindStorage,
+)
+from hypothesis import Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from tnorder.records import DOCUMENTS
+from tnorder.testing import ClockContract, NotifierContract, OrderLifecycle, StorageContract
+
+# A failure is all these tests look for: no shrinking, no example database.
+QUICK = settings(max_examples=25, phases=[Phase.generate], database=None)
+
+
+class QuickStorageContract(StorageContract):
+    hypothesis_settings = QUICK
+
+
+class QuickNotifierContract(NotifierContract):
+    hypothesis_settings = QUICK
+
+
+class QuickClockContract(ClockContract):
+    hypothesis_settings = QUICK
+
+
+def _is_failure(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):  # Hypothesis reports distinct bugs together
+        return all(_is_failure(e) for e in exc.exceptions)
+    return isinstance(exc, AssertionError | pytest.fail.Exception)
+
+
+def assert_contract_fails(test: Callable[..., object], **fixtures: Any) -> None:
+    """Call a contract test with the fixtures it asks for; it must fail an assertion."""
+    wanted = inspect.signature(test).parameters
+    try:
+        test(**{name: value for name, value in fixtures.items() if name in wanted})
+    except BaseException as exc:
+        if _is_failure(exc):
+            return
+        raise
+    raise AssertionError(f"{test.__name__} passed against a broken adapter")
+
+
+STORAGE_FLAWS = [
+    (VersionBlindStorage, "test_a_stale_save_conflicts_and_writes_nothing"),
+    (VersionBlindStorage, "test_interleaved_units_of_work_detect_conflicts"),
+    (ForgetfulStorage, "test_saved_order_round_trips"),
+    (ForgetfulStorage, "test_an_order_can_be_saved_twice_in_one_unit_of_work"),
+    (AutocommitStorage, "test_leaving_without_commit_discards_everything"),
+    (AutocommitStorage, "test_uncommitted_events_are_never_claimed"),
+    (AtMostOnceStorage, "test_committed_events_are_claimed_oldest_first"),
+    (AtMostOnceStorage, "test_claims_respect_the_limit_and_marking_delivers_once"),
+    (AtMostOnceStorage, "test_relay_delivers_every_event_once_in_order"),
+    (NewestFirstStorage, "test_committed_events_are_claimed_oldest_first"),
+]
+
+
+@pytest.mark.parametrize(
+    ("storage_cls", "test_name"), STORAGE_FLAWS, ids=lambda v: getattr(v, "__name__", v)
+)
+def test_storage_contract_catches_the_flaw(storage_cls: type[Any], test_name: str) -> None:
+    """The storage contract test named for a flaw fails against a storage with it."""
+    contract = QuickStorageContract()
+    assert_contract_fails(
+        getattr(contract, test_name),
+        storage=storage_cls(),
+        supports_concurrent_writers=True,
+        supports_interleaved_units_of_work=True,
+        spec=DOCUMENTS,
+    )
+
+
+def test_notifier_contract_catches_a_notifier_that_drops_events() -> None:
+    """A notifier that acknowledges events it never delivers fails the notifier contract."""
+    contract = QuickNotifierContract()
+    for name in (
+        "test_published_events_arrive_in_order_unchanged",
+        "test_relayed_events_arrive_once_in_order_per_stream",
+        "test_concurrent_publishers_lose_nothing",
+    ):
+        notifier = DroppingNotifier()
+        assert_contract_fails(
+            getattr(contract, name),
+            notifier=notifier,
+            delivered=lambda n=notifier: list(n.events),
+            supports_concurrent_publish=True,
+        )
+
+
+@pytest.mark.parametrize(
+    ("clock", "test_name"),
+    [
+        (NaiveClock(), "test_now_is_an_aware_utc_datetime"),
+        (BackwardsClock(), "test_now_never_goes_backwards"),
+        (
+            DriftingClock(datetime(2026, 1, 5, tzinfo=UTC)),
+            "test_the_clock_moves_forward",
+        ),
+    ],
+    ids=lambda v: getattr(type(v), "__name__", v),
+)
+def test_clock_contract_catches_the_flaw(clock: Any, test_name: str) -> None:
+    """The clock contract test named for a flaw fails against a clock with it."""
+    advance = getattr(clock, "advance", None)
+    assert_contract_fails(getattr(QuickClockContract(), test_name), clock=clock, advance=advance)
+
+
+def test_pytest_reports_the_failures_of_a_broken_storage(tmp_path: Path) -> None:
+    """Run by pytest as a host would run it, the contract fails a storage that loses
+    updates and names the tests that caught it."""
+    kit = Path(__file__).resolve().parent
+    (tmp_path / "test_host_storage.py").write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(kit)!r})
+
+            import pytest
+            from broken_adapters import VersionBlindStorage
+            from hypothesis import Phase, settings
+            from tnorder.testing import StorageContract
+
+
+            class TestHostStorage(StorageContract):
+                hypothesis_settings = settings(
+                    max_examples=10, phases=[Phase.generate], database=None
+                )
+
+                @pytest.fixture
+                def storage(self):
+                    return VersionBlindStorage()
+            """
+        )
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:benchmark",
+            "-k",
+            "stale_save or saved_order_round_trips",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 1 == run.returncode, run.stdout + run.stderr
+    assert "FAILED test_host_storage.py::TestHostStorage::test_a_stale_save_conflicts" in run.stdout
+    assert "1 failed, 1 passed" in run.stdout  # round trips still pass: only the flaw shows
+
+
+@pytest.mark.parametrize("storage_cls", [ForgetfulStorage, NewestFirstStorage], ids=str)
+def test_lifecycle_catches_a_broken_storage(storage_cls: type[Any]) -> None:
+    """The lifecycle machine fails on a storage that drops saves, and on one whose
+    outbox hands events out newest first."""
+
+    class BrokenLifecycle(OrderLifecycle):
+        def make_storage(self) -> Any:
+            return storage_cls()
+
+    quick = settings(QUICK, max_examples=50, stateful_step_count=20, deadline=None)
+    assert_contract_fails(lambda: run_state_machine_as_test(BrokenLifecycle, settings=quick))
