@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     for case in CASES:
         if args.only and args.only not in case.__name__:
             continue
+        began = time.perf_counter()
         rows.extend(case(args.quick))
+        print(f"{case.__name__}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
     title = (
         f"tnorder benchmarks ({'quick' if args.quick else 'full'}) - Python "
         f"{platform.python_version()} on {platform.machine()}, "

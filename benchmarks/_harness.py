@@ -29,6 +29,30 @@ def per_op(run: Callable[[int], float], number: int, repeats: int) -> Sample:
     return Sample([run(number) / number for _ in range(repeats)])
 
 
+def interleaved(
+    runs: dict[str, tuple[Callable[[int], float], int]], repeats: int
+) -> dict[str, Sample]:
+    """Per-operation timings of several cases, taking turns within each repeat.
+
+    ``runs`` maps a name to ``(run, number)`` as for :func:`per_op`.  On a
+    shared machine the load changes from second to second; running the cases
+    of one comparison back to back in every repeat lets :func:`ratio` compare
+    figures taken under the same load.
+    """
+    values: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, (run, number) in runs.items():
+            values[name].append(run(number) / number)
+    return {name: Sample(v) for name, v in values.items()}
+
+
+def ratio(numerator: Sample, denominator: Sample) -> float:
+    """The median of the per-repeat ratios of two interleaved samples."""
+    return statistics.median(
+        a / b for a, b in zip(numerator.values, denominator.values, strict=True)
+    )
+
+
 def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()

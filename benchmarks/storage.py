@@ -36,7 +36,7 @@ from ._harness import Row, Sample, fmt_sample, fmt_time
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 #: Bump when the generated data changes shape, so cached databases are rebuilt.
-DATA_VERSION = 1
+DATA_VERSION = 2
 ORDERS_PER_ACCOUNT = 100
 BATCH = 10_000
 

@@ -67,7 +67,7 @@ CARRIER_REQUESTS: RecordSpec[CarrierRequest] = RecordSpec(
     "carrier_requests",
     CarrierRequest,
     "request_id",
-    ("carrier_id", "status"),
+    ("carrier_id", "status", "carrier_ref"),
     not_found=RequestNotFound,
 )
 

@@ -734,11 +734,9 @@ class OrderService:
 
     @staticmethod
     def _request_by_ref(uow: UnitOfWork, carrier_id: str, carrier_ref: str) -> CarrierRequest:
-        # The request store is indexed by carrier and status only, so the
-        # carrier's reference is matched among that carrier's requests.
-        for request in uow.carrier_requests.find(carrier_id=carrier_id):
-            if request.carrier_ref == carrier_ref:
-                return request
+        # Callbacks name the carrier's reference only; it is an indexed field.
+        for request in uow.carrier_requests.find(carrier_id=carrier_id, carrier_ref=carrier_ref):
+            return request
         raise RequestNotFound(
             carrier_ref, f"no carrier request for {carrier_id!r} order {carrier_ref!r}"
         )

@@ -10,13 +10,18 @@ import tnorder
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    """__all__ is sorted and names every public attribute of the package, nothing else."""
+    """__all__ is sorted, has no duplicates, and names every public attribute of the package, nothing else."""
     public = {
         name
         for name, value in vars(tnorder).items()
         if not name.startswith("_") and not isinstance(value, type(tnorder))
     }
-    assert sorted(tnorder.__all__) == list(tnorder.__all__)
+    # Sorted as ruff's RUF022 keeps it: CONSTANTS, then Classes, then functions.
+    def isort_key(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert sorted(tnorder.__all__, key=isort_key) == list(tnorder.__all__)
+    assert len(set(tnorder.__all__)) == len(tnorder.__all__)
     assert public | {"__version__"} == set(tnorder.__all__)
 
 

@@ -113,6 +113,9 @@ BANDWIDTH_PORT_IN = StatusTable(
                 "The losing carrier rejected the port request; please check the account details.",
             ),
             "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
+            # Bandwidth reports a pending cancellation before it takes effect;
+            # nothing has changed for the customer until CANCELLED arrives.
+            "REQUESTED_CANCEL": M(Step.ACCEPTED, R.PENDING),
             # CANCEL is the account manager's trigger alone, so a cancellation made
             # at the carrier is shown as a rejection the customer can act on.
             "CANCELLED": M(

@@ -6,14 +6,14 @@ Pure domain rules.  Nothing here reads the clock or touches storage.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 import attrs
 
 __all__ = ["InventoryNumber", "InventoryStatus"]
 
 
-class InventoryStatus(str, Enum):
+class InventoryStatus(StrEnum):
     """Where a number sits in inventory."""
 
     AVAILABLE = "available"

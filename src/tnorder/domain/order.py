@@ -23,6 +23,7 @@ from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, Validati
 from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
+from .phone import normalize_number
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
 
 __all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"]
@@ -229,12 +230,16 @@ class Order:
             if not isinstance(new, NewItem):
                 raise ValidationError(f"items[{index - 1}] is not a NewItem", field="items")
             item_id = new.item_id or f"{order_id}-{index}"
+            number = new.number
+            if number is not None:
+                # Stored and compared as E.164 everywhere; a bad number fails here.
+                number = normalize_number(number, (new.region or "US")[:2].upper())
             entry = HistoryEntry(None, ItemStatus.ORDER_SUBMITTED, Trigger.PLACE, actor, at)
             line_items.append(
                 LineItem(
                     item_id=item_id,
                     kind=new.kind,
-                    number=new.number,
+                    number=number,
                     number_type=new.number_type,
                     region=new.region,
                     history=[entry],

@@ -27,8 +27,9 @@ Fixtures an implementer overrides:
 Tests that need a capability the storage does not declare are skipped with a
 message naming the fixture.  Property tests reuse one storage for all their
 examples, so every example uses fresh ids (a drawn id plus ``~`` and a unique
-suffix); set ``hypothesis_settings`` on the subclass to change how many
-examples run.
+suffix).  Each runs the active Hypothesis profile's examples, capped at 25,
+with no deadline; ``hypothesis_settings`` on the subclass replaces all of
+that (give it ``deadline=None`` too: storage is allowed a slow moment).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import string
 import types
 import typing
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -220,6 +220,8 @@ def phone_numbers(regions: Collection[str] | None = None) -> st.SearchStrategy[s
 
 def _for_type(tp: Any) -> st.SearchStrategy[Any]:
     """A strategy for an annotation, with tnorder's conventions (aware UTC datetimes...)."""
+    if tp in _BY_TYPE:
+        return _BY_TYPE[tp]
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -229,7 +231,7 @@ def _for_type(tp: Any) -> st.SearchStrategy[Any]:
                 st.none()
                 if a is type(None)
                 else _lenient(a)
-                if optional and _is_attrs(a)
+                if optional and _is_attrs(a) and a not in _BY_TYPE
                 else _for_type(a)
                 for a in args
             )
@@ -943,13 +945,15 @@ def invalid_lookup_criteria() -> st.SearchStrategy[InvalidLookupCase]:
     with the field the error names (quantity, missing or extra criteria, toll-free or
     malformed area codes, unknown or misplaced states, malformed ZIP, LATA, wildcard
     and vanity values, a wildcard outside a toll-free lookup)."""
-    return st.one_of(
-        *(
-            breaker.map(lambda args, f=field: InvalidLookupCase(args, f))
-            for field, breaker in _BREAKS
-        )
-    )
+    return st.one_of(*(breaker.map(_case_for(field)) for field, breaker in _BREAKS))
 
+
+def _case_for(field: str) -> Callable[[dict[str, Any]], InvalidLookupCase]:
+    return lambda arguments: InvalidLookupCase(arguments, field)
+
+
+# Types with rules of their own are drawn valid, wherever a record or event holds them.
+_BY_TYPE: dict[Any, st.SearchStrategy[Any]] = {LookupCriteria: lookup_criteria()}
 
 # -- carrier update streams (issue 7, later pass) -------------------------------------
 # carrier_updates() with duplicates and reordering goes here once the carrier port exists.

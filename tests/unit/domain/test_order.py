@@ -275,3 +275,25 @@ def test_finalized_at_is_none_while_any_item_is_open() -> None:
     assert order.finalized_at is None
     order.fire("A-1-2", Trigger.CANCEL, actor=MANAGER, at=T0 + timedelta(hours=2))
     assert T0 + timedelta(hours=2) == order.finalized_at
+
+
+def test_numbers_are_stored_as_e164() -> None:
+    """Numbers given in national format are normalised to E.164 when the order is placed."""
+    order = Order.place(
+        "N-1",
+        "acct",
+        [NewItem(OrderKind.PORT_IN, number="(404) 555-0123", region="US-GA")],
+        actor=CUSTOMER,
+        at=T0,
+    )
+    assert "+14045550123" == order.items[0].number
+
+
+def test_invalid_numbers_are_refused() -> None:
+    """A number that is not a valid telephone number is refused before anything exists."""
+    from tnorder import InvalidPhoneNumber
+
+    with pytest.raises(InvalidPhoneNumber):
+        Order.place(
+            "N-1", "acct", [NewItem(OrderKind.PORT_IN, number="555-01")], actor=CUSTOMER, at=T0
+        )

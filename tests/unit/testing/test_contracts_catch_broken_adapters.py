@@ -35,7 +35,7 @@ from tnorder.records import DOCUMENTS
 from tnorder.testing import ClockContract, NotifierContract, OrderLifecycle, StorageContract
 
 # A failure is all these tests look for: no shrinking, no example database.
-QUICK = settings(max_examples=25, phases=[Phase.generate], database=None)
+QUICK = settings(max_examples=25, phases=[Phase.generate], database=None, deadline=None)
 
 
 class QuickStorageContract(StorageContract):
@@ -150,7 +150,7 @@ def test_pytest_reports_the_failures_of_a_broken_storage(tmp_path: Path) -> None
 
             class TestHostStorage(StorageContract):
                 hypothesis_settings = settings(
-                    max_examples=10, phases=[Phase.generate], database=None
+                    max_examples=10, phases=[Phase.generate], database=None, deadline=None
                 )
 
                 @pytest.fixture

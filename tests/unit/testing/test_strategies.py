@@ -207,6 +207,7 @@ def test_event_sequences_predict_each_outcome(sequence: tst.EventSequence) -> No
 
 
 @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+@settings(max_examples=50)  # deep records (carrier requests) take 20-50 ms each to draw
 @given(data=st.data())
 def test_records_survive_serialization(spec: RecordSpec[object], data: st.DataObject) -> None:
     """Drawn records of every stored kind are new (version 0) and round-trip through
