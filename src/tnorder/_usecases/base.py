@@ -1,0 +1,72 @@
+"""The unit-of-work runner and the configuration every use case reads."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from ..domain.calendar import BusinessCalendar
+from ..domain.carrier import ProvisioningConfig
+from ..domain.delivery import DeliveryEstimates
+from ..domain.documents import RequirementsPolicy
+from ..domain.order import Order
+from ..domain.visibility import VisibilityPolicy
+from ..errors import ConcurrencyConflict
+from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
+
+T = TypeVar("T")
+
+
+class UseCaseBase:
+    """State shared by the use-case mixins; ``OrderService.__init__`` sets it."""
+
+    storage: Storage
+    clock: Clock
+    notifier: Notifier | None
+    max_attempts: int
+    carriers: dict[str, Carrier]
+    provisioning: ProvisioningConfig
+    document_storage: DocumentStorage | None
+    requirements_policy: RequirementsPolicy
+    max_upload_bytes: int
+    document_validity_days: int
+    view_policy: VisibilityPolicy
+    calendar: BusinessCalendar
+    delivery_estimates: DeliveryEstimates
+    _order_ids: Callable[[], str]
+    _carrier_request_ids: Callable[[], str]
+    _document_ids: Callable[[], str]
+
+    def run(self, use_case: Callable[[UnitOfWork, datetime], T]) -> T:
+        """Run ``use_case(uow, now)`` in one unit of work, retrying on conflicts.
+
+        The use case must only change state through ``uow`` (it may be run
+        again from scratch).  ``now`` is read once per attempt.  Its staged
+        writes and events are committed together after it returns; if another
+        writer saved the same record first (``ConcurrencyConflict``), the use
+        case runs again from a fresh load after a short random pause, at most
+        ``max_attempts`` times in all.  Any other error propagates at once and
+        nothing is written.
+        """
+        for attempt in range(1, self.max_attempts + 1):
+            now = self.clock.now()
+            try:
+                with self.storage.unit_of_work() as uow:
+                    result = use_case(uow, now)
+                    uow.commit()
+                return result
+            except ConcurrencyConflict:
+                if attempt == self.max_attempts:
+                    raise
+            # Jittered backoff, so writers that collided do not collide again in step.
+            time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def save_order(uow: UnitOfWork, order: Order) -> None:
+        """Save ``order`` and put its recorded events in the outbox."""
+        uow.orders.save(order)
+        uow.add_events(order.pull_events())

@@ -1,0 +1,324 @@
+"""Documents and compliance: requirements, uploads, reuse, review and expiry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from ..domain.documents import (
+    Document,
+    DocumentStatus,
+    ExpiryReport,
+    RequirementState,
+    assign_requirements,
+    check_reviewer,
+    check_uploader,
+    default_valid_until,
+    expiry_report,
+    find_upload_target,
+    is_expired,
+    normalize_region,
+    record_approval,
+    record_rejection,
+    record_upload,
+    requirement_kind,
+    reuse_for_order,
+    uploaded_document_ids,
+    validate_upload,
+)
+from ..domain.events import Actor
+from ..domain.order import Order
+from ..errors import (
+    ConfigurationError,
+    DocumentNotFound,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
+from ..ports import UnitOfWork
+from .base import UseCaseBase
+
+
+class DocumentUseCases(UseCaseBase):
+    """Document use cases."""
+
+    @staticmethod
+    def _new_document_id() -> str:
+        """A fresh document id: ``DOC-`` and 12 upper-case hex digits."""
+        return "DOC-" + uuid.uuid4().hex[:12].upper()
+
+    def _apply_requirements(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        """Give a just-placed order's items their requirements; reuse, then ask."""
+        library = self._library(uow, order.account_id)
+        assign_requirements(order, self.requirements_policy, library, now=now)
+
+    @staticmethod
+    def _library(uow: UnitOfWork, account_id: str) -> list[Document]:
+        """The account's Approved Document Library (the matcher re-checks expiry)."""
+        return uow.documents.find(account_id=account_id, status=DocumentStatus.APPROVED)
+
+    @staticmethod
+    def _load_document(
+        uow: UnitOfWork, document_id: str, account_id: str | None = None
+    ) -> Document:
+        """The stored document; ``DocumentNotFound`` if none or owned by another account."""
+        try:
+            document = uow.documents.get(document_id)
+        except NotFound:
+            raise DocumentNotFound(document_id) from None
+        if account_id is not None and document.account_id != account_id:
+            # Same answer as "no such document": another account's ids reveal nothing.
+            raise DocumentNotFound(document_id)
+        return document
+
+    @staticmethod
+    def _hand_off_uploads(
+        uow: UnitOfWork, requirements: Sequence[RequirementState], *, skip: str | None = None
+    ) -> None:
+        """Put an item's uploaded documents that still wait in front of the reviewers."""
+        for document_id in uploaded_document_ids(requirements):
+            if document_id == skip:
+                continue
+            document = uow.documents.get(document_id)
+            if document.status is DocumentStatus.UPLOADED:
+                document.hand_off()
+                uow.documents.save(document)
+
+    def upload_document(
+        self,
+        order_id: str,
+        item_id: str,
+        kind: str,
+        data: bytes,
+        *,
+        file_name: str,
+        actor: Actor,
+        content_type: str | None = None,
+    ) -> Document:
+        """Upload a file against one missing requirement of a line item.
+
+        The file is checked first (:func:`~tnorder.domain.documents.validate_upload`:
+        signature bytes, size, file name), then the item (it must be open and
+        miss a document of ``kind``); only then are the bytes stored (by their
+        SHA-256) and the document recorded.  A refused upload leaves no trace.
+        If this was the item's last missing document, the item moves to Under
+        Review on its own and its uploaded documents go to the reviewers.
+
+        Raises:
+            InvalidDocument: the file was refused (``reason``: ``"empty"``,
+                ``"too_large"``, ``"file_name"``, ``"content_type"``).
+            ValidationError: the item does not miss a document of ``kind``.
+            PermissionDenied: the actor may not upload documents.
+            ConfigurationError: the service has no ``document_storage``.
+            OrderNotFound, ItemNotFound: no such order or item.
+        """
+        storage = self.document_storage
+        if storage is None:
+            raise ConfigurationError("upload_document needs OrderService(document_storage=...)")
+        check_uploader(actor)
+        wanted = requirement_kind(kind)
+        info = validate_upload(
+            data, file_name, max_bytes=self.max_upload_bytes, content_type=content_type
+        )
+        document_id = self._document_ids()
+
+        def use_case(uow: UnitOfWork, now: datetime) -> Document:
+            order = uow.orders.get(order_id)
+            item = order.item(item_id)
+            find_upload_target(order, item_id, wanted)
+            # Bytes go in only after every check passed; put() is idempotent, so a
+            # rerun after a conflict stores nothing new.
+            key = storage.put(data)
+            if key != info.sha256:
+                raise StorageError(f"document storage returned key {key!r} for {info.sha256!r}")
+            document = Document(
+                document_id=document_id,
+                account_id=order.account_id,
+                kind=wanted,
+                region=normalize_region(item.region),
+                status=DocumentStatus.UPLOADED,
+                file=info,
+                uploaded_at=now,
+                order_id=order_id,
+                item_id=item_id,
+                uploaded_by=actor,
+            )
+            if record_upload(order, document, actor=actor, now=now):
+                self._hand_off_uploads(uow, item.requirements, skip=document_id)
+            uow.documents.add(document)
+            self.save_order(uow, order)
+            return document
+
+        return self.run(use_case)
+
+    def reuse_approved_documents(self, order_id: str) -> Order:
+        """Run the Smart Document Matcher over an order's missing documents.
+
+        Placing an order already does this; call it again when the account's
+        library may have grown (e.g. a document approved on another order).
+        Items whose documents are then complete move to Under Review.
+        """
+
+        def use_case(uow: UnitOfWork, now: datetime) -> Order:
+            order = uow.orders.get(order_id)
+            completed = reuse_for_order(order, self._library(uow, order.account_id), now=now)
+            for item in completed:
+                self._hand_off_uploads(uow, item.requirements)
+            if order.pending_events:
+                self.save_order(uow, order)
+            return order
+
+        return self.run(use_case)
+
+    def approve_document(
+        self, document_id: str, *, actor: Actor, valid_until: date | None = None
+    ) -> Document:
+        """Approve a document under review; it joins the account's Approved Document Library.
+
+        ``valid_until`` (the last valid day, UTC) defaults to
+        ``document_validity_days`` from today.  The item it was uploaded for
+        records the approval (a TrueLocal item whose documents are all approved
+        gets ``regulatory_approved_at``), and the matcher then offers the
+        document to the order's other items that still miss one like it.
+
+        Raises:
+            PermissionDenied: only account managers, staff and the system approve.
+            ValidationError: the document is not under review, or ``valid_until`` is past.
+            DocumentNotFound: no such document.
+        """
+        check_reviewer(actor, action="approve_document")
+
+        def use_case(uow: UnitOfWork, now: datetime) -> Document:
+            document = self._load_document(uow, document_id)
+            until = valid_until
+            if until is None:
+                until = default_valid_until(now, days=self.document_validity_days)
+            document.approve(actor=actor, at=now, valid_until=until)
+            uow.documents.save(document)
+            if document.order_id is not None:
+                order = uow.orders.get(document.order_id)
+                record_approval(order, document, actor=actor, now=now)
+                library = [
+                    d
+                    for d in self._library(uow, order.account_id)
+                    if d.document_id != document.document_id
+                ]
+                for item in reuse_for_order(order, [*library, document], now=now):
+                    self._hand_off_uploads(uow, item.requirements)
+                self.save_order(uow, order)
+            return document
+
+        return self.run(use_case)
+
+    def reject_document(
+        self,
+        document_id: str,
+        *,
+        actor: Actor,
+        note: str,
+        order_id: str | None = None,
+        item_id: str | None = None,
+    ) -> Document:
+        """Reject a document with a customer-facing note.
+
+        The item (by default the one the document was uploaded for; name
+        another with ``order_id`` and ``item_id``, e.g. when a carrier rejects
+        a reused document) loses the document and goes back to the customer:
+        Information Required, or Port Rejected for a port-in, with ``note``.
+        An approved document leaves the library and is never reused again.
+
+        Raises:
+            PermissionDenied: customers cannot reject documents.
+            ValidationError: an empty note, a document neither under review nor
+                approved, or an item that does not use the document.
+            DocumentNotFound: no such document (or it belongs to another account
+                than the named order).
+        """
+        check_reviewer(actor, action="reject_document")
+        if not isinstance(note, str) or not note.strip():
+            raise ValidationError(
+                "a rejection needs a note telling the customer what to correct", field="note"
+            )
+        if (order_id is None) != (item_id is None):
+            raise ValidationError("name both order_id and item_id, or neither", field="item_id")
+        customer_note = note.strip()
+
+        def use_case(uow: UnitOfWork, now: datetime) -> Document:
+            document = self._load_document(uow, document_id)
+            target_order = order_id or document.order_id
+            target_item = item_id or document.item_id
+            document.reject(actor=actor, at=now, note=customer_note)
+            uow.documents.save(document)
+            if target_order is not None and target_item is not None:
+                order = uow.orders.get(target_order)
+                if order.account_id != document.account_id:
+                    raise DocumentNotFound(document_id)
+                record_rejection(
+                    order, target_item, document, actor=actor, now=now, note=customer_note
+                )
+                self.save_order(uow, order)
+            return document
+
+        return self.run(use_case)
+
+    def get_document(self, document_id: str, *, account_id: str) -> Document:
+        """One of ``account_id``'s documents; ``DocumentNotFound`` for anyone else's."""
+        with self.storage.unit_of_work() as uow:
+            return self._load_document(uow, document_id, account_id)
+
+    def list_documents(
+        self, account_id: str, *, status: DocumentStatus | None = None
+    ) -> list[Document]:
+        """``account_id``'s documents (only the library with ``status=APPROVED``), by id."""
+        if not isinstance(account_id, str) or not account_id:
+            raise ValidationError("account_id must not be empty", field="account_id")
+        with self.storage.unit_of_work() as uow:
+            if status is None:
+                found = uow.documents.find(account_id=account_id)
+            else:
+                found = uow.documents.find(account_id=account_id, status=DocumentStatus(status))
+        return [d for d in found if d.account_id == account_id]
+
+    def document_content(self, document_id: str, *, account_id: str) -> bytes:
+        """The bytes of one of ``account_id``'s documents."""
+        if self.document_storage is None:
+            raise ConfigurationError("document_content needs OrderService(document_storage=...)")
+        document = self.get_document(document_id, account_id=account_id)
+        return self.document_storage.get(document.file.sha256)
+
+    def document_expiry_report(
+        self, *, within_days: int = 30, account_id: str | None = None
+    ) -> ExpiryReport:
+        """Approved documents already expired or expiring within ``within_days``, as of now.
+
+        Hosts run this to ask customers for new documents before reuse stops.
+        """
+        now = self.clock.now()
+        with self.storage.unit_of_work() as uow:
+            if account_id is None:
+                approved = uow.documents.find(status=DocumentStatus.APPROVED)
+            else:
+                approved = self._library(uow, account_id)
+        return expiry_report(approved, now=now, within_days=within_days)
+
+    def expire_documents(self, *, account_id: str | None = None) -> list[Document]:
+        """Mark approved documents past ``valid_until`` as expired; publish ``DocumentExpired``.
+
+        Returns:
+            The documents that were marked, by id.
+        """
+
+        def use_case(uow: UnitOfWork, now: datetime) -> list[Document]:
+            if account_id is None:
+                approved = uow.documents.find(status=DocumentStatus.APPROVED)
+            else:
+                approved = self._library(uow, account_id)
+            expired = [d for d in approved if is_expired(d, now)]
+            for document in expired:
+                event = document.expire(at=now)
+                uow.documents.save(document)
+                uow.add_events([event])
+            return expired
+
+        return self.run(use_case)
