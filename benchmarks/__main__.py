@@ -22,12 +22,25 @@ CASES = [
 ]
 
 
+def _loop_ns() -> float:
+    """How fast this machine runs plain Python now, to read the absolute figures by."""
+    best = float("inf")
+    for _ in range(5):
+        x = 0
+        start = time.perf_counter()
+        for i in range(1_000_000):
+            x += i
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3  # seconds for a million steps -> nanoseconds per step
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks")
     parser.add_argument("--quick", action="store_true", help="a ~30 s smoke run")
     parser.add_argument("--only", help="run only cases whose function name contains this")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    speed_before = _loop_ns()
     rows: list[Row] = []
     for case in CASES:
         if args.only and args.only not in case.__name__:
@@ -38,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     title = (
         f"tnorder benchmarks ({'quick' if args.quick else 'full'}) - Python "
         f"{platform.python_version()} on {platform.machine()}, "
-        f"{time.perf_counter() - started:.0f} s"
+        f"{time.perf_counter() - started:.0f} s; machine speed (ns per `x += i` loop step, "
+        f"lower is faster): {speed_before:.0f} at the start, {_loop_ns():.0f} at the end"
     )
     print(render(rows, title=title))
     return 0

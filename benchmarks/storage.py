@@ -32,7 +32,7 @@ from tnorder.serialization import SCHEMA_VERSION
 
 from . import _postgres
 from ._data import MANAGER, NOW, account_of, stored_orders
-from ._harness import Row, Sample, fmt_sample, fmt_time
+from ._harness import Row, Sample, fmt_sample, fmt_time, ratio
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 #: Bump when the generated data changes shape, so cached databases are rebuilt.
@@ -69,44 +69,38 @@ def _seed(storage: Any, orders: list[Order]) -> None:
         uow.commit()
 
 
-def _round_trips(storage: Any, orders_per_repeat: int, repeats: int) -> Sample:
-    """Seconds per ``OrderService.fire`` (load, apply, save with its event), per repeat.
+def _service_runner(storage: Any) -> Callable[[str, str], None]:
+    """One round trip through the library: ``OrderService.fire`` (load, apply, save + event)."""
+    fire = OrderService(storage, clock=FixedClock(NOW)).fire
 
-    Each repeat seeds fresh 10-item orders, then sends one event to each item
-    of each order, visiting the orders in turn: an order holds 20 to 30
-    history entries while it is measured.
+    def run_one(order_id: str, item_id: str) -> None:
+        fire(order_id, item_id, RI, actor=MANAGER)
+
+    return run_one
+
+
+def _round_trips(
+    storage: Any, runners: dict[str, Callable[[str, str], None]], per_repeat: int, repeats: int
+) -> dict[str, Sample]:
+    """Seconds per round trip for each runner, the runners taking turns in every repeat.
+
+    Each turn seeds fresh 10-item orders (not timed), then makes one round trip
+    per item of each order, visiting the orders in turn: an order holds 20 to
+    30 history entries while it is measured.  A runner gets ``(order_id,
+    item_id)``.
     """
-    service = OrderService(storage, clock=FixedClock(NOW))
-    values = []
+    values: dict[str, list[float]] = {name: [] for name in runners}
     for repeat in range(repeats):
-        orders = _fresh_orders(f"RT{repeat}", orders_per_repeat)
-        _seed(storage, orders)
-        calls = [(o.order_id, f"{o.order_id}-{k}") for k in range(1, 11) for o in orders]
-        fire = service.fire
-        gc.collect()
-        start = time.perf_counter()
-        for order_id, item_id in calls:
-            fire(order_id, item_id, RI, actor=MANAGER)
-        values.append((time.perf_counter() - start) / len(calls))
-    return Sample(values)
-
-
-def _floor_round_trips(
-    run_one: Callable[[str, str], None], storage: Any, orders_per_repeat: int, repeats: int
-) -> Sample:
-    """The same visits as ``_round_trips`` as bare SQL: read the row, write it back, add
-    an outbox row, commit.  The JSON is passed through untouched."""
-    values = []
-    for repeat in range(repeats):
-        orders = _fresh_orders(f"FL{repeat}", orders_per_repeat)
-        _seed(storage, orders)
-        calls = [(o.order_id, f"{o.order_id}#{k}") for k in range(1, 11) for o in orders]
-        gc.collect()
-        start = time.perf_counter()
-        for order_id, event_id in calls:
-            run_one(order_id, event_id)
-        values.append((time.perf_counter() - start) / len(calls))
-    return Sample(values)
+        for name, run_one in runners.items():
+            orders = _fresh_orders(f"{name}{repeat}", per_repeat)
+            _seed(storage, orders)
+            calls = [(o.order_id, f"{o.order_id}-{k}") for k in range(1, 11) for o in orders]
+            gc.collect()
+            start = time.perf_counter()
+            for order_id, item_id in calls:
+                run_one(order_id, item_id)
+            values[name].append((time.perf_counter() - start) / len(calls))
+    return {name: Sample(v) for name, v in values.items()}
 
 
 _SELECT_ROW = (
@@ -121,20 +115,23 @@ _INSERT_EVENT = f"INSERT INTO {_sql.OUTBOX} (stream, event_id, payload) VALUES (
 _EVENT_PAYLOAD = json.dumps({"type": "ItemStatusChanged", "data": {"pad": "x" * 300}})
 
 
-def _sqlite_floor(path: Path, synchronous: str) -> Callable[[str, str], None]:
+def _sqlite_floor(
+    path: Path, synchronous: str
+) -> tuple[Callable[[str, str], None], Callable[[], None]]:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     execute = conn.execute
 
-    def run_one(order_id: str, event_id: str) -> None:
+    def run_one(order_id: str, item_id: str) -> None:
         version, account, created, finalized, body = execute(_SELECT_ROW, (order_id,)).fetchone()
+        event_id = f"{order_id}#{version + 1}"
         execute("BEGIN IMMEDIATE")
         execute(_UPDATE_ROW, (version + 1, account, created, finalized, body, order_id, version))
         execute(_INSERT_EVENT, (order_id, event_id, _EVENT_PAYLOAD))
         execute("COMMIT")
 
-    return run_one
+    return run_one, conn.close
 
 
 def _postgres_floor(conninfo: str) -> tuple[Callable[[str, str], None], Callable[[], None]]:
@@ -145,8 +142,9 @@ def _postgres_floor(conninfo: str) -> tuple[Callable[[str, str], None], Callable
         s.replace("?", "%s") for s in (_SELECT_ROW, _UPDATE_ROW, _INSERT_EVENT)
     )
 
-    def run_one(order_id: str, event_id: str) -> None:
+    def run_one(order_id: str, item_id: str) -> None:
         version, account, created, finalized, body = conn.execute(select, (order_id,)).fetchone()
+        event_id = f"{order_id}#{version + 1}"
         with conn.transaction():
             conn.execute(
                 update, (version + 1, account, created, finalized, body, order_id, version)
@@ -165,7 +163,7 @@ def _rt_row(case: str, ours: Sample, floor: Sample | None, target: str, met: boo
         case,
         _rate(ours),
         _rate(floor) if floor is not None else "-",
-        f"{ours.median / floor.median:.1f}x floor" if floor is not None else "-",
+        f"{ratio(ours, floor):.1f}x floor" if floor is not None else "-",
         target,
         met,
     )
@@ -187,13 +185,14 @@ def bench_round_trip(quick: bool) -> list[Row]:
         for synchronous, target in (("NORMAL", True), ("FULL", False)):
             path = tmp / f"rt-{synchronous.lower()}.sqlite3"
             storage = SqliteStorage(path, synchronous=synchronous)  # type: ignore[arg-type]
+            run_one, close = _sqlite_floor(path, synchronous)
             try:
-                ours = _round_trips(storage, per_repeat, repeats)
-                floor = _floor_round_trips(
-                    _sqlite_floor(path, synchronous), storage, per_repeat, repeats
-                )
+                runners = {"ours": _service_runner(storage), "floor": run_one}
+                samples = _round_trips(storage, runners, per_repeat, repeats)
             finally:
+                close()
                 storage.close()
+            ours, floor = samples["ours"], samples["floor"]
             rows.append(
                 _rt_row(
                     f"2{'a' if target else 'b'} load+apply+save, SQLite WAL sync={synchronous}",
@@ -203,7 +202,8 @@ def bench_round_trip(quick: bool) -> list[Row]:
                     1 / ours.median >= 5_000 if target else None,
                 )
             )
-    memory = _round_trips(MemoryStorage(), per_repeat, repeats)
+    storage = MemoryStorage()
+    memory = _round_trips(storage, {"ours": _service_runner(storage)}, per_repeat, repeats)["ours"]
     rows.append(_rt_row("2c load+apply+save, MemoryStorage", memory, None, "(info)", None))
     rows.append(_postgres_round_trip(per_repeat, repeats))
     return rows
@@ -218,15 +218,14 @@ def _postgres_round_trip(per_repeat: int, repeats: int) -> Row:
 
     with _postgres.throwaway_database(f"tnorder_bench_rt_{os.getpid()}") as conninfo:
         storage = PostgresStorage(conninfo)
+        run_one, close = _postgres_floor(conninfo)
         try:
-            ours = _round_trips(storage, per_repeat, repeats)
-            run_one, close = _postgres_floor(conninfo)
-            try:
-                floor = _floor_round_trips(run_one, storage, per_repeat, repeats)
-            finally:
-                close()
+            runners = {"ours": _service_runner(storage), "floor": run_one}
+            samples = _round_trips(storage, runners, per_repeat, repeats)
         finally:
+            close()
             storage.close()
+    ours, floor = samples["ours"], samples["floor"]
     return _rt_row(case, ours, floor, "(info)", None)
 
 
@@ -380,20 +379,27 @@ def _postgres_data(count: int) -> tuple[str, float, bool]:
     return _postgres.conninfo_for(dbname), seconds, True
 
 
-def _median_calls(query: Callable[[str], object], accounts: list[str], repeats: int) -> Sample:
-    """Per repeat, the median seconds of one ``query(account)`` over ``accounts``."""
-    for account in accounts:  # warm the page cache, the driver and the generated hooks
-        query(account)
-    values = []
-    for _ in range(repeats):
-        times = []
+def _median_calls(
+    queries: dict[str, Callable[[str], object]], accounts: list[str], repeats: int
+) -> dict[str, Sample]:
+    """Per repeat, the median seconds of one ``query(account)`` over ``accounts``.
+
+    The queries take turns within each repeat (see ``interleaved``).
+    """
+    for query in queries.values():  # warm the page cache, the driver and the hooks
         for account in accounts:
-            start = time.perf_counter()
             query(account)
-            times.append(time.perf_counter() - start)
-        times.sort()
-        values.append(times[len(times) // 2])
-    return Sample(values)
+    values: dict[str, list[float]] = {name: [] for name in queries}
+    for _ in range(repeats):
+        for name, query in queries.items():
+            times = []
+            for account in accounts:
+                start = time.perf_counter()
+                query(account)
+                times.append(time.perf_counter() - start)
+            times.sort()
+            values[name].append(times[len(times) // 2])
+    return {name: Sample(v) for name, v in values.items()}
 
 
 _TAB_SQL = (
@@ -429,16 +435,21 @@ def bench_orders_tab(quick: bool) -> list[Row]:
     try:
         service = OrderService(storage, clock=FixedClock(NOW))
         shown = _tab_count(service, accounts)
-        ours = _median_calls(service.orders_tab, accounts, repeats)
         # The adapter stores times as integer microseconds since the epoch.
         since = (_grace_start(service) - _EPOCH) // timedelta(microseconds=1)
         conn = sqlite3.connect(path)
         try:
-            floor = _median_calls(
-                lambda a: conn.execute(_TAB_SQL, (a, a, since)).fetchall(), accounts, repeats
+            samples = _median_calls(
+                {
+                    "ours": service.orders_tab,
+                    "floor": lambda a: conn.execute(_TAB_SQL, (a, a, since)).fetchall(),
+                },
+                accounts,
+                repeats,
             )
         finally:
             conn.close()
+        ours, floor = samples["ours"], samples["floor"]
     finally:
         storage.close()
     rows.append(
@@ -446,7 +457,7 @@ def bench_orders_tab(quick: bool) -> list[Row]:
             f"3a Orders tab, 1 account of {count:,} orders, SQLite",
             fmt_sample(ours),
             fmt_sample(floor),
-            f"{ours.median / floor.median:.1f}x floor",
+            f"{ratio(ours, floor):.1f}x floor",
             "<= 5 ms",
             ours.median <= 5e-3,
         )
@@ -482,13 +493,18 @@ def _postgres_orders_tab(count: int, accounts: list[str], repeats: int) -> list[
     try:
         service = OrderService(storage, clock=FixedClock(NOW))
         shown = _tab_count(service, accounts)
-        ours = _median_calls(service.orders_tab, accounts, repeats)
         since = _grace_start(service)
         with psycopg.connect(conninfo, autocommit=True) as conn:
             sql = _TAB_SQL.replace("?", "%s")
-            floor = _median_calls(
-                lambda a: conn.execute(sql, (a, a, since)).fetchall(), accounts, repeats
+            samples = _median_calls(
+                {
+                    "ours": service.orders_tab,
+                    "floor": lambda a: conn.execute(sql, (a, a, since)).fetchall(),
+                },
+                accounts,
+                repeats,
             )
+        ours, floor = samples["ours"], samples["floor"]
     finally:
         storage.close()
     return [
@@ -496,7 +512,7 @@ def _postgres_orders_tab(count: int, accounts: list[str], repeats: int) -> list[
             case,
             fmt_sample(ours),
             fmt_sample(floor),
-            f"{ours.median / floor.median:.1f}x floor",
+            f"{ratio(ours, floor):.1f}x floor",
             "(info)",
             None,
         ),

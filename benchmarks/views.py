@@ -12,7 +12,7 @@ from tnorder.domain.statuses import ItemStatus
 from tnorder.domain.visibility import active_numbers_view, split_orders
 
 from ._data import NOW, in_memory_orders
-from ._harness import Row, Sample, fmt_sample
+from ._harness import Row, Sample, fmt_sample, ratio
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ def bench_classify(quick: bool) -> list[Row]:
             f"4 classify {count:,} orders ({items:,} items): tab/history + stages",
             fmt_sample(ours),
             fmt_sample(floor),
-            f"{ours.median / floor.median:.1f}x floor",
+            f"{ratio(ours, floor):.1f}x floor",
             "<= 0.3 s per 100,000",
             scaled <= 0.3,
         ),

@@ -104,12 +104,9 @@ class InHouseCarrier:
     def search(
         self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
     ) -> list[AvailableNumber]:
-        if criteria.kind is not LookupKind.AREA_CODE:
-            raise CapabilityNotSupported(
-                f"{self.carrier_id} searches by area code only",
-                carrier_id=self.carrier_id,
-                capability=f"lookup:{criteria.kind.value}",
-            )
+        # Criteria we cannot search by, and quantities above our limit, are refused
+        # from the capabilities, as every carrier refuses them (the contract checks it).
+        self.capabilities.check_lookup(criteria, carrier_id=self.carrier_id)
         held = self._held(now)
         found = [n for n in self.free if n[2:5] == criteria.value and n not in held]
         return [AvailableNumber(n, state="GA") for n in found[: criteria.quantity]]

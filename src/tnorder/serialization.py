@@ -16,7 +16,7 @@ import json
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
@@ -79,6 +79,35 @@ def _structure_str(value: Any, cls: Any) -> Any:
     return value
 
 
+_UTC = UTC
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+_DAYS: dict[int, str] = {}
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    """``value.isoformat()``, about twice as fast for the usual UTC datetimes.
+
+    Every history entry carries one, so an order's save formats dozens; the C
+    ``isoformat`` spends most of its time on the UTC offset and on generic
+    formatting.  For an exact ``datetime`` in ``timezone.utc`` the text is put
+    together from cached day strings instead; anything else goes to
+    ``isoformat`` itself, and a test checks both give the same text.
+    """
+    if value.tzinfo is not _UTC or type(value) is not datetime:
+        return datetime.isoformat(value)
+    ordinal = value.toordinal()
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = value.date().isoformat()
+    two = _TWO_DIGITS
+    micro = value.microsecond
+    if micro:
+        return f"{day}T{two[value.hour]}:{two[value.minute]}:{two[value.second]}.{micro:06d}+00:00"
+    return f"{day}T{two[value.hour]}:{two[value.minute]}:{two[value.second]}+00:00"
+
+
 def _unstructure_str_enum(value: Any) -> Any:
     # A StrEnum member is a str: JSON encoders write its value as it is.
     return value
@@ -128,7 +157,7 @@ def _configure_generic(conv: cattrs.Converter) -> None:
     """
     conv.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
     conv.register_structure_hook_factory(is_namedtuple, _slow_namedtuple_structure)
-    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_unstructure_hook(StrEnum, _unstructure_str_enum)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(date, date.isoformat)
@@ -209,7 +238,8 @@ def _class_fields(cl: type) -> list[tuple[str, str, Any, bool, bool]]:
         return out
     if is_namedtuple(cl):
         hints = typing.get_type_hints(cl)
-        return [(f, f, hints[f], False, False) for f in cl._fields]
+        names: tuple[str, ...] = getattr(cl, "_fields")  # noqa: B009 - not typed on `type`
+        return [(f, f, hints[f], False, False) for f in names]
     raise _Unsupported(f"{cl!r} is neither an attrs class nor a named tuple")
 
 

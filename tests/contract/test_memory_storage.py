@@ -26,6 +26,10 @@ class TestMemoryStorage(StorageContract):
         return True
 
     @pytest.fixture
+    def supports_parallel_relays(self) -> bool:
+        return True
+
+    @pytest.fixture
     def corrupt_order(self, storage: MemoryStorage) -> Callable[[str], None]:
         return lambda order_id: storage.corrupt("orders", order_id, body='{"schema_version": 1')
 

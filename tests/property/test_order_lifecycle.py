@@ -2,13 +2,20 @@
 
 One subclass per storage: to add one, subclass ``OrderLifecycle`` with its
 ``make_storage`` (and ``dispose_storage``) and expose its ``TestCase`` here.
+The SQLite run does real commits to a file, so it runs fewer, shorter
+examples than the in-memory one.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from hypothesis import settings
 
 from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
 from tnorder.testing import OrderLifecycle
 
@@ -20,3 +27,19 @@ class MemoryOrderLifecycle(OrderLifecycle):
 
 TestMemoryOrderLifecycle = MemoryOrderLifecycle.TestCase
 TestMemoryOrderLifecycle.settings = settings(stateful_step_count=30)
+
+
+class SqliteOrderLifecycle(OrderLifecycle):
+    def make_storage(self) -> Storage:
+        # Hypothesis runs many examples in one test, so each gets its own directory.
+        self.directory = Path(tempfile.mkdtemp(prefix="tnorder-lifecycle-"))
+        return SqliteStorage(self.directory / "orders.db")
+
+    def dispose_storage(self, storage: Storage) -> None:
+        assert isinstance(storage, SqliteStorage)
+        storage.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+TestSqliteOrderLifecycle = SqliteOrderLifecycle.TestCase
+TestSqliteOrderLifecycle.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)

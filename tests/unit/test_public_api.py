@@ -10,7 +10,7 @@ import tnorder
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    """__all__ is sorted, has no duplicates, and names every public attribute of the package, nothing else."""
+    """__all__ is sorted, without duplicates, and names every public attribute, nothing else."""
     public = {
         name
         for name, value in vars(tnorder).items()

@@ -11,7 +11,7 @@ messages.
 from __future__ import annotations
 
 import copy
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import cattrs
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tnorder import Actor, NewItem, Order, OrderKind, Role, Trigger
 from tnorder.domain.documents import DocumentSource, RequirementState
 from tnorder.domain.events import EVENT_TYPES, Event
-from tnorder.serialization import _configure_generic, make_converter
+from tnorder.serialization import _configure_generic, _unstructure_datetime, make_converter
 from tnorder.testing.strategies import events, orders
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -227,3 +227,26 @@ def test_every_registered_event_type_gets_generated_hooks() -> None:
     for cls in EVENT_TYPES.values():
         assert hasattr(FAST.get_structure_hook(cls), "tnorder_fast"), cls
         assert hasattr(FAST.get_unstructure_hook(cls), "tnorder_fast"), cls
+
+
+OFFSETS = st.sampled_from(
+    [UTC, timezone(timedelta(0), "UTC"), timezone(timedelta(hours=5, minutes=30)), None]
+)
+
+
+@settings(max_examples=300)
+@given(st.datetimes(timezones=st.just(UTC)) | st.datetimes(timezones=OFFSETS))
+def test_datetimes_are_stored_as_isoformat_writes_them(moment: datetime) -> None:
+    """The fast datetime text is exactly ``isoformat()``: any year, offset or microsecond."""
+    assert moment.isoformat() == _unstructure_datetime(moment)
+
+
+def test_datetime_subclasses_are_stored_as_isoformat_writes_them() -> None:
+    """A datetime subclass is formatted by ``datetime.isoformat`` itself."""
+
+    class Moment(datetime):
+        def isoformat(self, *args: Any, **kwargs: Any) -> str:
+            return "overridden"
+
+    moment = Moment(2026, 3, 2, 9, 0, 0, 5, tzinfo=UTC)
+    assert datetime.isoformat(moment) == _unstructure_datetime(moment)

@@ -60,6 +60,21 @@ from ..errors import (
 from ..ports import Carrier, UnitOfWork
 from .base import UseCaseBase
 
+# Why a lookup's request is EXPIRED: whichever path noticed it first says the same.
+_HOLD_EXPIRED = "the hold expired before a selection"
+
+
+def _end_lookup(
+    uow: UnitOfWork, request: CarrierRequest, status: RequestStatus, reason: str, now: datetime
+) -> None:
+    """Close a held lookup without an order: no number stays offered."""
+    request.status = status
+    request.reason = reason
+    for entry in request.numbers_in(NumberState.OFFERED):
+        entry.state = NumberState.RELEASED
+    request.updated_at = now
+    uow.carrier_requests.save(request)
+
 
 class CarrierUseCases(UseCaseBase):
     """Carrier workflow use cases."""
@@ -115,6 +130,25 @@ class CarrierUseCases(UseCaseBase):
         if len(set(chosen)) != len(chosen):
             raise ValidationError("a number is listed twice", field="numbers")
         return chosen
+
+    def _prepare_lookup(
+        self,
+        carrier_id: str,
+        criteria: LookupCriteria,
+        destination: Destination,
+        actor: Actor,
+        carrier_account_id: str | None,
+    ) -> tuple[Carrier, CarrierAccount, Destination]:
+        """The checks both lookup workflows start with.
+
+        Returns the adapter, the account and the checked destination.
+        """
+        self._check_orderer(actor)
+        adapter = self._carrier(carrier_id)
+        account = self.provisioning.account(carrier_id, carrier_account_id)
+        target = self._destination(carrier_id, destination)
+        adapter.capabilities.check_lookup(criteria, carrier_id=carrier_id)
+        return adapter, account, target
 
     @staticmethod
     def _search(
@@ -191,11 +225,9 @@ class CarrierUseCases(UseCaseBase):
             NumberNotFound: nothing available (or nothing could be held).
             CarrierError: the carrier failed; nothing is held.
         """
-        self._check_orderer(actor)
-        adapter = self._carrier(carrier_id)
-        account = self.provisioning.account(carrier_id, carrier_account_id)
-        target = self._destination(carrier_id, destination)
-        adapter.capabilities.check_lookup(criteria, carrier_id=carrier_id)
+        adapter, account, target = self._prepare_lookup(
+            carrier_id, criteria, destination, actor, carrier_account_id
+        )
         now = self.clock.now()
         found = self._search(adapter, account, criteria, carrier_id, now)
         holds = adapter.reserve(account, [f.number for f in found], now=now)
@@ -298,7 +330,7 @@ class CarrierUseCases(UseCaseBase):
                     )
             expired = request.expires_at is not None and request.expires_at <= now
             request.status = RequestStatus.EXPIRED if expired else RequestStatus.SUBMITTING
-            request.reason = "the hold expired before a selection" if expired else None
+            request.reason = _HOLD_EXPIRED if expired else None
             for entry in request.numbers:
                 chosen_now = entry.number in chosen and not expired
                 entry.state = NumberState.PENDING if chosen_now else NumberState.RELEASED
@@ -343,12 +375,7 @@ class CarrierUseCases(UseCaseBase):
                     f"carrier request {request_id!r} is {request.status.value}, not a held lookup",
                     field="request_id",
                 )
-            request.status = RequestStatus.RELEASED
-            request.reason = "abandoned"
-            for entry in request.numbers_in(NumberState.OFFERED):
-                entry.state = NumberState.RELEASED
-            request.updated_at = now
-            uow.carrier_requests.save(request)
+            _end_lookup(uow, request, RequestStatus.RELEASED, "abandoned", now)
 
         self.run(claim)
         self._give_back(request_id, reason="abandoned")
@@ -394,12 +421,7 @@ class CarrierUseCases(UseCaseBase):
                 request.expires_at is not None and request.expires_at > now
             ):
                 return
-            request.status = RequestStatus.EXPIRED
-            request.reason = "the hold expired before a selection"
-            for entry in request.numbers_in(NumberState.OFFERED):
-                entry.state = NumberState.RELEASED
-            request.updated_at = now
-            uow.carrier_requests.save(request)
+            _end_lookup(uow, request, RequestStatus.EXPIRED, _HOLD_EXPIRED, now)
 
         return use_case
 
@@ -479,11 +501,9 @@ class CarrierUseCases(UseCaseBase):
         Raises the same errors as :meth:`lookup_numbers`, plus ``CarrierError``
         when the carrier refuses the order (the request is kept as ``FAILED``).
         """
-        self._check_orderer(actor)
-        adapter = self._carrier(carrier_id)
-        account = self.provisioning.account(carrier_id, carrier_account_id)
-        target = self._destination(carrier_id, destination)
-        adapter.capabilities.check_lookup(criteria, carrier_id=carrier_id)
+        adapter, account, target = self._prepare_lookup(
+            carrier_id, criteria, destination, actor, carrier_account_id
+        )
         found = self._search(adapter, account, criteria, carrier_id, self.clock.now())
         new_id = request_id or self._carrier_request_ids()
 

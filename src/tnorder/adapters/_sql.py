@@ -15,11 +15,14 @@ them to ``%s``.  No statement contains a literal ``?`` or ``%``.
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import attrs
 
@@ -48,24 +51,31 @@ __all__ = [
     "OUTBOX",
     "Dialect",
     "Session",
+    "SqlStorage",
     "SqlUnitOfWork",
     "bulk_insert_orders",
+    "check_find_fields",
     "decode_event",
     "decode_order",
     "decode_record",
+    "encode_event",
     "index_param",
     "insert_events",
     "mark_delivered",
     "migrate",
+    "next_version",
     "order_row",
     "pending_event_count",
+    "record_not_found",
     "record_table",
     "require_aware",
+    "require_text",
     "schema_version",
 ]
 
 T = TypeVar("T")
 R = TypeVar("R")
+C = TypeVar("C", bound="_Connection")
 
 ORDERS = "tnorder_orders"
 OUTBOX = "tnorder_outbox"
@@ -126,7 +136,8 @@ def require_aware(value: datetime, field: str) -> None:
         raise ValidationError(f"{field} must be a timezone-aware datetime", field=field)
 
 
-def _require_text(value: object, field: str) -> str:
+def require_text(value: object, field: str) -> str:
+    """``value`` if it is a string, else ``ValidationError`` naming ``field``."""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
     return value
@@ -200,6 +211,11 @@ def decode_record(spec: RecordSpec[R], key: str, version: Any, body: Any) -> R:
         raise SerializationError(f"row holds {spec.name} {found!r}", record=record)
     obj.version = checked  # type: ignore[attr-defined]
     return obj
+
+
+def encode_event(event: Event) -> str:
+    """The outbox payload of ``event``: compact JSON, the same in every storage."""
+    return json.dumps(dump_event(event), separators=(",", ":"))
 
 
 def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
@@ -352,6 +368,44 @@ def schema_version(session: Session) -> int:
 # -- the unit of work ------------------------------------------------------------
 
 
+def next_version(kind: str, key: str, obj: Any, current: int) -> str:
+    """Move ``obj`` from the stored version ``current`` to the next; return its body.
+
+    Raises:
+        ValidationError: ``obj`` has no integer version.
+        ConcurrencyConflict: ``obj`` was loaded at another version than ``current``.
+
+    On any error (encoding included) ``obj`` keeps its version.
+    """
+    held = obj.version
+    if type(held) is not int:
+        raise ValidationError(f"{kind} {key!r} has no integer version", field="version")
+    if held != current:
+        raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
+    obj.version = current + 1
+    try:
+        return dumps(obj)
+    except Exception:
+        obj.version = held  # leave the caller's object as it was
+        raise
+
+
+def record_not_found(spec: RecordSpec[Any], key: str) -> NotFound:
+    """The spec's ``NotFound`` subclass for a missing record ``key``."""
+    return spec.not_found(key, f"{spec.name} {key!r} not found")
+
+
+def check_find_fields(spec: RecordSpec[Any], equals: dict[str, Any]) -> None:
+    """``ValidationError`` unless every field of a ``find`` is one of the spec's indexes."""
+    unknown = sorted(set(equals) - set(spec.indexes))
+    if unknown:
+        raise ValidationError(
+            f"{spec.name} cannot be found by {', '.join(unknown)}; "
+            f"indexes: {', '.join(spec.indexes) or 'none'}",
+            field=unknown[0],
+        )
+
+
 @attrs.define
 class _Write:
     """A staged row: ``expected`` is the stored version to replace (None: insert)."""
@@ -413,7 +467,6 @@ class _Repository:
     def _stage_save(
         self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
     ) -> None:
-        held = obj.version
         staged = self._staged(key)
         if staged is not None:
             current: int | None = staged.version
@@ -423,16 +476,7 @@ class _Repository:
             expected = current
         if current is None:
             raise not_found(key)
-        if type(held) is not int:
-            raise ValidationError(f"{self._kind} {key!r} has no integer version", field="version")
-        if held != current:
-            raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
-        obj.version = current + 1
-        try:
-            body = dumps(obj)
-        except Exception:
-            obj.version = held  # leave the caller's object as it was
-            raise
+        body = next_version(self._kind, key, obj, current)
         self._uow._writes[(self._table, key)] = _Write(
             self._table, self._key_column, key, expected, current + 1, body, columns, not_found
         )
@@ -454,24 +498,24 @@ class SqlOrderRepository(_Repository):
         }
 
     def add(self, order: Order) -> None:
-        key = _require_text(order.order_id, "order_id")
+        key = require_text(order.order_id, "order_id")
         self._stage_add(key, order, self._columns(order), OrderNotFound)
 
     def get(self, order_id: str) -> Order:
-        key = _require_text(order_id, "order_id")
+        key = require_text(order_id, "order_id")
         row = self._row(key)
         if row is None:
             raise OrderNotFound(key)
         return decode_order(key, row[0], row[1])
 
     def save(self, order: Order) -> None:
-        key = _require_text(order.order_id, "order_id")
+        key = require_text(order.order_id, "order_id")
         self._stage_save(key, order, self._columns(order), OrderNotFound)
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
-        _require_text(account_id, "account_id")
+        require_text(account_id, "account_id")
         if finalized_since is not None:
             require_aware(finalized_since, "finalized_since")
         rows: list[tuple[Any, ...]] = []
@@ -516,31 +560,25 @@ class SqlRecordRepository(_Repository, Generic[R]):
         return out
 
     def _not_found(self, key: str) -> NotFound:
-        return self._spec.not_found(key, f"{self._spec.name} {key!r} not found")
+        return record_not_found(self._spec, key)
 
     def add(self, record: R) -> None:
-        key = _require_text(self._spec.key_of(record), self._spec.key)
+        key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_add(key, record, self._columns(record), self._not_found)
 
     def get(self, key: str) -> R:
-        _require_text(key, self._spec.key)
+        require_text(key, self._spec.key)
         row = self._row(key)
         if row is None:
             raise self._not_found(key)
         return decode_record(self._spec, key, row[0], row[1])
 
     def save(self, record: R) -> None:
-        key = _require_text(self._spec.key_of(record), self._spec.key)
+        key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_save(key, record, self._columns(record), self._not_found)
 
     def find(self, **equals: Any) -> list[R]:
-        unknown = sorted(set(equals) - set(self._spec.indexes))
-        if unknown:
-            raise ValidationError(
-                f"{self._spec.name} cannot be found by {', '.join(unknown)}; "
-                f"indexes: {', '.join(self._spec.indexes) or 'none'}",
-                field=unknown[0],
-            )
+        check_find_fields(self._spec, equals)
         wanted = {_index_column(f): index_param(v) for f, v in equals.items()}
         findable = all(v is None or _findable(self._session, v) for v in wanted.values())
         rows: list[tuple[Any, ...]] = []
@@ -579,9 +617,12 @@ class SqlUnitOfWork:
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
-            payload = json.dumps(dump_event(event), separators=(",", ":"))
             self._events.append(
-                (_storable(self._session, event.stream, "stream"), event.event_id, payload)
+                (
+                    _storable(self._session, event.stream, "stream"),
+                    event.event_id,
+                    encode_event(event),
+                )
             )
 
     def commit(self) -> None:
@@ -632,6 +673,107 @@ def insert_events(session: Session, events: Sequence[tuple[str, str, str]]) -> N
     session.executemany(
         f"INSERT INTO {OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)", events
     )
+
+
+# -- the storage: one connection per thread -------------------------------------
+
+
+class _Connection(Protocol):
+    def close(self) -> None: ...
+
+
+# Connections opened by a parent process and inherited through fork(): closing
+# them in the child would release the parent's locks or end its database
+# sessions, so they are kept (unused) until the child exits.
+_INHERITED: list[_Connection] = []
+
+
+class SqlStorage(Generic[C]):
+    """What both SQL storages do the same way around their connections.
+
+    Each thread of each process keeps one connection, opened on first use; a
+    unit of work runs on its thread's connection.  A subclass opens
+    connections (:meth:`_open`), says whether one can still be used
+    (:meth:`_usable`) and wraps one in its :class:`Session` (:meth:`_session`).
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._registry_lock = threading.Lock()
+        self._connections: list[tuple[int, C]] = []
+        self._closed = False
+
+    def _open(self) -> C:
+        raise NotImplementedError
+
+    def _usable(self, conn: C) -> bool:
+        """False for a connection that must be replaced (e.g. the server dropped it)."""
+        return True
+
+    def _session(self) -> Session:
+        raise NotImplementedError
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError(f"this {type(self).__name__} is closed")
+
+    def _connection(self) -> C:
+        """This thread's connection, opened if it has none (or none it may use)."""
+        self._check_open()
+        pid = os.getpid()
+        conn: C | None = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid != pid:
+            _INHERITED.append(conn)
+            conn = None
+        if conn is not None and not self._usable(conn):
+            # A lost connection (server restart, network) is replaced, not reused.
+            self._forget(conn)
+            conn = None
+        if conn is None:
+            conn = self._open()
+            self._local.conn, self._local.pid = conn, pid
+            with self._registry_lock:
+                self._connections.append((pid, conn))
+        return conn
+
+    def _forget(self, conn: C) -> None:
+        with self._registry_lock:
+            self._connections = [(p, c) for p, c in self._connections if c is not conn]
+        conn.close()
+
+    def close(self) -> None:
+        """Close every connection this process opened.  Call once, at shutdown."""
+        self._closed = True
+        pid = os.getpid()
+        with self._registry_lock:
+            mine = [c for p, c in self._connections if p == pid]
+            self._connections = [(p, c) for p, c in self._connections if p != pid]
+        for conn in mine:
+            conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
+        """Open a unit of work on this thread's connection."""
+        yield SqlUnitOfWork(self._session())
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this database (0 when empty)."""
+        return schema_version(self._session())
+
+    def pending_event_count(self) -> int:
+        """How many events wait in the outbox."""
+        return pending_event_count(self._session())
 
 
 # -- outbox and helpers ---------------------------------------------------------

@@ -10,7 +10,6 @@ The semantics match the SQL adapters (see ``docs/storage.md``).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,12 +29,22 @@ from ..errors import (
     NotFound,
     OrderNotFound,
     StorageError,
-    ValidationError,
 )
 from ..ports import OutboxEntry
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
-from ..serialization import dump_event, dumps
-from ._sql import decode_event, decode_order, decode_record, index_param, require_aware
+from ..serialization import dumps
+from ._sql import (
+    check_find_fields,
+    decode_event,
+    decode_order,
+    decode_record,
+    encode_event,
+    index_param,
+    next_version,
+    record_not_found,
+    require_aware,
+    require_text,
+)
 
 __all__ = ["MemoryStorage"]
 
@@ -100,26 +109,10 @@ class _Repository:
             if row is None:
                 raise not_found(key)
             current = expected = row.version
-        held = obj.version
-        if type(held) is not int:
-            raise ValidationError(f"{self._kind} {key!r} has no integer version", field="version")
-        if held != current:
-            raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
-        obj.version = current + 1
-        try:
-            body = dumps(obj)
-        except Exception:
-            obj.version = held  # leave the caller's object as it was
-            raise
+        body = next_version(self._kind, key, obj, current)
         self._uow._writes[(self._table, key)] = _Write(
             expected, _Row(current + 1, body, index), not_found
         )
-
-
-def _require_text(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
-    return value
 
 
 class _OrderRepo(_Repository):
@@ -131,24 +124,24 @@ class _OrderRepo(_Repository):
         return {"account_id": order.account_id, "finalized_at": order.finalized_at}
 
     def add(self, order: Order) -> None:
-        key = _require_text(order.order_id, "order_id")
+        key = require_text(order.order_id, "order_id")
         self._stage_add(key, order, self._index(order), OrderNotFound)
 
     def get(self, order_id: str) -> Order:
-        key = _require_text(order_id, "order_id")
+        key = require_text(order_id, "order_id")
         row = self._row(key)
         if row is None:
             raise OrderNotFound(key)
         return decode_order(key, row.version, row.body)
 
     def save(self, order: Order) -> None:
-        key = _require_text(order.order_id, "order_id")
+        key = require_text(order.order_id, "order_id")
         self._stage_save(key, order, self._index(order), OrderNotFound)
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
-        _require_text(account_id, "account_id")
+        require_text(account_id, "account_id")
         if finalized_since is not None:
             require_aware(finalized_since, "finalized_since")
         out = []
@@ -172,31 +165,25 @@ class _RecordRepo(_Repository, Generic[R]):
         return {k: index_param(v) for k, v in self._spec.index_values(record).items()}
 
     def _not_found(self, key: str) -> NotFound:
-        return self._spec.not_found(key, f"{self._spec.name} {key!r} not found")
+        return record_not_found(self._spec, key)
 
     def add(self, record: R) -> None:
-        key = _require_text(self._spec.key_of(record), self._spec.key)
+        key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_add(key, record, self._index(record), self._not_found)
 
     def get(self, key: str) -> R:
-        _require_text(key, self._spec.key)
+        require_text(key, self._spec.key)
         row = self._row(key)
         if row is None:
             raise self._not_found(key)
         return decode_record(self._spec, key, row.version, row.body)
 
     def save(self, record: R) -> None:
-        key = _require_text(self._spec.key_of(record), self._spec.key)
+        key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_save(key, record, self._index(record), self._not_found)
 
     def find(self, **equals: Any) -> list[R]:
-        unknown = sorted(set(equals) - set(self._spec.indexes))
-        if unknown:
-            raise ValidationError(
-                f"{self._spec.name} cannot be found by {', '.join(unknown)}; "
-                f"indexes: {', '.join(self._spec.indexes) or 'none'}",
-                field=unknown[0],
-            )
+        check_find_fields(self._spec, equals)
         wanted = {k: index_param(v) for k, v in equals.items()}
         return [
             decode_record(self._spec, key, row.version, row.body)
@@ -217,9 +204,7 @@ class _UnitOfWork:
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
-            self._events.append(
-                (event.stream, json.dumps(dump_event(event), separators=(",", ":")))
-            )
+            self._events.append((event.stream, encode_event(event)))
 
     def commit(self) -> None:
         s = self._storage

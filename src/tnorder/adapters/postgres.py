@@ -15,12 +15,9 @@ psycopg errors become :class:`~tnorder.errors.StorageError` here.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 try:
@@ -36,11 +33,6 @@ from ..ports import OutboxEntry
 from . import _sql
 
 __all__ = ["PostgresStorage"]
-
-# Connections opened by a parent process and inherited through fork(): if the
-# child closed them it would end the parent's database sessions, so they are
-# kept (unused) until the child exits.
-_INHERITED: list[psycopg.Connection[Any]] = []
 
 # Any constant works; it only has to be the same for every tnorder process.
 _MIGRATION_LOCK = 0x746E6F72  # "tnor"
@@ -142,7 +134,7 @@ class _PostgresOutbox:
             _sql.mark_delivered(self._session, positions)
 
 
-class PostgresStorage:
+class PostgresStorage(_sql.SqlStorage[psycopg.Connection[Any]]):
     """Storage in a PostgreSQL database.
 
     Args:
@@ -163,12 +155,9 @@ class PostgresStorage:
     def __init__(self, conninfo: str, *, migrate: bool = True, connect_timeout: int = 10) -> None:
         if not isinstance(conninfo, str):
             raise ValidationError("conninfo must be a connection string", field="conninfo")
+        super().__init__()
         self.conninfo = conninfo
         self.connect_timeout = connect_timeout
-        self._local = threading.local()
-        self._registry_lock = threading.Lock()
-        self._connections: list[tuple[int, psycopg.Connection[Any]]] = []
-        self._closed = False
         if migrate:
             self.migrate()
 
@@ -182,64 +171,19 @@ class PostgresStorage:
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
 
+    def _usable(self, conn: psycopg.Connection[Any]) -> bool:
+        return not (conn.closed or conn.broken)
+
     def _session(self) -> _PostgresSession:
-        if self._closed:
-            raise StorageError("this PostgresStorage is closed")
-        pid = os.getpid()
-        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid != pid:
-            _INHERITED.append(conn)
-            conn = None
-        if conn is not None and (conn.closed or conn.broken):
-            # A lost connection (server restart, network) is replaced, not reused.
-            self._forget(conn)
-            conn = None
-        if conn is None:
-            conn = self._open()
-            self._local.conn, self._local.pid = conn, pid
-            with self._registry_lock:
-                self._connections.append((pid, conn))
-        return _PostgresSession(conn)
+        return _PostgresSession(self._connection())
 
-    def _forget(self, conn: psycopg.Connection[Any]) -> None:
-        with self._registry_lock:
-            self._connections = [(p, c) for p, c in self._connections if c is not conn]
-        conn.close()
-
-    def close(self) -> None:
-        """Close every connection this process opened.  Call once, at shutdown."""
-        self._closed = True
-        pid = os.getpid()
-        with self._registry_lock:
-            mine = [c for p, c in self._connections if p == pid]
-            self._connections = [(p, c) for p, c in self._connections if p != pid]
-        for conn in mine:
-            conn.close()
-
-    def __enter__(self) -> PostgresStorage:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- the Storage port ------------------------------------------------------
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[_sql.SqlUnitOfWork]:
-        """Open a unit of work on this thread's connection."""
-        yield _sql.SqlUnitOfWork(self._session())
+    # -- the Storage port (unit_of_work comes from SqlStorage) ---------------------
 
     @contextmanager
     def outbox(self) -> Iterator[_PostgresOutbox]:
         """The outbox in a transaction of its own: claims are row locks held until
         the block ends; marks commit when it ends normally, roll back otherwise."""
-        if self._closed:
-            raise StorageError("this PostgresStorage is closed")
+        self._check_open()
         conn = self._open()
         try:
             session = _PostgresSession(conn)
@@ -255,14 +199,6 @@ class PostgresStorage:
         return _sql.migrate(
             self._session(), lock_sql=f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"
         )
-
-    def schema_version(self) -> int:
-        """The newest migration applied to this database (0 when empty)."""
-        return _sql.schema_version(self._session())
-
-    def pending_event_count(self) -> int:
-        """How many events wait in the outbox."""
-        return _sql.pending_event_count(self._session())
 
     def bulk_insert_orders(self, orders: Iterable[Order], *, batch_size: int = 10_000) -> int:
         """Insert many new orders fast (for seeding and benchmarks); return how many.

@@ -65,7 +65,6 @@ from ..domain.lookup import (
 from ..domain.phone import normalize_number
 from ..domain.statuses import OrderKind
 from ..errors import (
-    CapabilityNotSupported,
     CarrierError,
     CarrierRejected,
     CarrierUnavailable,
@@ -251,19 +250,9 @@ class SimulatedCarrier:
         self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
     ) -> list[AvailableNumber]:
         self._enter("search", account)
-        caps = self._capabilities
-        if criteria.kind not in caps.lookup_kinds:
-            raise CapabilityNotSupported(
-                f"{self.carrier_id} cannot search by {criteria.kind.label}",
-                carrier_id=self.carrier_id,
-                capability=f"lookup:{criteria.kind.value}",
-            )
-        if criteria.quantity > caps.max_quantity:
-            raise CarrierRejected(
-                f"quantity {criteria.quantity} is above the limit of {caps.max_quantity}",
-                code="quantity",
-                carrier_id=self.carrier_id,
-            )
+        # The same refusals as every carrier (the contract's rule): an unsupported
+        # criterion is CapabilityNotSupported, a quantity above the limit InvalidLookup.
+        self._capabilities.check_lookup(criteria, carrier_id=self.carrier_id)
         found = [n for n in self._candidates(criteria) if self._is_free(n.number, now)]
         return found[: criteria.quantity]
 

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 from ..domain.order import Order
@@ -38,11 +37,6 @@ __all__ = ["SqliteStorage"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-
-# Connections opened by a parent process and inherited through fork(): closing
-# them in the child would release the parent's locks, so they are kept
-# (unused) until the child exits.
-_INHERITED: list[sqlite3.Connection] = []
 
 
 def _micros(value: datetime) -> int:
@@ -172,7 +166,7 @@ class _SqliteOutbox:
                 _sql.mark_delivered(self._session, positions)
 
 
-class SqliteStorage:
+class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
     """Storage in one SQLite database file.
 
     Args:
@@ -209,13 +203,10 @@ class SqliteStorage:
             raise ValidationError(f"unknown synchronous mode {synchronous!r}", field="synchronous")
         if not timeout >= 0:
             raise ValidationError("timeout must be zero or more seconds", field="timeout")
+        super().__init__()
         self.path = Path(text)
         self.timeout = timeout
         self.synchronous = synchronous
-        self._local = threading.local()
-        self._registry_lock = threading.Lock()
-        self._connections: list[tuple[int, sqlite3.Connection]] = []
-        self._closed = False
         if migrate:
             self.migrate()
 
@@ -245,46 +236,9 @@ class SqliteStorage:
         return conn
 
     def _session(self) -> _SqliteSession:
-        if self._closed:
-            raise StorageError("this SqliteStorage is closed")
-        pid = os.getpid()
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != pid:
-            if conn is not None:
-                _INHERITED.append(conn)
-            conn = self._open()
-            self._local.conn, self._local.pid = conn, pid
-            with self._registry_lock:
-                self._connections.append((pid, conn))
-        return _SqliteSession(conn)
+        return _SqliteSession(self._connection())
 
-    def close(self) -> None:
-        """Close every connection this process opened.  Call once, at shutdown."""
-        self._closed = True
-        pid = os.getpid()
-        with self._registry_lock:
-            mine = [c for p, c in self._connections if p == pid]
-            self._connections = [(p, c) for p, c in self._connections if p != pid]
-        for conn in mine:
-            conn.close()
-
-    def __enter__(self) -> SqliteStorage:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- the Storage port ------------------------------------------------------
-
-    @contextmanager
-    def unit_of_work(self) -> Iterator[_sql.SqlUnitOfWork]:
-        """Open a unit of work on this thread's connection."""
-        yield _sql.SqlUnitOfWork(self._session())
+    # -- the Storage port (unit_of_work comes from SqlStorage) ---------------------
 
     @contextmanager
     def outbox(self) -> Iterator[_SqliteOutbox]:
@@ -302,14 +256,6 @@ class SqliteStorage:
     def migrate(self) -> int:
         """Apply pending migrations (safe to run from several processes); return the version."""
         return _sql.migrate(self._session())
-
-    def schema_version(self) -> int:
-        """The newest migration applied to this database (0 when empty)."""
-        return _sql.schema_version(self._session())
-
-    def pending_event_count(self) -> int:
-        """How many events wait in the outbox."""
-        return _sql.pending_event_count(self._session())
 
     def bulk_insert_orders(self, orders: Iterable[Order], *, batch_size: int = 10_000) -> int:
         """Insert many new orders fast (for seeding and benchmarks); return how many.

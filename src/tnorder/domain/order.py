@@ -32,9 +32,15 @@ __all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"
 # ``__new__``: the hot path saves a frame per event.
 _new_tuple = tuple.__new__
 # Plain-dict views of the frozen tables (a MappingProxyType lookup is slower),
-# and the unguarded single-candidate rows resolved ahead of time.
-_DIRECT_GET = {
-    key: cands[0].dest for key, cands in LOOKUP.items() if len(cands) == 1 and not cands[0].checks
+# and the unguarded single-candidate rows resolved ahead of time for every
+# role allowed to fire them: one lookup answers "allowed?" and "where to?".
+# Anything else (a guard, a refused role, no transition) misses and takes the
+# full checks, in the same order as ever.
+_ALLOWED_GET = {
+    (status, trigger, role): cands[0].dest
+    for (status, trigger), cands in LOOKUP.items()
+    if len(cands) == 1 and not cands[0].checks
+    for role in TRIGGER_ROLES[trigger]
 }.get
 _ROLES = dict(TRIGGER_ROLES)
 _RECEIVE_PORT_DATE = Trigger.RECEIVE_PORT_DATE
@@ -340,20 +346,20 @@ class Order:
         if not utc:
             _require_aware(at)
         item = self._index.get(item_id) or self.item(item_id)
-        if actor.role not in _ROLES[trig]:
-            check_permission(actor, trig)
         status = item.status
-        dest = _DIRECT_GET((status, trig))
+        dest = _ALLOWED_GET((status, trig, actor.role))
         if dest is None:
+            if actor.role not in _ROLES[trig]:
+                check_permission(actor, trig)
             dest = resolve(item, status, trig)
-        if dest is None:
-            raise InvalidTransition(
-                order_id=self.order_id,
-                item_id=item_id,
-                status=item.status.value,
-                trigger=trig.value,
-                allowed=[t.value for t in item.allowed_triggers()],
-            )
+            if dest is None:
+                raise InvalidTransition(
+                    order_id=self.order_id,
+                    item_id=item_id,
+                    status=item.status.value,
+                    trigger=trig.value,
+                    allowed=[t.value for t in item.allowed_triggers()],
+                )
         committed = None
         if trig is _RECEIVE_PORT_DATE:
             if not isinstance(committed_date, date):

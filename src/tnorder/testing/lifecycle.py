@@ -18,7 +18,11 @@ of the core:
 * a refused call changes nothing stored (orders, versions, outbox);
 * events reach the notifier exactly once per ``event_id``, in ``seq`` order per
   stream without gaps, and the ``ItemStatusChanged`` events match the accepted
-  transitions one for one.
+  transitions one for one;
+* the Orders tab and Order History (``OrderService.orders_tab`` and
+  ``order_history``) list each of an account's orders exactly once, oldest
+  first, as ``split_orders`` places them; an order with any open item is on
+  the Orders tab, and only final orders reach Order History.
 
 Usage (pytest collects the ``TestCase`` attribute)::
 
@@ -28,9 +32,9 @@ Usage (pytest collects the ``TestCase`` attribute)::
 
     TestMyStorageLifecycle = MyStorageLifecycle.TestCase
 
-Extension points: subclasses may add ``@rule`` and ``@invariant`` methods of
-their own; the views, documents and carrier invariants are added to this class
-by a later pass of the kit, in the marked sections.
+Extension points: ``make_service`` builds the service (add the host's own
+policies, document storage or carriers there); subclasses may add ``@rule``
+and ``@invariant`` methods of their own.
 """
 
 from __future__ import annotations
@@ -58,8 +62,9 @@ from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced
 from ..domain.machine import Trigger
 from ..domain.order import NewItem, Order, derive_order_status
 from ..domain.statuses import ItemStatus, OrderKind
+from ..domain.visibility import split_orders
 from ..errors import AlreadyExists, OrderNotFound, TnorderError
-from ..ports import Notifier, Storage
+from ..ports import Clock, Notifier, Storage
 from ..service import OrderService
 from . import strategies as tst
 
@@ -104,6 +109,9 @@ class OrderLifecycle(RuleBasedStateMachine):
         make_storage: return a fresh, empty ``Storage`` (required).
         make_notifier: return the host's ``Notifier`` or None; the machine
             records delivered events either way.
+        make_service: build the ``OrderService`` under test from the storage,
+            the recording notifier and the machine's clock (to add the host's
+            own settings: policies, document storage, carriers...).
         dispose_storage: release what ``make_storage`` created (files, connections).
     """
 
@@ -119,6 +127,14 @@ class OrderLifecycle(RuleBasedStateMachine):
         """The host's notifier, fed by the relay (default: none)."""
         return None
 
+    def make_service(self, storage: Storage, notifier: Notifier, clock: Clock) -> OrderService:
+        """The service under test (default: ``OrderService`` with tnorder's defaults).
+
+        Pass ``notifier`` and ``clock`` on unchanged: the machine drives the
+        clock and checks what reaches the notifier.
+        """
+        return OrderService(storage, clock=clock, notifier=notifier)
+
     def dispose_storage(self, storage: Storage) -> None:
         """Release the storage after a run (default: nothing to do)."""
 
@@ -127,7 +143,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.clock = FixedClock(START)
         self.storage = self.make_storage()
         self.recorder = _Recorder(self.make_notifier())
-        self.service = OrderService(self.storage, clock=self.clock, notifier=self.recorder)
+        self.service = self.make_service(self.storage, self.recorder, self.clock)
         self.placed = 0
         # What the service last returned for each order: what storage must hold.
         self.model: dict[str, Order] = {}
@@ -351,9 +367,32 @@ class OrderLifecycle(RuleBasedStateMachine):
             recorded = [t for t in self.transitions[stream] if t[1] is not None]
             assert recorded[: len(changes)] == changes
 
-    # -- views (issue 7, later pass) ------------------------------------------------------
-    # -- documents (issue 7, later pass) --------------------------------------------------
-    # -- carrier updates (issue 7, later pass) --------------------------------------------
+    # -- views ------------------------------------------------------------------------------
+
+    @invariant()
+    def views_place_every_order_once(self) -> None:
+        # The service's own views, read through storage, against the domain rule.
+        now = self.clock.now()
+        policy = self.service.view_policy
+        for account in ACCOUNTS:
+            mine = [o for o in self.model.values() if o.account_id == account]
+            tab = [s.order_id for s in self.service.orders_tab(account)]
+            history = [s.order_id for s in self.service.order_history(account)]
+            assert not set(tab) & set(history), f"an order of {account!r} is on both tabs"
+            assert sorted(o.order_id for o in mine) == sorted(tab + history)
+            expected_tab, expected_history = split_orders(
+                sorted(mine, key=lambda o: (o.created_at, o.order_id)), now, policy
+            )
+            assert [o.order_id for o in expected_tab] == tab
+            assert [o.order_id for o in expected_history] == history
+            for order in mine:
+                if not order.is_final:
+                    assert order.order_id in tab, f"open order {order.order_id!r} left the tab"
+            for order in expected_history:
+                assert order.is_final, f"{order.order_id!r} is in history with open items"
+
+    # -- documents and carrier updates -------------------------------------------------
+    # Hosts add rules for these with make_service (document storage, carriers).
 
 
 def _transition(item_id: str, entry: Any) -> Transition:

@@ -12,12 +12,10 @@ type annotations, so a field added later is generated without a change here.
 Strategies that take arguments validate them when called (not when drawn), so
 a mistake in a test fails at collection with a clear message.
 
-Extension points (added by later passes, each in its marked section below):
-
-* carrier update streams, with duplicates and reordering
-  (``tnorder.domain.carrier``);
-* documents walked through their review rules (``tnorder.domain.documents``);
-  until then :func:`documents` gives stored document records.
+Carrier update streams (:func:`carrier_timelines`, :func:`carrier_update_streams`)
+speak a carrier's own status words and arrive shuffled and repeated; upload
+payloads (:func:`upload_payloads`, :func:`invalid_upload_payloads`) carry real
+PDF, PNG and JPEG signature bytes, or break exactly one upload rule.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ import string
 import types
 import typing
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -39,8 +37,23 @@ import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..domain.carrier import CarrierRequest
-from ..domain.documents import Document, FileInfo
+from ..domain.carrier import (
+    CarrierAccount,
+    CarrierRequest,
+    CarrierStep,
+    CarrierUpdate,
+    NumberOutcome,
+    NumberResult,
+    StatusVocabulary,
+)
+from ..domain.carrier_status import BANDWIDTH
+from ..domain.documents import (
+    ALLOWED_CONTENT_TYPES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    Document,
+    FileInfo,
+    detect_content_type,
+)
 from ..domain.events import EVENT_TYPES, Actor, Event
 from ..domain.inventory import InventoryNumber
 from ..domain.lookup import TOLL_FREE_PREFIXES, US_STATES, LookupCriteria, LookupKind
@@ -51,19 +64,28 @@ from ..errors import TnorderError
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RecordSpec
 
 __all__ = [
+    "CarrierUpdateStream",
     "EventSequence",
     "EventStep",
     "FireStep",
     "InvalidLookupCase",
+    "InvalidUploadCase",
+    "UploadPayload",
     "account_ids",
     "actors",
+    "carrier_accounts",
     "carrier_requests",
+    "carrier_timelines",
+    "carrier_update_streams",
+    "distinct_account_ids",
+    "document_contents",
     "documents",
     "event_sequences",
     "events",
     "fire_steps",
     "identifiers",
     "invalid_lookup_criteria",
+    "invalid_upload_payloads",
     "inventory_numbers",
     "lookup_criteria",
     "new_items",
@@ -73,6 +95,7 @@ __all__ = [
     "predict_error",
     "reachable_statuses",
     "records",
+    "upload_payloads",
     "utc_datetimes",
 ]
 
@@ -955,8 +978,396 @@ def _case_for(field: str) -> Callable[[dict[str, Any]], InvalidLookupCase]:
 # Types with rules of their own are drawn valid, wherever a record or event holds them.
 _BY_TYPE: dict[Any, st.SearchStrategy[Any]] = {LookupCriteria: lookup_criteria()}
 
-# -- carrier update streams (issue 7, later pass) -------------------------------------
-# carrier_updates() with duplicates and reordering goes here once the carrier port exists.
+# -- carrier update streams ------------------------------------------------------------
 
-# -- documents under review (issue 7, later pass) -------------------------------------
-# Documents walked through their review rules go here once tnorder.domain.documents has them.
+_CARRIER_REFS = st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=16)
+_REASONS = st.none() | st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), min_size=1, max_size=24
+).filter(str.strip)
+_UPDATE_GAPS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2))
+# Steps whose final update may list a verdict per number.
+_VERDICT_STEPS = frozenset({CarrierStep.FULFILLED, CarrierStep.PARTIAL, CarrierStep.REJECTED})
+_REASON_STEPS = frozenset(
+    {
+        CarrierStep.REJECTED,
+        CarrierStep.NEEDS_INFORMATION,
+        CarrierStep.WITHDRAWN,
+        CarrierStep.PARTIAL,
+    }
+)
+
+
+def carrier_accounts(
+    carrier_ids: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[CarrierAccount]:
+    """Carrier accounts (``CarrierAccount``) with drawn ids, names and no options.
+
+    Args:
+        carrier_ids: where the carrier ids come from (default: :func:`identifiers`).
+    """
+    carriers = carrier_ids if carrier_ids is not None else identifiers(max_size=12)
+    ids = identifiers(max_size=12).filter(str.strip)
+    return st.builds(
+        CarrierAccount,
+        account_id=ids,
+        carrier_id=carriers.filter(str.strip),
+        name=st.text(max_size=12),
+    )
+
+
+def carrier_timelines(
+    kind: OrderKind | None = None,
+    *,
+    vocabulary: StatusVocabulary = BANDWIDTH,
+    carrier_id: str = "carrier",
+    carrier_refs: st.SearchStrategy[str] | None = None,
+    numbers: st.SearchStrategy[tuple[str, ...]] | None = None,
+    start: st.SearchStrategy[datetime] | None = None,
+    max_size: int = 6,
+) -> st.SearchStrategy[tuple[CarrierUpdate, ...]]:
+    """Everything a carrier reports about one order, oldest first, in its own words.
+
+    A timeline is one or more updates whose status words come from
+    ``vocabulary``'s table for the order's kind: any number of words that
+    leave the request open (received, processing, FOC, exceptions...), then
+    perhaps one final word.  Keys (``at``, then ``sequence``) strictly
+    increase.  Port dates ride on FOC and completion updates of port-ins; a
+    final update may carry a verdict per number (a partial one both completed
+    and failed numbers when it has two or more); rejections and requests for
+    information may carry the carrier's reason.
+
+    Args:
+        kind: the kind of order (default: any kind the vocabulary has a table for).
+        vocabulary: the carrier's status tables (default: Bandwidth's).
+        carrier_id: the carrier the updates come from.
+        carrier_refs: the carrier's order references (default: short ASCII ids).
+        numbers: the order's numbers (default: 1 to 3 distinct US numbers).
+        start: when the first update is stamped (default: :func:`utc_datetimes`).
+        max_size: the most updates in one timeline.
+    """
+    if max_size < 1:
+        raise InvalidArgument(f"carrier_timelines needs max_size >= 1, got {max_size}")
+    kinds = sorted(vocabulary.tables, key=lambda k: k.value) if kind is None else [kind]
+    missing = [k.value for k in kinds if k not in vocabulary.tables]
+    if missing or not kinds:
+        raise InvalidArgument(f"vocabulary {vocabulary.name!r} has no table for {missing}")
+    refs = carrier_refs if carrier_refs is not None else _CARRIER_REFS
+    order_numbers = (
+        numbers
+        if numbers is not None
+        else st.lists(phone_numbers(["US"]), min_size=1, max_size=3, unique=True).map(tuple)
+    )
+    starts = (
+        start if start is not None else utc_datetimes(max_value=datetime(2090, 1, 1, tzinfo=UTC))
+    )
+
+    @st.composite
+    def draw_timeline(draw: st.DrawFn) -> tuple[CarrierUpdate, ...]:
+        order_kind = draw(st.sampled_from(kinds))
+        rows = vocabulary.tables[order_kind].rows
+        open_words = sorted(w for w, m in rows.items() if m.request_status.is_open)
+        final_words = sorted(w for w, m in rows.items() if not m.request_status.is_open)
+        words = draw(st.lists(st.sampled_from(open_words), max_size=max_size - 1))
+        if not words or (final_words and draw(st.booleans())):
+            words.append(draw(st.sampled_from(final_words or open_words)))
+        ref, mine, at = draw(refs), draw(order_numbers), draw(starts)
+        timeline = []
+        for sequence, word in enumerate(words, start=1):
+            at += draw(_UPDATE_GAPS)
+            mapping = rows[word]
+            final = not mapping.request_status.is_open
+            verdicts: tuple[NumberResult, ...] = ()
+            if final and mapping.step in _VERDICT_STEPS and draw(st.booleans()):
+                verdicts = _verdicts(draw, mapping.step, mine)
+            foc: date | None = None
+            if order_kind is OrderKind.PORT_IN and mapping.step in (
+                CarrierStep.PORT_DATE_SET,
+                CarrierStep.FULFILLED,
+            ):
+                foc = at.date() + timedelta(days=draw(_PORT_DATE_LEAD))
+            reason = draw(_REASONS) if mapping.step in _REASON_STEPS else None
+            timeline.append(
+                CarrierUpdate(
+                    carrier_id,
+                    ref,
+                    order_kind,
+                    word,
+                    at,
+                    sequence=sequence,
+                    numbers=verdicts,
+                    foc_date=foc,
+                    reason=reason,
+                )
+            )
+        return tuple(timeline)
+
+    return draw_timeline()
+
+
+def _verdicts(
+    draw: st.DrawFn, step: CarrierStep, numbers: tuple[str, ...]
+) -> tuple[NumberResult, ...]:
+    if step is CarrierStep.FULFILLED:
+        outcomes = [NumberOutcome.COMPLETED] * len(numbers)
+    elif step is CarrierStep.REJECTED:
+        outcomes = [NumberOutcome.FAILED] * len(numbers)
+    else:
+        outcomes = draw(
+            st.lists(
+                st.sampled_from(list(NumberOutcome)),
+                min_size=len(numbers),
+                max_size=len(numbers),
+            ).filter(lambda picked: len(picked) < 2 or len(set(picked)) == 2)
+        )
+    return tuple(
+        NumberResult(
+            number,
+            outcome,
+            None if outcome is NumberOutcome.COMPLETED else draw(_REASONS),
+        )
+        for number, outcome in zip(numbers, outcomes, strict=True)
+    )
+
+
+@attrs.frozen
+class CarrierUpdateStream:
+    """A carrier timeline and the updates as delivered: shuffled, repeated, some missing.
+
+    Attributes:
+        timeline: every update of the order, oldest first (carrier order).
+        delivered: what arrives, in arrival order.
+    """
+
+    timeline: tuple[CarrierUpdate, ...]
+    delivered: tuple[CarrierUpdate, ...]
+
+    @property
+    def in_order(self) -> tuple[CarrierUpdate, ...]:
+        """The delivered updates once each, oldest first: what an orderly carrier sends."""
+        return tuple(sorted(set(self.delivered), key=lambda u: u.key))
+
+    @property
+    def newest(self) -> CarrierUpdate:
+        """The newest update that arrived (the one the end state must reflect)."""
+        return max(self.delivered, key=lambda u: u.key)
+
+
+def carrier_update_streams(
+    timeline: Sequence[CarrierUpdate] | st.SearchStrategy[Sequence[CarrierUpdate]] | None = None,
+    *,
+    complete: bool = False,
+    min_size: int = 1,
+    max_size: int = 10,
+) -> st.SearchStrategy[CarrierUpdateStream]:
+    """Deliveries of one order's updates with duplicates and in any order.
+
+    Callbacks and polls arrive late, twice, or not at all; a correct consumer
+    ends where the same updates applied once each in carrier order end
+    (``stream.in_order``).
+
+    Args:
+        timeline: a fixed timeline (``SimulatedCarrier.timeline(ref)``), a
+            strategy for one, or None for :func:`carrier_timelines`.
+        complete: every update of the timeline arrives at least once.
+        min_size, max_size: how many deliveries (with ``complete``, at least
+            the timeline's length).
+    """
+    if not 1 <= min_size <= max_size:
+        raise InvalidArgument(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+    if timeline is None:
+        timelines: st.SearchStrategy[Sequence[CarrierUpdate]] = carrier_timelines()
+    elif isinstance(timeline, st.SearchStrategy):
+        timelines = timeline
+    else:
+        fixed = tuple(timeline)
+        if not fixed:
+            raise InvalidArgument("carrier_update_streams needs a non-empty timeline")
+        timelines = st.just(fixed)
+
+    @st.composite
+    def draw_stream(draw: st.DrawFn) -> CarrierUpdateStream:
+        ordered = tuple(sorted(draw(timelines), key=lambda u: u.key))
+        if not ordered:
+            raise InvalidArgument("carrier_update_streams got an empty timeline")
+        pick = st.sampled_from(ordered)
+        if not complete:
+            delivered = draw(st.lists(pick, min_size=min_size, max_size=max_size))
+        else:
+            delivered = list(draw(st.permutations(ordered)))
+            room = max(0, max_size - len(delivered))
+            extra_min = max(0, min_size - len(delivered))
+            for update in draw(st.lists(pick, min_size=min(extra_min, room), max_size=room)):
+                delivered.insert(draw(st.integers(0, len(delivered))), update)
+        return CarrierUpdateStream(ordered, tuple(delivered))
+
+    return draw_stream()
+
+
+# -- documents and upload payloads -----------------------------------------------------
+
+
+@attrs.frozen
+class UploadPayload:
+    """A file as a browser sends it, which ``validate_upload`` accepts.
+
+    Attributes:
+        data: the bytes (a PDF, PNG or JPEG signature, then anything).
+        file_name: the customer's file name (perhaps with a client path in front).
+        content_type: the declared type (None, or one that agrees with the bytes).
+        detected: the content type ``validate_upload`` must report.
+    """
+
+    data: bytes
+    file_name: str
+    content_type: str | None
+    detected: str
+
+
+@attrs.frozen
+class InvalidUploadCase:
+    """An upload ``validate_upload`` must refuse: ``InvalidDocument`` with ``reason`` and ``field``.
+
+    Each case breaks exactly one rule, so the refusal names that one.
+    """
+
+    data: bytes
+    file_name: str
+    content_type: str | None
+    max_bytes: int
+    reason: str
+    field: str
+
+
+_CONTENT_TYPES = tuple(ALLOWED_CONTENT_TYPES)
+_STEMS = st.builds(
+    str.__add__,
+    st.characters(codec="utf-8", categories=("L", "N")),
+    st.text(
+        st.characters(codec="utf-8", categories=("L", "N"), include_characters=" -_()"),
+        max_size=20,
+    ),
+)
+_CLIENT_PATHS = st.sampled_from(["", "", "", "C:\\fakepath\\", "/home/customer/Downloads/"])
+
+
+def _case_variants(text: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([text, text.upper(), text.capitalize()])
+
+
+def _declared(detected: str) -> st.SearchStrategy[str | None]:
+    aliases = [detected, detected.upper(), f"{detected}; name=upload"]
+    if detected == "image/jpeg":
+        aliases.append("image/jpg")
+    return st.none() | st.sampled_from(aliases)
+
+
+def upload_payloads(
+    content_types: Collection[str] | None = None, *, max_size: int = 2048
+) -> st.SearchStrategy[UploadPayload]:
+    """Uploads ``validate_upload`` accepts: PDF, PNG or JPEG signature bytes and anything after.
+
+    File names are in any script, end in an extension the content may claim
+    (any case) or in none, and sometimes carry the client path a browser
+    sends (``C:\\fakepath\\``); the declared content type is absent or agrees
+    with the bytes (``image/jpg`` and parameters included).
+
+    Args:
+        content_types: the types to draw (default: every allowed one).
+        max_size: the most bytes after the signature.
+    """
+    pool = sorted(ALLOWED_CONTENT_TYPES if content_types is None else content_types)
+    unknown = sorted(set(pool) - set(ALLOWED_CONTENT_TYPES))
+    if not pool or unknown:
+        raise InvalidArgument(f"upload_payloads needs allowed content types, got {unknown}")
+
+    @st.composite
+    def draw_payload(draw: st.DrawFn) -> UploadPayload:
+        detected = draw(st.sampled_from(pool))
+        signature, extensions = ALLOWED_CONTENT_TYPES[detected]
+        data = signature + draw(st.binary(max_size=max_size))
+        extension = draw(st.just("") | st.sampled_from(extensions).flatmap(_case_variants))
+        name = draw(_CLIENT_PATHS) + draw(_STEMS) + extension
+        return UploadPayload(data, name, draw(_declared(detected)), detected)
+
+    return draw_payload()
+
+
+_BAD_FILE_NAMES = st.sampled_from(
+    ["", " ", ".", "..", "uploads/", "C:\\fakepath\\", "bill\x00.pdf", "bill\n.pdf", "a\u200b.pdf"]
+) | st.integers(min_value=256, max_value=300).map(lambda n: "b" * n)
+_FOREIGN_BYTES = (
+    st.sampled_from([b"GIF89a", b"PK\x03\x04", b"II*\x00", b"<html>", b"%PD"])
+    .flatmap(lambda head: st.binary(max_size=64).map(lambda tail: head + tail))
+    .filter(lambda data: detect_content_type(data) is None)
+)
+
+
+def invalid_upload_payloads() -> st.SearchStrategy[InvalidUploadCase]:
+    """Uploads ``validate_upload`` must refuse, each with the ``reason`` and ``field`` of its
+    ``InvalidDocument``: empty files, files over ``max_bytes``, file names that name no file
+    (empty, ``..``, a bare directory, control characters, over 255 characters), bytes that
+    are not PDF, PNG or JPEG, a declared type or a file-name extension the bytes contradict.
+    """
+
+    def with_(reason: str, field: str) -> Callable[[tuple[Any, ...]], InvalidUploadCase]:
+        def build(parts: tuple[Any, ...]) -> InvalidUploadCase:
+            data, file_name, content_type, max_bytes = parts
+            return InvalidUploadCase(data, file_name, content_type, max_bytes, reason, field)
+
+        return build
+
+    valid = upload_payloads(max_size=64)
+    big = DEFAULT_MAX_UPLOAD_BYTES
+    empty = valid.map(lambda p: (b"", p.file_name, p.content_type, big)).map(with_("empty", "data"))
+    too_large = valid.map(lambda p: (p.data, p.file_name, p.content_type, len(p.data) - 1)).map(
+        with_("too_large", "data")
+    )
+    bad_name = (
+        st.tuples(valid, _BAD_FILE_NAMES)
+        .map(lambda pn: (pn[0].data, pn[1], pn[0].content_type, big))
+        .map(with_("file_name", "file_name"))
+    )
+    foreign = (
+        st.tuples(_FOREIGN_BYTES, _STEMS)
+        .map(lambda ds: (ds[0], ds[1], None, big))
+        .map(with_("content_type", "data"))
+    )
+
+    @st.composite
+    def contradicted(draw: st.DrawFn, by: str) -> InvalidUploadCase:
+        payload = draw(valid)
+        others = [t for t in _CONTENT_TYPES if t != payload.detected]
+        stem = draw(_STEMS)
+        if by == "content_type":
+            declared = draw(st.sampled_from([*others, "image/gif", "text/plain"]))
+            return InvalidUploadCase(
+                payload.data, stem, declared, big, "content_type", "content_type"
+            )
+        wrong = [e for t in others for e in ALLOWED_CONTENT_TYPES[t][1]] + [".gif", ".docx"]
+        name = stem + draw(st.sampled_from(wrong))
+        return InvalidUploadCase(payload.data, name, None, big, "content_type", "file_name")
+
+    return st.one_of(
+        empty, too_large, bad_name, foreign, contradicted("content_type"), contradicted("file_name")
+    )
+
+
+def document_contents(*, max_size: int = 4096) -> st.SearchStrategy[bytes]:
+    """Bytes a ``DocumentStorage`` must keep exactly: upload payloads and arbitrary binary
+    (empty, NUL bytes, invalid UTF-8 included)."""
+    return upload_payloads(max_size=max_size).map(lambda p: p.data) | st.binary(max_size=max_size)
+
+
+def distinct_account_ids(*, min_size: int = 2, max_size: int = 3) -> st.SearchStrategy[list[str]]:
+    """Several different account ids, for tests that one account never sees another's data.
+
+    Ids that differ only in case or by surrounding spaces are kept apart too,
+    so an adapter that folds case or trims ids is caught.
+    """
+    if not 1 <= min_size <= max_size:
+        raise InvalidArgument(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+    base = account_ids()
+    lookalikes = base.flatmap(
+        lambda a: st.sampled_from([a, a.upper(), a.lower(), f" {a}", f"{a} "])
+    )
+    return st.lists(base | lookalikes, min_size=min_size, max_size=max_size, unique=True)

@@ -23,6 +23,7 @@ from tnorder.errors import (
     CapabilityNotSupported,
     CarrierRejected,
     CarrierUnavailable,
+    InvalidLookup,
     ValidationError,
 )
 from tnorder.ports import Carrier
@@ -116,9 +117,9 @@ def test_unknown_area_returns_nothing() -> None:
 
 
 def test_limits_and_unsupported_kinds_are_refused() -> None:
-    """Above its maximum the carrier refuses; an unsupported criterion is not supported."""
+    """Above its maximum the lookup is invalid; an unsupported criterion is not supported."""
     sim = _sim(max_quantity=5, lookup_kinds=[LookupKind.AREA_CODE])
-    with pytest.raises(CarrierRejected):
+    with pytest.raises(InvalidLookup):
         sim.search(ACCOUNT, LookupCriteria(quantity=6, area_code="404"), now=NOW)
     with pytest.raises(CapabilityNotSupported):
         sim.search(ACCOUNT, LookupCriteria(quantity=1, lata="438"), now=NOW)

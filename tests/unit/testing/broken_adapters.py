@@ -6,16 +6,32 @@ contract test can only be failing because of that flaw.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import attrs
+
 from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.document_storage import FilesystemDocumentStorage, MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
+from tnorder.adapters.simulated_carrier import SimulatedCarrier
+from tnorder.domain.carrier import (
+    AvailableNumber,
+    CarrierAccount,
+    CarrierOrderRef,
+    CarrierSubmission,
+    CarrierUpdate,
+    Reservation,
+)
 from tnorder.domain.events import Event
+from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.order import Order
+from tnorder.errors import CarrierError, DocumentNotFound
 from tnorder.ports import OutboxEntry
 
 
@@ -181,3 +197,130 @@ class DriftingClock(FixedClock):
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         step = delta if delta is not None else timedelta(**kwargs)
         return super().advance(step + timedelta(microseconds=1))
+
+
+# -- carriers ------------------------------------------------------------------------
+
+
+class NeverReleasingCarrier(SimulatedCarrier):
+    """Acknowledges ``release`` but gives nothing back: held numbers stay blocked."""
+
+    def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
+        # The flaw: the call succeeds and every hold is kept.
+        self.calls.append("release")
+
+
+class LeakyCarrier(SimulatedCarrier):
+    """When the carrier cannot be reached, lets the transport's TimeoutError out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.down: set[str] = set()
+
+    def fail_next(
+        self, operation: str, error: CarrierError | None = None, *, times: int = 1
+    ) -> None:
+        self.down.add(operation)
+
+    def _reach(self, operation: str) -> None:
+        if operation in self.down:
+            self.down.discard(operation)
+            # The flaw: a foreign exception instead of CarrierUnavailable.
+            raise TimeoutError(f"{operation}: read timed out")
+
+    def search(
+        self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
+    ) -> list[AvailableNumber]:
+        self._reach("search")
+        return super().search(account, criteria, now=now)
+
+    def reserve(
+        self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime
+    ) -> list[Reservation]:
+        self._reach("reserve")
+        return super().reserve(account, numbers, now=now)
+
+    def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
+        self._reach("release")
+        super().release(account, reservation_ids)
+
+    def submit(
+        self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
+    ) -> CarrierUpdate:
+        self._reach("submit")
+        return super().submit(account, submission, now=now)
+
+    def status(
+        self, account: CarrierAccount, ref: CarrierOrderRef, *, now: datetime
+    ) -> CarrierUpdate:
+        self._reach("status")
+        return super().status(account, ref, now=now)
+
+
+class HomeGrownWordsCarrier(SimulatedCarrier):
+    """Reports finished orders as ``DONE``, a word its own status tables do not have."""
+
+    def _renamed(self, update: CarrierUpdate) -> CarrierUpdate:
+        # The flaw: the adapter invents a word instead of the carrier's own.
+        return attrs.evolve(update, status="DONE") if update.status == "COMPLETE" else update
+
+    def submit(
+        self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
+    ) -> CarrierUpdate:
+        return self._renamed(super().submit(account, submission, now=now))
+
+    def status(
+        self, account: CarrierAccount, ref: CarrierOrderRef, *, now: datetime
+    ) -> CarrierUpdate:
+        return self._renamed(super().status(account, ref, now=now))
+
+
+class GreedySearchCarrier(SimulatedCarrier):
+    """Returns one number more than the lookup asked for."""
+
+    def search(
+        self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
+    ) -> list[AvailableNumber]:
+        found = super().search(account, criteria, now=now)
+        # The flaw: "quantity" read as "at least".
+        extra = super().search(account, attrs.evolve(criteria, quantity=50), now=now)
+        return found + [n for n in extra if n not in found][:1]
+
+
+# -- document storage ------------------------------------------------------------------
+
+
+class TextModeDocumentStorage:
+    """Keeps documents as text: bytes that are not UTF-8 come back changed."""
+
+    def __init__(self) -> None:
+        self.checker = MemoryDocumentStorage()
+        self.texts: dict[str, str] = {}
+
+    def put(self, data: bytes) -> str:
+        key = hashlib.sha256(data).hexdigest()
+        # The flaw: content decoded as text, undecodable bytes replaced.
+        self.texts[key] = bytes(data).decode("utf-8", errors="replace")
+        return key
+
+    def get(self, key: str) -> bytes:
+        self.checker.exists(key)  # the key rules are kept
+        if key not in self.texts:
+            raise DocumentNotFound(key)
+        return self.texts[key].encode("utf-8")
+
+    def exists(self, key: str) -> bool:
+        self.checker.exists(key)
+        return key in self.texts
+
+
+class TrustingFilesystemDocumentStorage(FilesystemDocumentStorage):
+    """Returns whatever the file holds, without checking it still matches its key."""
+
+    def get(self, key: str) -> bytes:
+        self.exists(key)  # the key rules are kept
+        path = Path(self.root) / key[:2] / key
+        if not path.is_file():
+            raise DocumentNotFound(key)
+        # The flaw: a tampered or rotted file is handed out as the document.
+        return path.read_bytes()

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,31 @@ from broken_adapters import (
     DriftingClock,
     DroppingNotifier,
     ForgetfulStorage,
+    GreedySearchCarrier,
+    HomeGrownWordsCarrier,
+    LeakyCarrier,
     NaiveClock,
+    NeverReleasingCarrier,
     NewestFirstStorage,
+    TextModeDocumentStorage,
+    TrustingFilesystemDocumentStorage,
     VersionBlindStorage,
 )
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from tnorder.adapters.simulated_carrier import SimulatedCarrier
+from tnorder.domain.carrier import CarrierAccount, Fulfilment, PortDetails
+from tnorder.domain.lookup import LookupCriteria
 from tnorder.records import DOCUMENTS
-from tnorder.testing import ClockContract, NotifierContract, OrderLifecycle, StorageContract
+from tnorder.testing import (
+    CarrierContract,
+    ClockContract,
+    DocumentStorageContract,
+    NotifierContract,
+    OrderLifecycle,
+    StorageContract,
+)
 
 # A failure is all these tests look for: no shrinking, no example database.
 QUICK = settings(max_examples=25, phases=[Phase.generate], database=None, deadline=None)
@@ -47,6 +63,14 @@ class QuickNotifierContract(NotifierContract):
 
 
 class QuickClockContract(ClockContract):
+    hypothesis_settings = QUICK
+
+
+class QuickCarrierContract(CarrierContract):
+    hypothesis_settings = QUICK
+
+
+class QuickDocumentStorageContract(DocumentStorageContract):
     hypothesis_settings = QUICK
 
 
@@ -130,6 +154,103 @@ def test_clock_contract_catches_the_flaw(clock: Any, test_name: str) -> None:
     """The clock contract test named for a flaw fails against a clock with it."""
     advance = getattr(clock, "advance", None)
     assert_contract_fails(getattr(QuickClockContract(), test_name), clock=clock, advance=advance)
+
+
+def _carrier_fixtures(carrier: SimulatedCarrier, *, tracked: bool) -> dict[str, Any]:
+    """What the carrier contract's fixtures would give for ``carrier``."""
+    caps = carrier.capabilities
+    return {
+        "carrier": carrier,
+        "account": CarrierAccount("A-1", carrier.carrier_id),
+        "now": datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
+        "stocked_lookup": LookupCriteria(quantity=2, area_code="404"),
+        "supports_disconnect": caps.supports_disconnect,
+        "supports_port_in": caps.supports_port_in,
+        "fulfilment": caps.fulfilment,
+        "max_quantity": caps.max_quantity,
+        "outstanding_reservations": (
+            (lambda: [r.reservation_id for r in carrier.reservations()]) if tracked else None
+        ),
+        "fail_next": carrier.fail_next,
+        "port_in_numbers": ("+19192281234",),
+        "port_details": PortDetails(authorizing_person="Jane Doe"),
+        "poll_interval": timedelta(minutes=5),
+        "max_polls": 48,
+    }
+
+
+CARRIER_FLAWS = [
+    (NeverReleasingCarrier, "test_holds_round_trip_and_release_is_idempotent", True),
+    # Without a way to list holds, the contract still sees released numbers stay blocked.
+    (NeverReleasingCarrier, "test_holds_round_trip_and_release_is_idempotent", False),
+    (LeakyCarrier, "test_an_unreachable_carrier_raises_a_retryable_carrier_error", False),
+    (HomeGrownWordsCarrier, "test_an_order_completes_and_reads_back", False),
+    (HomeGrownWordsCarrier, "test_disconnects_are_done_or_refused_as_declared", False),
+    (GreedySearchCarrier, "test_the_stocked_lookup_finds_numbers", False),
+    (GreedySearchCarrier, "test_search_honours_criterion_and_quantity", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("carrier_cls", "test_name", "tracked"),
+    CARRIER_FLAWS,
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+@pytest.mark.parametrize("fulfilment", list(Fulfilment), ids=str)
+def test_carrier_contract_catches_the_flaw(
+    carrier_cls: type[SimulatedCarrier], test_name: str, tracked: bool, fulfilment: Fulfilment
+) -> None:
+    """The carrier contract test named for a flaw fails against a carrier with it,
+    realtime or request-and-wait."""
+    carrier = carrier_cls("simulated", fulfilment=fulfilment)
+    fixtures = _carrier_fixtures(carrier, tracked=tracked)
+    assert_contract_fails(
+        getattr(QuickCarrierContract(), test_name), operation="search", **fixtures
+    )
+
+
+def test_the_carrier_contract_passes_the_simulator_those_flaws_come_from() -> None:
+    """The same contract tests, with the same fixtures, pass on the unbroken simulator:
+    each failure above is the flaw's doing."""
+    contract = QuickCarrierContract()
+    for _, test_name, tracked in CARRIER_FLAWS:
+        carrier = SimulatedCarrier("simulated")
+        fixtures = _carrier_fixtures(carrier, tracked=tracked)
+        test = getattr(contract, test_name)
+        wanted = inspect.signature(test).parameters
+        test(**{k: v for k, v in {**fixtures, "operation": "search"}.items() if k in wanted})
+
+
+@pytest.mark.parametrize(
+    ("storage_factory", "test_name"),
+    [
+        (TextModeDocumentStorage, "test_get_returns_exactly_what_was_put"),
+        (TextModeDocumentStorage, "test_put_is_idempotent"),
+        ("trusting", "test_corrupted_content_is_never_returned"),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_document_storage_contract_catches_other_bytes(
+    storage_factory: Any, test_name: str, tmp_path: Path
+) -> None:
+    """A document storage that hands back other bytes than it was given (content kept
+    as text, or a tampered file trusted) fails the document storage contract."""
+    root = tmp_path / "documents"
+
+    def tamper(key: str) -> None:
+        path = root / key[:2] / key
+        path.write_bytes(path.read_bytes() + b"tampered")
+
+    storage = (
+        TrustingFilesystemDocumentStorage(root)
+        if storage_factory == "trusting"
+        else storage_factory()
+    )
+    assert_contract_fails(
+        getattr(QuickDocumentStorageContract(), test_name),
+        document_storage=storage,
+        corrupt_content=tamper,
+    )
 
 
 def test_pytest_reports_the_failures_of_a_broken_storage(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ KIT_MODULES = [
     "tnorder.testing.strategies",
     "tnorder.testing.lifecycle",
     "tnorder.testing.storage_contract",
+    "tnorder.testing.carrier_contract",
+    "tnorder.testing.document_storage_contract",
     "tnorder.testing.notifier_contract",
     "tnorder.testing.clock_contract",
 ]
@@ -92,7 +94,9 @@ def test_the_kit_loads_no_optional_adapter() -> None:
 def test_public_names_are_listed() -> None:
     """tnorder.testing and its strategies export exactly what their __all__ lists."""
     assert [
+        "CarrierContract",
         "ClockContract",
+        "DocumentStorageContract",
         "NotifierContract",
         "OrderLifecycle",
         "StorageContract",
@@ -108,6 +112,8 @@ def test_contract_mixins_are_not_collected_on_their_own() -> None:
     the Test... subclasses that inherit them."""
     for mixin in (
         tnorder.testing.StorageContract,
+        tnorder.testing.CarrierContract,
+        tnorder.testing.DocumentStorageContract,
         tnorder.testing.NotifierContract,
         tnorder.testing.ClockContract,
         tnorder.testing.OrderLifecycle,

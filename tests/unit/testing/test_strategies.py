@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import attrs
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -31,11 +31,30 @@ from tnorder import (
     derive_order_status,
     normalize_number,
 )
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.simulated_carrier import SIMULATED_VOCABULARY, SimulatedCarrier
+from tnorder.domain.carrier import (
+    CarrierAccount,
+    CarrierConfig,
+    CarrierRequest,
+    CarrierStep,
+    CarrierUpdate,
+    Destination,
+    Fulfilment,
+    InventoryType,
+    NumberOutcome,
+    ProvisioningConfig,
+)
+from tnorder.domain.carrier_status import BANDWIDTH
+from tnorder.domain.documents import ALLOWED_CONTENT_TYPES, validate_upload
 from tnorder.domain.events import EVENT_TYPES
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.machine import TRIGGER_ROLES
+from tnorder.errors import InvalidDocument
 from tnorder.records import RECORD_SPECS, RecordSpec
 from tnorder.serialization import dump_event, dump_record, load_event, load_record
+from tnorder.service import OrderService
 from tnorder.testing import strategies as tst
 
 REACHABLE = [(kind, status) for kind in OrderKind for status in tst.reachable_statuses(kind)]
@@ -268,3 +287,195 @@ def test_invalid_lookup_criteria_are_refused_naming_the_field(case: tst.InvalidL
     with pytest.raises(InvalidLookup) as info:
         LookupCriteria(**case.arguments)
     assert case.field == info.value.field
+
+
+# -- carrier update streams ----------------------------------------------------------
+
+
+@given(tst.carrier_timelines())
+def test_carrier_timelines_speak_the_carriers_words_in_order(
+    timeline: tuple[CarrierUpdate, ...],
+) -> None:
+    """A timeline is one order's updates in the vocabulary's words, with strictly rising
+    keys; only its last update may be final; port dates ride on port-date and completion
+    updates of port-ins; a partial verdict over several numbers mixes outcomes."""
+    assert timeline
+    assert 1 == len({(u.carrier_id, u.carrier_ref, u.kind) for u in timeline})
+    keys = [u.key for u in timeline]
+    assert sorted(set(keys)) == keys
+    mappings = [BANDWIDTH.map(u.kind, u.status) for u in timeline]
+    assert all(m.request_status.is_open for m in mappings[:-1])
+    for update, mapping in zip(timeline, mappings, strict=True):
+        dated = update.kind is OrderKind.PORT_IN and mapping.step in (
+            CarrierStep.PORT_DATE_SET,
+            CarrierStep.FULFILLED,
+        )
+        assert dated == (update.foc_date is not None)
+        if mapping.step is CarrierStep.PARTIAL and len(update.numbers) > 1:
+            assert 2 == len({r.outcome for r in update.numbers})
+        if mapping.step is CarrierStep.FULFILLED:
+            assert all(r.outcome is NumberOutcome.COMPLETED for r in update.numbers)
+
+
+@given(tst.carrier_update_streams(complete=True))
+def test_complete_streams_deliver_every_update(stream: tst.CarrierUpdateStream) -> None:
+    """With complete=True every update arrives at least once; in_order lists each
+    delivered update once, oldest first, and newest is its last."""
+    assert set(stream.timeline) == set(stream.delivered)
+    assert stream.timeline == stream.in_order
+    assert stream.in_order[-1] == stream.newest
+
+
+@given(tst.carrier_update_streams(max_size=12))
+def test_streams_repeat_and_reorder_a_timelines_updates(stream: tst.CarrierUpdateStream) -> None:
+    """Deliveries come from the timeline only (duplicates and any order allowed)."""
+    assert 1 <= len(stream.delivered) <= 12
+    assert set(stream.delivered) <= set(stream.timeline)
+    assert sorted(set(stream.delivered), key=lambda u: u.key) == list(stream.in_order)
+
+
+def test_streams_find_duplicates_and_reordering() -> None:
+    """Streams with a duplicate and streams out of carrier order are both generated."""
+    streams = tst.carrier_update_streams()
+    find(streams, lambda s: len(set(s.delivered)) < len(s.delivered))
+    find(streams, lambda s: list(s.delivered) != sorted(s.delivered, key=lambda u: u.key))
+
+
+def test_update_strategies_refuse_bad_arguments() -> None:
+    """Empty timelines and impossible sizes are refused when the strategy is built."""
+    with pytest.raises(InvalidArgument):
+        tst.carrier_update_streams([])
+    with pytest.raises(InvalidArgument):
+        tst.carrier_update_streams(min_size=3, max_size=2)
+    with pytest.raises(InvalidArgument):
+        tst.carrier_timelines(max_size=0)
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _number_order(customer: bool) -> tuple[OrderService, CarrierRequest]:
+    """A Lookup and Order request of three numbers at a request-and-wait simulator."""
+    sim = SimulatedCarrier("sim", fulfilment=Fulfilment.REQUEST_AND_WAIT)
+    account = CarrierAccount("A-1", "sim")
+    provisioning = ProvisioningConfig(
+        True, [CarrierConfig("sim", "Simulated", [account], [InventoryType("stock", "sim")])]
+    )
+    service = OrderService(
+        MemoryStorage(), clock=FixedClock(NOW), carriers={"sim": sim}, provisioning=provisioning
+    )
+    destination = Destination.to_account("ACC-1", "line-1") if customer else Destination()
+    request = service.lookup_and_order(
+        "sim",
+        LookupCriteria(quantity=3, area_code="404"),
+        destination=destination,
+        actor=Actor(Role.STAFF, "staff-1"),
+    )
+    return service, request
+
+
+def _outcome(service: OrderService, request_id: str) -> tuple[object, ...]:
+    current = service.get_carrier_request(request_id)
+    order = service.get_order(current.order_id) if current.order_id else None
+    items = sorted((i.number, i.status, i.latest_note) for i in order.items) if order else []
+    numbers = [(n.number, n.state, n.reason) for n in current.numbers]
+    return (current.status, current.carrier_status, current.reason, numbers, items)
+
+
+@settings(max_examples=50)  # each example places two orders through the service
+@given(customer=st.booleans(), data=st.data())
+def test_update_streams_drive_the_service_to_the_in_order_end_state(
+    customer: bool, data: st.DataObject
+) -> None:
+    """Any timeline of a number order in the carrier's words, delivered shuffled and
+    repeated, leaves the request and its order where the same updates delivered once in
+    carrier order leave them, reporting the newest word delivered."""
+    service, request = _number_order(customer)
+    stream = data.draw(
+        tst.carrier_update_streams(
+            tst.carrier_timelines(
+                OrderKind.NEW_NUMBER,
+                vocabulary=SIMULATED_VOCABULARY,
+                carrier_id="sim",
+                carrier_refs=st.just(request.carrier_ref or ""),
+                numbers=st.just(tuple(n.number for n in request.numbers)),
+                # After the submission's own answer, which was applied already.
+                start=st.just(NOW + timedelta(minutes=1)),
+            )
+        )
+    )
+    for update in stream.delivered:
+        service.apply_carrier_update(update)
+    orderly, same = _number_order(customer)
+    for update in stream.in_order:
+        orderly.apply_carrier_update(update)
+    assert _outcome(orderly, same.request_id) == _outcome(service, request.request_id)
+    assert stream.newest.status == service.get_carrier_request(request.request_id).carrier_status
+
+
+# -- upload payloads, documents, accounts ----------------------------------------------
+
+
+@given(tst.upload_payloads())
+def test_upload_payloads_are_accepted(payload: tst.UploadPayload) -> None:
+    """Every payload passes validate_upload, which detects the payload's content type."""
+    info = validate_upload(payload.data, payload.file_name, content_type=payload.content_type)
+    assert payload.detected == info.content_type
+    assert len(payload.data) == info.size
+
+
+@given(tst.invalid_upload_payloads())
+def test_invalid_upload_payloads_are_refused_as_stated(case: tst.InvalidUploadCase) -> None:
+    """Every invalid payload is refused with InvalidDocument of the stated reason and field."""
+    with pytest.raises(InvalidDocument) as info:
+        validate_upload(
+            case.data, case.file_name, content_type=case.content_type, max_bytes=case.max_bytes
+        )
+    assert (case.reason, case.field) == (info.value.reason, info.value.field)
+
+
+@pytest.mark.parametrize(
+    ("reason", "field"),
+    [
+        ("empty", "data"),
+        ("too_large", "data"),
+        ("file_name", "file_name"),
+        ("content_type", "data"),
+        ("content_type", "content_type"),
+        ("content_type", "file_name"),
+    ],
+)
+def test_invalid_upload_payloads_break_every_rule(reason: str, field: str) -> None:
+    """Each upload rule is broken by some generated case."""
+    find(tst.invalid_upload_payloads(), lambda c: (c.reason, c.field) == (reason, field))
+
+
+@pytest.mark.parametrize("content_type", sorted(ALLOWED_CONTENT_TYPES))
+def test_upload_payloads_cover_every_allowed_type(content_type: str) -> None:
+    """PDF, PNG and JPEG payloads are all generated."""
+    find(tst.upload_payloads(), lambda p: p.detected == content_type)
+
+
+@given(tst.document_contents())
+def test_document_contents_are_bytes(data: bytes) -> None:
+    """Document contents are bytes (upload payloads and arbitrary binary)."""
+    assert isinstance(data, bytes)
+
+
+@given(tst.distinct_account_ids(min_size=2, max_size=4), tst.carrier_accounts())
+def test_accounts_for_isolation_tests_are_distinct(
+    accounts: list[str], carrier_account: CarrierAccount
+) -> None:
+    """distinct_account_ids draws 2-4 different non-empty ids; carrier accounts are valid."""
+    assert 2 <= len(accounts) <= 4
+    assert len(set(accounts)) == len(accounts)
+    assert all(accounts)
+    assert carrier_account.account_id.strip()
+
+
+def test_distinct_account_ids_include_lookalikes() -> None:
+    """Ids that differ only in case are generated side by side (case-folding adapters fail)."""
+    find(
+        tst.distinct_account_ids(),
+        lambda ids: len({i.casefold() for i in ids}) < len(ids),
+    )
