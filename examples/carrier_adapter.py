@@ -44,7 +44,7 @@ from tnorder.domain.carrier import (
 )
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.statuses import OrderKind
-from tnorder.errors import CapabilityNotSupported, CarrierRejected
+from tnorder.errors import CapabilityNotSupported, CarrierRejected, CarrierUnavailable
 from tnorder.ports import Carrier
 
 # The carrier's own words, mapped once; a word not listed raises
@@ -86,6 +86,20 @@ class InHouseCarrier:
         self.holds: dict[str, tuple[str, datetime]] = {}  # reservation id -> (number, expiry)
         self.orders: dict[str, CarrierUpdate] = {}
         self._ids = itertools.count(1)
+        # Operations whose next call finds the switch unreachable (tests set this).
+        self.unreachable: set[str] = set()
+
+    def _connect(self, operation: str) -> None:
+        """Stand-in for the connection to our switch's API."""
+        try:
+            if operation in self.unreachable:
+                self.unreachable.discard(operation)
+                raise ConnectionError(f"switch unreachable during {operation}")
+        except ConnectionError as exc:
+            # Foreign errors never cross the port: tnorder retries CarrierUnavailable.
+            raise CarrierUnavailable(
+                str(exc), code="unreachable", carrier_id=self.carrier_id
+            ) from exc
 
     @property
     def capabilities(self) -> CarrierCapabilities:
@@ -104,6 +118,7 @@ class InHouseCarrier:
     def search(
         self, account: CarrierAccount, criteria: LookupCriteria, *, now: datetime
     ) -> list[AvailableNumber]:
+        self._connect("search")
         # Criteria we cannot search by, and quantities above our limit, are refused
         # from the capabilities, as every carrier refuses them (the contract checks it).
         self.capabilities.check_lookup(criteria, carrier_id=self.carrier_id)
@@ -114,6 +129,7 @@ class InHouseCarrier:
     def reserve(
         self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime
     ) -> list[Reservation]:
+        self._connect("reserve")
         held = self._held(now)
         out = []
         for number in numbers:
@@ -124,12 +140,14 @@ class InHouseCarrier:
         return out
 
     def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
+        self._connect("release")
         for reservation_id in reservation_ids:  # idempotent: unknown ids are fine
             self.holds.pop(reservation_id, None)
 
     def submit(
         self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
     ) -> CarrierUpdate:
+        self._connect("submit")
         if submission.kind is OrderKind.PORT_IN:
             raise CapabilityNotSupported(
                 f"{self.carrier_id} takes no port-ins",
@@ -163,6 +181,7 @@ class InHouseCarrier:
     def status(
         self, account: CarrierAccount, ref: CarrierOrderRef, *, now: datetime
     ) -> CarrierUpdate:
+        self._connect("status")
         try:
             return self.orders[ref.carrier_ref]
         except KeyError:

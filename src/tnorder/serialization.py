@@ -377,8 +377,10 @@ def _gen_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any], Any]:
         build = f"_tuple_new({target}, ({', '.join(positional)},))"
     else:
         build = f"{target}({', '.join([*positional, *keywords])})"
-    if cl in _INTERNED and not keywords and all(
-        _is_str_like(t) and not has_converter for _, _, t, _, has_converter in fields
+    if (
+        cl in _INTERNED
+        and not keywords
+        and all(_is_str_like(t) and not has_converter for _, _, t, _, has_converter in fields)
     ):
         # Loaded once per history entry, and nearly always the same few values:
         # share one (immutable) instance per distinct set of stored strings.

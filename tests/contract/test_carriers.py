@@ -118,3 +118,7 @@ class TestExampleInHouseCarrier(CarrierContract):
     @pytest.fixture
     def outstanding_reservations(self, carrier: Any) -> Callable[[], Collection[str]]:
         return lambda: list(carrier.holds)
+
+    @pytest.fixture
+    def fail_next(self, carrier: Any) -> Callable[[str], None]:
+        return carrier.unreachable.add

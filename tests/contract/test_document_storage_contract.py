@@ -17,6 +17,14 @@ class TestMemoryDocumentStorage(DocumentStorageContract):
         return MemoryDocumentStorage()
 
     @pytest.fixture
+    def corrupt_content(self, document_storage: MemoryDocumentStorage) -> Callable[[str], None]:
+        def corrupt(key: str) -> None:
+            # Reaches into the store on purpose: nothing public can change stored bytes.
+            document_storage._blobs[key] = document_storage._blobs[key][:-1] + b"!"
+
+        return corrupt
+
+    @pytest.fixture
     def supports_concurrent_writers(self) -> bool:
         return True
 

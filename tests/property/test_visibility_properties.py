@@ -151,3 +151,13 @@ def test_delivery_windows_never_end_before_they_start(order: Order, now: datetim
             assert (DeliveryKind.UNAVAILABLE, None) == (shown.kind, window)
         if window is not None:
             assert window.earliest <= window.latest
+
+
+@settings(max_examples=50)
+@given(batch=st.lists(orders(max_items=5), max_size=6), now=utc_datetimes())
+def test_activation_stages_agree_with_the_dashboard(batch: list[Order], now: datetime) -> None:
+    """The cheap classification gives every number the stage and tag the dashboard shows."""
+    from tnorder import activation_stages, active_numbers_view
+
+    expected = {v.number: (v.stage, v.tag) for v in active_numbers_view(batch, now)}
+    assert expected == activation_stages(batch, now)

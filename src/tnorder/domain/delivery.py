@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..errors import ValidationError
+from ._checks import require_aware
 from .calendar import BusinessCalendar
 from .statuses import ItemStatus, OrderKind
 
@@ -319,10 +320,6 @@ def delivery_display(
     return UNAVAILABLE if display is None else display
 
 
-def _require_aware(now: datetime) -> None:
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError(f"now must be a timezone-aware datetime, got {now!r}", field="now")
-
 
 def business_day_window(
     start: date, days: BusinessDayRange, calendar: BusinessCalendar
@@ -352,7 +349,7 @@ def delivery_window(
     Raises:
         ValidationError: ``now`` is not timezone-aware.
     """
-    _require_aware(now)
+    require_aware(now, field="now")
     display = delivery_display(item, estimates)
     if display.kind is DeliveryKind.DATE and display.date is not None:
         return DeliveryWindow(display.date, display.date)

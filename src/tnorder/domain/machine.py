@@ -63,11 +63,15 @@ class _Guarded(Protocol):
     def kind(self) -> OrderKind: ...
 
 
+# Module constants: reading ``Enum.MEMBER`` is a slow lookup in Python 3.11.
+_PORT_IN = OrderKind.PORT_IN
+_DISCONNECT = OrderKind.DISCONNECT
+
 # Guards are pure predicates over the item; the machine refers to them by name.
 GUARDS: Mapping[str, Callable[[_Guarded], bool]] = MappingProxyType(
     {
-        "is_port_in": lambda item: item.kind is OrderKind.PORT_IN,
-        "is_disconnect": lambda item: item.kind is OrderKind.DISCONNECT,
+        "is_port_in": lambda item: item.kind is _PORT_IN,
+        "is_disconnect": lambda item: item.kind is _DISCONNECT,
     }
 )
 

@@ -435,22 +435,27 @@ class StorageContract:
     # -- orders: listing by account ---------------------------------------------------------
 
     def test_for_account_lists_the_accounts_orders_oldest_first(self, storage: Storage) -> None:
-        """for_account returns exactly the account's orders, by created_at then id."""
+        """for_account returns exactly the account's orders, by created_at then id; accounts
+        whose ids differ only in case or by a space before or after are kept apart."""
 
         @given(st.data())
         def check(data: st.DataObject) -> None:
-            mine, theirs = _unique("mine"), _unique("theirs")
-            accounts = st.sampled_from([mine, theirs])
-            orders = data.draw(st.lists(self._orders(accounts=accounts, max_items=3), max_size=5))
+            # Fresh ids per example, lookalikes kept: the unique part goes in front.
+            fresh = _unique()
+            accounts = [fresh + a for a in data.draw(tst.distinct_account_ids())]
+            orders = data.draw(
+                st.lists(self._orders(accounts=st.sampled_from(accounts), max_items=3), max_size=6)
+            )
             if orders:
                 _add(storage, *orders)
-            with storage.unit_of_work() as uow:
-                listed = uow.orders.for_account(mine)
-            expected = sorted(
-                (o for o in orders if o.account_id == mine),
-                key=lambda o: (o.created_at, o.order_id),
-            )
-            assert expected == listed
+            for account in accounts:
+                with storage.unit_of_work() as uow:
+                    listed = uow.orders.for_account(account)
+                expected = sorted(
+                    (o for o in orders if o.account_id == account),
+                    key=lambda o: (o.created_at, o.order_id),
+                )
+                assert expected == listed, f"orders listed for account {account!r}"
 
         self._run(check)
 

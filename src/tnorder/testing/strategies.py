@@ -1361,13 +1361,27 @@ def document_contents(*, max_size: int = 4096) -> st.SearchStrategy[bytes]:
 def distinct_account_ids(*, min_size: int = 2, max_size: int = 3) -> st.SearchStrategy[list[str]]:
     """Several different account ids, for tests that one account never sees another's data.
 
-    Ids that differ only in case or by surrounding spaces are kept apart too,
-    so an adapter that folds case or trims ids is caught.
+    Some ids are lookalikes of another drawn id (other case, a space before or
+    after), so an adapter that folds case or trims ids mixes accounts up and
+    is caught.
     """
     if not 1 <= min_size <= max_size:
         raise InvalidArgument(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
-    base = account_ids()
-    lookalikes = base.flatmap(
-        lambda a: st.sampled_from([a, a.upper(), a.lower(), f" {a}", f"{a} "])
-    )
-    return st.lists(base | lookalikes, min_size=min_size, max_size=max_size, unique=True)
+    fresh = account_ids()
+
+    @st.composite
+    def draw_ids(draw: st.DrawFn) -> list[str]:
+        size = draw(st.integers(min_value=min_size, max_value=max_size))
+        ids = draw(st.lists(fresh, min_size=1, max_size=size, unique=True))
+        lookalikes = sorted(
+            {v for a in ids for v in (a.upper(), a.lower(), f" {a}", f"{a} ")} - set(ids)
+        )
+        room = min(size - len(ids), len(lookalikes))
+        ids += draw(
+            st.lists(st.sampled_from(lookalikes), min_size=room, max_size=room, unique=True)
+        )
+        while len(ids) < size:
+            ids.append(draw(fresh.filter(lambda a: a not in ids)))
+        return draw(st.permutations(ids))
+
+    return draw_ids()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
 
 import attrs
 import phonenumbers
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, given, settings
+from hypothesis import find as hypothesis_find
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -57,6 +60,7 @@ from tnorder.serialization import dump_event, dump_record, load_event, load_reco
 from tnorder.service import OrderService
 from tnorder.testing import strategies as tst
 
+T = TypeVar("T")
 REACHABLE = [(kind, status) for kind in OrderKind for status in tst.reachable_statuses(kind)]
 
 
@@ -289,6 +293,16 @@ def test_invalid_lookup_criteria_are_refused_naming_the_field(case: tst.InvalidL
     assert case.field == info.value.field
 
 
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Only whether an example exists matters: no shrinking, no example database.
+FOUND = settings(phases=[Phase.generate], database=None, max_examples=2000)
+
+
+def find(strategy: st.SearchStrategy[T], condition: Callable[[T], bool]) -> T:
+    """A drawn example meeting ``condition`` (fails the test if there is none)."""
+    return hypothesis_find(strategy, condition, settings=FOUND)
+
+
 # -- carrier update streams ----------------------------------------------------------
 
 
@@ -349,9 +363,6 @@ def test_update_strategies_refuse_bad_arguments() -> None:
         tst.carrier_update_streams(min_size=3, max_size=2)
     with pytest.raises(InvalidArgument):
         tst.carrier_timelines(max_size=0)
-
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _number_order(customer: bool) -> tuple[OrderService, CarrierRequest]:
