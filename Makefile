@@ -1,39 +1,47 @@
 # tnorder developer commands.  `make test` and `make demo` work on a fresh clone.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.tnorder-installed
+# `make demo` needs only the runtime dependencies; `make test` adds the extras.
+RUNTIME_STAMP := $(VENV)/.tnorder-runtime
+DEV_STAMP := $(VENV)/.tnorder-dev
 
 .PHONY: install test lint typecheck pytest demo bench bench-quick docs clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+$(PY):
+	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,testing]'
-	touch $(STAMP)
+	touch $@ $(RUNTIME_STAMP)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests examples benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy --strict src
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
-demo: $(STAMP)
+demo: $(RUNTIME_STAMP)
 	$(PY) -m tnorder demo
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) -m benchmarks
 
-bench-quick: $(STAMP)
+bench-quick: $(DEV_STAMP)
 	$(PY) -m benchmarks --quick
 
-docs: $(STAMP)
+docs: $(RUNTIME_STAMP)
 	$(PY) -m tnorder.docgen
 
 clean:
