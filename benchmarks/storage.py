@@ -9,6 +9,7 @@ domain rules, no encoding).
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import random
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tnorder import NewItem, Order, OrderKind, OrderService, Trigger
+from tnorder import NewItem, Order, OrderKind, OrderService, Trigger, serialization
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -75,6 +76,27 @@ def _service_runner(storage: Any) -> Callable[[str, str], None]:
 
     def run_one(order_id: str, item_id: str) -> None:
         fire(order_id, item_id, RI, actor=MANAGER)
+
+    return run_one
+
+
+#: Which library writes and reads tnorder's JSON text in this environment.
+JSON_BACKEND = "json" if importlib.util.find_spec("orjson") is None else "orjson"
+
+
+def _stdlib_json_runner(storage: Any) -> Callable[[str, str], None]:
+    """``_service_runner`` with the JSON text written and read by the standard library,
+    as it is when the optional ``orjson`` (``tnorder[fast]``) is not installed."""
+    run = _service_runner(storage)
+    stdlib = serialization._stdlib_to_json, serialization._stdlib_from_json
+
+    def run_one(order_id: str, item_id: str) -> None:
+        installed = serialization._TO_JSON, serialization._FROM_JSON
+        serialization._TO_JSON, serialization._FROM_JSON = stdlib
+        try:
+            run(order_id, item_id)
+        finally:
+            serialization._TO_JSON, serialization._FROM_JSON = installed
 
     return run_one
 
@@ -188,6 +210,8 @@ def bench_round_trip(quick: bool) -> list[Row]:
             run_one, close = _sqlite_floor(path, synchronous)
             try:
                 runners = {"ours": _service_runner(storage), "floor": run_one}
+                if target:
+                    runners["stdlib json"] = _stdlib_json_runner(storage)
                 samples = _round_trips(storage, runners, per_repeat, repeats)
             finally:
                 close()
@@ -195,13 +219,26 @@ def bench_round_trip(quick: bool) -> list[Row]:
             ours, floor = samples["ours"], samples["floor"]
             rows.append(
                 _rt_row(
-                    f"2{'a' if target else 'b'} load+apply+save, SQLite WAL sync={synchronous}",
+                    f"2{'a' if target else 'b'} load+apply+save, SQLite WAL sync={synchronous}"
+                    f" ({JSON_BACKEND})",
                     ours,
                     floor,
                     ">= 5,000/s" if target else "(info)",
                     1 / ours.median >= 5_000 if target else None,
                 )
             )
+            if target:
+                stdlib = samples["stdlib json"]
+                rows.append(
+                    Row(
+                        "2e  2a with the stdlib json (without tnorder[fast]) vs 2a",
+                        _rate(stdlib),
+                        _rate(ours),
+                        f"{ratio(stdlib, ours):.2f}x slower",
+                        "(info)",
+                        None,
+                    )
+                )
     storage = MemoryStorage()
     memory = _round_trips(storage, {"ours": _service_runner(storage)}, per_repeat, repeats)["ours"]
     rows.append(_rt_row("2c load+apply+save, MemoryStorage", memory, None, "(info)", None))

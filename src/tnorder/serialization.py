@@ -8,6 +8,13 @@ Stored records are JSON objects ``{"schema_version": N, "type": NAME, "data": {.
 Reading a record with an unknown version or type, or whose data does not fit
 its class, raises :class:`~tnorder.errors.SerializationError` naming the record;
 no partially built object is ever returned.
+
+JSON text is written and read by ``orjson`` when it is installed (the
+``tnorder[fast]`` extra), else by the standard library's ``json``.  Either
+reads what the other writes, and anything ``orjson`` would treat differently
+(integers beyond 64 bits, lone surrogates, ``NaN`` in input text) goes to the
+standard library, so the values read and written are the same either way
+(see :func:`to_json` for the two exceptions, which no record holds).
 """
 
 from __future__ import annotations
@@ -33,16 +40,23 @@ from .domain.events import EVENT_TYPES, Actor, Event
 from .domain.order import HistoryEntry, LineItem, Order
 from .errors import SerializationError
 
+try:
+    import orjson
+except ImportError:  # the optional accelerator (``tnorder[fast]``) is not installed
+    orjson = None  # type: ignore[assignment]
+
 __all__ = [
     "SCHEMA_VERSION",
     "configure_converter",
     "dump_event",
     "dump_record",
     "dumps",
+    "from_json",
     "load_event",
     "load_record",
     "loads",
     "make_converter",
+    "to_json",
 ]
 
 SCHEMA_VERSION = 1
@@ -517,14 +531,91 @@ def load_record(
         raise SerializationError(_describe(exc), record=record) from exc
 
 
+# -- JSON text: the standard library, or orjson when installed -------------------
+
 # Built once: ``json.dumps(..., separators=...)`` builds an encoder per call.
 # Unstructured records are fresh trees, so the circular-reference check is moot.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
+# orjson reads an integer outside [-2**63, 2**64) as a float, where the standard
+# library keeps it exact.  Such an integer has at least 19 digits, so text with
+# a run of 19 digits (rare: phone numbers have at most 15) is read by the
+# standard library.  Mapping digits to "1" and the rest to " " finds a run with
+# one C-speed translate and one substring search.
+_DIGITS_AS_ONES = bytes(0x31 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGIT_RUN = b"1" * 19
+# Types orjson writes natively but the standard library refuses: they go to
+# orjson's (absent) ``default`` and so fail over to the standard library too.
+_ORJSON_OPTIONS = (
+    0 if orjson is None else orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def _stdlib_to_json(value: Any) -> str:
+    return _ENCODE(value)
+
+
+def _stdlib_from_json(text: Any) -> Any:
+    return json.loads(text)
+
+
+def _orjson_to_json(value: Any) -> str:
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        # Integers beyond 64 bits, lone surrogates, non-string keys, ...: the
+        # standard library writes them (or refuses them) as it always has.
+        return _ENCODE(value)
+
+
+def _orjson_from_json(text: Any) -> Any:
+    kind = type(text)
+    if kind is str or kind is bytes:
+        try:
+            raw = text.encode() if kind is str else text
+            if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ONES):
+                return orjson.loads(raw)
+        except ValueError:
+            # Not strict JSON for orjson (NaN, a lone surrogate, bad syntax):
+            # the standard library decides, with its own error messages.
+            pass
+    return json.loads(text)
+
+
+_TO_JSON: Callable[[Any], str] = _stdlib_to_json if orjson is None else _orjson_to_json
+_FROM_JSON: Callable[[Any], Any] = _stdlib_from_json if orjson is None else _orjson_from_json
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON text of a JSON-ready value (dicts, lists, strings, numbers...).
+
+    Written by orjson when installed, else by the standard library; either's
+    text reads back as the same value with both.  Two differences remain, for
+    values no converter output holds: orjson writes UUIDs and plain (non-str,
+    non-int) enums, which the standard library refuses, and writes a NaN or
+    infinite float as ``null``, where the standard library writes ``NaN``
+    (not JSON).  Integers beyond 64 bits and lone surrogates are written by
+    the standard library.
+
+    Raises:
+        TypeError: ``value`` holds something JSON cannot represent.
+    """
+    return _TO_JSON(value)
+
+
+def from_json(text: str | bytes) -> Any:
+    """The value of JSON text, read as the standard library's ``json.loads`` reads it.
+
+    Raises:
+        ValueError: the text is not valid JSON (``json.JSONDecodeError``).
+        TypeError: ``text`` is neither a string nor bytes.
+    """
+    return _FROM_JSON(text)
+
 
 def dumps(obj: object, *, converter: cattrs.Converter = _CONVERTER) -> str:
     """``dump_record`` as compact JSON text."""
-    return _ENCODE(dump_record(obj, converter=converter))
+    return _TO_JSON(dump_record(obj, converter=converter))
 
 
 def loads(
@@ -532,7 +623,7 @@ def loads(
 ) -> T:
     """Parse JSON text and ``load_record`` it."""
     try:
-        envelope = json.loads(text)
+        envelope = _FROM_JSON(text)
     except (ValueError, TypeError) as exc:
         raise SerializationError(f"not valid JSON: {exc}", record=record) from exc
     return load_record(cls, envelope, record=record, converter=converter)

@@ -14,7 +14,7 @@ them to ``%s``.  No statement contains a literal ``?`` or ``%``.
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import re
 import threading
@@ -42,7 +42,7 @@ from ..errors import (
 )
 from ..ports import OutboxEntry
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
-from ..serialization import dump_event, dumps, load_event, loads
+from ..serialization import dump_event, dumps, from_json, load_event, loads, to_json
 
 __all__ = [
     "LATEST_SCHEMA",
@@ -215,7 +215,7 @@ def decode_record(spec: RecordSpec[R], key: str, version: Any, body: Any) -> R:
 
 def encode_event(event: Event) -> str:
     """The outbox payload of ``event``: compact JSON, the same in every storage."""
-    return json.dumps(dump_event(event), separators=(",", ":"))
+    return to_json(dump_event(event))
 
 
 def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
@@ -224,7 +224,7 @@ def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
     if type(position) is not int:
         raise SerializationError("position is not an integer", record=record)
     try:
-        data = json.loads(payload)
+        data = from_json(payload)
         event = load_event(data)
     except SerializationError as exc:
         raise SerializationError(str(exc), record=record) from exc
@@ -427,6 +427,7 @@ class _Repository:
         self._table = table
         self._key_column = key_column
         self._kind = kind
+        self._select_row = f"SELECT version, body FROM {table} WHERE {key_column} = ?"
 
     def _staged(self, key: str) -> _Write | None:
         return self._uow._writes.get((self._table, key))
@@ -448,10 +449,14 @@ class _Repository:
             return staged.version, staged.body
         if not _findable(self._session, key):
             return None
-        rows = self._session.query(
-            f"SELECT version, body FROM {self._table} WHERE {self._key_column} = ?", (key,)
-        )
-        return (rows[0][0], rows[0][1]) if rows else None
+        rows = self._session.query(self._select_row, (key,))
+        if not rows:
+            return None
+        version, body = rows[0]
+        if type(version) is int and version >= 1:
+            # Remembered so that saving what this unit of work loaded needs no re-read.
+            self._uow._loaded[(self._table, key)] = version
+        return version, body
 
     def _stage_add(
         self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
@@ -471,6 +476,11 @@ class _Repository:
         if staged is not None:
             current: int | None = staged.version
             expected = staged.expected
+        elif obj.version == self._uow._loaded.get((self._table, key)):
+            # Loaded by this unit of work at the version it still holds: the
+            # commit's ``UPDATE ... WHERE version = ?`` is the conflict check,
+            # so asking for the stored version now would only repeat it early.
+            current = expected = obj.version
         else:
             current = self._stored_version(key)
             expected = current
@@ -607,13 +617,27 @@ class SqlUnitOfWork:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._writes: dict[tuple[str, str], _Write] = {}
+        # (table, key) -> the stored version this unit of work read.
+        self._loaded: dict[tuple[str, str], int] = {}
         self._events: list[tuple[str, str, str]] = []
-        self.orders = SqlOrderRepository(self)
-        self.documents: SqlRecordRepository[Document] = SqlRecordRepository(self, DOCUMENTS)
-        self.inventory: SqlRecordRepository[InventoryNumber] = SqlRecordRepository(self, INVENTORY)
-        self.carrier_requests: SqlRecordRepository[CarrierRequest] = SqlRecordRepository(
-            self, CARRIER_REQUESTS
-        )
+
+    # Repositories are built on first use: most units of work touch one or two.
+
+    @functools.cached_property
+    def orders(self) -> SqlOrderRepository:
+        return SqlOrderRepository(self)
+
+    @functools.cached_property
+    def documents(self) -> SqlRecordRepository[Document]:
+        return SqlRecordRepository(self, DOCUMENTS)
+
+    @functools.cached_property
+    def inventory(self) -> SqlRecordRepository[InventoryNumber]:
+        return SqlRecordRepository(self, INVENTORY)
+
+    @functools.cached_property
+    def carrier_requests(self) -> SqlRecordRepository[CarrierRequest]:
+        return SqlRecordRepository(self, CARRIER_REQUESTS)
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
@@ -639,23 +663,34 @@ class SqlUnitOfWork:
         self._events.clear()
 
 
+@functools.cache
+def _insert_sql(table: str, key_column: str, names: tuple[str, ...]) -> str:
+    columns = ", ".join([key_column, "version", *names, "body"])
+    marks = ", ".join("?" * (len(names) + 3))
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key_column}) DO NOTHING"
+
+
+@functools.cache
+def _update_sql(table: str, key_column: str, names: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{n} = ?" for n in ["version", *names, "body"])
+    return f"UPDATE {table} SET {sets} WHERE {key_column} = ? AND version = ?"
+
+
 def _apply(session: Session, write: _Write) -> None:
-    names = list(write.columns)
-    values = [write.columns[n] for n in names]
+    # The statement text is built once per table and column set: the same text
+    # each time also lets the driver reuse its prepared statement.
+    names = tuple(write.columns)
+    values = write.columns.values()
     if write.expected is None:
-        columns = ", ".join([write.key_column, "version", *names, "body"])
-        marks = ", ".join("?" * (len(names) + 3))
         changed = session.execute(
-            f"INSERT INTO {write.table} ({columns}) VALUES ({marks}) "
-            f"ON CONFLICT ({write.key_column}) DO NOTHING",
+            _insert_sql(write.table, write.key_column, names),
             (write.key, write.version, *values, write.body),
         )
         if changed != 1:
             raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
         return
-    sets = ", ".join(f"{n} = ?" for n in ["version", *names, "body"])
     changed = session.execute(
-        f"UPDATE {write.table} SET {sets} WHERE {write.key_column} = ? AND version = ?",
+        _update_sql(write.table, write.key_column, names),
         (write.version, *values, write.body, write.key, write.expected),
     )
     if changed == 1:

@@ -1,0 +1,111 @@
+"""The lifecycle machine's document and carrier invariants fail against broken adapters.
+
+Each case runs ``OrderLifecycle`` on the reference storage with exactly one
+broken adapter (see ``broken_adapters``) and expects an assertion to fail;
+``tests/property/test_order_lifecycle.py`` runs the same machine, with the
+reference adapters, to a pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from broken_adapters import NeverReleasingCarrier, TextModeDocumentStorage
+from hypothesis import Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.ports import Carrier, DocumentStorage, Storage
+from tnorder.testing import OrderLifecycle
+
+# A failure is all these tests look for: no shrinking, no example database.
+QUICK = settings(
+    max_examples=100,
+    stateful_step_count=20,
+    phases=[Phase.generate],
+    database=None,
+    deadline=None,
+)
+
+
+def _is_failure(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):  # Hypothesis reports distinct bugs together
+        return all(_is_failure(e) for e in exc.exceptions)
+    return isinstance(exc, AssertionError)
+
+
+def _assert_lifecycle_fails(machine: type[OrderLifecycle], because: str) -> None:
+    """Run ``machine``; it must fail an assertion whose message mentions ``because``."""
+    try:
+        run_state_machine_as_test(machine, settings=QUICK)
+    except BaseException as exc:
+        if not _is_failure(exc):
+            raise
+        assert because in _messages(exc)
+        return
+    raise AssertionError(f"{machine.__name__} passed against a broken adapter")
+
+
+def _messages(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "\n".join(_messages(e) for e in exc.exceptions)
+    return str(exc)
+
+
+class _MemoryLifecycle(OrderLifecycle):
+    def make_storage(self) -> Storage:
+        return MemoryStorage()
+
+
+def test_lifecycle_catches_a_carrier_that_never_releases_holds() -> None:
+    """Holds an abandoned or finished lookup gave back must be gone at the carrier:
+    a carrier that acknowledges ``release`` and keeps the hold fails the machine."""
+
+    class NeverReleasing(_MemoryLifecycle):
+        def make_carrier(self) -> Carrier:
+            return NeverReleasingCarrier(self.carrier_id)
+
+    _assert_lifecycle_fails(NeverReleasing, "holds that no open lookup accounts for")
+
+
+def test_lifecycle_catches_a_document_storage_that_changes_content() -> None:
+    """Uploaded documents must read back byte for byte: a document storage that
+    keeps them as text fails the machine."""
+
+    class TextMode(_MemoryLifecycle):
+        def make_document_storage(self) -> DocumentStorage:
+            return TextModeDocumentStorage()
+
+    _assert_lifecycle_fails(TextMode, "DOC-")
+
+
+def test_a_host_that_overrides_only_storage_gets_documents_and_carriers() -> None:
+    """The default hooks give the machine a document storage and a realtime
+    simulated carrier, so a host overriding only ``make_storage`` runs every rule."""
+    machine = _MemoryLifecycle()
+    try:
+        assert machine.documents_on
+        assert machine.carriers_on
+        assert machine.service.document_storage is machine.document_storage
+        assert {machine.carrier_id: machine.carrier} == machine.service.carriers
+    finally:
+        machine.teardown()
+
+
+@pytest.mark.parametrize("leave_out", ["make_document_storage", "make_carrier"])
+def test_documents_and_carriers_can_be_left_out(leave_out: str) -> None:
+    """A hook that returns None leaves its area out, and the machine still runs."""
+
+    def nothing(self: Any) -> None:
+        return None
+
+    machine = type("WithoutOne", (_MemoryLifecycle,), {leave_out: nothing})
+    quick = settings(QUICK, max_examples=10, stateful_step_count=10)
+    run_state_machine_as_test(machine, settings=quick)
+    started = machine()
+    try:
+        assert (leave_out != "make_document_storage") == started.documents_on
+        assert (leave_out != "make_carrier") == started.carriers_on
+    finally:
+        started.teardown()
