@@ -908,7 +908,8 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert mine == stored[account], f"documents of {account!r} differ from the service"
             for document in mine:
                 content = self.service.document_content(document.document_id, account_id=account)
-                assert self.contents[document.file.sha256] == content, document.document_id
+                uploaded = self.contents[document.file.sha256]
+                assert uploaded == content, f"{document.document_id!r} reads back other bytes"
                 for other in ACCOUNTS:
                     if other == account:
                         continue
