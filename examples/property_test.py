@@ -8,8 +8,9 @@ Two uses of the kit a host typically needs:
    the host's reminder e-mail: send one exactly when an order waits on the
    customer.
 2. ``OrderLifecycle``: a Hypothesis state machine that drives ``OrderService``
-   on *your* storage and checks the core, view, document and carrier invariants after every step.  Here it
-   runs on the SQLite adapter; point ``make_storage`` at yours.
+   on *your* storage and checks the core, view, document and carrier invariants
+   after every step.  Here it runs on the SQLite adapter; point ``make_storage``
+   at yours.
 
 Run it: ``pytest examples/property_test.py``.
 """
