@@ -107,7 +107,7 @@ class ItemStatusChanged(Event):
     committed_date: date | None = None
 
 
-# -- documents and compliance (issue 4) ---------------------------------------
+# -- documents and compliance ---------------------------------------------------
 # Item-related document events go on the order's stream, so they are delivered
 # in order with the item's status changes; ``DocumentExpired`` has no item and
 # goes on the document's own stream.
@@ -183,7 +183,7 @@ class DocumentExpired(Event):
     valid_until: date
 
 
-# -- carrier ordering workflows (issue 5) --------------------------------------
+# -- carrier ordering workflows ------------------------------------------------
 # Request events use the carrier request id as their stream; inventory events
 # use "inventory:<number>" with the record's stored version as sequence.
 
