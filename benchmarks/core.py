@@ -12,7 +12,7 @@ import cattrs
 from transitions import Machine
 
 from tnorder import Actor, NewItem, Order, OrderKind, Role, Trigger
-from tnorder.domain.machine import TRANSITIONS
+from tnorder.domain.machine import build_machine, machine_transitions
 from tnorder.domain.statuses import ItemStatus
 from tnorder.serialization import _configure_generic, make_converter
 
@@ -31,17 +31,8 @@ def _order(items: int = 10, kind: OrderKind = OrderKind.NEW_NUMBER) -> Order:
 
 # -- the naive alternative: a transitions.Machine attached to each item ----------
 
-_STATES = [s.value for s in ItemStatus]
-_TRANSITIONS = [
-    {
-        "trigger": t.trigger.value,
-        "source": [s.value for s in t.sources],
-        "dest": t.dest.value,
-        "conditions": list(t.conditions),
-        "unless": list(t.unless),
-    }
-    for t in TRANSITIONS
-]
+# Built once, as a transitions user would keep them at module level.
+_TRANSITIONS = machine_transitions()
 
 
 class NaiveItem:
@@ -54,12 +45,9 @@ class NaiveItem:
 
 
 def _naive_machine(item: NaiveItem) -> Machine:
-    return Machine(
-        model=item,
-        states=_STATES,
-        transitions=_TRANSITIONS,
-        initial=ItemStatus.UNDER_REVIEW.value,
-        auto_transitions=False,
+    # Exactly ``Machine(model=item, states=..., transitions=..., ...)``.
+    return build_machine(
+        model=item, transitions=_TRANSITIONS, initial=ItemStatus.UNDER_REVIEW.value
     )
 
 

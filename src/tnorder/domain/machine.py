@@ -36,6 +36,7 @@ __all__ = [
     "Trigger",
     "allowed_triggers",
     "build_machine",
+    "machine_transitions",
     "resolve",
 ]
 
@@ -174,27 +175,34 @@ TRIGGER_ROLES: Mapping[Trigger, frozenset[Role]] = MappingProxyType(
 )
 
 
+def machine_transitions() -> list[dict[str, Any]]:
+    """``TRANSITIONS`` in the dict form ``transitions.Machine(transitions=...)`` takes."""
+    return [
+        {
+            "trigger": t.trigger.value,
+            "source": [s.value for s in t.sources],
+            "dest": t.dest.value,
+            "conditions": list(t.conditions),
+            "unless": list(t.unless),
+        }
+        for t in TRANSITIONS
+    ]
+
+
 def build_machine(machine_cls: type[Machine] = Machine, **kwargs: Any) -> Machine:
     """Build a ``transitions`` machine from ``TRANSITIONS`` (no model unless given).
 
     Args:
         machine_cls: ``Machine`` or an extension such as ``GraphMachine``.
-        **kwargs: passed to the machine (e.g. ``model=``, ``graph_engine=``).
+        **kwargs: passed to the machine (e.g. ``model=``, ``graph_engine=``,
+            ``transitions=`` to reuse a prebuilt :func:`machine_transitions`).
     """
     kwargs.setdefault("model", None)
+    kwargs.setdefault("initial", ItemStatus.ORDER_SUBMITTED.value)
+    if "transitions" not in kwargs:
+        kwargs["transitions"] = machine_transitions()
     return machine_cls(
         states=[s.value for s in ItemStatus],
-        transitions=[
-            {
-                "trigger": t.trigger.value,
-                "source": [s.value for s in t.sources],
-                "dest": t.dest.value,
-                "conditions": list(t.conditions),
-                "unless": list(t.unless),
-            }
-            for t in TRANSITIONS
-        ],
-        initial=ItemStatus.ORDER_SUBMITTED.value,
         auto_transitions=False,
         **kwargs,
     )
