@@ -20,5 +20,5 @@ def require_aware(value: object, *, field: str) -> None:
     """
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
-            f"{field} must be a timezone-aware datetime, got {value!r}", field=field
+            f"'{field}' must be a timezone-aware datetime, got {value!r}", field=field
         )

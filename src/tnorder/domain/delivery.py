@@ -320,7 +320,6 @@ def delivery_display(
     return UNAVAILABLE if display is None else display
 
 
-
 def business_day_window(
     start: date, days: BusinessDayRange, calendar: BusinessCalendar
 ) -> DeliveryWindow:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from ..errors import InvalidDocument, InvalidTransition, PermissionDenied, ValidationError
+from ._checks import require_aware
 from .events import (
     Actor,
     DocumentApproved,
@@ -559,8 +560,7 @@ def check_reviewer(actor: Actor, *, action: str) -> None:
 
 
 def _utc_date(now: datetime) -> date:
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError(f"'now' must be a timezone-aware datetime, got {now!r}", field="now")
+    require_aware(now, field="now")
     return now.astimezone(UTC).date()
 
 

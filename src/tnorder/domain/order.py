@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
+from ._checks import require_aware
 from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
@@ -156,8 +157,7 @@ def derive_order_status(statuses: Iterable[ItemStatus]) -> OrderStatus:
 
 
 def _require_aware(at: datetime) -> None:
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise ValidationError(f"'at' must be a timezone-aware datetime, got {at!r}", field="at")
+    require_aware(at, field="at")
 
 
 def _coerce_trigger(trigger: Trigger | str) -> Trigger:
