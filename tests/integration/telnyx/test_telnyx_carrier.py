@@ -7,8 +7,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import Clock, SleepRecorder, make_config
 
+from conftest import Clock, SleepRecorder, make_config
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx, Fault
 from tnorder.domain.carrier import (
@@ -360,9 +360,9 @@ def test_an_unknown_account_is_refused(
 
 def test_a_wrong_api_key_is_a_rejection(fake_telnyx: FakeTelnyx, now: datetime) -> None:
     """401 is CarrierRejected (retrying with the same key will not help)."""
-    with TelnyxCarrier(make_config(fake_telnyx, api_key="wrong")) as adapter:
-        with pytest.raises(CarrierRejected) as info:
-            adapter.search(adapter.account(), LookupCriteria(quantity=1, area_code="404"), now=now)
+    adapter = TelnyxCarrier(make_config(fake_telnyx, api_key="wrong"))
+    with adapter, pytest.raises(CarrierRejected) as info:
+        adapter.search(adapter.account(), LookupCriteria(quantity=1, area_code="404"), now=now)
     assert "10009" == info.value.code
 
 
