@@ -56,7 +56,7 @@ def _diagram(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    code: int = run_demo(db_path=args.db, plain=args.plain)
+    code: int = run_demo(db_path=args.db, plain=args.plain, carrier=args.carrier)
     return code
 
 
@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run every flow end to end on the embedded defaults")
     demo.add_argument("--db", metavar="PATH", help="keep the SQLite database at PATH (a new file)")
     demo.add_argument("--plain", action="store_true", help="no colour (for logs)")
+    demo.add_argument(
+        "--carrier",
+        choices=("simulated", "telnyx-fake"),
+        default="simulated",
+        help="simulated carriers (every story), or the Telnyx adapter against a loopback "
+        "fake Telnyx (one story; needs tnorder[telnyx])",
+    )
     demo.set_defaults(func=_demo)
 
     statuses = sub.add_parser("statuses", help="print the status table")
