@@ -389,3 +389,36 @@ def test_a_disconnect_is_a_delete_job_with_per_number_results(
         "+14045550198"
     ]
     assert 1 == len(fake_telnyx.calls("POST", "delete_phone_numbers"))
+
+
+def test_a_dropped_read_is_retried(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """A GET whose connection drops is safe to send again, and is."""
+    first = carrier.submit(account, _order(("+19195550101",)), now=now)
+    fake_telnyx.inject("GET", "^number_orders/", Fault.drop())
+    assert "success" == carrier.status(account, first.ref, now=now).status
+    assert 2 == len(fake_telnyx.calls("GET", "^number_orders/"))
+
+
+def test_server_errors_that_persist_are_unavailable_after_the_attempts(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """Three 500s on a search: CarrierUnavailable (retryable) with Telnyx's code, after
+    exactly the policy's three attempts."""
+    fake_telnyx.inject("GET", "available_phone_numbers", *[Fault.server_error()] * 3)
+    with pytest.raises(CarrierUnavailable) as info:
+        carrier.search(account, LookupCriteria(quantity=1, area_code="404"), now=now)
+    assert ("10007", True) == (info.value.code, info.value.retryable)
+    assert 3 == len(fake_telnyx.calls("GET", "available_phone_numbers"))
+
+
+def test_a_server_error_on_create_is_looked_up_before_creating_again(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """A 500 on POST may have been applied: the adapter looks the reference up (nothing
+    found here) and creates the order once more, ending with exactly one order."""
+    fake_telnyx.inject("POST", "^number_orders$", Fault.server_error())
+    update = carrier.submit(account, _order(("+19195550102",), request_id="CR-500"), now=now)
+    assert [update.carrier_ref] == list(fake_telnyx.orders)
+    assert 2 == len(fake_telnyx.calls("GET", "^number_orders$"))

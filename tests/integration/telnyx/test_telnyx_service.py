@@ -1,0 +1,109 @@
+"""OrderService driving TelnyxCarrier over HTTP (SQLite file, FakeTelnyx on loopback): a port-in
+from submission to the committed date and completion, and a port the losing carrier rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import T0, make_config
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.document_storage import MemoryDocumentStorage
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.adapters.telnyx import TelnyxCarrier
+from tnorder.adapters.telnyx.fake import FakeTelnyx
+from tnorder.domain.carrier import CarrierConfig, InventoryType, PortDetails, ProvisioningConfig
+from tnorder.domain.events import Actor
+from tnorder.domain.order import NewItem
+from tnorder.domain.statuses import ItemStatus, OrderKind, Role
+from tnorder.service import OrderService
+
+STAFF = Actor(Role.STAFF, "ops")
+NUMBER = "+19192281234"
+
+
+@pytest.fixture
+def wired(
+    tmp_path: Path, fake_telnyx: FakeTelnyx
+) -> Iterator[tuple[OrderService, MemoryDocumentStorage, FakeTelnyx]]:
+    documents = MemoryDocumentStorage()
+    carrier = TelnyxCarrier(make_config(fake_telnyx), documents=documents, sleep=lambda _: None)
+    storage = SqliteStorage(tmp_path / "tnorder.db")
+    service = OrderService(
+        storage,
+        clock=FixedClock(T0),
+        carriers={"telnyx": carrier},
+        provisioning=ProvisioningConfig(
+            True,
+            [
+                CarrierConfig(
+                    "telnyx",
+                    "Telnyx",
+                    [carrier.account("main")],
+                    [InventoryType("tx-stock", "telnyx", "Telnyx numbers")],
+                )
+            ],
+        ),
+        document_storage=documents,
+    )
+    yield service, documents, fake_telnyx
+    storage.close()
+    carrier.close()
+
+
+def _port(documents: MemoryDocumentStorage) -> PortDetails:
+    return PortDetails(
+        "Jane Doe",
+        subscriber_name="Acme Corporation",
+        losing_account_number="ACC-0001",
+        requested_date=date(2026, 5, 20),
+        extra={
+            "loa_document": documents.put(b"%PDF-1.4 loa"),
+            "invoice_document": documents.put(b"%PDF-1.4 invoice"),
+        },
+    )
+
+
+def test_a_port_in_reaches_its_committed_date_and_completes(
+    wired: tuple[OrderService, MemoryDocumentStorage, FakeTelnyx],
+) -> None:
+    """Submitted to Carrier, then Port Date Received with Telnyx's FOC date as the
+    committed date, then In Progress once Telnyx reports the port done."""
+    service, documents, _ = wired
+    order = service.place_order("acme", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=STAFF)
+    request = service.submit_port_in(
+        order.order_id, carrier_id="telnyx", port=_port(documents), actor=STAFF
+    )
+    item = service.get_order(order.order_id).items[0]
+    assert ItemStatus.SUBMITTED_TO_CARRIER is item.status
+    seen = []
+    for _ in range(3):
+        service.poll_carrier_request(request.request_id)
+        item = service.get_order(order.order_id).items[0]
+        seen.append(item.status)
+    assert [
+        ItemStatus.SUBMITTED_TO_CARRIER,
+        ItemStatus.PORT_DATE_RECEIVED,
+        ItemStatus.IN_PROGRESS,
+    ] == seen
+    assert date(2026, 5, 20) == item.committed_date
+
+
+def test_a_rejected_port_shows_telnyx_reason_to_the_customer(
+    wired: tuple[OrderService, MemoryDocumentStorage, FakeTelnyx],
+) -> None:
+    """Telnyx's exception detail becomes the Port Rejected note the customer reads."""
+    service, documents, fake = wired
+    fake.reject_ports(("ACCOUNT_NUMBER_MISMATCH", "The account number does not match."))
+    order = service.place_order("acme", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=STAFF)
+    request = service.submit_port_in(
+        order.order_id, carrier_id="telnyx", port=_port(documents), actor=STAFF
+    )
+    service.poll_carrier_request(request.request_id)
+    service.poll_carrier_request(request.request_id)
+    item = service.get_order(order.order_id).items[0]
+    assert ItemStatus.PORT_REJECTED is item.status
+    assert "The account number does not match." == item.history[-1].note
