@@ -208,9 +208,11 @@ class TelnyxCarrier:
             InvalidLookup: the quantity is above ``max_quantity`` (before sending).
         """
         self._check_account(account)
+        # search_params refuses ZIP and LATA with the reason; check_lookup the quantity.
+        queries = search_params(criteria, carrier_id=self.carrier_id)
         self._capabilities.check_lookup(criteria, carrier_id=self.carrier_id)
         found: dict[str, AvailableNumber] = {}
-        for params in search_params(criteria, carrier_id=self.carrier_id):
+        for params in queries:
             _, reply = self._http.request(
                 "GET", "available_phone_numbers", params=params, what="search available numbers"
             )
