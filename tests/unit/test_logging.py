@@ -46,9 +46,7 @@ def test_the_package_logger_has_a_null_handler() -> None:
     assert "tnorder" == tnorder.__name__
     handlers = logging.getLogger("tnorder").handlers
     # The suite's own SecretScanner may be attached around this test; nothing else is.
-    assert [logging.NullHandler] == [
-        type(h) for h in handlers if not isinstance(h, SecretScanner)
-    ]
+    assert [logging.NullHandler] == [type(h) for h in handlers if not isinstance(h, SecretScanner)]
 
 
 def test_the_hot_path_logs_nothing_at_debug(caplog: pytest.LogCaptureFixture) -> None:
@@ -107,9 +105,7 @@ def test_giving_up_after_the_last_attempt_is_a_warning(
 
     with pytest.raises(ConcurrencyConflict):
         service.run(always_loses)
-    levels = [
-        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "tnorder.service"
-    ]
+    levels = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "tnorder.service"]
     assert ["INFO", "WARNING"] == [level for level, _ in levels]
     assert levels[1][1].startswith("always_loses lost 2 concurrency races")
 
@@ -150,7 +146,7 @@ def test_held_and_ignored_carrier_updates_are_logged(caplog: pytest.LogCaptureFi
     naming the carrier, the status and the carrier's reference."""
     caplog.set_level(logging.INFO, logger="tnorder")
     w = _world()
-    order, request = _pending_port(w)
+    _order, request = _pending_port(w)
     w.service.apply_carrier_update(_port_update(request, "REQUESTED_SUPP", 10, reason="fix it"))
     caplog.clear()
     foc = _port_update(request, "FOC", 30, foc_date=date(2026, 3, 9))
@@ -158,11 +154,14 @@ def test_held_and_ignored_carrier_updates_are_logged(caplog: pytest.LogCaptureFi
     held = _messages(caplog, "tnorder.carriers")
     assert 1 == len(held)
     assert "held back until the customer acts" in held[0]
-    assert PORTED in held[0] and request.carrier_ref and request.carrier_ref in held[0]
+    assert PORTED in held[0]
+    assert request.carrier_ref
+    assert request.carrier_ref in held[0]
     caplog.clear()
     w.service.apply_carrier_update(_port_update(request, "EXCEPTION", 5, reason="stale"))
     (ignored,) = _messages(caplog, "tnorder.carriers")
-    assert "EXCEPTION" in ignored and "ignored" in ignored
+    assert "EXCEPTION" in ignored
+    assert "ignored" in ignored
 
 
 def test_the_expiry_sweep_logs_what_it_released(caplog: pytest.LogCaptureFixture) -> None:
