@@ -71,8 +71,11 @@ _ATTRIBUTE_ARGS = ("order_id", "item_id", "trigger", "carrier_id", "request_id",
 _NOT_USE_CASES = frozenset({"run", "save_order"})
 
 
+@functools.cache
 def _tracer() -> Any:
-    # Looked up per call, so a provider the host installs after import is used.
+    # Before the host installs a provider this is the API's proxy tracer, which
+    # switches to the real one when it is installed; so looking it up once is
+    # enough (and get_tracer reads the environment on every call).
     return trace.get_tracer(_SCOPE)
 
 
