@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
-.PHONY: install test lint typecheck pytest demo bench bench-quick docs clean
+.PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -30,7 +30,12 @@ typecheck: $(DEV_STAMP)
 pytest: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The documentation site, built offline with --strict: a broken link, anchor or
+# API reference fails it.
+docs-site: $(DEV_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site
+
+test: lint typecheck pytest docs-site
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m tnorder demo
@@ -45,4 +50,4 @@ docs: $(RUNTIME_STAMP)
 	$(PY) -m tnorder.docgen
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build/site

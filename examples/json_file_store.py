@@ -322,15 +322,26 @@ class JsonFileStorage:
             raise StorageError(f"cannot use {self.root} for storage: {exc}") from exc
         with self._lock:
             self._recover()
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse further use; the files stay.  (Nothing is held open between calls.)"""
+        self._closed = True
+
+    def _open_check(self) -> None:
+        if self._closed:
+            raise StorageError(f"the storage in {self.root} is closed")
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
+        self._open_check()
         with self._lock:
             self._recover()
         yield _UnitOfWork(self)
 
     @contextmanager
     def outbox(self) -> Iterator[_Outbox]:
+        self._open_check()
         with self._lock:
             self._recover()
         box = _Outbox(self)

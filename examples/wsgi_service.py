@@ -1,9 +1,10 @@
 """Embedding tnorder in a web service, with nothing but the standard library's ``wsgiref``.
 
 The WSGI application below is the part to copy: it builds one ``OrderService``
-at start-up, maps each request to one use case, turns the service's view
-objects into JSON with tnorder's cattrs converter, and maps tnorder's errors
-to HTTP statuses.  Any framework works the same way (Flask, Django, FastAPI:
+at start-up, maps each request to one use case, turns the service's views
+into JSON with ``tnorder.web.to_json_ready`` (labels included, no glue), and
+answers tnorder's errors with ``tnorder.web.error_to_json`` (status, retry
+hint and facts as data).  Any framework works the same way (Flask, Django, FastAPI:
 call the service from the handler, map ``TnorderError`` in one place).
 
 Run it: ``python examples/wsgi_service.py``.  It starts the server on a free
@@ -21,25 +22,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from tnorder import (
-    Actor,
-    InvalidTransition,
-    NewItem,
-    NotFound,
-    OrderKind,
-    OrderService,
-    PermissionDenied,
-    Role,
-    TnorderError,
-    ValidationError,
-)
+from tnorder import Actor, NewItem, OrderKind, OrderService, Role, TnorderError
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.sqlite import SqliteStorage
-from tnorder.serialization import make_converter
+from tnorder.web import error_to_json, to_json_ready
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -50,14 +41,6 @@ TOKENS = {
     "token-customer-42": (Actor(Role.CUSTOMER, "cust-42"), "acct-42"),
     "token-manager-7": (Actor(Role.ACCOUNT_MANAGER, "am-7"), None),  # any account
 }
-
-# tnorder's error tree maps onto HTTP in one place; the message is safe to show.
-STATUS_FOR_ERROR: list[tuple[type[TnorderError], str]] = [
-    (ValidationError, "400 Bad Request"),
-    (PermissionDenied, "403 Forbidden"),
-    (NotFound, "404 Not Found"),
-    (InvalidTransition, "409 Conflict"),
-]
 
 ORDERS = re.compile(r"^/accounts/(?P<account>[\w-]+)/orders$")
 ORDERS_TAB = re.compile(r"^/accounts/(?P<account>[\w-]+)/orders-tab$")
@@ -88,10 +71,9 @@ def parse_items(body: Any) -> list[NewItem]:
 
 def make_app(service: OrderService) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """The WSGI application around ``service``."""
-    converter = make_converter()
 
     def respond(start: StartResponse, status: str, body: object) -> list[bytes]:
-        data = json.dumps(converter.unstructure(body)).encode()
+        data = json.dumps(to_json_ready(body)).encode()
         start(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
 
@@ -133,11 +115,9 @@ def make_app(service: OrderService) -> Callable[[dict[str, Any], StartResponse],
         except HttpError as exc:
             return respond(start, exc.status, {"error": str(exc)})
         except TnorderError as exc:
-            status = next(
-                (code for kind, code in STATUS_FOR_ERROR if isinstance(exc, kind)),
-                "500 Internal Server Error",
-            )
-            return respond(start, status, {"error": type(exc).__name__, "message": str(exc)})
+            # One place for every tnorder error: status, retry hint and facts as data.
+            code, body = error_to_json(exc)
+            return respond(start, f"{code} {HTTPStatus(code).phrase}", body)
         return respond(start, status, body)
 
     return app

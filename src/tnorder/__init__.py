@@ -6,6 +6,8 @@ here; adapters live in ``tnorder.adapters`` and the conformance kit in
 ``tnorder.testing`` (neither is imported by ``import tnorder``).
 """
 
+import logging as _logging
+
 from ._version import (
     __version__,
 )
@@ -160,6 +162,10 @@ from .relay import (
 from .service import (
     OrderService,
 )
+
+# A library's loggers stay silent until the host configures logging (the
+# standard library's advice for libraries); see docs/operating.md.
+_logging.getLogger("tnorder").addHandler(_logging.NullHandler())
 
 __all__ = [
     "DEFAULT_REQUIREMENTS_POLICY",

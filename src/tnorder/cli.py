@@ -1,12 +1,15 @@
-"""The ``tnorder`` command: ``demo``, ``statuses``, ``diagram``, ``--version``.
+"""The ``tnorder`` command: ``demo``, ``statuses``, ``diagram``, ``schema``, ``--version``.
 
 Errors print one clear line on stderr (exit 2 for usage, 1 for tnorder
-errors), never a traceback.
+errors), never a traceback.  Tables follow ``COLUMNS`` when it is set, and a
+reader that goes away (``tnorder demo | head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +21,60 @@ from .errors import TnorderError
 __all__ = ["main"]
 
 
+def _status_rows() -> list[dict[str, str | bool | list[str]]]:
+    from .domain.machine import TRANSITIONS
+    from .domain.statuses import ItemStatus
+
+    rows: list[dict[str, str | bool | list[str]]] = []
+    for status in ItemStatus:
+        rows.append(
+            {
+                "value": status.value,
+                "label": status.label,
+                "intent": status.intent.value,
+                "intent_label": status.intent.label,
+                "porting_only": status.porting_only,
+                "triggers": sorted({t.trigger.value for t in TRANSITIONS if status in t.sources}),
+                "description": status.description,
+            }
+        )
+    return rows
+
+
+def _statuses_data(args: argparse.Namespace) -> int:
+    rows = _status_rows()
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    columns = list(rows[0])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row[c]) for c in columns])
+    return 0
+
+
+def _csv_cell(value: str | bool | list[str]) -> str:
+    # Spreadsheets read "true"/"false"; a list becomes space-separated words.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(value)
+    return value
+
+
+def _width(plain: bool) -> int | None:
+    """``COLUMNS`` when set, else 160 for plain output (logs), else the terminal's."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return 160 if plain else None
+
+
 def _statuses(args: argparse.Namespace) -> int:
+    if args.format != "table":
+        return _statuses_data(args)
+
     from rich.console import Console
     from rich.table import Table
 
@@ -42,14 +98,21 @@ def _statuses(args: argparse.Namespace) -> int:
             ", ".join(triggers) or "(final)",
             status.description,
         )
-    Console(no_color=args.plain, width=None if not args.plain else 160).print(table)
+    Console(no_color=args.plain, width=_width(args.plain)).print(table)
     return 0
 
 
 def _diagram(args: argparse.Namespace) -> int:
     from .docgen import mermaid_diagram
 
-    print(mermaid_diagram())
+    print(mermaid_diagram(boilerplate=args.boilerplate))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .adapters.schema import schema_script
+
+    print(schema_script(args.dialect), end="")
     return 0
 
 
@@ -88,10 +151,27 @@ def _parser() -> argparse.ArgumentParser:
 
     statuses = sub.add_parser("statuses", help="print the status table")
     statuses.add_argument("--plain", action="store_true", help="no colour")
+    statuses.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="a table for people (default), or JSON / CSV for programs",
+    )
     statuses.set_defaults(func=_statuses)
 
     diagram = sub.add_parser("diagram", help="print the line-item lifecycle as Mermaid")
+    diagram.add_argument(
+        "--boilerplate",
+        action="store_true",
+        help="keep the styling lines the diagram renderer adds (classDef, Class)",
+    )
     diagram.set_defaults(func=_diagram)
+
+    schema = sub.add_parser(
+        "schema", help="print the SQL schema and each migration step (for hosts' own migrations)"
+    )
+    schema.add_argument("--dialect", choices=("sqlite", "postgres"), required=True)
+    schema.set_defaults(func=_schema)
     return parser
 
 
@@ -100,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args)
+        # Flush here, inside the handler: a reader that left shows up now,
+        # not as a "BrokenPipeError ... ignored" message at interpreter exit.
+        sys.stdout.flush()
     except TnorderError as exc:
         print(f"tnorder: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ sync).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -88,8 +89,15 @@ def statuses_markdown() -> str:
     return "\n".join(lines)
 
 
-def mermaid_diagram() -> str:
-    """The line-item machine as a Mermaid ``stateDiagram-v2`` (drawn by ``transitions``)."""
+def mermaid_diagram(*, boilerplate: bool = False) -> str:
+    """The line-item machine as a Mermaid ``stateDiagram-v2`` (drawn by ``transitions``).
+
+    ``transitions`` also emits styling meant for highlighting a live model's
+    state (``classDef``/``Class`` lines, a state declaration per status whose
+    label is its id) and a front matter Mermaid reads as no title.  Without
+    ``boilerplate`` those lines go and the title is written as Mermaid
+    expects (``title: Line item``); the states and transitions are the same.
+    """
     from transitions.extensions import GraphMachine
 
     class _Model:
@@ -104,7 +112,31 @@ def mermaid_diagram() -> str:
         title="Line item",
     )
     text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    if boilerplate:
+        return "\n".join(lines)
+    return "\n".join(_without_boilerplate(lines))
+
+
+_SELF_NAMED_STATE = re.compile(r'^\s*state "(?P<label>[^"]+)" as (?P<name>\S+)$')
+
+
+def _without_boilerplate(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("classDef ", "Class ")):
+            continue
+        named = _SELF_NAMED_STATE.match(line)
+        if named and named["label"] == named["name"]:
+            continue
+        # The front matter is "---", the title, "---": Mermaid wants "title: ...".
+        if index == 1 and lines[0] == "---" and ":" not in stripped:
+            line = f"title: {stripped}"
+        if not stripped and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return out
 
 
 def lifecycle_markdown() -> str:

@@ -232,6 +232,15 @@ class Storage(Protocol):
         """Open the relay's view of the outbox (claims end with the block)."""
         ...
 
+    def close(self) -> None:
+        """Release what the storage holds (connections, files); call once at shutdown.
+
+        Idempotent.  A closed storage raises ``StorageError`` when it is used
+        again.  Hosts that manage connection lifetimes themselves still call
+        it, so the adapter can let go of its own.
+        """
+        ...
+
 
 class Carrier(Protocol):
     """A carrier numbers are ordered from, ported to, and disconnected at.

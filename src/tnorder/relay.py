@@ -19,13 +19,21 @@ Guarantees (details in ``docs/storage.md``):
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+from . import _telemetry
 from .errors import NotificationError, ValidationError
-from .ports import Notifier, Storage
+from .ports import Clock, Notifier, Storage
 
 __all__ = ["relay_outbox"]
 
+log = logging.getLogger("tnorder.relay")
 
-def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> int:
+
+def relay_outbox(
+    storage: Storage, notifier: Notifier, *, limit: int = 100, clock: Clock | None = None
+) -> int:
     """Deliver up to ``limit`` waiting events; return how many were delivered.
 
     Events are published oldest first.  When ``publish`` raises for an event,
@@ -36,6 +44,11 @@ def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> i
 
     Call it again until it returns 0 to drain the outbox.
 
+    Each failed event is logged (``tnorder.relay``, WARNING) with its id,
+    stream and the notifier's error.  With a ``clock`` and OpenTelemetry
+    installed, the delay between each event and its delivery is recorded
+    (``tnorder.relay.lag``).
+
     Raises:
         NotificationError: the notifier failed for at least one event; those
             events stay in the outbox.
@@ -45,6 +58,7 @@ def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> i
     if limit < 1:
         raise ValidationError("limit must be at least 1", field="limit")
     delivered: list[int] = []
+    delivered_at: list[datetime] = []
     failed: dict[str, str] = {}
     first_error: BaseException | None = None
     with storage.outbox() as box:
@@ -57,10 +71,22 @@ def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> i
             except Exception as exc:  # any notifier failure means "deliver again later"
                 failed[stream] = entry.event.event_id
                 first_error = first_error or exc
+                log.warning(
+                    "notifier failed on event %s (%s, stream %s); its stream waits for the "
+                    "next relay: %s: %s",
+                    entry.event.event_id,
+                    type(entry.event).__name__,
+                    stream,
+                    type(exc).__name__,
+                    exc,
+                )
                 continue
             delivered.append(entry.position)
+            delivered_at.append(entry.event.at)
         if delivered:
             box.mark_delivered(delivered)
+    if _telemetry.ENABLED and clock is not None:
+        _telemetry.record_relayed(delivered_at, clock.now())
     if failed:
         ids = ", ".join(failed.values())
         raise NotificationError(

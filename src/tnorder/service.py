@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
+from ._telemetry import instrument_service
 from ._usecases.carriers import CarrierUseCases
 from ._usecases.documents import DocumentUseCases
 from ._usecases.views import ViewUseCases
@@ -202,4 +203,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         """
         if self.notifier is None:
             raise ValidationError("relay_events needs a notifier", field="notifier")
-        return relay_outbox(self.storage, self.notifier, limit=limit)
+        return relay_outbox(self.storage, self.notifier, limit=limit, clock=self.clock)
+
+
+# With the ``otel`` extra installed, each public use case runs in a span.
+instrument_service(OrderService)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import random
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+from .. import _telemetry
 from ..domain.calendar import BusinessCalendar
 from ..domain.carrier import ProvisioningConfig
 from ..domain.delivery import DeliveryEstimates
@@ -18,6 +21,30 @@ from ..errors import ConcurrencyConflict
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 
 T = TypeVar("T")
+
+log = logging.getLogger("tnorder.service")
+
+RETRY_SLEEP: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
+    "tnorder_retry_sleep", default=None
+)
+"""How the conflict retry waits in the current context (``time.sleep`` when unset).
+
+``tnorder.aio.AsyncOrderService`` sets it in its worker threads so that the
+wait is the host's own async sleep, run on the event loop.
+"""
+
+
+def use_case_name(use_case: Callable[..., object]) -> str:
+    """A name for logs and metrics: the service method that defined the closure.
+
+    ``fire`` for ``OrderService.fire.<locals>.use_case``; a function a host
+    passes to :meth:`UseCaseBase.run` itself keeps its own name.
+    """
+    qualname = getattr(use_case, "__qualname__", "") or repr(use_case)
+    parts = qualname.split(".<locals>.")
+    if len(parts) > 1 and "." in parts[-2]:  # defined inside a method of a class
+        return parts[-2].rsplit(".", 1)[-1]
+    return parts[-1].rsplit(".", 1)[-1]
 
 
 class UseCaseBase:
@@ -58,11 +85,29 @@ class UseCaseBase:
                     result = use_case(uow, now)
                     uow.commit()
                 return result
-            except ConcurrencyConflict:
+            except ConcurrencyConflict as exc:
+                name = use_case_name(use_case)
+                if _telemetry.ENABLED:
+                    _telemetry.count_conflict(name)
                 if attempt == self.max_attempts:
+                    log.warning(
+                        "%s lost %d concurrency races in a row; giving up: %s",
+                        name,
+                        attempt,
+                        exc,
+                    )
                     raise
-            # Jittered backoff, so writers that collided do not collide again in step.
-            time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+                # Jittered backoff, so writers that collided do not collide again in step.
+                wait = random.uniform(0, min(0.05, 0.002 * 2**attempt))
+                log.info(
+                    "%s lost a concurrency race (attempt %d of %d); retrying in %.3fs: %s",
+                    name,
+                    attempt,
+                    self.max_attempts,
+                    wait,
+                    exc,
+                )
+            (RETRY_SLEEP.get() or time.sleep)(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

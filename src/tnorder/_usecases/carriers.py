@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import attrs
 
+from .. import _telemetry
 from ..domain.carrier import (
     AppliedUpdate,
     AvailableNumber,
@@ -61,6 +63,8 @@ from ..ports import Carrier, UnitOfWork
 from .base import UseCaseBase
 
 # Why a lookup's request is EXPIRED: whichever path noticed it first says the same.
+log = logging.getLogger("tnorder.carriers")
+
 _HOLD_EXPIRED = "the hold expired before a selection"
 
 
@@ -103,7 +107,7 @@ class CarrierUseCases(UseCaseBase):
             raise CarrierNotConfigured(
                 f"carrier {carrier_id!r} is configured but the service has no adapter for it"
             )
-        return adapter
+        return _telemetry.traced_carrier(carrier_id, adapter)
 
     @staticmethod
     def _check_orderer(actor: Actor) -> None:
@@ -411,6 +415,17 @@ class CarrierUseCases(UseCaseBase):
             reason = "expired" if request.status in waiting else "cleanup"
             ok = self._give_back(request.request_id, reason=reason, in_flight=in_flight)
             (released if ok else retry).append(request.request_id)
+        if released or retry:
+            log.info(
+                "expiry sweep released the holds of %d carrier request(s) %s; %d left for the "
+                "next sweep %s",
+                len(released),
+                released,
+                len(retry),
+                retry,
+            )
+        else:
+            log.debug("expiry sweep: no hold to release")
         return ReleaseSummary(tuple(released), tuple(retry))
 
     @staticmethod
@@ -431,7 +446,14 @@ class CarrierUseCases(UseCaseBase):
             return True
         try:
             adapter.release(account, list(ids))
-        except CarrierError:
+        except CarrierError as exc:
+            log.warning(
+                "releasing %d hold(s) at carrier %r failed (%s: %s); the next sweep retries",
+                len(ids),
+                account.carrier_id,
+                type(exc).__name__,
+                exc,
+            )
             return False
         return True
 
@@ -451,7 +473,13 @@ class CarrierUseCases(UseCaseBase):
             return True
         adapter = self.carriers.get(request.carrier_id)
         if adapter is None:
+            log.warning(
+                "cannot release the holds of carrier request %s: no adapter for carrier %r",
+                request_id,
+                request.carrier_id,
+            )
             return False
+        adapter = _telemetry.traced_carrier(request.carrier_id, adapter)
         try:
             account = self.provisioning.account(request.carrier_id, request.carrier_account_id)
         except ConfigurationError:
@@ -1026,7 +1054,21 @@ class CarrierUseCases(UseCaseBase):
                 request_status=request.status.value,
                 changed_numbers=tuple(changed),
             )
+        if held:
+            log.info(
+                "carrier %r update %s for %s: number(s) %s held back until the customer acts",
+                request.carrier_id,
+                update.status,
+                update.carrier_ref,
+                held,
+            )
         if not touched:  # a duplicate or an older report: nothing is written
+            log.info(
+                "carrier %r update %s for %s ignored: a duplicate or older than one applied",
+                request.carrier_id,
+                update.status,
+                update.carrier_ref,
+            )
             return AppliedUpdate(request, (), tuple(held))
         request.updated_at = now
         uow.carrier_requests.save(request)

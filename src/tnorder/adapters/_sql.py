@@ -49,6 +49,7 @@ __all__ = [
     "MIGRATIONS_TABLE",
     "ORDERS",
     "OUTBOX",
+    "POSTGRES_DIALECT",
     "Dialect",
     "Session",
     "SqlStorage",
@@ -70,6 +71,7 @@ __all__ = [
     "record_table",
     "require_aware",
     "require_text",
+    "schema_steps",
     "schema_version",
 ]
 
@@ -103,6 +105,21 @@ class Dialect:
     serial_key: str
     to_db_time: Callable[[datetime], Any]
     allows_nul: bool
+
+
+def _identity(value: datetime) -> datetime:
+    return value
+
+
+# Here rather than in ``postgres.py`` so that ``tnorder schema --dialect postgres``
+# prints the DDL without psycopg installed.
+POSTGRES_DIALECT = Dialect(
+    name="postgresql",
+    timestamp_type="TIMESTAMPTZ",
+    serial_key="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    to_db_time=_identity,
+    allows_nul=False,
+)
 
 
 class Session(Protocol):
@@ -283,6 +300,61 @@ MIGRATIONS: tuple[_Migration, ...] = (_Migration(1, "orders and outbox", _v1),)
 LATEST_SCHEMA = MIGRATIONS[-1].version
 
 
+def _migrations_table_sql() -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+        " version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+
+
+def _record_table_statements(spec: RecordSpec[Any], present: set[str]) -> list[str]:
+    """What brings ``spec``'s table up to date, given the columns it has now."""
+    table = record_table(spec)
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " key TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL)"
+    ]
+    for field in spec.indexes:
+        column = _index_column(field)
+        if column not in present:
+            statements.append(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        statements.append(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+    return statements
+
+
+def _sql_literal(value: int | str) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
+def schema_steps(dialect: Dialect) -> list[tuple[str, list[str]]]:
+    """The DDL :func:`migrate` runs on an empty database, step by step.
+
+    Each step is ``(title, statements)``: the migrations table, each numbered
+    migration followed by the row that records it, then the record tables.
+    Running them in order (``tnorder schema`` prints them) leaves the same
+    schema as ``migrate``, which then finds nothing left to do.
+    """
+    steps: list[tuple[str, list[str]]] = [("migrations table", [_migrations_table_sql()])]
+    for migration in MIGRATIONS:
+        record = (
+            f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES "
+            f"({_sql_literal(migration.version)}, {_sql_literal(migration.name)})"
+        )
+        steps.append(
+            (
+                f"migration {migration.version}: {migration.name}",
+                [*migration.statements(dialect), record],
+            )
+        )
+    for spec in RECORD_SPECS:
+        steps.append((f"record table: {spec.name}", _record_table_statements(spec, set())))
+    return steps
+
+
 def migrate(session: Session, *, lock_sql: str | None = None) -> int:
     """Bring the schema up to date in one transaction; return the schema version.
 
@@ -301,12 +373,7 @@ def migrate(session: Session, *, lock_sql: str | None = None) -> int:
     with session.transaction():
         if lock_sql:
             session.query(lock_sql)
-        session.execute(
-            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
-            " version INTEGER PRIMARY KEY,"
-            " name TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-        )
+        session.execute(_migrations_table_sql())
         applied = {row[0] for row in session.query(f"SELECT version FROM {MIGRATIONS_TABLE}")}
         newest = max(applied, default=0)
         if newest > LATEST_SCHEMA:
@@ -330,18 +397,10 @@ def migrate(session: Session, *, lock_sql: str | None = None) -> int:
 
 def _sync_record_table(session: Session, spec: RecordSpec[Any]) -> None:
     table = record_table(spec)
-    session.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} ("
-        " key TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL)"
-    )
     present = session.table_columns(table)
-    added: list[str] = []
-    for field in spec.indexes:
-        column = _index_column(field)
-        if column not in present:
-            session.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
-            added.append(field)
-        session.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+    for statement in _record_table_statements(spec, present):
+        session.execute(statement)
+    added = [f for f in spec.indexes if present and _index_column(f) not in present]
     if added:
         _backfill(session, spec, table, added)
 

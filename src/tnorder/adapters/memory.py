@@ -281,13 +281,24 @@ class MemoryStorage:
         self._claimed: set[int] = set()
         self._position = 0
         self._fail_next_commit: StorageError | None = None
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("this MemoryStorage is closed")
+
+    def close(self) -> None:
+        """Refuse further use (the data stays in memory until the object goes)."""
+        self._closed = True
 
     @contextmanager
     def unit_of_work(self) -> Iterator[_UnitOfWork]:
+        self._check_open()
         yield _UnitOfWork(self)
 
     @contextmanager
     def outbox(self) -> Iterator[_Outbox]:
+        self._check_open()
         box = _Outbox(self)
         try:
             yield box

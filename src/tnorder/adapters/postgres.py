@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 try:
@@ -38,17 +37,7 @@ __all__ = ["PostgresStorage"]
 _MIGRATION_LOCK = 0x746E6F72  # "tnor"
 
 
-def _identity(value: datetime) -> datetime:
-    return value
-
-
-_DIALECT = _sql.Dialect(
-    name="postgresql",
-    timestamp_type="TIMESTAMPTZ",
-    serial_key="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-    to_db_time=_identity,
-    allows_nul=False,
-)
+_DIALECT = _sql.POSTGRES_DIALECT
 
 
 def _pg(sql: str) -> str:

@@ -8,6 +8,7 @@ styling, for logs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -59,6 +60,10 @@ def _order_style(summary: OrderSummary) -> str:
     return _INTENT_STYLES[Intent.NO_ACTION_REQUIRED]
 
 
+def _columns_from_env() -> bool:
+    return os.environ.get("COLUMNS", "").strip().isdigit()
+
+
 class Screen:
     """Prints the demo.
 
@@ -69,7 +74,9 @@ class Screen:
     def __init__(self, *, plain: bool = False) -> None:
         self.plain = plain
         self.console = Console(color_system=None if plain else "auto", highlight=False, emoji=False)
-        if not self.console.is_terminal:
+        # A pipe or log file gets a fixed width, unless COLUMNS asks for another
+        # (rich reads COLUMNS itself).
+        if not self.console.is_terminal and not _columns_from_env():
             self.console.width = WIDTH
         self._box = box.ASCII if plain else box.ROUNDED
 

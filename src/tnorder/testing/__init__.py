@@ -14,6 +14,8 @@ tnorder's own adapters pass:
   :class:`DocumentStorageContract`, :class:`NotifierContract`,
   :class:`ClockContract`: pytest mixins; subclass one as ``Test...`` and
   override its fixtures.
+* :class:`SecretScanner`: a log handler that fails when tnorder logs a
+  credential, a PIN or document bytes.
 
 ``import tnorder`` never imports this package; importing it needs only
 tnorder, Hypothesis and pytest.
@@ -39,6 +41,7 @@ from .carrier_contract import CarrierContract  # noqa: E402
 from .clock_contract import ClockContract  # noqa: E402
 from .document_storage_contract import DocumentStorageContract  # noqa: E402
 from .lifecycle import OrderLifecycle  # noqa: E402
+from .logs import SecretScanner  # noqa: E402
 from .notifier_contract import NotifierContract  # noqa: E402
 from .storage_contract import StorageContract  # noqa: E402
 
@@ -48,6 +51,7 @@ __all__ = [
     "DocumentStorageContract",
     "NotifierContract",
     "OrderLifecycle",
+    "SecretScanner",
     "StorageContract",
     "strategies",
 ]

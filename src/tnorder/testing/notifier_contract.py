@@ -15,15 +15,23 @@ Fixtures an implementer overrides:
   reading the test queue and calling ``tnorder.serialization.load_event``).
 * ``supports_concurrent_publish`` (default False): ``publish`` may be called
   from several threads at once.
+
+Every event a test publishes has an ``event_id`` no earlier example used, so
+a notifier that drops duplicates by ``event_id`` passes.  Each property runs
+the active Hypothesis profile's examples, capped (50 for the mixed tests, 8
+per event type, 15 for relaying whole orders); ``hypothesis_settings`` on the
+subclass replaces that.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,9 +48,29 @@ from ._support import run_property
 __all__ = ["NotifierContract"]
 
 MAX_EXAMPLES = 50
+# Per event type the shape is what is checked, and every type is also drawn by
+# the mixed tests; relaying builds whole orders per example, the costliest draw.
+PER_TYPE_EXAMPLES = 8
+RELAY_EXAMPLES = 15
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 Delivered = Callable[[], Sequence[Event]]
+
+# Hypothesis replays and shrinks examples, so drawn events repeat their
+# (stream, seq) and hence their event_id across examples; a notifier that
+# drops duplicates by event_id (as consumers should) would then drop them.
+# Every event a test publishes gets a stream no earlier example used.
+_FRESH = itertools.count(1)
+_RUN = f"{id(_FRESH):x}"
+
+
+def _fresh_suffix() -> str:
+    return f"~{_RUN}-{next(_FRESH)}"
+
+
+def _fresh(event: Event) -> Event:
+    """``event`` on a stream of its own, so its ``event_id`` was never published before."""
+    return attrs.evolve(event, stream=event.stream + _fresh_suffix())
 
 
 class NotifierContract:
@@ -72,9 +100,9 @@ class NotifierContract:
         """True if ``publish`` may be called from several threads at once."""
         return False
 
-    def _run(self, test: Callable[[], None]) -> None:
-        """Run a ``@given`` test (see ``hypothesis_settings``)."""
-        run_property(test, self.hypothesis_settings, MAX_EXAMPLES)
+    def _run(self, test: Callable[[], None], cap: int = MAX_EXAMPLES) -> None:
+        """Run a ``@given`` test with at most ``cap`` examples (see ``hypothesis_settings``)."""
+        run_property(test, self.hypothesis_settings, cap)
 
     # -- tests -------------------------------------------------------------------------
 
@@ -84,7 +112,8 @@ class NotifierContract:
         """Every published event arrives once, in publish order, equal to what was sent."""
 
         @given(st.lists(tst.events(), max_size=8))
-        def check(events: list[Event]) -> None:
+        def check(drawn: list[Event]) -> None:
+            events = [_fresh(e) for e in drawn]
             before = len(delivered())
             for event in events:
                 notifier.publish(event)
@@ -99,7 +128,8 @@ class NotifierContract:
         """Events of each registered type arrive with their type, id and data intact."""
 
         @given(tst.events([EVENT_TYPES[event_type]]))
-        def check(event: Event) -> None:
+        def check(drawn: Event) -> None:
+            event = _fresh(drawn)
             before = len(delivered())
             notifier.publish(event)
             arrived = list(delivered()[before:])
@@ -107,7 +137,7 @@ class NotifierContract:
             assert event_type == arrived[0].type_name
             assert event.event_id == arrived[0].event_id
 
-        self._run(check)
+        self._run(check, PER_TYPE_EXAMPLES)
 
     def test_a_redelivered_event_is_accepted_with_the_same_id(
         self, notifier: Notifier, delivered: Delivered
@@ -116,7 +146,8 @@ class NotifierContract:
         carries the same event_id, so consumers can drop the duplicate."""
 
         @given(tst.events())
-        def check(event: Event) -> None:
+        def check(drawn: Event) -> None:
+            event = _fresh(drawn)
             before = len(delivered())
             notifier.publish(event)
             notifier.publish(event)
@@ -134,7 +165,12 @@ class NotifierContract:
         they were recorded on each stream."""
 
         sequences_ = st.lists(
-            tst.event_sequences(tst.orders(max_items=3), max_size=5),
+            tst.event_sequences(
+                tst.orders(
+                    max_items=3, order_ids=tst.identifiers().map(lambda i: i + _fresh_suffix())
+                ),
+                max_size=5,
+            ),
             max_size=3,
             unique_by=lambda s: s.order.order_id,
         )
@@ -164,7 +200,7 @@ class NotifierContract:
                     e for e in arrived if e.stream == stream
                 ]
 
-        self._run(check)
+        self._run(check, RELAY_EXAMPLES)
 
     def test_concurrent_publishers_lose_nothing(
         self,

@@ -331,6 +331,14 @@ class StorageContract:
             uow.orders.get(missing)
         assert missing == info.value.key
 
+    def test_close_is_idempotent_and_a_closed_storage_refuses_work(self, storage: Storage) -> None:
+        """``close()`` may be called more than once; afterwards using the storage
+        raises ``StorageError`` instead of quietly reopening it."""
+        storage.close()
+        storage.close()
+        with pytest.raises(StorageError), storage.unit_of_work() as uow:
+            uow.orders.get("ORD-AFTER-CLOSE")
+
     def test_saving_an_order_never_added_is_refused(self, storage: Storage) -> None:
         """save of an order that was never added raises OrderNotFound and stores nothing."""
         order = _placed(_unique("A"))

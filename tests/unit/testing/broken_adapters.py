@@ -88,6 +88,9 @@ class _WrappedStorage:
         with self.inner.outbox() as box:
             yield box
 
+    def close(self) -> None:
+        self.inner.close()
+
 
 class VersionBlindStorage(_WrappedStorage):
     """Loses updates: a stale save silently overwrites the newer order."""

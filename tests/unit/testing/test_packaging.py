@@ -69,6 +69,8 @@ def test_the_kit_needs_nothing_beyond_the_testing_extra() -> None:
     # tnorder[fast] (orjson) is used when present and never required: the
     # serializer falls back to the standard library without it.
     allowed.add("orjson")
+    # tnorder[otel] likewise: the instrumentation is on when the API is importable.
+    _distributions(Requirement("opentelemetry-api"), set(), allowed)
     owners = metadata.packages_distributions()
     loaded = _imported_after("; ".join(f"import {m}" for m in KIT_MODULES))
     foreign = {
@@ -102,6 +104,7 @@ def test_public_names_are_listed() -> None:
         "DocumentStorageContract",
         "NotifierContract",
         "OrderLifecycle",
+        "SecretScanner",
         "StorageContract",
         "strategies",
     ] == tnorder.testing.__all__

@@ -1,0 +1,198 @@
+"""JSON-ready views and errors for web hosts: no glue between tnorder and a page.
+
+:func:`to_json_ready` turns any view or record tnorder returns (Orders tab
+summaries, Active Numbers entries, orders, carrier requests, documents,
+inventory numbers, events, ``AppliedUpdate``...) into plain JSON values:
+``dict``, ``list``, ``str``, ``int``, ``float``, ``bool`` and ``None`` only,
+ready for ``json.dumps`` or any framework's JSON response.
+
+Rules (each is tested):
+
+- attrs objects become objects with one key per field, in field order;
+- an enum becomes its stable string value, and a field holding an enum
+  with a customer-facing ``label`` (statuses, intents) gets a sibling
+  ``<field>_label`` key, unless the object already has that key;
+- datetimes are ISO 8601 with their UTC offset, dates ``YYYY-MM-DD``,
+  durations seconds (a float);
+- sets and frozensets become sorted lists, tuples lists, mappings objects
+  with string keys;
+- a delivery window also carries its display ``text``.
+
+:func:`error_to_json` maps any exception to ``(http_status, body)``.  A
+tnorder error's status and retry hint come from its class (the
+``http_status`` and ``retryable`` attributes, where the error tree defines
+them), else from :data:`DEFAULT_HTTP_STATUS`; anything that is not a
+:class:`~tnorder.errors.TnorderError` is a 500 whose body reveals nothing.
+The body names the error, repeats its message (written to be safe to show)
+and lists its facts (ids, statuses, allowed events), never payloads.
+
+Nothing here is imported by ``import tnorder``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from . import errors
+from .domain.delivery import DeliveryWindow
+
+__all__ = [
+    "DEFAULT_HTTP_STATUS",
+    "ErrorBody",
+    "error_to_json",
+    "http_status_of",
+    "is_retryable",
+    "to_json_ready",
+]
+
+ErrorBody = dict[str, Any]
+"""What :func:`error_to_json` returns as the response body."""
+
+DEFAULT_HTTP_STATUS: Final[Mapping[type[BaseException], int]] = {
+    # Most specific first matters not: the error's own class, then its bases in
+    # method-resolution order, are looked up.
+    errors.ReservationExpired: 410,
+    errors.InvalidDocument: 422,
+    errors.ValidationError: 400,
+    errors.InvalidTransition: 409,
+    errors.PermissionDenied: 403,
+    errors.ActionRestricted: 409,
+    errors.NotFound: 404,
+    errors.AlreadyExists: 409,
+    errors.ProvisioningDisabled: 403,
+    errors.ConfigurationError: 500,
+    errors.CapabilityNotSupported: 422,
+    errors.CarrierUnavailable: 503,
+    errors.CarrierRateLimited: 503,
+    errors.CarrierRejected: 422,
+    errors.CarrierError: 502,
+    errors.CallbackNotVerified: 401,
+    errors.ConcurrencyConflict: 409,
+    errors.StorageError: 500,
+    errors.NotificationError: 500,
+    errors.TnorderError: 500,
+}
+"""HTTP status per error class, used when the class does not say (``http_status``)."""
+
+_RETRYABLE_BY_DEFAULT: Final = (errors.ConcurrencyConflict,)
+# Facts that are the error's own plumbing, or could carry a foreign payload.
+_HIDDEN_FACTS: Final = frozenset({"args", "details", "default_retryable", "retryable"})
+
+
+def http_status_of(exc: BaseException) -> int:
+    """The HTTP status that answers ``exc`` (500 for anything not tnorder's)."""
+    if not isinstance(exc, errors.TnorderError):
+        return 500
+    declared = getattr(type(exc), "http_status", None)
+    if isinstance(declared, int) and not isinstance(declared, bool):
+        return declared
+    for cls in type(exc).__mro__:
+        status = DEFAULT_HTTP_STATUS.get(cls)
+        if status is not None:
+            return status
+    return 500  # pragma: no cover - TnorderError is in the table
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether sending the same request again later may succeed."""
+    if not isinstance(exc, errors.TnorderError):
+        return False
+    # Instance first: a carrier error decides per failure (a 5xx vs a refusal).
+    value = getattr(exc, "retryable", None)
+    if value is None:
+        value = getattr(type(exc), "retryable", isinstance(exc, _RETRYABLE_BY_DEFAULT))
+    return bool(value)
+
+
+def _facts(exc: BaseException) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in sorted(vars(exc).items()):
+        if name.startswith("_") or name in _HIDDEN_FACTS:
+            continue
+        ready = to_json_ready(value)
+        if isinstance(ready, str | int | float | bool | list) or ready is None:
+            out[name] = ready
+    return out
+
+
+def error_to_json(exc: BaseException) -> tuple[int, ErrorBody]:
+    """``(http_status, body)`` for ``exc``; the body is plain JSON.
+
+    A tnorder error's body is ``{"error": class name, "message": ..., "status":
+    ..., "retryable": ..., "facts": {...}}``.  Anything else becomes
+    ``{"error": "InternalError", "message": "internal error", "status": 500,
+    "retryable": False, "facts": {}}``: its text may hold secrets or internals,
+    so the host logs it and the client is told nothing.
+    """
+    if not isinstance(exc, errors.TnorderError):
+        return 500, {
+            "error": "InternalError",
+            "message": "internal error",
+            "status": 500,
+            "retryable": False,
+            "facts": {},
+        }
+    status = http_status_of(exc)
+    return status, {
+        "error": type(exc).__name__,
+        "message": str(exc),
+        "status": status,
+        "retryable": is_retryable(exc),
+        "facts": _facts(exc),
+    }
+
+
+def _attrs_ready(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        out[field.name] = to_json_ready(item)
+        label = getattr(item, "label", None) if isinstance(item, enum.Enum) else None
+        if isinstance(label, str):
+            labels[f"{field.name}_label"] = label
+    for key, label in labels.items():
+        out.setdefault(key, label)
+    if isinstance(value, DeliveryWindow):
+        out.setdefault("text", value.text)
+    return out
+
+
+def to_json_ready(value: Any) -> Any:
+    """``value`` as plain JSON values (see the module docstring for the rules).
+
+    Raises:
+        TypeError: ``value`` holds something with no JSON form (a function,
+            bytes); tnorder's views and records never do.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, enum.Enum):
+        return to_json_ready(value.value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if attrs.has(type(value)):
+        return _attrs_ready(value)
+    if isinstance(value, Mapping):
+        return {str(to_json_ready(k)): to_json_ready(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((to_json_ready(v) for v in value), key=_sort_key)
+    if isinstance(value, list | tuple):
+        return [to_json_ready(v) for v in value]
+    raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+def _sort_key(value: Any) -> tuple[str, str]:
+    # Sets of mixed JSON values still sort the same way every time.
+    return (type(value).__name__, repr(value))

@@ -1,0 +1,257 @@
+"""AsyncOrderService under a real ASGI server (uvicorn on 127.0.0.1) with a SQLite file,
+driven by concurrent requests over real HTTP (httpx.AsyncClient)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tnorder import Actor, NewItem, OrderKind, OrderService, Role, TnorderError
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.aio import AsyncOrderService
+from tnorder.domain.events import Event
+from tnorder.ports import UnitOfWork
+from tnorder.web import error_to_json, to_json_ready
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+STAFF = Actor(Role.STAFF, "staff-1")
+
+
+class GatedNotifier:
+    """Blocks inside ``publish`` until the test opens the gate (a slow message bus)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+        self.events: list[Event] = []
+
+    def publish(self, event: Event) -> None:
+        self.entered.set()
+        if not self.gate.wait(timeout=60):
+            raise TimeoutError("the test never opened the gate")
+        self.events.append(event)
+
+
+def make_app(aservice: AsyncOrderService) -> Starlette:
+    """A small web app: every handler awaits the async facade; errors map through tnorder.web."""
+
+    async def place(request: Request) -> JSONResponse:
+        body = await request.json()
+        items = [NewItem(OrderKind(kind)) for kind in body["kinds"]]
+        order = await aservice.place_order(request.path_params["account"], items, actor=STAFF)
+        return JSONResponse(to_json_ready(order), status_code=201)
+
+    async def tab(request: Request) -> JSONResponse:
+        views = await aservice.orders_tab(request.path_params["account"])
+        return JSONResponse(to_json_ready(views))
+
+    async def one(request: Request) -> JSONResponse:
+        return JSONResponse(to_json_ready(await aservice.get_order(request.path_params["order"])))
+
+    async def relay(request: Request) -> JSONResponse:
+        return JSONResponse({"delivered": await aservice.relay_events()})
+
+    async def ping(request: Request) -> JSONResponse:
+        return JSONResponse({"pong": True})
+
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        status, body = error_to_json(exc)
+        return JSONResponse(body, status_code=status)
+
+    return Starlette(
+        routes=[
+            Route("/accounts/{account}/orders", place, methods=["POST"]),
+            Route("/accounts/{account}/orders-tab", tab),
+            Route("/orders/{order}", one),
+            Route("/relay", relay, methods=["POST"]),
+            Route("/ping", ping),
+        ],
+        exception_handlers={TnorderError: on_error},
+    )
+
+
+class Served:
+    def __init__(self, app: Starlette) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        for _ in range(600):
+            if self.server.started:
+                return self
+            threading.Event().wait(0.05)
+        raise RuntimeError("uvicorn did not start")
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.sock.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[OrderService, AsyncOrderService, GatedNotifier]]:
+    notifier = GatedNotifier()
+    storage = SqliteStorage(tmp_path / "orders.db")
+    service = OrderService(storage, clock=FixedClock(NOW), notifier=notifier)
+    aservice = AsyncOrderService(service, max_concurrency=4)
+    yield service, aservice, notifier
+    notifier.gate.set()
+    aservice._executor.shutdown(wait=True)
+    storage.close()
+
+
+def test_concurrent_requests_over_http_all_land(
+    world: tuple[OrderService, AsyncOrderService, GatedNotifier],
+) -> None:
+    """Forty concurrent POSTs through uvicorn each place an order in the SQLite file; the
+    Orders tab then lists all forty as plain JSON, and an unknown order is a JSON 404."""
+    service, aservice, _ = world
+
+    async def scenario(url: str) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post("/accounts/ACC-1/orders", json={"kinds": ["new_number"]})
+                    for _ in range(40)
+                )
+            )
+            assert [201] * 40 == [a.status_code for a in answers]
+            placed = {a.json()["order_id"] for a in answers}
+            tab = await client.get("/accounts/ACC-1/orders-tab")
+            assert placed == {row["order_id"] for row in tab.json()}
+            assert {"Order Submitted"} == {
+                item["label"] for row in tab.json() for item in row["items"]
+            }
+            missing = await client.get("/orders/ORD-NOPE")
+            assert 404 == missing.status_code
+            assert ("OrderNotFound", "ORD-NOPE") == (
+                missing.json()["error"],
+                missing.json()["facts"]["key"],
+            )
+
+    with Served(make_app(aservice)) as served:
+        asyncio.run(scenario(served.url))
+    assert 40 == len(service.orders_tab("ACC-1"))
+
+
+def test_a_blocked_use_case_does_not_block_the_loop(
+    world: tuple[OrderService, AsyncOrderService, GatedNotifier],
+) -> None:
+    """While a relay is stuck inside a slow notifier, the same server still answers
+    other requests (the use case runs in a worker thread, not on the event loop)."""
+    service, aservice, notifier = world
+    service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
+
+    async def scenario(url: str) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            relaying = asyncio.create_task(client.post("/relay"))
+            assert await asyncio.to_thread(notifier.entered.wait, 60)
+            pongs = await asyncio.gather(*(client.get("/ping") for _ in range(5)))
+            tab = await client.get("/accounts/ACC-1/orders-tab")
+            # Answered while the relay is still inside publish():
+            assert not notifier.gate.is_set()
+            assert not relaying.done()
+            assert [200] * 5 == [p.status_code for p in pongs]
+            assert 1 == len(tab.json())
+            notifier.gate.set()
+            assert {"delivered": 1} == (await relaying).json()
+
+    with Served(make_app(aservice)) as served:
+        asyncio.run(scenario(served.url))
+    assert ["OrderPlaced"] == [e.type_name for e in notifier.events]
+
+
+def test_concurrency_is_bounded() -> None:
+    """No more than ``max_concurrency`` use cases run at once, in that many threads."""
+    aservice = AsyncOrderService(
+        OrderService(MemoryStorage(), clock=FixedClock(NOW)), max_concurrency=2
+    )
+    lock = threading.Lock()
+    active: list[int] = [0]
+    peak: list[int] = [0]
+    threads: set[str] = set()
+
+    def work(n: int) -> int:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+            threads.add(threading.current_thread().name)
+        threading.Event().wait(0.02)
+        with lock:
+            active[0] -= 1
+        return n
+
+    async def scenario() -> list[int]:
+        async with aservice:
+            return list(await asyncio.gather(*(aservice.call(work, n) for n in range(8))))
+
+    assert list(range(8)) == asyncio.run(scenario())
+    assert peak[0] <= 2
+    assert len(threads) <= 2
+
+
+def test_the_conflict_retry_waits_with_the_injected_async_sleep() -> None:
+    """A use case that loses a race waits through the host's async sleep, on the loop,
+    and then succeeds."""
+    waits: list[tuple[float, bool]] = []
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def recording_sleep(seconds: float) -> None:
+        waits.append((seconds, asyncio.get_running_loop() is loops[0]))
+
+    service = OrderService(MemoryStorage(), clock=FixedClock(NOW), max_attempts=3)
+    aservice = AsyncOrderService(service, sleep=recording_sleep)
+    order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
+    attempts: list[int] = []
+
+    def loses_once(uow: UnitOfWork, now: datetime) -> str:
+        attempts.append(1)
+        loaded = uow.orders.get(order.order_id)
+        if len(attempts) == 1:  # another writer saves the order first
+            with service.storage.unit_of_work() as side:
+                side.orders.save(side.orders.get(order.order_id))
+                side.commit()
+        service.save_order(uow, loaded)
+        return "saved"
+
+    async def scenario() -> str:
+        loops.append(asyncio.get_running_loop())
+        async with aservice:
+            return await aservice.call(service.run, loses_once)
+
+    assert "saved" == asyncio.run(scenario())
+    assert 2 == len(attempts)
+    assert 1 == len(waits)
+    seconds, on_the_loop = waits[0]
+    assert on_the_loop
+    assert 0 <= seconds <= 0.05
+
+
+def test_max_concurrency_must_be_positive() -> None:
+    """A zero or non-integer bound is refused with a ValidationError naming the field."""
+    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="max_concurrency"):
+            AsyncOrderService(service, max_concurrency=bad)  # type: ignore[arg-type]

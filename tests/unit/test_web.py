@@ -1,0 +1,195 @@
+"""tnorder.web: every view and record as plain JSON, and errors as HTTP answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tnorder import errors
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.domain.carrier import ReleaseSummary
+from tnorder.domain.events import Actor
+from tnorder.domain.machine import Trigger
+from tnorder.domain.order import NewItem, Order
+from tnorder.domain.statuses import ItemStatus, OrderKind, Role
+from tnorder.domain.visibility import (
+    VisibilityPolicy,
+    active_numbers_view,
+    summarize_order,
+)
+from tnorder.service import OrderService
+from tnorder.testing import strategies as tst
+from tnorder.web import (
+    DEFAULT_HTTP_STATUS,
+    error_to_json,
+    http_status_of,
+    is_retryable,
+    to_json_ready,
+)
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+STAFF = Actor(Role.STAFF, "staff-1")
+CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+PLAIN = (dict, list, str, int, float, bool, type(None))
+
+
+def _assert_plain(value: Any, path: str = "$") -> None:
+    """Only JSON's own types, with string keys, all the way down."""
+    assert type(value) in PLAIN, f"{path} is a {type(value).__name__}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert str is type(key), f"{path} has a {type(key).__name__} key"
+            _assert_plain(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _assert_plain(item, f"{path}[{index}]")
+
+
+def _round_trips(value: Any) -> Any:
+    ready = to_json_ready(value)
+    _assert_plain(ready)
+    assert ready == json.loads(json.dumps(ready, allow_nan=False))
+    return ready
+
+
+@settings(max_examples=40)
+@given(tst.orders(max_items=4))
+def test_orders_and_their_views_are_plain_json(order: Order) -> None:
+    """An order, its Orders-tab summary and its Active Numbers entries become JSON
+    values only (no frozensets, enums, datetimes) that survive json.dumps unchanged."""
+    now = max(order.created_at, NOW)
+    _round_trips(order)
+    summary = _round_trips(summarize_order(order, now))
+    for item in summary["items"]:
+        assert ItemStatus(item["status"]).label == item["label"]
+        assert item["intent_label"] in {"No Action Required", "Action Required", "Final Milestone"}
+    for entry in active_numbers_view([order], now, VisibilityPolicy()):
+        ready = _round_trips(entry)
+        assert sorted(a.value for a in entry.allowed_actions) == ready["allowed_actions"]
+        assert {"colour", "icon", "greyed_out", "stage", "tag"} <= set(ready)
+
+
+@settings(max_examples=40)
+@given(st.one_of(tst.carrier_requests(), tst.documents(), tst.inventory_numbers(), tst.events()))
+def test_records_and_events_are_plain_json(record: Any) -> None:
+    """Carrier requests, documents, inventory numbers and every event type become plain JSON."""
+    ready = _round_trips(record)
+    assert isinstance(ready, dict)
+
+
+def test_use_case_results_are_plain_json() -> None:
+    """What the service returns (views, AppliedUpdate, ReleaseSummary) needs no glue."""
+    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    order = service.place_order(
+        "ACC-1", [NewItem(OrderKind.PORT_IN, number="+14045550123")], actor=STAFF
+    )
+    service.fire(order.order_id, order.items[0].item_id, Trigger.REVIEW, actor=STAFF)
+    (summary,) = _round_trips(service.orders_tab("ACC-1"))
+    assert order.order_id == summary["order_id"]
+    item = summary["items"][0]
+    assert ("under_review", "Under Review") == (item["status"], item["label"])
+    assert "no_action_required" == item["intent"]
+    assert "port_in" == item["kind"]
+    assert NOW.isoformat() == summary["created_at"]
+    assert [] == _round_trips(service.order_history("ACC-1"))
+    summary_release = _round_trips(ReleaseSummary(("CR-1",), ()))
+    assert {"released": ["CR-1"], "retry_later": []} == summary_release
+
+
+def test_durations_are_seconds() -> None:
+    """A timedelta (policy grace periods) becomes its length in seconds."""
+    policy = _round_trips(VisibilityPolicy(single_item_grace=timedelta(days=1)))
+    assert 86400.0 == policy["single_item_grace"]
+
+
+def test_values_without_a_json_form_are_refused() -> None:
+    """bytes (document contents) have no JSON form: TypeError names the type."""
+    with pytest.raises(TypeError, match="bytes"):
+        to_json_ready({"data": b"%PDF"})
+
+
+# -- errors ------------------------------------------------------------------------
+
+
+def _raised(call: Any) -> BaseException:
+    try:
+        call()
+    except BaseException as exc:
+        return exc
+    raise AssertionError("no error was raised")
+
+
+def test_service_errors_map_to_http_answers() -> None:
+    """Errors the service really raises map to 404, 409, 403 and 400 with their facts."""
+    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
+    item_id = order.items[0].item_id
+
+    status, body = error_to_json(_raised(lambda: service.get_order("ORD-NOPE")))
+    assert (404, "OrderNotFound") == (status, body["error"])
+    assert "ORD-NOPE" == body["facts"]["key"]
+
+    status, body = error_to_json(
+        _raised(lambda: service.fire(order.order_id, item_id, Trigger.COMPLETE, actor=STAFF))
+    )
+    assert (409, "InvalidTransition", False) == (status, body["error"], body["retryable"])
+    assert "order_submitted" == body["facts"]["status"]
+    assert "review" in body["facts"]["allowed"]
+
+    status, body = error_to_json(
+        _raised(lambda: service.cancel_order(order.order_id, actor=CUSTOMER))
+    )
+    assert (403, "PermissionDenied") == (status, body["error"])
+
+    status, body = error_to_json(_raised(lambda: service.orders_tab("")))
+    assert (400, "ValidationError") == (status, body["error"])
+    assert "account_id" == body["facts"]["field"]
+    _assert_plain(body)
+    assert body == json.loads(json.dumps(body))
+
+
+def test_retry_hints() -> None:
+    """A timeout at the carrier and a lost race are retryable; a refusal is not."""
+    assert is_retryable(errors.CarrierUnavailable("timeout", code="timeout"))
+    assert not is_retryable(errors.CarrierRejected("no", code="rejected"))
+    assert is_retryable(errors.ConcurrencyConflict("ORD-1", expected_version=1, actual_version=2))
+    assert not is_retryable(RuntimeError("boom"))
+    status, body = error_to_json(errors.CarrierUnavailable("timeout", code="timeout"))
+    assert (503, True) == (status, body["retryable"])
+
+
+def test_foreign_errors_reveal_nothing() -> None:
+    """A non-tnorder exception is a 500 whose body does not repeat its text."""
+    status, body = error_to_json(RuntimeError("password=hunter2 at db01"))
+    assert 500 == status
+    assert "hunter2" not in json.dumps(body)
+    assert "InternalError" == body["error"]
+
+
+def test_a_status_declared_on_the_error_class_wins() -> None:
+    """``http_status`` / ``retryable`` on an error class (the error tree's own data) are
+    used before the default table."""
+
+    class Teapot(errors.ValidationError):
+        http_status = 418
+        retryable = True
+
+    exc = Teapot("short and stout")
+    assert (418, True) == (http_status_of(exc), is_retryable(exc))
+    assert 400 == DEFAULT_HTTP_STATUS[errors.ValidationError]
+
+
+@pytest.mark.parametrize("name", sorted(errors.__all__))
+def test_every_error_class_has_a_status(name: str) -> None:
+    """Every class of the error tree maps to a 4xx or 5xx status."""
+    cls = getattr(errors, name)
+    status = getattr(cls, "http_status", None)
+    if not isinstance(status, int):
+        status = next(DEFAULT_HTTP_STATUS[c] for c in cls.__mro__ if c in DEFAULT_HTTP_STATUS)
+    assert 400 <= status < 600
