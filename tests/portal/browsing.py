@@ -1,0 +1,61 @@
+"""A user at the portal, as the browser tests drive it (imported by the portal tests)."""
+
+from __future__ import annotations
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+
+__all__ = ["Portal"]
+
+
+class Portal:
+    """A user at the portal: opens pages, fills forms, reads what is shown."""
+
+    def __init__(self, url: str, driver: webdriver.Chrome) -> None:
+        self.url = url
+        self.driver = driver
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.url + path)
+
+    def customer(self, account: str, tab: str = "orders") -> None:
+        self.open(f"/customers/{account}/{tab}")
+
+    def find(self, css: str) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def all(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css: str) -> str:
+        return self.find(css).text
+
+    def texts(self, css: str) -> list[str]:
+        return [element.text for element in self.all(css)]
+
+    def fill(self, element_id: str, value: str) -> None:
+        field = self.driver.find_element(By.ID, element_id)
+        if field.tag_name == "select":
+            field.find_element(By.CSS_SELECTOR, f"option[value='{value}']").click()
+        else:
+            field.clear()
+            field.send_keys(value)
+
+    def press(self, label: str, within: str = "main") -> None:
+        """Click the button labelled ``label`` (the first one inside ``within``)."""
+        scope = self.find(within)
+        buttons = [b for b in scope.find_elements(By.TAG_NAME, "button") if b.text == label]
+        assert buttons, f"no button {label!r} in {within}"
+        buttons[0].click()
+
+    def refusal(self) -> str:
+        found = self.all("#refusal")
+        return found[0].text if found else ""
+
+    def notice(self) -> str:
+        found = self.all("#notice")
+        return found[0].text if found else ""
+
+    def current_tab(self) -> str:
+        return self.text("nav a[aria-current='page']")
