@@ -5,6 +5,8 @@ from __future__ import annotations
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 __all__ = ["Portal"]
 
@@ -47,7 +49,10 @@ class Portal:
         scope = self.find(within)
         buttons = [b for b in scope.find_elements(By.TAG_NAME, "button") if b.text == label]
         assert buttons, f"no button {label!r} in {within}"
+        page = self.find("html")
         buttons[0].click()
+        # A form submit loads a new page; wait for it before anything reads the old one.
+        WebDriverWait(self.driver, 60).until(staleness_of(page))
 
     def refusal(self) -> str:
         found = self.all("#refusal")
