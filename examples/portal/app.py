@@ -37,7 +37,7 @@ from tnorder.demo.world import World
 from tnorder.domain.carrier import PortDetails, RequestStatus
 from tnorder.domain.documents import DocumentStatus, RequirementKind
 from tnorder.domain.statuses import ItemStatus, NumberType
-from tnorder.domain.visibility import NumberAction, summarize_order
+from tnorder.domain.visibility import AWAITING_APPROVAL, NumberAction, summarize_order
 from tnorder.errors import ActionRestricted, CapabilityNotSupported, CarrierError
 
 from . import pending_actions
@@ -261,6 +261,13 @@ def create_app(world: World) -> Starlette:
             for summary in service.orders_tab(account)
             if not summary.status.is_final
         ]
+        # The TrueLocal lock, as the Active Numbers view reports it.
+        awaiting = [
+            (account, entry)
+            for account in ACCOUNTS
+            for entry in service.active_numbers(account)
+            if entry.locked_reason == AWAITING_APPROVAL
+        ]
         return render(
             request,
             "staff.html",
@@ -268,6 +275,7 @@ def create_app(world: World) -> Starlette:
             staff=True,
             documents=under_review,
             open_orders=open_orders,
+            awaiting=awaiting,
             carriers=sorted(world.carriers),
         )
 

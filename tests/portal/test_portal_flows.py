@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import Portal
+from browsing import Portal, item, number_row, place, staff_fire, upload
 
 from tnorder import InvalidDocument
 from tnorder.domain.documents import validate_upload
@@ -43,50 +43,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, data in written.items():
         (folder / name).write_bytes(data)
     return {name: folder / name for name in written}
-
-
-def place(
-    portal: Portal, account: str, kind: str, number: str, number_type: str, region: str
-) -> str:
-    portal.customer(account, "orders")
-    portal.fill("kind", kind)
-    portal.fill("number", number)
-    portal.fill("number_type", number_type)
-    portal.fill("region", region)
-    portal.press("Place order")
-    heading = portal.text("main h1")
-    assert heading.startswith("Order ORD-"), heading
-    return heading.split()[1]
-
-
-def item(portal: Portal, account: str, order_id: str) -> dict[str, str]:
-    """Status, delivery and note of the order's first item, as its detail page shows them."""
-    portal.open(f"/customers/{account}/orders/{order_id}")
-    cells = portal.all("table.items tbody tr td")
-    return {"status": cells[2].text, "delivery": cells[3].text, "note": cells[4].text}
-
-
-def upload(portal: Portal, account: str, order_id: str, field_id: str, path: Path) -> None:
-    portal.open(f"/customers/{account}/orders/{order_id}")
-    portal.find(f"#{field_id}").send_keys(str(path))
-    portal.press("Upload", within=f"form:has(#{field_id})")
-
-
-def staff_fire(portal: Portal, order_id: str, item_id: str, trigger: str) -> None:
-    portal.open("/staff")
-    portal.fill(f"trigger-{order_id}-{item_id}", trigger)
-    portal.press("Send", within=f"#staff-item-{order_id}-{item_id}")
-
-
-def number_row(portal: Portal, account: str, number: str) -> dict[str, str]:
-    portal.customer(account, "numbers")
-    row = portal.find(f"#number-\\{number}")
-    return {
-        "tag": row.find_element("css selector", ".tag").text,
-        "why": row.find_element("css selector", "td.why").text,
-        "class": row.get_attribute("class") or "",
-        "alt": row.find_element("css selector", "img.icon").get_attribute("alt") or "",
-    }
 
 
 # -- story 3: a port-in, its documents, and the carrier's rejection ---------------------
@@ -267,11 +223,16 @@ def test_a_truelocal_number_is_locked_until_its_document_is_approved(
     assert portal.refusal().startswith(f"Number testing is not available for {TRUELOCAL}")
 
     portal.open("/staff")
+    assert [f"{TRUELOCAL} for hooli ({truelocal_order}, Completed)"] == portal.texts(
+        "#approvals form span"
+    )
     [document] = [d.split(":")[0] for d in portal.texts("#documents h3") if "hooli" in d]
     portal.press(f"Approve {document}", within=f"#document-{document}")
     row = number_row(portal, "hooli", TRUELOCAL)
     assert ("Fully Active", "", "Post-Activation") == (row["tag"], row["why"], row["alt"])
     assert "greyed" not in row["class"]
+    portal.open("/staff")
+    assert "None." == portal.text("#approvals p.empty")
 
 
 # -- story 5: only the account manager cancels ------------------------------------------
