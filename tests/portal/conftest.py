@@ -10,7 +10,6 @@ fresh SQLite file preloaded with the demo's six stories, so a module that acts
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -98,9 +97,7 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium with a fresh profile; fails (never skips) when it is not installed."""
+def _chromium(profile: Path, *, javascript: bool) -> webdriver.Chrome:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     assert [] == missing, "install Debian's chromium and chromium-driver (see .ci/run)"
     # Selenium's manager would fetch a browser or driver it cannot find; both are given.
@@ -109,13 +106,35 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrom
     options.binary_location = str(CHROMIUM)
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    browser = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    options.add_argument(f"--user-data-dir={profile}")
+    if not javascript:
+        # Pages' own scripts are blocked; WebDriver still reads and clicks the page.
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
+    return webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with a fresh profile; fails (never skips) when it is not installed."""
+    browser = _chromium(tmp_path_factory.mktemp("chromium-profile"), javascript=True)
     try:
         yield browser
     finally:
         browser.quit()
-        shutil.rmtree(options.arguments[-1].split("=", 1)[1], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def driver_without_javascript(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[webdriver.Chrome]:
+    """The same browser with JavaScript switched off for every page."""
+    browser = _chromium(tmp_path_factory.mktemp("chromium-profile-nojs"), javascript=False)
+    try:
+        yield browser
+    finally:
+        browser.quit()
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from browsing import Portal, item, number_row, place, staff_fire, upload
+from selenium import webdriver
 
 from tnorder import InvalidDocument
 from tnorder.domain.documents import validate_upload
@@ -29,6 +30,24 @@ BUSINESS_DAYS = re.compile(r"^\d+\u2013\d+ business days$")
 CARRIER_REASON = "Account number does not match the losing carrier's records."
 PORTED = "+14045550177"
 TRUELOCAL = "+19195550142"
+
+
+@pytest.fixture(scope="module")
+def portal(portal_url: str, driver_without_javascript: webdriver.Chrome) -> Portal:
+    """Everything here is done with JavaScript switched off: the portal needs none."""
+    return Portal(portal_url, driver_without_javascript)
+
+
+def test_javascript_is_off_in_this_browser(portal: Portal) -> None:
+    """The browser these stories run in runs no page script, and no portal page has one."""
+    portal.driver.get(
+        "data:text/html,<p id=state>off</p>"
+        "<script>document.getElementById('state').textContent = 'on'</script>"
+    )
+    assert "off" == portal.text("#state")
+    for path in ("/", "/staff", "/customers/umbrella/orders", "/customers/umbrella/numbers"):
+        portal.open(path)
+        assert [] == portal.all("script, [onclick], [onsubmit], [onchange]"), path
 
 
 @pytest.fixture(scope="module")
