@@ -27,6 +27,7 @@ from tnorder import (
     InvalidTransition,
     NewItem,
     NotFound,
+    Order,
     OrderKind,
     OrderNotFound,
     PermissionDenied,
@@ -121,7 +122,7 @@ def create_app(world: World) -> Starlette:
             raise NotFound(account, f"no customer account {account!r}")
         return account, world.customer(account)
 
-    def own_order(account: str, order_id: str) -> Any:
+    def own_order(account: str, order_id: str) -> Order:
         order = service.get_order(order_id)
         if order.account_id != account:
             raise OrderNotFound(order_id)
@@ -236,12 +237,12 @@ def create_app(world: World) -> Starlette:
     async def number_action(request: Request) -> Response:
         account, _ = customer(request)
         form = await request.form()
-        number = request.path_params["number"]
+        number, wanted = request.path_params["number"], text(form, "action") or ""
         try:
-            entry = service.check_number_action(account, number, text(form, "action") or "")
+            entry = service.check_number_action(account, number, wanted)
         except TnorderError as exc:
             return await active_numbers(request, refusal=exc)
-        action = NumberAction(text(form, "action"))
+        action = NumberAction(wanted)
         # The host would start the action here; the portal only shows that it may.
         return await active_numbers(
             request, notice=f"{action.label} is available for {entry.number}."
