@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
-.PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs clean
+.PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs clean \
+	portal portal-deps test-portal portal-screenshots
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -28,14 +29,37 @@ typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy --strict src
 
 pytest: $(DEV_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/portal $(PYTEST_ARGS)
 
 # The documentation site, built offline with --strict: a broken link, anchor or
 # API reference fails it.
 docs-site: $(DEV_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site
 
-test: lint typecheck pytest docs-site
+test: lint typecheck pytest docs-site test-portal
+
+# The reference portal (examples/portal/) and its browser tests.  Chromium and
+# chromedriver come from Debian (`apt-get install chromium chromium-driver`);
+# axe-core, the accessibility engine the tests inject, from npm (pinned).
+PORTAL_PORT ?= 8000
+AXE_VERSION := 4.14.1
+AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
+
+$(AXE_JS):
+	npm install --prefix .cache/axe --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+portal-deps: $(DEV_STAMP) $(AXE_JS)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { echo "install Debian's chromium and chromium-driver"; exit 1; }
+
+portal: $(DEV_STAMP)
+	PYTHONPATH=examples $(PY) -m portal --host 127.0.0.1 --port $(PORTAL_PORT)
+
+test-portal: portal-deps
+	$(PY) -m pytest tests/portal $(PYTEST_ARGS)
+
+portal-screenshots: portal-deps
+	TNORDER_PORTAL_SCREENSHOTS=docs/portal $(PY) -m pytest tests/portal/test_portal_screenshots.py -q
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m tnorder demo

@@ -4,6 +4,7 @@ never loads it, and its public names are the ones listed."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -31,7 +32,12 @@ def _imported_after(code: str) -> set[str]:
         code
         + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # Hypothesis imports every installed plugin (trio, which selenium brings into
+    # the dev environment, registers one): that is the environment, not the kit.
+    env = {**os.environ, "HYPOTHESIS_NO_PLUGINS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
