@@ -33,7 +33,8 @@ from tnorder.domain.carrier import (
     ProvisioningConfig,
     UpdateKey,
 )
-from tnorder.domain.carrier_status import BANDWIDTH_PORT_IN, WAITING_FOR_CUSTOMER
+from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
+from tnorder.domain.carrier_status import WAITING_FOR_CUSTOMER
 from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.machine import Trigger

@@ -54,7 +54,7 @@ from ..domain.carrier import (
     Reservation,
     StatusVocabulary,
 )
-from ..domain.carrier_status import BANDWIDTH
+from .bandwidth._vocabulary import BANDWIDTH
 from ..domain.lookup import (
     TOLL_FREE_PREFIXES,
     LookupCriteria,

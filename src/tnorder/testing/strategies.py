@@ -46,7 +46,7 @@ from ..domain.carrier import (
     NumberResult,
     StatusVocabulary,
 )
-from ..domain.carrier_status import BANDWIDTH
+from ..adapters.bandwidth._vocabulary import BANDWIDTH
 from ..domain.documents import (
     ALLOWED_CONTENT_TYPES,
     DEFAULT_MAX_UPLOAD_BYTES,

@@ -49,7 +49,7 @@ from tnorder.domain.carrier import (
     NumberOutcome,
     ProvisioningConfig,
 )
-from tnorder.domain.carrier_status import BANDWIDTH
+from tnorder.adapters.bandwidth import BANDWIDTH
 from tnorder.domain.documents import ALLOWED_CONTENT_TYPES, validate_upload
 from tnorder.domain.events import EVENT_TYPES
 from tnorder.domain.lookup import LookupCriteria, LookupKind
