@@ -328,11 +328,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         try:
-            self.send_response(status)
+            if "Date" in (headers or {}):
+                # A scripted Date (rate-limit tests): no second, real one; an
+                # empty one means no Date header at all.
+                self.log_request(status)
+                self.send_response_only(status)
+            else:
+                self.send_response(status)
             self.send_header("Content-Type", "application/xml; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             for name, value in (headers or {}).items():
-                self.send_header(name, value)
+                if value:
+                    self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
             self.wfile.flush()
@@ -877,6 +884,9 @@ def _read_disconnect(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str
     return 200, _disconnect_xml(match["id"], order, created=False), {}
 
 
+_YY_MM_DD = re.compile(r"\d{2}-\d{2}-\d{2}")
+
+
 def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], body: bytes):
     if "customerOrderId" in q:  # not a documented filter for disconnects
         return (
@@ -884,12 +894,23 @@ def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, st
             xml("ResponseStatus", [("ErrorCode", "1004"), ("Description", "unknown parameter")]),
             {},
         )
+    for name in ("startdate", "enddate"):
+        # Documented as YY-MM-DD (example "22-10-31").
+        if name in q and not _YY_MM_DD.fullmatch(q[name]):
+            return (
+                400,
+                xml(
+                    "ResponseStatus",
+                    [("ErrorCode", "1003"), ("Description", f"{name} must be YY-MM-DD")],
+                ),
+                {},
+            )
     rows = [
         (
             "OrderIdUserIdDate",
             [
                 ("CountOfTNs", len(o["numbers"])),
-                ("userId", USERNAME),
+                ("userId", o.get("user", USERNAME)),
                 ("lastModifiedDate", "2024-05-01T10:00:01Z"),
                 ("OrderId", oid),
                 ("OrderType", "disconnect"),
@@ -898,6 +919,7 @@ def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, st
             ],
         )
         for oid, o in fake.disconnects.items()
+        if "userid" not in q or o.get("user", USERNAME) == q["userid"]
     ]
     if not rows:
         return 404, xml("Links", [("first", "")]), {}

@@ -16,9 +16,9 @@ from tnorder.adapters.bandwidth import (
     callback_update,
     verify_callback,
 )
+from tnorder.adapters.bandwidth import _errors as berr
 from tnorder.adapters.bandwidth import _responses as responses
 from tnorder.adapters.bandwidth import _wire as wire
-from tnorder.adapters.bandwidth import _errors as berr
 from tnorder.adapters.bandwidth import _xml as bxml
 from tnorder.domain.carrier import NumberOutcome
 from tnorder.domain.lookup import LookupCriteria
