@@ -125,9 +125,8 @@ def test_unknown_words_raise_and_never_guess(kind: OrderKind, word: str) -> None
 
 
 def _update(status: str, *results: NumberResult, reason: str | None = None) -> CarrierUpdate:
-    return CarrierUpdate(
-        "bw", "ref-1", OrderKind.NEW_NUMBER, status, AT, numbers=results, reason=reason
-    )
+    return CarrierUpdate("bw", "ref-1", OrderKind.NEW_NUMBER, status, AT, numbers=results,
+                         reason=reason)
 
 
 A, B, C = "+14045550101", "+14045550102", "+14045550103"
@@ -163,11 +162,8 @@ def test_carrier_update_validates_its_payload() -> None:
     with pytest.raises(CarrierProtocolError):
         NumberResult("12", NumberOutcome.COMPLETED)
     with pytest.raises(CarrierProtocolError):
-        _update(
-            "PARTIAL",
-            NumberResult(A, NumberOutcome.COMPLETED),
-            NumberResult(A, NumberOutcome.FAILED),
-        )
+        _update("PARTIAL", NumberResult(A, NumberOutcome.COMPLETED),
+                NumberResult(A, NumberOutcome.FAILED))
 
 
 def test_completed_numbers_stay_completed() -> None:
@@ -212,14 +208,8 @@ def test_every_plan_is_accepted_by_the_machine(
     assert plan is not None
     for planned in plan:
         actor = SYNC if planned.trigger is Trigger.SUBMIT_TO_CARRIER else CARRIER
-        order.fire(
-            "I-1",
-            planned.trigger,
-            actor=actor,
-            at=AT,
-            note=planned.note,
-            committed_date=planned.committed_date,
-        )
+        order.fire("I-1", planned.trigger, actor=actor, at=AT, note=planned.note,
+                   committed_date=planned.committed_date)
     end = order.item("I-1").status
     path = [s for _, s in CARRIER_PATHS[kind]]
     if status not in BEFORE_CARRIER and status not in path:
@@ -240,62 +230,35 @@ def test_every_plan_is_accepted_by_the_machine(
 def test_port_completion_passes_the_port_date_with_the_foc_date() -> None:
     """A port completed straight from Submitted to Carrier records the FOC date on its way."""
     order = _order_with(OrderKind.PORT_IN, ItemStatus.SUBMITTED_TO_CARRIER)
-    plan = plan_item(
-        OrderKind.PORT_IN,
-        ItemStatus.SUBMITTED_TO_CARRIER,
-        None,
-        S.FULFILLED,
-        foc_date=date(2026, 3, 9),
-        note=None,
-        fallback_date=AT.date(),
-    )
+    plan = plan_item(OrderKind.PORT_IN, ItemStatus.SUBMITTED_TO_CARRIER, None, S.FULFILLED,
+                     foc_date=date(2026, 3, 9), note=None, fallback_date=AT.date())
     assert plan is not None
     assert [Trigger.APPROVE_PORT, Trigger.RECEIVE_PORT_DATE, Trigger.START_CONFIGURATION] == [
         p.trigger for p in plan
     ]
     for planned in plan:
-        order.fire(
-            "I-1", planned.trigger, actor=CARRIER, at=AT, committed_date=planned.committed_date
-        )
+        order.fire("I-1", planned.trigger, actor=CARRIER, at=AT,
+                   committed_date=planned.committed_date)
     assert date(2026, 3, 9) == order.item("I-1").committed_date
 
 
 def test_port_completion_without_a_date_uses_the_report_day() -> None:
     """Without a FOC date, the day the carrier reported completion is the port date."""
-    plan = plan_item(
-        OrderKind.PORT_IN,
-        ItemStatus.PORT_APPROVED,
-        None,
-        S.FULFILLED,
-        foc_date=None,
-        note=None,
-        fallback_date=date(2026, 3, 5),
-    )
+    plan = plan_item(OrderKind.PORT_IN, ItemStatus.PORT_APPROVED, None, S.FULFILLED,
+                     foc_date=None, note=None, fallback_date=date(2026, 3, 5))
     assert plan is not None
     assert date(2026, 3, 5) == plan[0].committed_date
 
 
 def test_a_reissued_foc_date_replaces_the_committed_date() -> None:
     """A new FOC date for an item at Port Date Received is applied again; the same date is not."""
-    same = plan_item(
-        OrderKind.PORT_IN,
-        ItemStatus.PORT_DATE_RECEIVED,
-        date(2026, 3, 9),
-        S.PORT_DATE_SET,
-        foc_date=date(2026, 3, 9),
-        note=None,
-        fallback_date=AT.date(),
-    )
+    same = plan_item(OrderKind.PORT_IN, ItemStatus.PORT_DATE_RECEIVED, date(2026, 3, 9),
+                     S.PORT_DATE_SET, foc_date=date(2026, 3, 9), note=None,
+                     fallback_date=AT.date())
     assert () == same
-    moved = plan_item(
-        OrderKind.PORT_IN,
-        ItemStatus.PORT_DATE_RECEIVED,
-        date(2026, 3, 9),
-        S.PORT_DATE_SET,
-        foc_date=date(2026, 3, 12),
-        note=None,
-        fallback_date=AT.date(),
-    )
+    moved = plan_item(OrderKind.PORT_IN, ItemStatus.PORT_DATE_RECEIVED, date(2026, 3, 9),
+                      S.PORT_DATE_SET, foc_date=date(2026, 3, 12), note=None,
+                      fallback_date=AT.date())
     assert moved is not None
     assert [(Trigger.RECEIVE_PORT_DATE, date(2026, 3, 12))] == [
         (p.trigger, p.committed_date) for p in moved
@@ -305,28 +268,14 @@ def test_a_reissued_foc_date_replaces_the_committed_date() -> None:
 def test_older_progress_never_moves_an_item_back() -> None:
     """An item In Progress ignores 'accepted' or 'FOC' reports: nothing goes backwards."""
     for step in (S.ACCEPTED, S.PORT_APPROVED, S.PORT_DATE_SET):
-        assert () == plan_item(
-            OrderKind.PORT_IN,
-            ItemStatus.IN_PROGRESS,
-            date(2026, 3, 9),
-            step,
-            foc_date=date(2026, 3, 1),
-            note=None,
-            fallback_date=AT.date(),
-        )
+        assert () == plan_item(OrderKind.PORT_IN, ItemStatus.IN_PROGRESS, date(2026, 3, 9), step,
+                               foc_date=date(2026, 3, 1), note=None, fallback_date=AT.date())
 
 
 def test_partial_must_be_split_first() -> None:
     """PARTIAL is an order-level word; planning it for one number is a programming error."""
     with pytest.raises(ValueError, match="number_steps"):
-        plan_item(
-            OrderKind.NEW_NUMBER,
-            ItemStatus.SUBMITTED_TO_CARRIER,
-            None,
-            S.PARTIAL,
-            foc_date=None,
-            note=None,
-            fallback_date=AT.date(),
-        )
+        plan_item(OrderKind.NEW_NUMBER, ItemStatus.SUBMITTED_TO_CARRIER, None, S.PARTIAL,
+                  foc_date=None, note=None, fallback_date=AT.date())
     with pytest.raises(ValueError, match="number_steps"):
         plan_number(NumberState.PENDING, S.PARTIAL)

@@ -18,7 +18,7 @@ from ...domain.carrier import CarrierStep, CarrierUpdate, NumberOutcome, NumberR
 from ...domain.statuses import OrderKind
 from ._errors import BandwidthFault
 from ._responses import Disconnect, Notification, NumberOrder, PortIn, read_notification
-from ._vocabulary import RESOURCES, normalise, word
+from ._vocabulary import CREATED, RESOURCES, normalise, word
 from ._wire import from_bandwidth_number
 
 __all__ = [
@@ -32,14 +32,6 @@ __all__ = [
 
 ORDER_TYPES = {name.lower(): kind for kind, name in RESOURCES.items()}
 """Callback ``OrderType`` (lower-cased) -> the kind of order it is about."""
-
-_CREATED = "RECEIVED"
-"""The word for an order Bandwidth created but whose reply carries no status.
-
-Bandwidth documents ``OrderStatus`` as optional on the 201 replies to ``POST
-orders`` and ``POST disconnects``; the order exists (its id came from the
-``Location`` header), so it has been received.
-"""
 
 
 def fault_text(faults: Sequence[BandwidthFault]) -> str | None:
@@ -56,7 +48,7 @@ def _fault_numbers(faults: Sequence[BandwidthFault], what: str) -> dict[str, str
 
 def order_update(order: NumberOrder, carrier_id: str, ref: str, now: datetime) -> CarrierUpdate:
     """A new-number order as an update (a missing ``OrderStatus`` reads as ``RECEIVED``)."""
-    status = normalise(order.status or _CREATED)
+    status = normalise(order.status or CREATED)
     row = word(OrderKind.NEW_NUMBER, status, carrier_id=carrier_id)
     results: list[NumberResult] = []
     reason = None
@@ -90,7 +82,7 @@ def disconnect_update(
     disconnect: Disconnect, carrier_id: str, ref: str, now: datetime
 ) -> CarrierUpdate:
     """A disconnect order as an update (a missing ``OrderStatus`` reads as ``RECEIVED``)."""
-    status = normalise(disconnect.status or _CREATED)
+    status = normalise(disconnect.status or CREATED)
     row = word(OrderKind.DISCONNECT, status, carrier_id=carrier_id)
     results: list[NumberResult] = []
     reason = None

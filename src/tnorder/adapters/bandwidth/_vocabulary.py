@@ -42,6 +42,8 @@ __all__ = [
     "BANDWIDTH_DISCONNECT",
     "BANDWIDTH_NUMBER_ORDER",
     "BANDWIDTH_PORT_IN",
+    "CREATED",
+    "RESOURCES",
     "WORDS",
     "Word",
     "normalise",
@@ -180,6 +182,16 @@ RESOURCES: Mapping[OrderKind, str] = MappingProxyType(
     }
 )
 """Bandwidth's name for each resource (URL segment and callback ``OrderType``)."""
+
+
+CREATED = "RECEIVED"
+"""The word for an order Bandwidth created whose reply carries no status.
+
+Bandwidth documents ``OrderStatus`` as optional on the 201 replies to ``POST
+orders`` and ``POST disconnects`` (the OpenAPI example, the Java and C# SDK
+fixtures); the order exists (its id came from the ``Location`` header), so
+it has been received.
+"""
 
 
 def _table(name: str, kind: OrderKind) -> StatusTable:
