@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +35,12 @@ from tnorder.adapters.bandwidth import (
 )
 from tnorder.adapters.bandwidth._vocabulary import RESOURCES, word
 from tnorder.adapters.clocks import FixedClock
-from tnorder.domain.carrier import CarrierAccount, CarrierOrderRef, CarrierUpdate
+from tnorder.domain.carrier import (
+    CarrierAccount,
+    CarrierOrderRef,
+    CarrierSubmission,
+    CarrierUpdate,
+)
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import (
     CallbackNotVerified,
@@ -533,3 +538,138 @@ def test_a_disconnect_order_is_named_with_the_schemas_name_element(
         "DisconnectTelephoneNumberOrder/Name" in paths,
         "DisconnectTelephoneNumberOrder/name" in paths,
     )
+
+
+# -- every documented response shape of the endpoints the adapter calls ---------------
+
+
+def test_bandwidths_documented_search_result_is_read(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """numbers.yml's availableNumbers 200 example (with its SNIP comment) gives its numbers."""
+    from tnorder.domain.lookup import LookupCriteria
+
+    fake_bandwidth.inject(
+        "GET", SEARCH_PATH, Fault.answer(200, fixture("documented_search_200.xml"))
+    )
+    found = carrier.search(account, LookupCriteria(quantity=5, area_code="435"), now=now)
+    assert ["+14354776112", "+14357095160"] == [n.number for n in found]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "name", "code"),
+    [
+        ("GET", SEARCH_PATH, "documented_search_400.xml", "4010"),
+        ("POST", "^orders$", "documented_order_create_400.xml", "5016"),
+        ("PUT", "^portins/prt-doc$", "documented_portin_supp_400.xml", "7331"),
+    ],
+)
+def test_bandwidths_documented_error_bodies_are_rejections_with_their_code(
+    carrier: BandwidthCarrier,
+    account: CarrierAccount,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+    method: str,
+    path: str,
+    name: str,
+    code: str,
+) -> None:
+    """Each documented 400 body becomes CarrierRejected with Bandwidth's first code."""
+    from tnorder.domain.lookup import LookupCriteria
+
+    fake_bandwidth.inject(method, path, Fault.answer(400, fixture(name)))
+    base = port_in("prt-doc-supp")
+    supplement = CarrierSubmission(
+        base.kind, base.request_id, base.numbers, port=base.port, supplements="prt-doc"
+    )
+    calls: dict[str, Callable[[], object]] = {
+        "GET": lambda: carrier.search(
+            account, LookupCriteria(quantity=5, area_code="435"), now=now
+        ),
+        "POST": lambda: carrier.submit(account, new_numbers("doc-400", "+19195550101"), now=now),
+        "PUT": lambda: carrier.submit(account, supplement, now=now),
+    }
+    with pytest.raises(CarrierRejected) as caught:
+        calls[method]()
+    assert code == caught.value.code
+
+
+def test_bandwidths_documented_reservation_refusal_leaves_the_number_out(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented 5041 reply to POST tnreservation: the number is not held, no error."""
+    fake_bandwidth.inject(
+        "POST", "^tnreservation$", Fault.answer(400, fixture("documented_reservation_400.xml"))
+    )
+    assert [] == carrier.reserve(account, ["+14354776010"], now=now)
+
+
+def test_bandwidths_documented_order_read_completes_its_number(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The GET orders/{id} example: COMPLETE, its number completed, at its LastModifiedDate."""
+    fake_bandwidth.inject(
+        "GET", "^orders/ord-doc$", Fault.answer(200, fixture("documented_order_read_200.xml"))
+    )
+    update = carrier.status(account, CarrierOrderRef(OrderKind.NEW_NUMBER, "ord-doc"), now=now)
+    assert ("COMPLETE", ["+18042105666"], datetime(2014, 1, 6, 19, 9, 44, 27000, tzinfo=UTC)) == (
+        update.status,
+        [r.number for r in update.numbers],
+        update.at,
+    )
+
+
+def test_bandwidths_documented_disconnect_bodies_are_read(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented disconnect list (rows without CustomerOrderId) is checked row by row,
+    the documented 201 gives RECEIVED and the id, the documented read gives COMPLETE."""
+    created_id = "ba05e04b-192a-47cb-b182-b1bf6cfef0d7"
+    read = fixture("documented_disconnect_read_200.xml")
+    fake_bandwidth.inject(
+        "GET", "^disconnects$", Fault.answer(200, fixture("documented_disconnect_list.xml"))
+    )
+    for row_id in ("6d7da966-e071-4741-b31c-1d8932f4b8da", "4ffe9262-1965-4479-a1d5-b8584440667d"):
+        fake_bandwidth.inject("GET", f"^disconnects/{row_id}$", Fault.answer(200, read))
+    fake_bandwidth.inject(
+        "POST",
+        "^disconnects$",
+        Fault.answer(
+            201,
+            fixture("documented_disconnect_create_201.xml"),
+            Location=LOCATION.format(kind="disconnects", id=created_id),
+        ),
+    )
+    fake_bandwidth.inject("GET", f"^disconnects/{created_id}$", Fault.answer(200, read))
+    created = carrier.submit(account, disconnect("My OrderId", "+14158714245"), now=now)
+    done = carrier.status(account, created.ref, now=now)
+    assert ("RECEIVED", created_id, 2) == (
+        created.status,
+        created.carrier_ref,
+        len(fake_bandwidth.calls("GET", r"^disconnects/(6d7d|4ffe)")),
+    )
+    assert ("COMPLETE", ["+19194392566"]) == (done.status, [r.number for r in done.numbers])
+
+
+def test_bandwidths_documented_cancelled_port_in_carries_its_reason(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented CANCELLED port-in: terminal word, Bandwidth's 7205 as the reason."""
+    fake_bandwidth.inject(
+        "GET", "^portins/prt-doc$", Fault.answer(200, fixture("documented_portin_cancelled.xml"))
+    )
+    update = carrier.status(account, CarrierOrderRef(OrderKind.PORT_IN, "prt-doc"), now=now)
+    assert ("CANCELLED", True) == (update.status, (update.reason or "").startswith("7205"))
+
+
+def test_bandwidths_documented_loa_upload_reply_gives_the_file_name(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth
+) -> None:
+    """The documented 201 to POST portins/{id}/loas gives Bandwidth's stored file name."""
+    fake_bandwidth.inject(
+        "POST",
+        "^portins/prt-doc/loas$",
+        Fault.answer(201, fixture("documented_loa_upload_201.xml")),
+    )
+    name = carrier.upload_loa(account, "prt-doc", b"%PDF-1.4 LOA")
+    assert "63097af1-37ae-432f-8a0d-9b0e6517a35b-1429550165581.pdf" == name
