@@ -673,3 +673,23 @@ def test_bandwidths_documented_loa_upload_reply_gives_the_file_name(
     )
     name = carrier.upload_loa(account, "prt-doc", b"%PDF-1.4 LOA")
     assert "63097af1-37ae-432f-8a0d-9b0e6517a35b-1429550165581.pdf" == name
+
+
+def test_bandwidths_documented_supplement_reply_is_followed_by_the_real_state(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented 200 to PUT portins/{id} always says REQUESTED_SUPP; the adapter
+    reads the order back for its real state."""
+    first = carrier.submit(account, port_in("prt-supp-doc"), now=now)
+    fake_bandwidth.inject(
+        "PUT",
+        f"^portins/{first.carrier_ref}$",
+        Fault.answer(200, fixture("documented_portin_supp_200.xml")),
+    )
+    fake_bandwidth.set_portin(first.carrier_ref, "SUBMITTED")
+    base = port_in("prt-supp-doc-2")
+    supplement = CarrierSubmission(
+        base.kind, base.request_id, base.numbers, port=base.port, supplements=first.carrier_ref
+    )
+    update = carrier.submit(account, supplement, now=now)
+    assert "SUBMITTED" == update.status
