@@ -18,7 +18,7 @@ Everything else is private: ``_config``, ``_http``, ``_xml`` (safe parsing and
 building), ``_errors`` (Bandwidth's error bodies and HTTP statuses as
 ``CarrierError``), ``_wire`` (request bodies), ``_responses`` (response bodies
 as records), ``_updates`` (records and callbacks as ``CarrierUpdate``),
-``_vocabulary``, ``_callbacks`` (callback authentication) and ``_carrier``.
+``_vocabulary``, ``_auth`` (callback authentication and its 401 challenge) and ``_carrier``.
 httpx and XML errors never leave it: they become ``tnorder.errors.CarrierError``
 subclasses.
 """
@@ -38,7 +38,7 @@ from ._vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from ._callbacks import (
+    from ._auth import (
         CALLBACK_CHALLENGE,
         CallbackChallenge,
         authorization_header,
@@ -81,10 +81,10 @@ __all__ = [
 
 # Where each lazily loaded name lives: these modules need httpx or defusedxml.
 _LAZY = {
-    "CALLBACK_CHALLENGE": "_callbacks",
-    "CallbackChallenge": "_callbacks",
-    "authorization_header": "_callbacks",
-    "verify_callback": "_callbacks",
+    "CALLBACK_CHALLENGE": "_auth",
+    "CallbackChallenge": "_auth",
+    "authorization_header": "_auth",
+    "verify_callback": "_auth",
     "LOA_CONTENT_TYPES": "_carrier",
     "MAX_LOA_BYTES": "_carrier",
     "BandwidthCarrier": "_carrier",

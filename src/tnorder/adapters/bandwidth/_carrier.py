@@ -69,7 +69,7 @@ from ...errors import (
     ValidationError,
 )
 from ...ports import Carrier, Clock, DocumentStorage
-from ._callbacks import verify_callback
+from ._auth import verify_callback
 from ._config import BandwidthConfig
 from ._errors import ErrorDetails
 from ._http import BandwidthHttp, Reply
