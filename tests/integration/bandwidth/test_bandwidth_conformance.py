@@ -132,10 +132,13 @@ def test_a_toll_free_port_in_is_read_from_bandwidths_own_create_reply(
             201,
             fixture("documented_portin_create_tollfree_201.xml"),
             Location=LOCATION.format(kind="portins", id=order_id),
+            Date="Fri, 25 Mar 2016 21:15:00 GMT",
         ),
     )
     created = carrier.submit(account, port_in("tf-1"), now=now)
     assert ("VALIDATE_TFNS", order_id) == (created.status, created.carrier_ref)
+    # The body has no LastModifiedDate: the answer's Date (Bandwidth's clock) is its time.
+    assert datetime(2016, 3, 25, 21, 15, tzinfo=UTC) == created.at
     ref = CarrierOrderRef(OrderKind.PORT_IN, order_id)
     for name in (
         "documented_portin_valid_draft_tfns.xml",

@@ -28,10 +28,12 @@ user's disconnects of the last days (``userid``, ``startdate`` / ``enddate``
 in Bandwidth's ``yy-mm-dd``) and reads in full only rows with as many
 numbers as the submission.
 
-Update keys: an update carries Bandwidth's ``LastModifiedDate`` where the body
-has one (callbacks, order reads), else tnorder's ``now`` (the moment it was
-observed), and, as its sequence, the word's rank in ``_vocabulary`` so two
-reports at the same instant are ordered; the domain never moves an item
+Update keys: an update carries Bandwidth's time for the state it reports:
+``LastModifiedDate`` where the body or callback has one, else the answer's
+``Date`` header, and only without either tnorder's ``now``; as its sequence,
+the word's rank in ``_vocabulary``, so two reports at the same instant are
+ordered.  Staying on Bandwidth's clock keeps reports about one order
+comparable whatever our clock's skew; the domain never moves an item
 backwards, so a late duplicate changes nothing.
 """
 
@@ -313,7 +315,7 @@ class BandwidthCarrier:
         reply = self._http.request(
             "GET", f"{endpoint}/{_segment(ref.carrier_ref)}", what=f"read {endpoint} order"
         )
-        return self._update_from(ref.kind, reply.body, ref.carrier_ref, now)
+        return self._update_from(ref.kind, reply, ref.carrier_ref, now)
 
     # -- Bandwidth extras -----------------------------------------------------
 
@@ -472,7 +474,7 @@ class BandwidthCarrier:
             return self.status(
                 self.account(), CarrierOrderRef(OrderKind.NEW_NUMBER, order_id), now=now
             )
-        return self._update_from(OrderKind.NEW_NUMBER, reply.body, order_id, now)
+        return self._update_from(OrderKind.NEW_NUMBER, reply, order_id, now)
 
     def _submit_disconnect(
         self, account: CarrierAccount, submission: CarrierSubmission, now: datetime
@@ -514,7 +516,7 @@ class BandwidthCarrier:
         )
         if reply is None:
             return self.status(account, CarrierOrderRef(OrderKind.DISCONNECT, order_id), now=now)
-        return self._update_from(OrderKind.DISCONNECT, reply.body, order_id, now)
+        return self._update_from(OrderKind.DISCONNECT, reply, order_id, now)
 
     def _submit_portin(
         self, account: CarrierAccount, submission: CarrierSubmission, now: datetime
@@ -578,7 +580,7 @@ class BandwidthCarrier:
             self.upload_loa(account, order_id, loa[0], content_type=loa[1])
         if reply is None or loa is not None:
             return self.status(account, CarrierOrderRef(OrderKind.PORT_IN, order_id), now=now)
-        return self._update_from(OrderKind.PORT_IN, reply.body, order_id, now)
+        return self._update_from(OrderKind.PORT_IN, reply, order_id, now)
 
     def _create_once(
         self, find: Callable[[], str | None], create: Callable[[], Reply]
@@ -610,23 +612,28 @@ class BandwidthCarrier:
     # -- internals: reading answers ------------------------------------------
 
     def _update_from(
-        self, kind: OrderKind, body: bytes, carrier_ref: str, now: datetime
+        self, kind: OrderKind, reply: Reply, carrier_ref: str, now: datetime
     ) -> CarrierUpdate:
+        # Where the body has no LastModifiedDate, the answer's Date header is
+        # Bandwidth's own time for this state: keeping every report about an
+        # order on Bandwidth's clock keeps them comparable whatever our skew.
+        when = reply.sent_at() or now
+        body = reply.body
         # Each builder refuses a word the vocabulary does not know, before
         # anything is applied.
         if kind is OrderKind.NEW_NUMBER:
             return order_update(
-                read_order(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, now
+                read_order(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, when
             )
         if kind is OrderKind.DISCONNECT:
             return disconnect_update(
                 read_disconnect(body, carrier_id=self.carrier_id),
                 self.carrier_id,
                 carrier_ref,
-                now,
+                when,
             )
         return portin_update(
-            read_portin(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, now
+            read_portin(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, when
         )
 
     def _match(

@@ -33,6 +33,7 @@ __all__ = [
     "ErrorDetails",
     "error_for_response",
     "faults_in",
+    "http_date",
     "server_wait",
 ]
 
@@ -103,7 +104,8 @@ def _epoch(value: str | None) -> float | None:
         return None
 
 
-def _http_date(value: str | None) -> datetime | None:
+def http_date(value: str | None) -> datetime | None:
+    """An HTTP date (``Date``, ``Retry-After``) as an aware datetime, or ``None``."""
     if not value:
         return None
     try:
@@ -124,14 +126,14 @@ def server_wait(headers: Mapping[str, str], *, now: datetime | None = None) -> f
     (seconds or an HTTP date) is honoured too, for proxies in front.
     """
     reset = _epoch(headers.get("x-ratelimit-reset"))
-    sent = _http_date(headers.get("date")) or now
+    sent = http_date(headers.get("date")) or now
     if reset is not None and sent is not None:
         return max(0.0, reset - sent.timestamp())
     value = headers.get("retry-after")
     seconds = _epoch(value)
     if seconds is not None:
         return seconds if seconds >= 0 else None
-    when = _http_date(value)
+    when = http_date(value)
     if when is not None and sent is not None:
         return max(0.0, (when - sent).total_seconds())
     return None

@@ -39,7 +39,7 @@ from ...errors import CarrierError, CarrierProtocolError, CarrierUnavailable
 from ...ports import Clock
 from ..clocks import SystemClock
 from ._config import BandwidthConfig
-from ._errors import ErrorDetails, error_for_response
+from ._errors import ErrorDetails, error_for_response, http_date
 from ._xml import MAX_BODY_BYTES
 
 __all__ = ["BandwidthHttp", "Reply"]
@@ -60,6 +60,10 @@ class Reply:
     status: int
     headers: httpx.Headers
     body: bytes
+
+    def sent_at(self) -> datetime | None:
+        """The answer's ``Date`` header: when Bandwidth sent it, by Bandwidth's clock."""
+        return http_date(self.headers.get("date"))
 
     def location_id(self) -> str | None:
         """The last path segment of the ``Location`` header (a new resource's id)."""

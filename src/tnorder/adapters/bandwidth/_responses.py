@@ -176,8 +176,7 @@ class NumberOrder:
         completed: numbers now on the account.
         failed: numbers that could not be ordered.
         faults: Bandwidth's errors, per number where it says which.
-        last_modified: ``LastModifiedDate`` (else the order's
-            ``OrderCreateDate``), when given and readable: Bandwidth's clock.
+        last_modified: ``LastModifiedDate``, when given and readable.
     """
 
     order_id: str | None
@@ -212,8 +211,7 @@ def read_order(body: bytes, *, carrier_id: str = "bandwidth") -> NumberOrder:
             _full_numbers(child(root, "FailedNumbers")), what=what, carrier_id=carrier_id
         ),
         faults=faults,
-        last_modified=parse_timestamp(text(root, "LastModifiedDate"))
-        or parse_timestamp(text(order, "OrderCreateDate")),
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
     )
 
 
@@ -277,8 +275,7 @@ class Disconnect:
         disconnected: the numbers Bandwidth disconnected.
         faults: per-number errors (e.g. 5006, not on the account).
         customer_order_id: our idempotency key as sent, when the body shows it.
-        last_modified: ``LastModifiedDate`` (else ``OrderCreateDate``), when
-            given and readable: Bandwidth's clock.
+        last_modified: ``LastModifiedDate``, when given and readable.
     """
 
     order_id: str | None
@@ -311,8 +308,7 @@ def read_disconnect(body: bytes, *, carrier_id: str = "bandwidth") -> Disconnect
         ),
         faults=tuple(faults_in(root)),
         customer_order_id=text(request, "CustomerOrderId"),
-        last_modified=parse_timestamp(text(root, "LastModifiedDate"))
-        or parse_timestamp(text(request, "OrderCreateDate")),
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
     )
 
 

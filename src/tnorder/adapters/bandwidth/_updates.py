@@ -4,8 +4,9 @@ Each builder looks its status word up once in ``_vocabulary`` (an unknown word
 raises ``UnknownCarrierStatus`` before anything is applied) and takes from
 the row whether the answer is read per number and the update's ``sequence``
 (the word's rank).  The update's time is the carrier's own
-``LastModifiedDate`` where the body carries one, else ``now`` (when tnorder
-observed it); a port-in's FOC date is ``ActualFocDate``, else, in ``FOC``,
+``LastModifiedDate`` where the body carries one, else the ``now`` passed in
+(the carrier passes the answer's ``Date`` header, Bandwidth's clock, when
+there is one); a port-in's FOC date is ``ActualFocDate``, else, in ``FOC``,
 the requested date the FOC confirmed.
 """
 
