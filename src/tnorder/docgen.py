@@ -1,8 +1,9 @@
 """Generate the status table and lifecycle diagram in ``docs/`` from the transition tables.
 
 Run ``python -m tnorder.docgen`` (or ``make docs``) after changing
-``tnorder.domain.machine``; ``tests/unit/test_docgen.py`` fails while the
-checked-in files differ from what the tables generate.
+``tnorder.domain.machine`` or a carrier vocabulary
+(``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/test_docgen.py``
+fails while the checked-in files differ from what the tables generate.
 
 ``SECTIONS`` are generated sections at the end of hand-written pages: the
 carrier capability table closing ``docs/carriers.md`` is built from each
@@ -23,6 +24,7 @@ __all__ = [
     "CARRIER_TABLE_MARKER",
     "GENERATED",
     "SECTIONS",
+    "bandwidth_statuses_markdown",
     "carrier_table_markdown",
     "lifecycle_markdown",
     "mermaid_diagram",
@@ -159,9 +161,45 @@ def lifecycle_markdown() -> str:
     )
 
 
+def bandwidth_statuses_markdown() -> str:
+    """``docs/bandwidth-statuses.md``: every Bandwidth status word and what it does."""
+    # Imported here: the vocabulary is pure data, but the rest of docgen
+    # must not depend on an adapter package being importable.
+    from .adapters.bandwidth._vocabulary import RESOURCES, WORDS
+
+    lines = [
+        _HEADER.replace("tnorder.domain.machine", "tnorder.adapters.bandwidth._vocabulary"),
+        "",
+        "# Bandwidth status words",
+        "",
+        "What each status word of Bandwidth's Numbers API does in tnorder, one table per",
+        "resource. A word not listed raises `UnknownCarrierStatus`: the adapter never guesses.",
+        "`rank` orders two reports with the same timestamp (the update's `sequence`);",
+        "`per number` means the answer lists completed and failed numbers.",
+        "See [Carriers](carriers.md#running-against-bandwidth) for running the adapter.",
+    ]
+    for kind, words in WORDS.items():
+        lines += [
+            "",
+            f"## `{RESOURCES[kind]}` ({kind.value.replace('_', ' ')})",
+            "",
+            "| word | step | request status | rank | terminal | per number | customer note |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in sorted(words.values(), key=lambda w: (w.rank, w.word)):
+            lines.append(
+                f"| `{row.word}` | `{row.step.value}` | `{row.request_status.value}` | "
+                f"{row.rank} | {'yes' if row.terminal else 'no'} | "
+                f"{'yes' if row.per_number else 'no'} | {row.note or ''} |"
+            )
+    lines.append("")
+    return "\n".join(lines)
+
+
 GENERATED = {
     "statuses.md": statuses_markdown,
     "lifecycle.md": lifecycle_markdown,
+    "bandwidth-statuses.md": bandwidth_statuses_markdown,
 }
 
 CARRIER_TABLE_MARKER = (

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
@@ -33,7 +34,7 @@ from tnorder.domain.carrier import (
     ProvisioningConfig,
     UpdateKey,
 )
-from tnorder.domain.carrier_status import BANDWIDTH_PORT_IN, WAITING_FOR_CUSTOMER
+from tnorder.domain.carrier_status import WAITING_FOR_CUSTOMER
 from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.machine import Trigger

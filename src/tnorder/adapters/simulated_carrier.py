@@ -54,7 +54,6 @@ from ..domain.carrier import (
     Reservation,
     StatusVocabulary,
 )
-from ..domain.carrier_status import BANDWIDTH
 from ..domain.lookup import (
     TOLL_FREE_PREFIXES,
     LookupCriteria,
@@ -71,6 +70,7 @@ from ..errors import (
     InvalidPhoneNumber,
     ValidationError,
 )
+from .bandwidth._vocabulary import BANDWIDTH
 
 __all__ = ["MARKETS", "SIMULATED_VOCABULARY", "Market", "SimulatedCarrier"]
 

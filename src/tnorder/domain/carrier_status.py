@@ -4,10 +4,9 @@ Pure data and pure rules.  Nothing here reads the clock or talks to a carrier.
 
 Read top to bottom:
 
-1. ``BANDWIDTH_*`` tables map the public Bandwidth status words for number
-   orders, disconnects and port-ins onto a :class:`CarrierStep` (what happened)
-   and a :class:`RequestStatus` (where the request now stands).  A word that is
-   not in a table raises ``UnknownCarrierStatus``: we never guess.
+1. Carrier vocabularies (status word -> :class:`CarrierStep` and
+   :class:`RequestStatus`) are data owned by each carrier's adapter
+   (``tnorder.adapters.bandwidth.BANDWIDTH``); the domain names no vendor.
 2. ``CARRIER_PATHS`` is the stretch of the line-item machine a carrier drives,
    per kind of item, and ``FORWARD_TARGETS`` / ``SIDE_TRIGGERS`` say where each
    step takes an item.  The transition table in ``tnorder.domain.machine`` is
@@ -19,6 +18,7 @@ Read top to bottom:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
@@ -30,19 +30,12 @@ from .carrier import (
     CarrierUpdate,
     NumberOutcome,
     NumberState,
-    RequestStatus,
     StatusMapping,
-    StatusTable,
-    StatusVocabulary,
 )
 from .machine import Trigger
 from .statuses import ItemStatus, OrderKind
 
 __all__ = [
-    "BANDWIDTH",
-    "BANDWIDTH_DISCONNECT",
-    "BANDWIDTH_NUMBER_ORDER",
-    "BANDWIDTH_PORT_IN",
     "BEFORE_CARRIER",
     "CARRIER_PATHS",
     "FORWARD_TARGETS",
@@ -55,87 +48,32 @@ __all__ = [
 ]
 
 Step = CarrierStep
-R = RequestStatus
-M = StatusMapping
 
 # -- 1. carrier vocabularies ---------------------------------------------------
 
-BANDWIDTH_NUMBER_ORDER = StatusTable(
-    "bandwidth number order",
-    MappingProxyType(
-        {
-            "RECEIVED": M(Step.ACCEPTED, R.PENDING),
-            "PROCESSING": M(Step.ACCEPTED, R.PENDING),
-            "BACKORDERED": M(
-                Step.ACCEPTED, R.PENDING, "The carrier is waiting for stock to fill this order."
-            ),
-            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
-            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not provide this number."),
-            "FAILED": M(Step.REJECTED, R.FAILED, "The carrier could not provide this number."),
-        }
-    ),
+# Vendor vocabularies belong to their adapters (the domain names no vendor):
+# Bandwidth's tables are in ``tnorder.adapters.bandwidth`` since 0.2.  The
+# old names still resolve here, with a DeprecationWarning, until 0.3.
+_MOVED = frozenset(
+    {"BANDWIDTH", "BANDWIDTH_DISCONNECT", "BANDWIDTH_NUMBER_ORDER", "BANDWIDTH_PORT_IN"}
 )
-"""Bandwidth ``/orders`` ``OrderStatus`` words."""
 
-BANDWIDTH_DISCONNECT = StatusTable(
-    "bandwidth disconnect",
-    MappingProxyType(
-        {
-            "RECEIVED": M(Step.ACCEPTED, R.PENDING),
-            "PROCESSING": M(Step.ACCEPTED, R.PENDING),
-            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
-            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not disconnect this number."),
-            "FAILED": M(Step.REJECTED, R.FAILED, "The carrier could not disconnect this number."),
-        }
-    ),
-)
-"""Bandwidth ``/disconnects`` ``OrderStatus`` words (no backorders for disconnects)."""
 
-BANDWIDTH_PORT_IN = StatusTable(
-    "bandwidth port-in",
-    MappingProxyType(
-        {
-            "PENDING_DOCUMENTS": M(
-                Step.NEEDS_INFORMATION,
-                R.ACTION_REQUIRED,
-                "The carrier needs the signed Letter of Authorization and a recent bill.",
-            ),
-            "SUBMITTED": M(Step.ACCEPTED, R.PENDING),
-            "FOC": M(Step.PORT_DATE_SET, R.PENDING),
-            "REQUESTED_SUPP": M(
-                Step.NEEDS_INFORMATION,
-                R.ACTION_REQUIRED,
-                "The carrier asked for corrected port details.",
-            ),
-            "EXCEPTION": M(
-                Step.REJECTED,
-                R.ACTION_REQUIRED,
-                "The losing carrier rejected the port request; please check the account details.",
-            ),
-            "COMPLETE": M(Step.FULFILLED, R.COMPLETED),
-            # Bandwidth reports a pending cancellation before it takes effect;
-            # nothing has changed for the customer until CANCELLED arrives.
-            "REQUESTED_CANCEL": M(Step.ACCEPTED, R.PENDING),
-            # CANCEL is the account manager's trigger alone, so a cancellation made
-            # at the carrier is shown as a rejection the customer can act on.
-            "CANCELLED": M(
-                Step.WITHDRAWN, R.CANCELLED, "The port request was cancelled at the carrier."
-            ),
-        }
-    ),
-)
-"""Bandwidth ``/portins`` ``ProcessingStatus`` words."""
+def __getattr__(name: str) -> object:
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"tnorder.domain.carrier_status.{name} moved to tnorder.adapters.bandwidth.{name}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    # Deferred so that the domain never imports an adapter unless this
+    # deprecated name is asked for (see tests/unit/test_architecture.py).
+    from ..adapters.bandwidth import _vocabulary
 
-BANDWIDTH = StatusVocabulary(
-    "bandwidth",
-    MappingProxyType(
-        {
-            OrderKind.NEW_NUMBER: BANDWIDTH_NUMBER_ORDER,
-            OrderKind.DISCONNECT: BANDWIDTH_DISCONNECT,
-            OrderKind.PORT_IN: BANDWIDTH_PORT_IN,
-        }
-    ),
-)
+    value: object = getattr(_vocabulary, name)
+    return value
+
 
 # -- 2. the stretch of the item machine a carrier drives ----------------------
 

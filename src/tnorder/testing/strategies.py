@@ -37,6 +37,7 @@ import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from ..adapters.bandwidth._vocabulary import BANDWIDTH
 from ..domain.carrier import (
     CarrierAccount,
     CarrierRequest,
@@ -46,7 +47,6 @@ from ..domain.carrier import (
     NumberResult,
     StatusVocabulary,
 )
-from ..domain.carrier_status import BANDWIDTH
 from ..domain.documents import (
     ALLOWED_CONTENT_TYPES,
     DEFAULT_MAX_UPLOAD_BYTES,

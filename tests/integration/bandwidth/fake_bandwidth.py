@@ -24,12 +24,15 @@ import threading
 import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
 import defusedxml.ElementTree as SafeET
 
+CLOCK_START = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 ACCOUNT_ID = "9900000"
 USERNAME = "api-user"
 PASSWORD = "api-password-1"
@@ -232,6 +235,7 @@ class FakeBandwidth:
             order["status"] = status
             order["actual_foc"] = actual_foc
             order["errors"] = errors
+            order["modified"] = self.stamp()
 
     def _next_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -243,6 +247,18 @@ class FakeBandwidth:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids):04d}-7c3e-4f5a-9b1d"
 
+    def now(self) -> datetime:
+        """The fake's own clock: one second per request received, from 2024-05-01 10:00 UTC.
+
+        It stamps the Date header and LastModifiedDate as Bandwidth's clock
+        would, always moving forward, and never reads the real time.
+        """
+        return CLOCK_START + timedelta(seconds=len(self.requests))
+
+    def stamp(self) -> str:
+        """``now()`` as Bandwidth writes timestamps in bodies."""
+        return self.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
     def wait(self, seconds: float) -> None:
         self._stopping.wait(seconds)
 
@@ -250,6 +266,9 @@ class FakeBandwidth:
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeBandwidth
     protocol_version = "HTTP/1.1"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return format_datetime(self.owner.now(), usegmt=True)
 
     def setup(self) -> None:
         super().setup()
@@ -328,11 +347,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         try:
-            self.send_response(status)
+            if "Date" in (headers or {}):
+                # A scripted Date (rate-limit tests): no second, real one; an
+                # empty one means no Date header at all.
+                self.log_request(status)
+                self.send_response_only(status)
+            else:
+                self.send_response(status)
             self.send_header("Content-Type", "application/xml; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             for name, value in (headers or {}).items():
-                self.send_header(name, value)
+                if value:
+                    self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
             self.wfile.flush()
@@ -672,6 +698,7 @@ def _create_order(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], 
         if tn in completed:
             del fake.reservations[rid]
     fake.orders[order_id] = {
+        "modified": fake.stamp(),
         "key": key,
         "type": order_type,
         "status": status,
@@ -689,7 +716,7 @@ def _create_order(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], 
                 [
                     ("CustomerOrderId", key),
                     ("Name", _text(order, "Name")),
-                    ("OrderCreateDate", "2024-05-01T10:00:00.000Z"),
+                    ("OrderCreateDate", fake.stamp()),
                     ("BackOrderRequested", "false"),
                     ("id", order_id),
                     *order_type,
@@ -734,13 +761,13 @@ def _read_order(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], bo
                 ],
             ),
             ("FailedNumbers", [("FullNumber", tn) for tn in order["failed"]]),
-            ("LastModifiedDate", "2024-05-01T10:00:01.000Z"),
-            ("OrderCompleteDate", "2024-05-01T10:00:01.000Z"),
+            ("LastModifiedDate", order["modified"]),
+            ("OrderCompleteDate", order["modified"]),
             (
                 "Order",
                 [
                     ("CustomerOrderId", order["key"]),
-                    ("OrderCreateDate", "2024-05-01T10:00:00.000Z"),
+                    ("OrderCreateDate", order["modified"]),
                     ("BackOrderRequested", "false"),
                     *order["type"],
                     ("PartialAllowed", "true" if order["partial"] else "false"),
@@ -877,6 +904,9 @@ def _read_disconnect(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str
     return 200, _disconnect_xml(match["id"], order, created=False), {}
 
 
+_YY_MM_DD = re.compile(r"\d{2}-\d{2}-\d{2}")
+
+
 def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], body: bytes):
     if "customerOrderId" in q:  # not a documented filter for disconnects
         return (
@@ -884,12 +914,23 @@ def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, st
             xml("ResponseStatus", [("ErrorCode", "1004"), ("Description", "unknown parameter")]),
             {},
         )
+    for name in ("startdate", "enddate"):
+        # Documented as YY-MM-DD (example "22-10-31").
+        if name in q and not _YY_MM_DD.fullmatch(q[name]):
+            return (
+                400,
+                xml(
+                    "ResponseStatus",
+                    [("ErrorCode", "1003"), ("Description", f"{name} must be YY-MM-DD")],
+                ),
+                {},
+            )
     rows = [
         (
             "OrderIdUserIdDate",
             [
                 ("CountOfTNs", len(o["numbers"])),
-                ("userId", USERNAME),
+                ("userId", o.get("user", USERNAME)),
                 ("lastModifiedDate", "2024-05-01T10:00:01Z"),
                 ("OrderId", oid),
                 ("OrderType", "disconnect"),
@@ -898,6 +939,7 @@ def _list_disconnects(fake: FakeBandwidth, match: re.Match[str], q: dict[str, st
             ],
         )
         for oid, o in fake.disconnects.items()
+        if "userid" not in q or o.get("user", USERNAME) == q["userid"]
     ]
     if not rows:
         return 404, xml("Links", [("first", "")]), {}
@@ -924,6 +966,7 @@ def _portin_xml(order_id: str, order: dict[str, object], *, created: bool) -> by
             ("ProcessingStatus", order["status"]),
             ("RequestedFocDate", order.get("requested_foc")),
             ("ActualFocDate", order.get("actual_foc")),
+            ("LastModifiedDate", order.get("modified")),
             ("CustomerOrderId", order.get("key")),
             ("LoaAuthorizingPerson", order.get("person")),
             ("BillingTelephoneNumber", order.get("btn")),
@@ -1002,6 +1045,7 @@ def _supp_portin(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], b
     order["person"] = _text(request, "LoaAuthorizingPerson") or order["person"]
     order["status"] = "SUBMITTED"
     order["errors"] = ()
+    order["modified"] = fake.stamp()
     answer = xml(
         "LnpOrderResponse",
         [
@@ -1052,6 +1096,7 @@ def _upload_loa(fake: FakeBandwidth, match: re.Match[str], q: dict[str, str], bo
     fake.loas.setdefault(match["id"], []).append((name, body))
     if order["status"] == "PENDING_DOCUMENTS":
         order["status"] = "SUBMITTED"
+        order["modified"] = fake.stamp()
     return (
         201,
         xml(

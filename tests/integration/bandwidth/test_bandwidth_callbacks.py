@@ -47,13 +47,16 @@ HOSTILE = [
 ]
 
 
-def notification(order_type: str, order_id: str, status: str, *numbers: str) -> bytes:
+def notification(
+    order_type: str, order_id: str, status: str, *numbers: str, modified: str | None = None
+) -> bytes:
     listed = "".join(f"<TelephoneNumber>{n}</TelephoneNumber>" for n in numbers)
+    stamp = f"<LastModifiedDate>{modified}</LastModifiedDate>" if modified else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Notification>'
         f"<Status>{status}</Status><SubscriptionId>sub-1</SubscriptionId>"
         f"<OrderId>{order_id}</OrderId><OrderType>{order_type}</OrderType>"
-        f"<CompletedTelephoneNumbers>{listed}</CompletedTelephoneNumbers></Notification>"
+        f"<CompletedTelephoneNumbers>{listed}</CompletedTelephoneNumbers>{stamp}</Notification>"
     ).encode()
 
 
@@ -201,7 +204,11 @@ def test_lookup_and_select_through_the_service_leaves_no_hold_behind(
     ordered = service.select_numbers(lookup.request_id, offered[:1], actor=STAFF)
     assert {} == fake_bandwidth.reservations  # the order consumed one hold, two were released
     assert ordered.carrier_ref is not None
-    body = notification("orders", ordered.carrier_ref, "COMPLETE", offered[0][2:])
+    # Bandwidth stamps the notification with its own clock (LastModifiedDate),
+    # the clock its answers to the order's creation were stamped with.
+    body = notification(
+        "orders", ordered.carrier_ref, "COMPLETE", offered[0][2:], modified=fake_bandwidth.stamp()
+    )
     update = carrier.callback_update(HEADERS, body, now=now)
     assert update is not None
     done = service.apply_carrier_update(update).request

@@ -92,17 +92,18 @@ def test_retries_are_bounded(
     assert 2 == len(sleeps.waits)
 
 
-def test_rate_limiting_is_retried_after_the_servers_wait_capped(
+def test_rate_limiting_is_retried_after_the_servers_retry_after(
     carrier: BandwidthCarrier,
     account: CarrierAccount,
     fake_bandwidth: FakeBandwidth,
     sleeps: SleepRecorder,
     now: datetime,
 ) -> None:
-    """429 is retried, waiting Retry-After (capped at max_delay)."""
+    """429 with Retry-After (from a proxy) is retried after exactly that wait, within the
+    policy's deadline, not after our own shorter backoff."""
     fake_bandwidth.inject("GET", "^availableNumbers$", Fault.answer(429, **{"Retry-After": "30"}))
     carrier.search(account, SEARCH, now=now)
-    assert [0.05] == sleeps.waits
+    assert [30.0] == sleeps.waits
 
 
 def test_rate_limiting_that_persists_is_carrier_rate_limited(

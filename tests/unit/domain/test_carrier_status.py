@@ -7,6 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from tnorder.adapters.bandwidth import (
+    BANDWIDTH,
+    BANDWIDTH_DISCONNECT,
+    BANDWIDTH_NUMBER_ORDER,
+    BANDWIDTH_PORT_IN,
+)
 from tnorder.domain.carrier import (
     CarrierStep,
     CarrierUpdate,
@@ -16,10 +22,6 @@ from tnorder.domain.carrier import (
     RequestStatus,
 )
 from tnorder.domain.carrier_status import (
-    BANDWIDTH,
-    BANDWIDTH_DISCONNECT,
-    BANDWIDTH_NUMBER_ORDER,
-    BANDWIDTH_PORT_IN,
     BEFORE_CARRIER,
     CARRIER_PATHS,
     FORWARD_TARGETS,
@@ -56,6 +58,13 @@ PORT_IN_EXPECTED = {
     "COMPLETE": (S.FULFILLED, R.COMPLETED),
     "CANCELLED": (S.WITHDRAWN, R.CANCELLED),
     "REQUESTED_CANCEL": (S.ACCEPTED, R.PENDING),
+    # Toll-free port-ins (Bandwidth/api-docs site/specs/numbers.yml).
+    "DRAFT": (S.ACCEPTED, R.PENDING),
+    "VALIDATE_DRAFT_TFNS": (S.ACCEPTED, R.PENDING),
+    "VALID_DRAFT_TFNS": (S.ACCEPTED, R.PENDING),
+    "INVALID_DRAFT_TFNS": (S.NEEDS_INFORMATION, R.ACTION_REQUIRED),
+    "VALIDATE_TFNS": (S.ACCEPTED, R.PENDING),
+    "INVALID_TFNS": (S.NEEDS_INFORMATION, R.ACTION_REQUIRED),
 }
 
 
@@ -100,7 +109,7 @@ def test_words_are_matched_after_trimming_and_upper_casing() -> None:
         (OrderKind.PORT_IN, "BACKORDERED"),
         (OrderKind.DISCONNECT, "BACKORDERED"),
         (OrderKind.NEW_NUMBER, "COMPLETED"),
-        (OrderKind.PORT_IN, "DRAFT"),
+        (OrderKind.PORT_IN, "IN_PROGRESS"),  # a bulk port-in word
         (OrderKind.NEW_NUMBER, ""),
     ],
 )

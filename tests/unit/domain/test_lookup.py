@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tnorder.adapters.bandwidth import BANDWIDTH
 from tnorder.domain.carrier import CarrierCapabilities, Fulfilment
-from tnorder.domain.carrier_status import BANDWIDTH
 from tnorder.domain.lookup import (
     TOLL_FREE_PREFIXES,
     LookupCriteria,

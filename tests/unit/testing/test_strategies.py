@@ -34,6 +34,7 @@ from tnorder import (
     derive_order_status,
     normalize_number,
 )
+from tnorder.adapters.bandwidth import BANDWIDTH
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.simulated_carrier import SIMULATED_VOCABULARY, SimulatedCarrier
@@ -49,7 +50,6 @@ from tnorder.domain.carrier import (
     NumberOutcome,
     ProvisioningConfig,
 )
-from tnorder.domain.carrier_status import BANDWIDTH
 from tnorder.domain.documents import ALLOWED_CONTENT_TYPES, validate_upload
 from tnorder.domain.events import EVENT_TYPES
 from tnorder.domain.lookup import LookupCriteria, LookupKind

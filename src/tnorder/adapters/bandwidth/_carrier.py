@@ -22,12 +22,19 @@ Idempotency: tnorder's request id becomes the ``CustomerOrderId``.  Before
 creating an order, port-in or disconnect the adapter looks for one with that
 id, and after a failure that may have reached Bandwidth (read timeout, dropped
 connection, 5xx on a POST) it looks again before sending anything twice.
+Orders and port-ins are listed by ``customerOrderId``; disconnects cannot be,
+and their list rows do not show it, so the adapter lists only its own API
+user's disconnects of the last days (``userid``, ``startdate`` / ``enddate``
+in Bandwidth's ``yy-mm-dd``) and reads in full only rows with as many
+numbers as the submission.
 
-Update keys: Bandwidth's callbacks carry no timestamp, so every update is
-stamped with tnorder's ``now`` (the moment it was observed) and, as its
-sequence, the status's place in the order's life (RECEIVED 1 ... COMPLETE 4),
-so two observations at the same instant are ordered; the domain never moves
-an item backwards, so a late duplicate changes nothing.
+Update keys: an update carries Bandwidth's time for the state it reports:
+``LastModifiedDate`` where the body or callback has one, else the answer's
+``Date`` header, and only without either tnorder's ``now``; as its sequence,
+the word's rank in ``_vocabulary``, so two reports at the same instant are
+ordered.  Staying on Bandwidth's clock keeps reports about one order
+comparable whatever our clock's skew; the domain never moves an item
+backwards, so a late duplicate changes nothing.
 """
 
 from __future__ import annotations
@@ -45,15 +52,14 @@ from ...domain.carrier import (
     CarrierAccount,
     CarrierCapabilities,
     CarrierOrderRef,
+    CarrierStep,
     CarrierSubmission,
     CarrierUpdate,
     Fulfilment,
-    NumberOutcome,
-    NumberResult,
     PortDetails,
+    RequestStatus,
     Reservation,
 )
-from ...domain.carrier_status import BANDWIDTH
 from ...domain.lookup import LookupCriteria, LookupKind, wildcard_matches
 from ...domain.statuses import OrderKind
 from ...errors import (
@@ -64,29 +70,32 @@ from ...errors import (
     CarrierUnavailable,
     ValidationError,
 )
-from ...ports import Carrier, DocumentStorage
-from ._callbacks import verify_callback
+from ...ports import Carrier, Clock, DocumentStorage
+from ._auth import verify_callback
 from ._config import BandwidthConfig
+from ._errors import ErrorDetails
 from ._http import BandwidthHttp, Reply
 from ._responses import (
-    Disconnect,
-    Notification,
-    NumberOrder,
-    PortIn,
     read_disconnect,
     read_loa_upload,
-    read_notification,
     read_order,
     read_order_list,
     read_portin,
     read_reservation,
     read_search,
 )
+from ._updates import (
+    callback_update,
+    disconnect_update,
+    order_update,
+    portin_update,
+)
+from ._vocabulary import BANDWIDTH, RESOURCES, word
 from ._wire import (
     customer_order_id,
     disconnect_body,
     existing_numbers_element,
-    from_bandwidth_number,
+    list_window,
     order_body,
     order_name,
     portin_body,
@@ -94,80 +103,37 @@ from ._wire import (
     search_and_order_element,
     search_params,
 )
-from ._xml import BandwidthFault, ErrorDetails, XmlChild, child, parse, text
+from ._xml import XmlChild
 
-__all__ = ["LOA_CONTENT_TYPES", "BandwidthCarrier", "callback_update"]
+__all__ = ["LOA_CONTENT_TYPES", "MAX_LOA_BYTES", "BandwidthCarrier", "callback_update"]
 
 LOA_CONTENT_TYPES = frozenset(
     {
         "application/pdf",
         "text/plain",
         "image/jpeg",
+        "image/png",
         "image/tiff",
         "text/csv",
-        "application/xml",
-        "audio/x-wav",
-        "application/zip",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }
 )
-"""The LOA file types Bandwidth accepts on ``portins/{id}/loas``."""
+"""The LOA file types Bandwidth accepts on ``portins/{id}/loas`` (non-toll-free).
+
+From the ``UploadPortinLoaFile`` operation of ``Bandwidth/api-docs``
+``site/specs/numbers.yml``; toll-free port-ins take only PDF and TIFF.
+"""
+
+MAX_LOA_BYTES = 3 * 1024 * 1024
+"""Bandwidth's document size limit (3 MB), checked before an LOA is sent."""
 
 DEFAULT_RESERVATION_TIME = timedelta(hours=4)
 """Bandwidth's documented hold time, used when a reservation does not say."""
 
-_ORDER_TYPES: Mapping[str, OrderKind] = {  # subscription order types, lower-case
-    "orders": OrderKind.NEW_NUMBER,
-    "disconnects": OrderKind.DISCONNECT,
-    "portins": OrderKind.PORT_IN,
-}
-_ENDPOINTS: Mapping[OrderKind, str] = {
-    OrderKind.NEW_NUMBER: "orders",
-    OrderKind.DISCONNECT: "disconnects",
-    OrderKind.PORT_IN: "portins",
-}
 _TOLL_FREE_KINDS = frozenset({LookupKind.TOLL_FREE_WILDCARD, LookupKind.TOLL_FREE_VANITY})
-_PER_NUMBER_STATUSES = frozenset({"COMPLETE", "PARTIAL", "FAILED"})
-
-
-# Where each status stands in its order's life: the update's sequence.  Every
-# update is stamped with the time it was observed (callbacks carry no carrier
-# time), so two observations at the same instant are ordered by lifecycle.
-_LIFECYCLE: Mapping[OrderKind, Mapping[str, int]] = {
-    OrderKind.NEW_NUMBER: {
-        "RECEIVED": 1,
-        "PROCESSING": 2,
-        "BACKORDERED": 3,
-        "COMPLETE": 4,
-        "PARTIAL": 4,
-        "FAILED": 4,
-    },
-    OrderKind.DISCONNECT: {
-        "RECEIVED": 1,
-        "PROCESSING": 2,
-        "COMPLETE": 4,
-        "PARTIAL": 4,
-        "FAILED": 4,
-    },
-    OrderKind.PORT_IN: {
-        "PENDING_DOCUMENTS": 1,
-        "SUBMITTED": 2,
-        "REQUESTED_SUPP": 3,
-        "EXCEPTION": 3,
-        "FOC": 4,
-        "COMPLETE": 5,
-        "CANCELLED": 5,
-    },
-}
-
-
-def _sequence(kind: OrderKind, status: str) -> int:
-    return _LIFECYCLE[kind].get(status.strip().upper(), 0)
-
-
-def _fault_text(faults: Sequence[BandwidthFault]) -> str | None:
-    if not faults:
-        return None
-    return "; ".join(f"{f.code}: {f.description}" if f.code else f.description for f in faults)
 
 
 class BandwidthCarrier:
@@ -183,8 +149,10 @@ class BandwidthCarrier:
         partial_allowed: ``PartialAllowed`` on new-number orders: fulfil the
             numbers that are available even if some are not (tnorder tracks
             each number, so this is the default).
-        lookup_limit: most disconnect orders read when looking one up by
+        lookup_limit: most disconnect orders listed when looking one up by
             ``CustomerOrderId`` (Bandwidth cannot filter disconnects by it).
+        clock: measures a 429's ``X-RateLimit-Reset`` when the answer has no
+            ``Date`` header (default: the system clock).
 
     The account handed to each call must be the configured one
     (``CarrierAccount.account_id == config.account_id``); its ``options`` may
@@ -200,9 +168,10 @@ class BandwidthCarrier:
         documents: DocumentStorage | None = None,
         partial_allowed: bool = True,
         lookup_limit: int = 100,
+        clock: Clock | None = None,
     ) -> None:
         self._config = config
-        self._http = BandwidthHttp(config, transport=transport, sleep=sleep)
+        self._http = BandwidthHttp(config, transport=transport, sleep=sleep, clock=clock)
         self._sleep = sleep
         self._documents = documents
         self._partial_allowed = partial_allowed
@@ -342,11 +311,11 @@ class BandwidthCarrier:
     ) -> CarrierUpdate:
         """``GET orders|disconnects|portins/{id}`` as an update."""
         self._check_account(account)
-        endpoint = _ENDPOINTS[ref.kind]
+        endpoint = RESOURCES[ref.kind]
         reply = self._http.request(
             "GET", f"{endpoint}/{_segment(ref.carrier_ref)}", what=f"read {endpoint} order"
         )
-        return self._update_from(ref.kind, reply.body, ref.carrier_ref, now)
+        return self._update_from(ref.kind, reply, ref.carrier_ref, now)
 
     # -- Bandwidth extras -----------------------------------------------------
 
@@ -392,8 +361,9 @@ class BandwidthCarrier:
         """Attach a letter of authorization to a port-in; Bandwidth's file name.
 
         Raises:
-            CarrierRejected: an empty file or a type Bandwidth does not take
-                (checked before sending), or Bandwidth refused it.
+            CarrierRejected: an empty file, one over :data:`MAX_LOA_BYTES`, or a
+                type Bandwidth does not take (checked before sending), or
+                Bandwidth refused it.
         """
         self._check_account(account)
         media = content_type.split(";")[0].strip().lower()
@@ -407,6 +377,13 @@ class BandwidthCarrier:
         if not data:
             raise CarrierRejected(
                 "the LOA file is empty", code="loa_empty", carrier_id=self.carrier_id
+            )
+        if len(data) > MAX_LOA_BYTES:
+            raise CarrierRejected(
+                f"the LOA file has {len(data)} bytes; Bandwidth takes at most "
+                f"{MAX_LOA_BYTES} (3 MB)",
+                code="loa_too_large",
+                carrier_id=self.carrier_id,
             )
         reply = self._http.request(
             "POST",
@@ -425,11 +402,16 @@ class BandwidthCarrier:
     ) -> CarrierUpdate | None:
         """Verify and read a subscription callback into a carrier update.
 
-        The credentials are checked before the body is read.  A ``PARTIAL``
-        notification does not say which numbers failed, and a port-in
-        notification carries neither the FOC date nor the exception reason,
-        so those orders are read back (``status``).  Notifications about
-        orders tnorder does not place (``tnoptions``, events...) give ``None``:
+        The credentials are checked before the body is read; when they are
+        missing or wrong, answer the request with :data:`CALLBACK_CHALLENGE`
+        (401 and ``WWW-Authenticate: Basic``): Bandwidth first posts without
+        credentials and sends them only after that challenge.  The update
+        carries the notification's ``LastModifiedDate`` and ``ActualFocDate``.
+        The order is read back (``status``) only where the notification is not
+        enough: a ``PARTIAL`` (it does not say which numbers failed), a port-in
+        in ``FOC`` without ``ActualFocDate``, and a port-in the customer must
+        act on without a ``Message`` to show.  Notifications about orders
+        tnorder does not place (``tnoptions``, events...) give ``None``:
         answer them 200 and ignore them.
 
         Raises:
@@ -441,8 +423,14 @@ class BandwidthCarrier:
         update = callback_update(body, carrier_id=self.carrier_id, now=now)
         if update is None:
             return None
-        self._capabilities.vocabulary.map(update.kind, update.status, carrier_id=self.carrier_id)
-        if update.kind is OrderKind.PORT_IN or update.status.strip().upper() == "PARTIAL":
+        row = word(update.kind, update.status, carrier_id=self.carrier_id)
+        port = update.kind is OrderKind.PORT_IN
+        read_back = (
+            row.step is CarrierStep.PARTIAL
+            or (port and row.step is CarrierStep.PORT_DATE_SET and update.foc_date is None)
+            or (port and row.request_status is RequestStatus.ACTION_REQUIRED and not update.reason)
+        )
+        if read_back:
             return self.status(self.account(), update.ref, now=now)
         return update
 
@@ -486,7 +474,7 @@ class BandwidthCarrier:
             return self.status(
                 self.account(), CarrierOrderRef(OrderKind.NEW_NUMBER, order_id), now=now
             )
-        return self._update_from(OrderKind.NEW_NUMBER, reply.body, order_id, now)
+        return self._update_from(OrderKind.NEW_NUMBER, reply, order_id, now)
 
     def _submit_disconnect(
         self, account: CarrierAccount, submission: CarrierSubmission, now: datetime
@@ -500,22 +488,25 @@ class BandwidthCarrier:
             )
         )
 
+        count = len(submission.numbers)
+
         def find() -> str | None:
-            # Bandwidth cannot filter disconnects by customer order id: read
-            # the recent ones (bounded) and compare.
+            # Bandwidth cannot filter disconnects by customer order id and its
+            # rows do not show it: list only our API user's recent ones, and
+            # read in full only those with as many numbers as ours.
             reply = self._http.request(
                 "GET",
                 "disconnects",
                 params={
                     "page": "1",
                     "size": str(self._lookup_limit),
-                    "startdate": (now - timedelta(days=2)).date().isoformat(),
-                    "enddate": (now + timedelta(days=1)).date().isoformat(),
+                    "userid": self._config.username,
+                    **list_window(now),
                 },
                 what="find disconnect by customer order id",
                 ok=(200, 404),
             )
-            return self._match(reply, key, OrderKind.DISCONNECT)
+            return self._match(reply, key, OrderKind.DISCONNECT, count_of_tns=count)
 
         order_id, reply = self._create_once(
             find,
@@ -525,7 +516,7 @@ class BandwidthCarrier:
         )
         if reply is None:
             return self.status(account, CarrierOrderRef(OrderKind.DISCONNECT, order_id), now=now)
-        return self._update_from(OrderKind.DISCONNECT, reply.body, order_id, now)
+        return self._update_from(OrderKind.DISCONNECT, reply, order_id, now)
 
     def _submit_portin(
         self, account: CarrierAccount, submission: CarrierSubmission, now: datetime
@@ -589,7 +580,7 @@ class BandwidthCarrier:
             self.upload_loa(account, order_id, loa[0], content_type=loa[1])
         if reply is None or loa is not None:
             return self.status(account, CarrierOrderRef(OrderKind.PORT_IN, order_id), now=now)
-        return self._update_from(OrderKind.PORT_IN, reply.body, order_id, now)
+        return self._update_from(OrderKind.PORT_IN, reply, order_id, now)
 
     def _create_once(
         self, find: Callable[[], str | None], create: Callable[[], Reply]
@@ -621,32 +612,38 @@ class BandwidthCarrier:
     # -- internals: reading answers ------------------------------------------
 
     def _update_from(
-        self, kind: OrderKind, body: bytes, carrier_ref: str, now: datetime
+        self, kind: OrderKind, reply: Reply, carrier_ref: str, now: datetime
     ) -> CarrierUpdate:
+        # Where the body has no LastModifiedDate, the answer's Date header is
+        # Bandwidth's own time for this state: keeping every report about an
+        # order on Bandwidth's clock keeps them comparable whatever our skew.
+        when = reply.sent_at() or now
+        body = reply.body
+        # Each builder refuses a word the vocabulary does not know, before
+        # anything is applied.
         if kind is OrderKind.NEW_NUMBER:
-            update = _order_update(
-                read_order(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, now
+            return order_update(
+                read_order(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, when
             )
-        elif kind is OrderKind.DISCONNECT:
-            update = _disconnect_update(
+        if kind is OrderKind.DISCONNECT:
+            return disconnect_update(
                 read_disconnect(body, carrier_id=self.carrier_id),
                 self.carrier_id,
                 carrier_ref,
-                now,
+                when,
             )
-        else:
-            update = _portin_update(
-                read_portin(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, now
-            )
-        # Refuse a status the tables do not know here, before anything is applied.
-        self._capabilities.vocabulary.map(kind, update.status, carrier_id=self.carrier_id)
-        return update
+        return portin_update(
+            read_portin(body, carrier_id=self.carrier_id), self.carrier_id, carrier_ref, when
+        )
 
-    def _match(self, reply: Reply, key: str, kind: OrderKind) -> str | None:
+    def _match(
+        self, reply: Reply, key: str, kind: OrderKind, *, count_of_tns: int | None = None
+    ) -> str | None:
         """The order in a list answer whose CustomerOrderId is ``key``.
 
         A row that does not show its CustomerOrderId is read in full before
-        it is trusted: never mistake another order for ours.
+        it is trusted (never mistake another order for ours), unless its
+        ``CountOfTNs`` says it cannot be ours.
         """
         if reply.status in (204, 404) or not reply.body.strip():
             return None
@@ -655,10 +652,12 @@ class BandwidthCarrier:
                 if row.customer_order_id == key:
                     return row.order_id
                 continue
+            if count_of_tns is not None and row.count_of_tns not in (None, count_of_tns):
+                continue
             detail = self._http.request(
                 "GET",
-                f"{_ENDPOINTS[kind]}/{_segment(row.order_id)}",
-                what=f"read {_ENDPOINTS[kind]} order",
+                f"{RESOURCES[kind]}/{_segment(row.order_id)}",
+                what=f"read {RESOURCES[kind]} order",
             )
             if _customer_order_id_in(kind, detail.body, self.carrier_id) == key:
                 return row.order_id
@@ -763,8 +762,7 @@ def _customer_order_id_in(kind: OrderKind, body: bytes, carrier_id: str) -> str 
         return read_order(body, carrier_id=carrier_id).customer_order_id
     if kind is OrderKind.PORT_IN:
         return read_portin(body, carrier_id=carrier_id).customer_order_id
-    root = parse(body, what="read disconnect order", carrier_id=carrier_id)
-    return text(child(root, "orderRequest"), "CustomerOrderId")
+    return read_disconnect(body, carrier_id=carrier_id).customer_order_id
 
 
 def _subscriber(port: PortDetails) -> XmlChild:
@@ -796,120 +794,6 @@ def _wireless_info(port: PortDetails) -> XmlChild:
     if port.losing_account_number is None and port.pin is None:
         return None
     return [("AccountNumber", port.losing_account_number), ("PinNumber", port.pin)]
-
-
-def _fault_numbers(faults: Sequence[BandwidthFault], what: str) -> dict[str, str]:
-    """Per-number error texts, keyed by E.164 number."""
-    return {from_bandwidth_number(f.number, what=what): f.description for f in faults if f.number}
-
-
-def _order_update(order: NumberOrder, carrier_id: str, ref: str, now: datetime) -> CarrierUpdate:
-    status = order.status.strip().upper()
-    results: list[NumberResult] = []
-    reason = None
-    if status in _PER_NUMBER_STATUSES:
-        reasons = _fault_numbers(order.faults, "read number order")
-        general = _fault_text([f for f in order.faults if not f.number])
-        completed = set(order.completed)
-        results = [NumberResult(n, NumberOutcome.COMPLETED) for n in order.completed]
-        # A number named only in an error failed too.
-        failed = list(dict.fromkeys([*order.failed, *reasons]))
-        results += [
-            NumberResult(n, NumberOutcome.FAILED, reasons.get(n) or general)
-            for n in failed
-            if n not in completed
-        ]
-        if status != "COMPLETE":
-            reason = _fault_text(order.faults)
-    return CarrierUpdate(
-        carrier_id,
-        ref,
-        OrderKind.NEW_NUMBER,
-        order.status,
-        now,
-        sequence=_sequence(OrderKind.NEW_NUMBER, order.status),
-        numbers=tuple(results),
-        reason=reason,
-    )
-
-
-def _disconnect_update(
-    disconnect: Disconnect, carrier_id: str, ref: str, now: datetime
-) -> CarrierUpdate:
-    status = (disconnect.status or "RECEIVED").strip().upper()
-    results: list[NumberResult] = []
-    reason = None
-    if status in _PER_NUMBER_STATUSES:
-        done = set(disconnect.disconnected)
-        results = [NumberResult(n, NumberOutcome.COMPLETED) for n in disconnect.disconnected]
-        reasons = _fault_numbers(disconnect.faults, "read disconnect order")
-        results += [
-            NumberResult(n, NumberOutcome.FAILED, text)
-            for n, text in reasons.items()
-            if n not in done
-        ]
-        if status != "COMPLETE":
-            reason = _fault_text(disconnect.faults)
-    return CarrierUpdate(
-        carrier_id,
-        ref,
-        OrderKind.DISCONNECT,
-        disconnect.status or "RECEIVED",
-        now,
-        sequence=_sequence(OrderKind.DISCONNECT, disconnect.status or "RECEIVED"),
-        numbers=tuple(results),
-        reason=reason,
-    )
-
-
-def _portin_update(portin: PortIn, carrier_id: str, ref: str, now: datetime) -> CarrierUpdate:
-    return CarrierUpdate(
-        carrier_id,
-        ref,
-        OrderKind.PORT_IN,
-        portin.status,
-        now,
-        sequence=_sequence(OrderKind.PORT_IN, portin.status),
-        foc_date=portin.foc_date,
-        reason=portin.reason,
-    )
-
-
-def callback_update(body: bytes, *, carrier_id: str, now: datetime) -> CarrierUpdate | None:
-    """A ``<Notification>`` body as a carrier update, without network or credential
-    check (:meth:`BandwidthCarrier.callback_update` verifies first and reads
-    the order back where the notification is not enough).
-
-    ``CompletedTelephoneNumbers`` become per-number results for ``COMPLETE``
-    (completed) and ``FAILED`` (failed, with Bandwidth's ``Message``); other
-    statuses carry none.  Notifications about other order types (and event
-    notifications) give ``None``.
-
-    Raises:
-        CarrierProtocolError: malformed or hostile XML, or a missing field.
-    """
-    note: Notification | None = read_notification(body, carrier_id=carrier_id)
-    kind = None if note is None else _ORDER_TYPES.get(note.order_type.strip().lower())
-    if note is None or kind is None:
-        return None
-    status = note.status.strip().upper()
-    results: list[NumberResult] = []
-    if status == "COMPLETE":
-        results = [NumberResult(n, NumberOutcome.COMPLETED) for n in note.completed_numbers]
-    elif status == "FAILED":
-        results = [
-            NumberResult(n, NumberOutcome.FAILED, note.message) for n in note.completed_numbers
-        ]
-    return CarrierUpdate(
-        carrier_id,
-        note.order_id,
-        kind,
-        note.status,
-        now,
-        sequence=_sequence(kind, note.status),
-        numbers=tuple(results),
-        reason=None if status in ("COMPLETE", "FOC") else note.message,
-    )
 
 
 def _is_a_carrier(adapter: BandwidthCarrier) -> Carrier:

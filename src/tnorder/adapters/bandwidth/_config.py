@@ -56,22 +56,30 @@ class RetryPolicy:
     """Bounded exponential backoff for 429, 5xx and connection failures.
 
     Attempt ``n`` (1-based) that failed in a retryable way waits
-    ``min(max_delay, base_delay * multiplier ** (n - 1))`` seconds (or the
-    server's ``Retry-After``, capped at ``max_delay``) before the next; after
-    ``attempts`` tries the last error is raised.  Nothing else is retried: a
-    4xx answer means the request itself is wrong.
+    ``min(max_delay, base_delay * multiplier ** (n - 1))`` seconds before the
+    next; after ``attempts`` tries the last error is raised.  When the server
+    says how long to wait (Bandwidth's ``X-RateLimit-Reset`` on a 429, or
+    ``Retry-After``) that wait is used as given, not capped at ``max_delay``:
+    asking again sooner only earns another 429.  ``deadline`` bounds the
+    total waiting of one request: a wait that would pass it is not made, and
+    the error is raised at once with the server's wait in
+    ``ErrorDetails.retry_after`` so the caller can come back later.  Nothing
+    else is retried: a 4xx answer means the request itself is wrong.
 
     Attributes:
         attempts: total tries per request, at least 1 (1 = no retry).
         base_delay: the first wait, seconds.
         multiplier: growth of the wait per attempt.
-        max_delay: cap on any single wait, seconds.
+        max_delay: cap on any single backoff wait we choose, seconds.
+        deadline: the most seconds one request may spend waiting between
+            attempts, the server's waits included.
     """
 
     attempts: int = 4
     base_delay: float = attrs.field(default=0.5, validator=_positive)
     multiplier: float = 2.0
     max_delay: float = attrs.field(default=8.0, validator=_positive)
+    deadline: float = attrs.field(default=60.0, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
         if type(self.attempts) is not int or not 1 <= self.attempts <= 20:
@@ -85,9 +93,13 @@ class RetryPolicy:
             )
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after failed attempt ``attempt`` (1-based)."""
+        """Seconds to wait after failed attempt ``attempt`` (1-based).
+
+        ``retry_after`` is the server's own wait, used as given (the
+        ``deadline`` check is the caller's, who knows the time spent so far).
+        """
         if retry_after is not None and retry_after >= 0:
-            return min(self.max_delay, retry_after)
+            return float(retry_after)
         return float(min(self.max_delay, self.base_delay * self.multiplier ** (attempt - 1)))
 
 

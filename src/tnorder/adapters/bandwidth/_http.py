@@ -6,7 +6,11 @@ ignores proxy settings from the environment.  Answers larger than
 ``MAX_BODY_BYTES`` are cut off and refused.
 
 Retries follow :class:`~.RetryPolicy`: only 429, 5xx and connection failures
-are retried, with exponential backoff, a bounded number of times.  A request
+are retried, with exponential backoff, a bounded number of times.  A 429's
+``X-RateLimit-Reset`` is honoured (measured from the answer's ``Date``, else
+from the clock port) as long as the total wait stays within the policy's
+``deadline``; past it the ``CarrierRateLimited`` is raised at once, carrying
+the wait.  A request
 that is not safe to replay (a ``POST`` that creates something) is retried only
 when it certainly never reached Bandwidth (connection refused, connect
 timeout, 429); after a read timeout, a dropped connection or a 5xx it may have
@@ -23,6 +27,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import attrs
@@ -31,8 +36,11 @@ import httpx
 
 from ..._version import __version__
 from ...errors import CarrierError, CarrierProtocolError, CarrierUnavailable
+from ...ports import Clock
+from ..clocks import SystemClock
 from ._config import BandwidthConfig
-from ._xml import MAX_BODY_BYTES, ErrorDetails, error_for_response
+from ._errors import ErrorDetails, error_for_response, http_date
+from ._xml import MAX_BODY_BYTES
 
 __all__ = ["BandwidthHttp", "Reply"]
 
@@ -52,6 +60,10 @@ class Reply:
     status: int
     headers: httpx.Headers
     body: bytes
+
+    def sent_at(self) -> datetime | None:
+        """The answer's ``Date`` header: when Bandwidth sent it, by Bandwidth's clock."""
+        return http_date(self.headers.get("date"))
 
     def location_id(self) -> str | None:
         """The last path segment of the ``Location`` header (a new resource's id)."""
@@ -83,6 +95,8 @@ class BandwidthHttp:
         transport: an httpx transport to use instead of the network (tests,
             or a host's own instrumented transport).
         sleep: how to wait between retries (tests pass a recorder).
+        clock: the time a rate-limit reset is measured from when the answer
+            carries no ``Date`` header.
     """
 
     def __init__(
@@ -91,9 +105,11 @@ class BandwidthHttp:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._config = config
         self._sleep = sleep
+        self._clock: Clock = clock or SystemClock()
         t = config.timeouts
         self._client = httpx.Client(
             base_url=config.account_url + "/",
@@ -157,6 +173,7 @@ class BandwidthHttp:
             send_headers["Content-Type"] = content_type
         policy = self._config.retry
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
             outcome, retry = self._attempt(
@@ -169,6 +186,11 @@ class BandwidthHttp:
                 raise error
             details = error.details if isinstance(error.details, ErrorDetails) else None
             wait = policy.delay(attempt, details.retry_after if details else None)
+            if waited + wait > policy.deadline:
+                # Waiting would pass the caller's deadline: hand the error
+                # (with the server's wait in details.retry_after) back now.
+                raise error
+            waited += wait
             log.warning(
                 "Bandwidth %s failed (attempt %d of %d, %s); retrying in %.2fs",
                 what,
@@ -232,12 +254,17 @@ class BandwidthHttp:
             return error, replay_safe
         if status in ok:
             return Reply(status, reply_headers, body), False
-        failure = error_for_response(status, body, reply_headers, what=what, carrier_id=carrier_id)
+        failure = error_for_response(
+            status, body, reply_headers, what=what, carrier_id=carrier_id, now=self._now()
+        )
         if status >= 500 and isinstance(failure.details, ErrorDetails):
             failure.details = attrs.evolve(failure.details, maybe_applied=not replay_safe)
         if status == 429:
             return failure, True
         return failure, status >= 500 and replay_safe
+
+    def _now(self) -> datetime:
+        return self._clock.now()
 
     def __enter__(self) -> BandwidthHttp:
         return self

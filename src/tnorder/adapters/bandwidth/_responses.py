@@ -2,8 +2,11 @@
 
 Each ``read_*`` function takes the raw body, parses it safely (see
 ``_xml.parse``), checks the root element is the documented one and returns a
-frozen record with E.164 numbers and Bandwidth's own status words (mapping
-those onto tnorder's statuses is the carrier's job, with the domain's tables).
+frozen record with E.164 numbers and Bandwidth's own status words, unmapped
+(``_updates`` maps them with the one table in ``_vocabulary``).  Optional
+elements are optional here as Bandwidth documents them: a 201 to ``POST
+orders`` carries no ``OrderStatus`` (the OpenAPI example, the Java and C# SDK
+fixtures), a port-in lists numbers the update never needs.
 A body of the wrong shape is :class:`~tnorder.errors.CarrierProtocolError`;
 an error Bandwidth reports inside a successful answer (a search ``<Error>``,
 a ``<ResponseStatus>``, an LOA ``resultCode``) is
@@ -13,24 +16,15 @@ a ``<ResponseStatus>``, an LOA ``resultCode``) is
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
 from ...domain.carrier import AvailableNumber
 from ...errors import CarrierProtocolError, CarrierRejected, CarrierUnavailable
-from ._wire import from_bandwidth_number, parse_date
-from ._xml import (
-    RETRYABLE_CODES,
-    BandwidthFault,
-    ErrorDetails,
-    child,
-    children,
-    faults_in,
-    parse,
-    text,
-    texts,
-)
+from ._errors import RETRYABLE_CODES, BandwidthFault, ErrorDetails, faults_in
+from ._wire import from_bandwidth_number, parse_date, parse_timestamp
+from ._xml import child, children, parse, text, texts
 
 __all__ = [
     "Disconnect",
@@ -176,20 +170,23 @@ class NumberOrder:
     Attributes:
         order_id: Bandwidth's order id (``None`` when the body does not repeat it).
         customer_order_id: our idempotency key as sent.
-        status: Bandwidth's ``OrderStatus`` word, unmapped.
+        status: Bandwidth's ``OrderStatus`` word, unmapped; ``None`` when the
+            body has none (the documented 201 reply to a create).
         requested: the numbers asked for by an existing-number order.
         completed: numbers now on the account.
         failed: numbers that could not be ordered.
         faults: Bandwidth's errors, per number where it says which.
+        last_modified: ``LastModifiedDate``, when given and readable.
     """
 
     order_id: str | None
     customer_order_id: str | None
-    status: str
+    status: str | None
     requested: tuple[str, ...] = ()
     completed: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     faults: tuple[BandwidthFault, ...] = ()
+    last_modified: datetime | None = None
 
 
 def read_order(body: bytes, *, carrier_id: str = "bandwidth") -> NumberOrder:
@@ -198,10 +195,6 @@ def read_order(body: bytes, *, carrier_id: str = "bandwidth") -> NumberOrder:
     root = _root(body, ("OrderResponse",), what=what, carrier_id=carrier_id)
     status = text(root, "OrderStatus")
     order = child(root, "Order")
-    if status is None:
-        raise CarrierProtocolError(
-            f"{what}: <OrderResponse> without OrderStatus", carrier_id=carrier_id
-        )
     requested = texts(
         order, "ExistingTelephoneNumberOrderType", "TelephoneNumberList", "TelephoneNumber"
     )
@@ -218,16 +211,27 @@ def read_order(body: bytes, *, carrier_id: str = "bandwidth") -> NumberOrder:
             _full_numbers(child(root, "FailedNumbers")), what=what, carrier_id=carrier_id
         ),
         faults=faults,
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
     )
 
 
 @attrs.frozen
 class OrderSummary:
-    """One row of an order list (``GET orders?customerOrderId=...`` and the like)."""
+    """One row of an order list (``GET orders?customerOrderId=...`` and the like).
+
+    Attributes:
+        order_id: Bandwidth's id.
+        customer_order_id: ours, when the row shows it (disconnect rows do not).
+        status: the row's status word, unmapped.
+        count_of_tns: ``CountOfTNs``, when given.
+        user_id: ``userId``, the API user that placed the order, when given.
+    """
 
     order_id: str
     customer_order_id: str | None
     status: str | None
+    count_of_tns: int | None = None
+    user_id: str | None = None
 
 
 def read_order_list(body: bytes, *, carrier_id: str = "bandwidth") -> tuple[OrderSummary, ...]:
@@ -247,11 +251,14 @@ def read_order_list(body: bytes, *, carrier_id: str = "bandwidth") -> tuple[Orde
         order_id = text(row, "orderId") or text(row, "OrderId")
         if order_id is None:
             raise CarrierProtocolError(f"{what}: a row without an order id", carrier_id=carrier_id)
+        count = text(row, "CountOfTNs")
         out.append(
             OrderSummary(
                 order_id,
                 text(row, "CustomerOrderId"),
                 text(row, "OrderStatus") or text(row, "ProcessingStatus"),
+                int(count) if count is not None and count.isdigit() else None,
+                text(row, "userId"),
             )
         )
     return tuple(out)
@@ -267,6 +274,8 @@ class Disconnect:
         requested: the numbers asked to be disconnected.
         disconnected: the numbers Bandwidth disconnected.
         faults: per-number errors (e.g. 5006, not on the account).
+        customer_order_id: our idempotency key as sent, when the body shows it.
+        last_modified: ``LastModifiedDate``, when given and readable.
     """
 
     order_id: str | None
@@ -274,6 +283,8 @@ class Disconnect:
     requested: tuple[str, ...] = ()
     disconnected: tuple[str, ...] = ()
     faults: tuple[BandwidthFault, ...] = ()
+    customer_order_id: str | None = None
+    last_modified: datetime | None = None
 
 
 def read_disconnect(body: bytes, *, carrier_id: str = "bandwidth") -> Disconnect:
@@ -296,6 +307,8 @@ def read_disconnect(body: bytes, *, carrier_id: str = "bandwidth") -> Disconnect
             carrier_id=carrier_id,
         ),
         faults=tuple(faults_in(root)),
+        customer_order_id=text(request, "CustomerOrderId"),
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
     )
 
 
@@ -307,12 +320,14 @@ class PortIn:
         order_id: Bandwidth's id, when the body carries it.
         customer_order_id: our idempotency key as sent.
         status: Bandwidth's ``ProcessingStatus`` word, unmapped.
-        numbers: the numbers being ported.
+        numbers: the numbers being ported that read as valid numbers, E.164.
+        unreadable_numbers: ``ListOfPhoneNumbers`` entries libphonenumber does
+            not accept (a newly opened area code), as sent: kept, not fatal,
+            since no update needs the list.
         requested_foc_date: the day we asked for.
-        foc_date: the day the losing carrier committed to (``ActualFocDate``);
-            for an order in ``FOC`` without one, the requested day, which the
-            FOC confirmed.
+        foc_date: the day the losing carrier committed to (``ActualFocDate``).
         faults: Bandwidth's ``<Errors>`` (the reason of an ``EXCEPTION``).
+        last_modified: ``LastModifiedDate``, when given and readable.
     """
 
     order_id: str | None
@@ -322,6 +337,8 @@ class PortIn:
     requested_foc_date: date | None = None
     foc_date: date | None = None
     faults: tuple[BandwidthFault, ...] = ()
+    unreadable_numbers: tuple[str, ...] = ()
+    last_modified: datetime | None = None
 
     @property
     def reason(self) -> str | None:
@@ -342,20 +359,25 @@ def read_portin(body: bytes, *, carrier_id: str = "bandwidth") -> PortIn:
         raise CarrierProtocolError(
             f"{what}: <LnpOrderResponse> without ProcessingStatus", carrier_id=carrier_id
         )
-    requested = parse_date(text(root, "RequestedFocDate"), what=what, carrier_id=carrier_id)
-    actual = parse_date(text(root, "ActualFocDate"), what=what, carrier_id=carrier_id)
-    if actual is None and status.upper() == "FOC":
-        actual = requested
+    numbers: list[str] = []
+    unreadable: list[str] = []
+    for value in texts(root, "ListOfPhoneNumbers", "PhoneNumber"):
+        try:
+            numbers.append(from_bandwidth_number(value, what=what, carrier_id=carrier_id))
+        except CarrierProtocolError:
+            unreadable.append(value)
     return PortIn(
         order_id=text(root, "OrderId"),
         customer_order_id=text(root, "CustomerOrderId"),
         status=status,
-        numbers=_numbers(
-            texts(root, "ListOfPhoneNumbers", "PhoneNumber"), what=what, carrier_id=carrier_id
+        numbers=tuple(numbers),
+        requested_foc_date=parse_date(
+            text(root, "RequestedFocDate"), what=what, carrier_id=carrier_id
         ),
-        requested_foc_date=requested,
-        foc_date=actual,
+        foc_date=parse_date(text(root, "ActualFocDate"), what=what, carrier_id=carrier_id),
         faults=tuple(faults_in(root)),
+        unreadable_numbers=tuple(unreadable),
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
     )
 
 
@@ -399,6 +421,8 @@ class Notification:
         message: Bandwidth's message (often the error, ``"5005: ..."``).
         note: a note added to the order.
         completed_numbers: ``CompletedTelephoneNumbers`` (terminal states), E.164.
+        last_modified: ``LastModifiedDate``, when the order last changed.
+        actual_foc_date: ``ActualFocDate``, on a port-in moving to ``FOC``.
     """
 
     order_type: str
@@ -409,6 +433,8 @@ class Notification:
     message: str | None = None
     note: str | None = None
     completed_numbers: tuple[str, ...] = ()
+    last_modified: datetime | None = None
+    actual_foc_date: date | None = None
 
 
 def read_notification(body: bytes, *, carrier_id: str = "bandwidth") -> Notification | None:
@@ -443,4 +469,6 @@ def read_notification(body: bytes, *, carrier_id: str = "bandwidth") -> Notifica
             what=what,
             carrier_id=carrier_id,
         ),
+        last_modified=parse_timestamp(text(root, "LastModifiedDate")),
+        actual_foc_date=parse_date(text(root, "ActualFocDate"), what=what, carrier_id=carrier_id),
     )

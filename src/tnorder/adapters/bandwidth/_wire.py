@@ -9,7 +9,8 @@ request is built, so a request that Bandwidth would refuse is never sent:
   toll-free vanity, 4 to 7 letters or digits).
 * ``CustomerOrderId``: letters, digits, dashes and spaces, at most 40
   characters (error 5052); longer or other idempotency keys are hashed.
-* order ``Name``: at most 50 characters.
+* order ``Name`` (also on disconnects, spelt ``<Name>`` as in the OpenAPI
+  schema ``DisconnectTelephoneNumberOrder``): at most 50 characters.
 * ``LoaAuthorizingPerson``: at most 15 characters.
 * telephone numbers: NANP only, sent as 10 digits.
 """
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import phonenumbers
+from dateutil.parser import isoparse
 
 from ...domain.lookup import LookupCriteria, LookupKind, wildcard_prefixes
 from ...domain.phone import normalize_number
@@ -38,9 +40,12 @@ __all__ = [
     "customer_order_id",
     "disconnect_body",
     "from_bandwidth_number",
+    "list_date",
+    "list_window",
     "order_body",
     "order_name",
     "parse_date",
+    "parse_timestamp",
     "portin_body",
     "reservation_body",
     "search_and_order_element",
@@ -107,6 +112,38 @@ def parse_date(text: str | None, *, what: str, carrier_id: str = "bandwidth") ->
         raise CarrierProtocolError(
             f"{what}: Bandwidth sent an unreadable date {text!r}", carrier_id=carrier_id
         ) from exc
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """An aware UTC datetime from Bandwidth's ``LastModifiedDate`` and the like, or ``None``.
+
+    ``"2023-09-12T15:11:31.705Z"`` (the order webhook's documented form) and
+    offsets are read; anything else (Bandwidth's list rows write
+    ``2014-01-10T17-34-15Z``) gives ``None`` and the caller uses the time it
+    observed the report: a timestamp is a tie-breaker, not worth failing a poll.
+    """
+    if not text:
+        return None
+    try:
+        parsed = isoparse(text.strip())
+    except (ValueError, OverflowError):
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def list_date(day: date) -> str:
+    """A date as Bandwidth's list filters take it: ``yy-mm-dd`` (``startdate=22-10-31``)."""
+    return day.strftime("%y-%m-%d")
+
+
+def list_window(now: datetime, *, days_back: int = 2) -> dict[str, str]:
+    """``startdate`` / ``enddate`` around ``now`` for a list lookup, in ``yy-mm-dd``."""
+    return {
+        "startdate": list_date((now - timedelta(days=days_back)).date()),
+        "enddate": list_date((now + timedelta(days=1)).date()),
+    }
 
 
 def customer_order_id(key: str) -> str:
@@ -285,7 +322,7 @@ def disconnect_body(*, name: str, customer_order_id: str, numbers: list[str]) ->
     return build(
         "DisconnectTelephoneNumberOrder",
         [
-            ("name", name[:MAX_ORDER_NAME]),
+            ("Name", name[:MAX_ORDER_NAME]),
             ("CustomerOrderId", customer_order_id),
             (
                 "DisconnectTelephoneNumberOrderType",

@@ -1,4 +1,4 @@
-"""Reading and writing Bandwidth's XML safely, and turning its errors into ours.
+"""Reading and writing Bandwidth's XML safely (error translation is in ``_errors``).
 
 Everything Bandwidth (or anyone posing as Bandwidth) sends is parsed with
 ``defusedxml``: no DTDs at all (so no entity-expansion bombs and no external
@@ -16,29 +16,19 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-import attrs
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from ...errors import (
-    CarrierError,
-    CarrierProtocolError,
-    CarrierRateLimited,
-    CarrierRejected,
-    CarrierUnavailable,
-)
+from ...errors import CarrierProtocolError
 
 __all__ = [
+    "CARRIER_ID",
     "MAX_BODY_BYTES",
-    "RETRYABLE_CODES",
-    "BandwidthFault",
-    "ErrorDetails",
     "XmlChild",
     "build",
     "child",
     "children",
-    "error_for_response",
-    "faults_in",
+    "local_name",
     "parse",
     "text",
     "texts",
@@ -46,9 +36,6 @@ __all__ = [
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest XML body accepted (a 5000-number search result is far smaller)."""
-
-RETRYABLE_CODES = frozenset({"4009", "5014", "5015", "5019", "5086"})
-"""Bandwidth error codes that say "try again later" (system error, timeouts, pending)."""
 
 CARRIER_ID = "bandwidth"
 
@@ -85,21 +72,26 @@ def parse(body: bytes, *, what: str, carrier_id: str = CARRIER_ID) -> ET.Element
         raise CarrierProtocolError(
             f"{what}: not well-formed XML ({exc})", carrier_id=carrier_id
         ) from exc
-    except ValueError as exc:  # e.g. an encoding the parser cannot read
+    except (ValueError, LookupError) as exc:
+        # An unknown or corrupted encoding declaration (encoding="x-bogus",
+        # "UTV-8") makes the parser raise LookupError, which is not a
+        # ValueError: it must still end as a CarrierError, or a 5xx carrying
+        # such a body stops being retryable.
         raise CarrierProtocolError(
-            f"{what}: unreadable XML ({exc})", carrier_id=carrier_id
+            f"{what}: unreadable XML ({type(exc).__name__}: {exc})", carrier_id=carrier_id
         ) from exc
     return root
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
+    """``tag`` without its namespace, lower-cased."""
     return tag.rsplit("}", 1)[-1].lower()
 
 
 def children(element: ET.Element, name: str) -> Iterator[ET.Element]:
     """Direct children called ``name`` (case-insensitive)."""
     wanted = name.lower()
-    return (c for c in element if isinstance(c.tag, str) and _local(c.tag) == wanted)
+    return (c for c in element if isinstance(c.tag, str) and local_name(c.tag) == wanted)
 
 
 def child(element: ET.Element | None, *path: str) -> ET.Element | None:
@@ -167,116 +159,3 @@ def build(root: str, content: XmlChild) -> bytes:
     _fill(element, content)
     data: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
     return data
-
-
-@attrs.frozen
-class BandwidthFault:
-    """One error reported by Bandwidth.
-
-    Attributes:
-        code: Bandwidth's error code (``"5005"``), when given.
-        description: its text.
-        number: the telephone number it is about (10 digits), when given.
-    """
-
-    code: str | None
-    description: str
-    number: str | None = None
-
-
-@attrs.frozen
-class ErrorDetails:
-    """What a :class:`CarrierError` from Bandwidth carries in ``details``.
-
-    Attributes:
-        http_status: the HTTP status of the answer (``None`` for transport failures).
-        faults: every error Bandwidth listed.
-        retry_after: seconds the server asked us to wait, when it said.
-        maybe_applied: the request was not safe to replay and failed after it
-            may have reached Bandwidth (read timeout, dropped connection, 5xx).
-    """
-
-    http_status: int | None
-    faults: tuple[BandwidthFault, ...] = ()
-    retry_after: float | None = None
-    maybe_applied: bool = False
-
-
-def faults_in(root: ET.Element) -> list[BandwidthFault]:
-    """Every error element in a Bandwidth body, in document order.
-
-    Covers the documented shapes: ``<ErrorList><Error><Code>``,
-    ``<Error><Code>`` (searches), ``<ResponseStatus><ErrorCode>`` and
-    ``<Errors><Code>`` (port-ins).
-    """
-    faults: list[BandwidthFault] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = _local(element.tag)
-        if name in ("error", "errors", "responsestatus"):
-            code = text(element, "Code") or text(element, "ErrorCode")
-            description = text(element, "Description")
-            if code is None and description is None:
-                continue  # an empty <ErrorList/> wrapper or a list container
-            number = text(element, "TelephoneNumber")
-            faults.append(BandwidthFault(code, description or "", number))
-    return faults
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
-    return seconds if seconds >= 0 else None
-
-
-def error_for_response(
-    status: int,
-    body: bytes,
-    headers: Mapping[str, str],
-    *,
-    what: str,
-    carrier_id: str = CARRIER_ID,
-) -> CarrierError:
-    """The :class:`CarrierError` for an unsuccessful HTTP answer.
-
-    429 is :class:`CarrierRateLimited`, 5xx :class:`CarrierUnavailable`
-    (whatever their body), a 4xx carrying one of :data:`RETRYABLE_CODES`
-    :class:`CarrierUnavailable`, any other 4xx :class:`CarrierRejected` with
-    Bandwidth's first error code and every description.  A 4xx whose body is
-    hostile XML is :class:`CarrierProtocolError`.  ``details`` holds the
-    :class:`ErrorDetails` (status, faults, ``Retry-After``).
-    """
-    faults: list[BandwidthFault] = []
-    if body.strip().startswith(b"<"):
-        try:
-            faults = faults_in(parse(body, what=what, carrier_id=carrier_id))
-        except CarrierProtocolError:
-            if 400 <= status < 500 and status != 429:
-                raise
-            # A 5xx/429 is retryable whatever the proxy in front put in the body.
-    code = faults[0].code if faults else None
-    summary = (
-        "; ".join(f"{f.code}: {f.description}" if f.code else f.description for f in faults)
-        or f"HTTP {status}"
-    )
-    message = f"{what}: Bandwidth answered HTTP {status}: {summary}"
-    details = ErrorDetails(status, tuple(faults), _retry_after(headers))
-    if status == 429:
-        return CarrierRateLimited(
-            message, code=code or "429", carrier_id=carrier_id, details=details
-        )
-    if status >= 500:
-        return CarrierUnavailable(
-            message, code=code or str(status), carrier_id=carrier_id, details=details
-        )
-    if code in RETRYABLE_CODES:
-        return CarrierUnavailable(message, code=code, carrier_id=carrier_id, details=details)
-    return CarrierRejected(
-        message, code=code or str(status), carrier_id=carrier_id, details=details
-    )

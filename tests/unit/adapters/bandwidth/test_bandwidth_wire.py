@@ -16,6 +16,7 @@ from tnorder.adapters.bandwidth import (
     callback_update,
     verify_callback,
 )
+from tnorder.adapters.bandwidth import _errors as berr
 from tnorder.adapters.bandwidth import _responses as responses
 from tnorder.adapters.bandwidth import _wire as wire
 from tnorder.adapters.bandwidth import _xml as bxml
@@ -119,9 +120,11 @@ def test_failed_search_and_order_has_a_reason_without_numbers() -> None:
 
 
 def test_order_list_rows_give_ids_and_customer_order_ids() -> None:
-    """ResponseSelectWrapper rows give orderId, CustomerOrderId and status."""
+    """ResponseSelectWrapper rows give orderId, CustomerOrderId, status, CountOfTNs and userId."""
     rows = responses.read_order_list(fixture("orders_list.xml"))
-    expected = responses.OrderSummary("016c1aef-a873-4a90-8374-60771cba9452", "123456789", "FAILED")
+    expected = responses.OrderSummary(
+        "016c1aef-a873-4a90-8374-60771cba9452", "123456789", "FAILED", 0, "byo_dev"
+    )
     assert (expected,) == rows
 
 
@@ -174,7 +177,7 @@ def test_loa_upload_answer_gives_the_file_name() -> None:
 )
 def test_a_4xx_error_body_becomes_carrier_rejected(name: str, code: str) -> None:
     """Every documented error shape gives CarrierRejected with Bandwidth's first code."""
-    error = bxml.error_for_response(400, fixture(name), {}, what="test")
+    error = berr.error_for_response(400, fixture(name), {}, what="test")
     assert isinstance(error, CarrierRejected)
     assert (code, False) == (error.code, error.retryable)
     assert isinstance(error.details, ErrorDetails)
@@ -183,25 +186,25 @@ def test_a_4xx_error_body_becomes_carrier_rejected(name: str, code: str) -> None
 
 def test_every_port_in_error_is_kept() -> None:
     """Both <Errors> of a refused port-in are carried, in order."""
-    error = bxml.error_for_response(400, fixture("portin_create_error.xml"), {}, what="test")
+    error = berr.error_for_response(400, fixture("portin_create_error.xml"), {}, what="test")
     assert isinstance(error.details, ErrorDetails)
     assert ["7309", "7312"] == [f.code for f in error.details.faults]
 
 
 def test_rate_limit_and_server_errors_are_retryable() -> None:
     """429 is CarrierRateLimited and 5xx CarrierUnavailable, both retryable, any body."""
-    limited = bxml.error_for_response(429, b"", {"retry-after": "7"}, what="test")
+    limited = berr.error_for_response(429, b"", {"retry-after": "7"}, what="test")
     assert isinstance(limited, CarrierRateLimited)
     assert isinstance(limited.details, ErrorDetails)
     assert (True, 7.0) == (limited.retryable, limited.details.retry_after)
-    down = bxml.error_for_response(503, b"<html><body>Bad gateway", {}, what="test")
+    down = berr.error_for_response(503, b"<html><body>Bad gateway", {}, what="test")
     assert (CarrierUnavailable, True) == (type(down), down.retryable)
 
 
 def test_a_try_again_code_is_retryable() -> None:
     """Code 4009 (Bandwidth's own system error) is CarrierUnavailable."""
     body = b"<SearchResult><Error><Code>4009</Code><Description>retry</Description></Error>"
-    error = bxml.error_for_response(400, body + b"</SearchResult>", {}, what="test")
+    error = berr.error_for_response(400, body + b"</SearchResult>", {}, what="test")
     assert (CarrierUnavailable, "4009", True) == (type(error), error.code, error.retryable)
 
 
@@ -209,7 +212,7 @@ def test_a_try_again_code_is_retryable() -> None:
 def test_hostile_error_body_on_a_4xx_is_a_protocol_error(name: str) -> None:
     """A 4xx whose body is hostile XML is refused as such, not read."""
     with pytest.raises(CarrierProtocolError):
-        bxml.error_for_response(400, fixture(name), {}, what="test")
+        berr.error_for_response(400, fixture(name), {}, what="test")
 
 
 # -- hostile and malformed XML ---------------------------------------------------------
@@ -462,10 +465,11 @@ def test_plain_http_is_allowed_on_loopback_only() -> None:
 
 
 def test_backoff_grows_exponentially_is_capped_and_honours_retry_after() -> None:
-    """Waits double per attempt up to max_delay; a Retry-After is used but capped."""
+    """Our own waits double per attempt up to max_delay; the server's stated wait is used
+    as given (asking sooner only earns another 429; the deadline bounds it elsewhere)."""
     policy = RetryPolicy(attempts=5, base_delay=0.5, multiplier=2, max_delay=3)
     assert [0.5, 1.0, 2.0, 3.0] == [policy.delay(n) for n in range(1, 5)]
-    assert (1.5, 3.0) == (policy.delay(1, 1.5), policy.delay(1, 60))
+    assert (1.5, 60.0) == (policy.delay(1, 1.5), policy.delay(1, 60))
 
 
 @pytest.mark.parametrize("attempts", [0, 21, 2.5])

@@ -6,6 +6,14 @@ compares them in constant time and refuses anything else with
 :class:`~tnorder.errors.CallbackNotVerified`: no credentials configured, no
 ``Authorization`` header, another scheme, a malformed header, or the wrong
 user or password.  Nothing from an unverified request is parsed.
+
+Bandwidth's side of the exchange (``site/docs/numbers/webhooks.md`` of
+``Bandwidth/api-docs``): a subscription with credentials first POSTs the
+callback *without* an ``Authorization`` header and expects ``401`` with a
+``WWW-Authenticate`` challenge; only then does it POST again with the
+credentials.  Any other answer (403, 500, a 401 without the header) and the
+callback is never delivered.  :data:`CALLBACK_CHALLENGE` is that answer, as
+data the host's web framework sends.
 """
 
 from __future__ import annotations
@@ -15,10 +23,38 @@ import binascii
 import hmac
 from collections.abc import Mapping
 
+import attrs
+
 from ...errors import CallbackNotVerified
 from ._config import CallbackCredentials
 
-__all__ = ["authorization_header", "verify_callback"]
+__all__ = ["CALLBACK_CHALLENGE", "CallbackChallenge", "authorization_header", "verify_callback"]
+
+
+@attrs.frozen
+class CallbackChallenge:
+    """The HTTP answer to a callback that failed verification.
+
+    Attributes:
+        status: the HTTP status to answer with (401).
+        headers: the headers to send, as ``(name, value)`` pairs.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+    @property
+    def header_map(self) -> dict[str, str]:
+        """The headers as a dict (what most frameworks take)."""
+        return dict(self.headers)
+
+
+CALLBACK_CHALLENGE = CallbackChallenge(401, (("WWW-Authenticate", 'Basic realm="tnorder"'),))
+"""Answer a callback with this when ``verify_callback`` refuses it.
+
+Bandwidth sends a callback's credentials only after a 401 carrying
+``WWW-Authenticate: Basic``; a 403 or 500 means the callback is lost.
+"""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
