@@ -105,6 +105,9 @@ from .domain.statuses import (
     OrderStatus,
     Role,
 )
+from .domain.texts import (
+    CustomerTexts,
+)
 from .domain.visibility import (
     ActivationStage,
     ActivationTag,
@@ -190,6 +193,7 @@ __all__ = [
     "CarrierUpdateApplied",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "CustomerTexts",
     "DeliveryDisplay",
     "DeliveryEstimates",
     "DeliveryKind",
