@@ -1,7 +1,10 @@
 # tnorder developer commands.  `make test` and `make demo` work on a fresh clone.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# `make demo` needs only the runtime dependencies; `make test` adds the extras.
+# `make demo` needs the runtime dependencies and the `cli` extra (rich); `make test`
+# adds every extra and the `dev` dependency group (PEP 735, `pip install --group`,
+# pip >= 25.1: upgraded here, since an older .venv may predate it).
+EXTRAS := postgres,bandwidth,testing,fast,cli,holidays
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
@@ -12,11 +15,12 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(RUNTIME_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[cli]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev,testing]'
+	$(PY) -m pip install --quiet --upgrade 'pip>=25.1'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]' --group dev
 	touch $@ $(RUNTIME_STAMP)
 
 install: $(DEV_STAMP)

@@ -13,12 +13,23 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .errors import TnorderError
+from .errors import MissingDependency, TnorderError
 
 __all__ = ["main"]
 
 
+def _require_rich(command: str) -> None:
+    """Raise ``MissingDependency`` naming the extra unless rich is installed."""
+    try:
+        import rich  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependency(
+            package="rich", extra="cli", feature=f"'tnorder {command}'"
+        ) from exc
+
+
 def _statuses(args: argparse.Namespace) -> int:
+    _require_rich("statuses")
     from rich.console import Console
     from rich.table import Table
 
@@ -54,6 +65,7 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _require_rich("demo")
     from .demo import run_demo
 
     code: int = run_demo(db_path=args.db, plain=args.plain)
