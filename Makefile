@@ -8,7 +8,7 @@ EXTRAS := postgres,bandwidth,testing,fast,cli,holidays
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
-.PHONY: install test lint typecheck pytest demo bench bench-quick docs clean
+.PHONY: install test lint typecheck pytest demo bench bench-quick docs surface clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-quick: $(DEV_STAMP)
 
 docs: $(RUNTIME_STAMP)
 	$(PY) -m tnorder.docgen
+
+# The public API list (docs/public-api.md) from every public module's __all__.
+surface: $(DEV_STAMP)
+	$(PY) -m tnorder._surface
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
