@@ -8,7 +8,7 @@ EXTRAS := postgres,bandwidth,testing,fast,cli,holidays
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
-.PHONY: install test lint typecheck pytest demo bench bench-quick docs surface clean
+.PHONY: install test lint typecheck pytest demo bench bench-quick docs surface build-check clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -26,7 +26,7 @@ $(DEV_STAMP): pyproject.toml | $(PY)
 install: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check src tests examples benchmarks
+	$(VENV)/bin/ruff check src tests examples benchmarks .ci
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy --strict src
@@ -34,7 +34,12 @@ typecheck: $(DEV_STAMP)
 pytest: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# Builds sdist and wheel, `twine check --strict`, installs the wheel alone in a
+# fresh venv and runs the README example there (.ci/build_check.py).
+build-check: $(DEV_STAMP)
+	$(PY) .ci/build_check.py
+
+test: lint typecheck pytest build-check
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m tnorder demo
