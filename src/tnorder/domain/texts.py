@@ -23,9 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from string import Formatter
-from typing import Protocol, runtime_checkable
-
-import attrs
+from typing import Protocol
 
 from ..errors import ConfigurationError, ValidationError
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
@@ -52,7 +50,6 @@ __all__ = [
 ]
 
 
-@runtime_checkable
 class Translations(Protocol):
     """What tnorder needs of a gettext translation object (``GNUTranslations`` has it)."""
 
@@ -96,8 +93,10 @@ def _fields(text: str) -> frozenset[str]:
 
 
 def _to_catalogue(value: object) -> Translations | Mapping[str, str] | None:
-    if value is None or isinstance(value, Mapping | Translations):
+    if value is None or isinstance(value, Mapping):
         return value
+    if callable(getattr(value, "pgettext", None)):
+        return value  # type: ignore[return-value]  # duck-typed like gettext itself
     raise ValidationError(
         "catalogue must be a gettext translation (with pgettext), a mapping of message "
         f"keys to texts, or None; got {type(value).__name__}",
@@ -105,14 +104,14 @@ def _to_catalogue(value: object) -> Translations | Mapping[str, str] | None:
     )
 
 
-def _provider(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+def _to_provider(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(
             f"provider_name must be a non-empty string, got {value!r}", field="provider_name"
         )
+    return value
 
 
-@attrs.frozen
 class CustomerTexts:
     """Renders every customer-facing text through one catalogue.
 
@@ -135,11 +134,34 @@ class CustomerTexts:
         'Acme is actively configur'
     """
 
-    catalogue: Translations | Mapping[str, str] | None = attrs.field(
-        default=None, converter=_to_catalogue
-    )
-    provider_name: str = attrs.field(default=DEFAULT_PROVIDER_NAME, validator=_provider)
-    strict: bool = attrs.field(default=False, kw_only=True)
+    # A plain slotted class, not attrs: `import tnorder` imports this module, and
+    # generating an attrs class costs about as much as the rest of the module.
+    __slots__ = ("catalogue", "provider_name", "strict")
+
+    catalogue: Translations | Mapping[str, str] | None
+    provider_name: str
+    strict: bool
+
+    def __init__(
+        self,
+        catalogue: Translations | Mapping[str, str] | None = None,
+        provider_name: str = DEFAULT_PROVIDER_NAME,
+        *,
+        strict: bool = False,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "catalogue", _to_catalogue(catalogue))
+        set_(self, "provider_name", _to_provider(provider_name))
+        set_(self, "strict", bool(strict))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CustomerTexts is immutable; cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"CustomerTexts(catalogue={self.catalogue!r}, "
+            f"provider_name={self.provider_name!r}, strict={self.strict!r})"
+        )
 
     def lookup(self, key: str) -> str | None:
         """The catalogue's raw entry for ``key`` (slots unfilled), or None if it has none.

@@ -305,3 +305,11 @@ def _sample_values(key: str) -> dict[str, object]:
     }
     fields = set(re.findall(r"{(\w+)}", MESSAGES[key].default)) - {"provider"}
     return {name: samples[name] for name in fields}
+
+
+def test_customer_texts_is_immutable() -> None:
+    """A CustomerTexts cannot be changed after it is built (it is shared across requests)."""
+    texts = CustomerTexts(provider_name="Acme")
+    with pytest.raises(AttributeError, match="immutable"):
+        texts.provider_name = "Other"
+    assert "CustomerTexts(catalogue=None, provider_name='Acme', strict=False)" == repr(texts)
