@@ -213,6 +213,31 @@ _LIST: tuple[Message, ...] = (
         "{locked}: ', ' and why it is not live, or empty; {allowed}: the allowed actions.",
     ),
     Message(
+        "error.invalid_document",
+        "The document could not be accepted. Please try another file.",
+        "Upload refused for a reason without its own text.",
+    ),
+    Message(
+        "error.invalid_document.empty",
+        "The file is empty. Please choose the document again.",
+        "Upload refused: the file has no content.",
+    ),
+    Message(
+        "error.invalid_document.too_large",
+        "The file is too large. Please upload a smaller file.",
+        "Upload refused: the file is over the size limit.",
+    ),
+    Message(
+        "error.invalid_document.content_type",
+        "Only PDF, PNG and JPEG files can be uploaded.",
+        "Upload refused: the content is not an accepted file type.",
+    ),
+    Message(
+        "error.invalid_document.file_name",
+        "The file name cannot be used. Please rename the file and try again.",
+        "Upload refused: the file name is empty, too long or has control characters.",
+    ),
+    Message(
         "error.action_restricted.nothing",
         "nothing",
         "The {allowed} list of error.action_restricted when no action is allowed.",

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from string import Formatter
 from typing import Protocol
 
-from ..errors import ConfigurationError, ValidationError
+from ..errors import ConfigurationError, InvalidDocument, ValidationError
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
 from .delivery import DeliveryDisplay, DeliveryKind, business_days_text
 from .statuses import Intent, ItemStatus, OrderKind, OrderStatus
@@ -230,6 +230,15 @@ class CustomerTexts:
     def cancel_refused(self) -> str:
         """The refusal a customer gets on trying to cancel an order."""
         return self.text("error.cancel_refused")
+
+    def invalid_document(self, error: InvalidDocument) -> str:
+        """What to tell the customer whose upload ``error`` refused (by ``error.reason``).
+
+        The error's own message is for logs and developers (it names sizes and
+        detected types); this is the sentence for the upload form.
+        """
+        key = f"error.invalid_document.{error.reason}"
+        return self.text(key if key in MESSAGES else "error.invalid_document")
 
     def missing(self) -> tuple[str, ...]:
         """Message keys the catalogue has no entry for, in catalogue order."""

@@ -27,6 +27,7 @@ from tnorder import (
     ConfigurationError,
     CustomerTexts,
     Intent,
+    InvalidDocument,
     ItemStatus,
     NewItem,
     NumberAction,
@@ -40,6 +41,7 @@ from tnorder import (
     ValidationError,
     check_action,
     delivery_display,
+    validate_upload,
 )
 from tnorder.docgen import CATALOGUE_TEMPLATE
 from tnorder.domain.delivery import BusinessDayRange, DeliveryDisplay, DeliveryKind
@@ -313,3 +315,23 @@ def test_customer_texts_is_immutable() -> None:
     with pytest.raises(AttributeError, match="immutable"):
         texts.provider_name = "Other"
     assert "CustomerTexts(catalogue=None, provider_name='Acme', strict=False)" == repr(texts)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "english", "german_text"),
+    [
+        (b"", "id.pdf", "The file is empty.", "Die Datei ist leer."),
+        (b"plain text", "id.pdf", "Only PDF, PNG and JPEG", "Es können nur PDF-"),
+        (b"%PDF-1.7\n", "bad\x00name.pdf", "The file name cannot be used", "Dieser Dateiname"),
+    ],
+)
+def test_upload_refusals_have_customer_texts(
+    german: gettext.GNUTranslations, data: bytes, name: str, english: str, german_text: str
+) -> None:
+    """A refused upload gets a customer sentence chosen by the error's reason, per locale."""
+    with pytest.raises(InvalidDocument) as refused:
+        validate_upload(data, name)
+    assert CustomerTexts().invalid_document(refused.value).startswith(english)
+    assert CustomerTexts(german, strict=True).invalid_document(refused.value).startswith(
+        german_text
+    )
