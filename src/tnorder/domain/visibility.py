@@ -758,17 +758,18 @@ def locked_reason_text(number: ActiveNumber, text: Callable[..., str]) -> str | 
     """Why ``number`` is not live yet, each phrase looked up through ``text``.
 
     ``text(key, **values)`` is ``default_text`` or a ``CustomerTexts.text``;
-    None for a live number.
+    None for a live number.  The reason is recognised by its English default,
+    as ``activation`` wrote it, so ``ActiveNumber`` keeps its plain string field.
     """
     reason = number.locked_reason
-    if reason is None:
-        return None
-    if reason == AWAITING_APPROVAL or number.status is None:
+    if reason == AWAITING_APPROVAL:
         return text("activation.locked.awaiting_approval")
-    return text(
-        "activation.locked.processing",
-        status=text(f"item_status.{number.status.value}.label"),
-    )
+    status = number.status
+    if status is not None and reason == _PROCESSING[status]:
+        label = text(f"item_status.{status.value}.label")
+        return text("activation.locked.processing", status=label)
+    # A reason this module did not write (a host-built ActiveNumber) is shown as given.
+    return reason
 
 
 def restriction_message(

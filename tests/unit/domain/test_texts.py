@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -335,3 +336,13 @@ def test_upload_refusals_have_customer_texts(
     assert CustomerTexts(german, strict=True).invalid_document(refused.value).startswith(
         german_text
     )
+
+
+def test_a_lock_reason_tnorder_did_not_write_is_shown_as_given(
+    german: gettext.GNUTranslations,
+) -> None:
+    """An ActiveNumber built by the host with its own reason keeps that reason."""
+    pending = _pending_number()
+    own = attrs.evolve(pending, locked_reason="waiting for the site survey")
+    assert "waiting for the site survey" == CustomerTexts(german).locked_reason(own)
+    assert None is CustomerTexts(german).locked_reason(attrs.evolve(pending, locked_reason=None))
