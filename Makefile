@@ -1,29 +1,33 @@
 # tnorder developer commands.  `make test` and `make demo` work on a fresh clone.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# `make demo` needs only the runtime dependencies; `make test` adds the extras.
+# `make demo` needs the runtime dependencies and the `cli` extra (rich); `make test`
+# adds every extra and the `dev` dependency group (PEP 735, `pip install --group`,
+# pip >= 25.1: upgraded here, since an older .venv may predate it).
+EXTRAS := postgres,bandwidth,telnyx,testing,fast,cli,holidays,otel,portal
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
-.PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs clean \
-	portal portal-deps test-portal portal-screenshots
+.PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs surface \
+	build-check clean portal portal-deps test-portal portal-screenshots
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(RUNTIME_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[cli]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev,testing]'
+	$(PY) -m pip install --quiet --upgrade 'pip>=25.1'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]' --group dev
 	touch $@ $(RUNTIME_STAMP)
 
 install: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check src tests examples benchmarks
+	$(VENV)/bin/ruff check src tests examples benchmarks .ci
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy --strict src
@@ -36,7 +40,6 @@ pytest: $(DEV_STAMP)
 docs-site: $(DEV_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site
 
-test: lint typecheck pytest docs-site test-portal
 
 # The reference portal (examples/portal/) and its browser tests.  Chromium and
 # chromedriver come from Debian (`apt-get install chromium chromium-driver`);
@@ -60,6 +63,12 @@ test-portal: portal-deps
 
 portal-screenshots: portal-deps
 	TNORDER_PORTAL_SCREENSHOTS=docs/portal $(PY) -m pytest tests/portal/test_portal_screenshots.py -q
+# Builds sdist and wheel, `twine check --strict`, installs the wheel alone in a
+# fresh venv and runs the README example there (.ci/build_check.py).
+build-check: $(DEV_STAMP)
+	$(PY) .ci/build_check.py
+
+test: lint typecheck pytest docs-site build-check test-portal
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m tnorder demo
@@ -72,6 +81,10 @@ bench-quick: $(DEV_STAMP)
 
 docs: $(RUNTIME_STAMP)
 	$(PY) -m tnorder.docgen
+
+# The public API list (docs/public-api.md) from every public module's __all__.
+surface: $(DEV_STAMP)
+	$(PY) -m tnorder._surface
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build/site

@@ -107,6 +107,9 @@ from .domain.statuses import (
     OrderStatus,
     Role,
 )
+from .domain.texts import (
+    CustomerTexts,
+)
 from .domain.visibility import (
     ActivationStage,
     ActivationTag,
@@ -142,6 +145,7 @@ from .errors import (
     InvalidPhoneNumber,
     InvalidTransition,
     ItemNotFound,
+    MissingDependency,
     NotFound,
     NotificationError,
     NumberNotFound,
@@ -196,6 +200,7 @@ __all__ = [
     "CarrierUpdateApplied",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "CustomerTexts",
     "DeliveryDisplay",
     "DeliveryEstimates",
     "DeliveryKind",
@@ -232,6 +237,7 @@ __all__ = [
     "LineItemView",
     "LookupCriteria",
     "LookupKind",
+    "MissingDependency",
     "NewItem",
     "NotFound",
     "NotificationError",

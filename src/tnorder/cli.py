@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ._version import __version__
-from .errors import TnorderError
+from .errors import MissingDependency, TnorderError
 
 __all__ = ["main"]
 
@@ -71,10 +71,20 @@ def _width(plain: bool) -> int | None:
     return 160 if plain else None
 
 
+def _require_rich(command: str) -> None:
+    """Raise ``MissingDependency`` naming the extra unless rich is installed."""
+    try:
+        import rich  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependency(
+            package="rich", extra="cli", feature=f"'tnorder {command}'"
+        ) from exc
+
+
 def _statuses(args: argparse.Namespace) -> int:
     if args.format != "table":
         return _statuses_data(args)
-
+    _require_rich("statuses")
     from rich.console import Console
     from rich.table import Table
 
@@ -117,6 +127,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _require_rich("demo")
     from .demo import run_demo
 
     code: int = run_demo(db_path=args.db, plain=args.plain, carrier=args.carrier)

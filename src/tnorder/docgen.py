@@ -4,6 +4,7 @@ Run ``python -m tnorder.docgen`` (or ``make docs``) after changing
 ``tnorder.domain.machine`` or a carrier vocabulary
 (``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/test_docgen.py``
 fails while the checked-in files differ from what the tables generate.
+It also writes the customer-text template ``tnorder/locale/tnorder.pot``.
 
 ``SECTIONS`` are generated sections at the end of hand-written pages: the
 carrier capability table closing ``docs/carriers.md`` is built from each
@@ -22,6 +23,7 @@ from .domain.statuses import ItemStatus, Role
 
 __all__ = [
     "CARRIER_TABLE_MARKER",
+    "CATALOGUE_TEMPLATE",
     "GENERATED",
     "SECTIONS",
     "bandwidth_statuses_markdown",
@@ -30,6 +32,7 @@ __all__ = [
     "mermaid_diagram",
     "statuses_markdown",
     "with_section",
+    "write_catalogue",
     "write_docs",
 ]
 
@@ -320,11 +323,25 @@ def write_docs(docs_dir: Path) -> list[Path]:
     return written
 
 
+#: The shipped gettext template of every customer-facing text (package data).
+CATALOGUE_TEMPLATE = Path(__file__).resolve().parent / "locale" / "tnorder.pot"
+
+
+def write_catalogue(path: Path = CATALOGUE_TEMPLATE) -> Path:
+    """Write the English ``.pot`` template of the customer texts to ``path``."""
+    from .domain.texts import pot_template
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(pot_template(), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     docs_dir = Path(args[0]) if args else Path("docs")
     for path in write_docs(docs_dir):
         print(f"wrote {path}")
+    print(f"wrote {write_catalogue()}")
     return 0
 
 

@@ -30,7 +30,8 @@ in its message.
     ├── AlreadyExists (ValueError)                id already used
     ├── ConfigurationError
     │   ├── ProvisioningDisabled                  tenant has no provisioning module
-    │   └── CarrierNotConfigured                  unknown carrier / carrier account
+    │   ├── CarrierNotConfigured                  unknown carrier / carrier account
+    │   └── MissingDependency (ImportError)       an optional extra is not installed
     ├── CapabilityNotSupported                    carrier cannot do this (e.g. disconnect)
     ├── CarrierError                              .retryable says whether retrying can help
     │   ├── CarrierUnavailable                    timeouts, 5xx, dropped connections (retryable)
@@ -69,6 +70,7 @@ __all__ = [
     "InvalidPhoneNumber",
     "InvalidTransition",
     "ItemNotFound",
+    "MissingDependency",
     "NotFound",
     "NotificationError",
     "NumberNotFound",
@@ -265,6 +267,27 @@ class ProvisioningDisabled(ConfigurationError):
 
 class CarrierNotConfigured(ConfigurationError):
     """The carrier or carrier account is not configured."""
+
+
+class MissingDependency(ConfigurationError, ImportError):
+    """A feature needs an optional extra that is not installed.
+
+    Attributes:
+        package: the distribution that is missing (``"holidays"``).
+        extra: the tnorder extra that installs it (``"holidays"``, for
+            ``pip install 'tnorder[holidays]'``).
+        feature: what needed it (``"BusinessCalendar.for_country"``).
+    """
+
+    def __init__(self, *, package: str, extra: str, feature: str) -> None:
+        super().__init__(
+            f"{feature} needs the optional package {package!r}, which is not installed; "
+            f"install it with: pip install 'tnorder[{extra}]'"
+        )
+        self.name = package
+        self.package = package
+        self.extra = extra
+        self.feature = feature
 
 
 class CapabilityNotSupported(TnorderError):

@@ -28,6 +28,7 @@ DOMAIN_ALLOWED = {
     "operator",
     "phonenumbers",
     "re",
+    "string",
     "transitions",
     "types",
     "typing",

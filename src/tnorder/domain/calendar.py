@@ -32,7 +32,7 @@ from dateutil.rrule import DAILY, weekday
 from dateutil.rrule import rrule as _rrule
 from dateutil.rrule import weekdays as _WEEKDAYS
 
-from ..errors import ValidationError
+from ..errors import MissingDependency, ValidationError
 
 __all__ = ["WEEKEND_SAT_SUN", "BusinessCalendar"]
 
@@ -153,8 +153,16 @@ class BusinessCalendar:
         Raises:
             ValidationError: the ``holidays`` package does not know the country or
                 subdivision, or ``years`` is empty.
+            MissingDependency: the ``holidays`` package is not installed
+                (``pip install 'tnorder[holidays]'``).
         """
-        import holidays as holidays_pkg  # imported here so `import tnorder` stays light
+        try:
+            # Imported here so `import tnorder` stays light; an extra since issue 19.
+            import holidays as holidays_pkg
+        except ImportError as exc:
+            raise MissingDependency(
+                package="holidays", extra="holidays", feature="BusinessCalendar.for_country"
+            ) from exc
 
         year_list = [years] if isinstance(years, int) else list(years)
         if not year_list or any(type(y) is not int for y in year_list):

@@ -22,7 +22,7 @@ What a line item shows, first rule that applies wins:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -32,6 +32,7 @@ import attrs
 
 from ..errors import ValidationError
 from ._checks import require_aware
+from ._messages import default_text
 from .calendar import BusinessCalendar
 from .statuses import ItemStatus, OrderKind
 
@@ -46,13 +47,14 @@ __all__ = [
     "DeliveryKind",
     "DeliveryWindow",
     "business_day_window",
+    "business_days_text",
     "delivery_display",
     "delivery_window",
 ]
 
 EN_DASH = "\u2013"
-UNAVAILABLE_TEXT = "Unavailable"
-NOT_APPLICABLE_TEXT = "Not applicable"
+UNAVAILABLE_TEXT = default_text("delivery.unavailable")
+NOT_APPLICABLE_TEXT = default_text("delivery.not_applicable")
 
 
 class DeliveryKind(StrEnum):
@@ -62,6 +64,17 @@ class DeliveryKind(StrEnum):
     ESTIMATE = "estimate"
     UNAVAILABLE = "unavailable"
     NOT_APPLICABLE = "not_applicable"
+
+
+def business_days_text(days: BusinessDayRange, text: Callable[..., str]) -> str:
+    """``days`` as the delivery column words it, each phrase looked up through ``text``.
+
+    ``text(key, **values)`` is ``default_text`` or a ``CustomerTexts.text``.
+    """
+    if days.low != days.high:
+        return text("delivery.business_days.range", low=days.low, high=days.high)
+    key = "delivery.business_days.one" if days.low == 1 else "delivery.business_days.other"
+    return text(key, days=days.low)
 
 
 def _non_negative_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -90,11 +103,7 @@ class BusinessDayRange:
                 f"a business-day range needs low <= high, got {self.low}..{self.high}",
                 field="low",
             )
-        if self.low == self.high:
-            text = f"{self.low} business day" + ("" if self.low == 1 else "s")
-        else:
-            text = f"{self.low}{EN_DASH}{self.high} business days"
-        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "text", business_days_text(self, default_text))
 
     def __str__(self) -> str:
         return self.text

@@ -21,6 +21,7 @@ import attrs
 
 from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
 from ._checks import require_aware
+from ._messages import default_text
 from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
@@ -47,10 +48,7 @@ _ROLES = dict(TRIGGER_ROLES)
 _RECEIVE_PORT_DATE = Trigger.RECEIVE_PORT_DATE
 _UTC = UTC
 
-CANCEL_REFUSED_MESSAGE = (
-    "Orders cannot be cancelled in the portal. "
-    "Please contact your account manager, who will cancel it for you."
-)
+CANCEL_REFUSED_MESSAGE = default_text("error.cancel_refused")
 
 
 class HistoryEntry(NamedTuple):

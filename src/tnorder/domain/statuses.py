@@ -3,11 +3,16 @@
 Pure data.  Nothing here reads the clock or touches storage.  Every enum has
 stable string values (they are stored and published); customer-facing text is
 kept in ``label`` and ``description`` so it can change without a migration.
+Those properties give the brand-neutral English defaults of the text catalogue
+(``tnorder.domain._messages``); ``tnorder.CustomerTexts`` renders them in a
+host's locale and with its provider name.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from ._messages import default_text
 
 __all__ = [
     "Intent",
@@ -31,19 +36,16 @@ class Intent(StrEnum):
         return _INTENT_LABELS[self]
 
 
-_INTENT_LABELS = {
-    Intent.NO_ACTION_REQUIRED: "No Action Required",
-    Intent.ACTION_REQUIRED: "Action Required",
-    Intent.FINAL: "Final Milestone",
-}
+_INTENT_LABELS = {i: default_text(f"intent.{i.value}.label") for i in Intent}
 
 
 class ItemStatus(StrEnum):
     """The twelve statuses a line item shows in the Orders tab's Status column.
 
-    Each member carries its customer-facing ``label`` (the portal guide's exact
+    Each member carries its customer-facing ``label`` (the portal guide's
     wording), its ``intent``, whether it is ``porting_only``, and the guide's
-    customer explanation as ``description``.
+    customer explanation as ``description`` (brand-neutral English; see
+    ``tnorder.CustomerTexts`` for other locales and the provider name).
     """
 
     ORDER_SUBMITTED = "order_submitted"
@@ -84,93 +86,33 @@ _NO = Intent.NO_ACTION_REQUIRED
 _ACT = Intent.ACTION_REQUIRED
 _FIN = Intent.FINAL
 
-# (label, intent, porting_only, description) straight from the portal guide.
+# Intent and porting_only per status; label and description come from the text
+# catalogue (tnorder.domain._messages), English defaults resolved once here.
+_STATUS_FACTS: dict[ItemStatus, tuple[Intent, bool]] = {
+    ItemStatus.ORDER_SUBMITTED: (_NO, False),
+    ItemStatus.UNDER_REVIEW: (_NO, False),
+    ItemStatus.VERIFICATION_PENDING: (_NO, False),
+    ItemStatus.SUBMITTED_TO_CARRIER: (_NO, False),
+    ItemStatus.PORT_APPROVED: (_NO, True),
+    ItemStatus.PORT_DATE_RECEIVED: (_NO, True),
+    ItemStatus.VALIDATING_INSTALLATION: (_NO, False),
+    ItemStatus.IN_PROGRESS: (_NO, False),
+    ItemStatus.INFORMATION_REQUIRED: (_ACT, False),
+    ItemStatus.PORT_REJECTED: (_ACT, True),
+    ItemStatus.COMPLETED: (_FIN, False),
+    ItemStatus.CANCELLED: (_FIN, False),
+}
+
+# (label, intent, porting_only, description), the seed guide's meaning in brand-neutral
+# English; a tuple per status so the properties stay one dict lookup.
 _STATUS_INFO: dict[ItemStatus, tuple[str, Intent, bool, str]] = {
-    ItemStatus.ORDER_SUBMITTED: (
-        "Order Submitted",
-        _NO,
-        False,
-        "We have received and validated your order. "
-        "Our team will begin the provisioning process shortly.",
-    ),
-    ItemStatus.UNDER_REVIEW: (
-        "Under Review",
-        _NO,
-        False,
-        "We have received your update or documentation and our compliance team is "
-        "currently reviewing it.",
-    ),
-    ItemStatus.VERIFICATION_PENDING: (
-        "Verification Pending",
-        _NO,
-        False,
-        "AVOXI is performing technical due diligence and background verification on "
-        "your order details.",
-    ),
-    ItemStatus.SUBMITTED_TO_CARRIER: (
-        "Submitted to Carrier",
-        _NO,
-        False,
-        "We have submitted your order details to our third-party carrier partners and "
-        "are currently awaiting their validation, approval, and next steps.",
-    ),
-    ItemStatus.PORT_APPROVED: (
-        "Port Approved",
-        _NO,
-        True,
-        "Great news! Your port request has been approved by the losing carrier, and we "
-        "are finalizing the official transition date.",
-    ),
-    ItemStatus.PORT_DATE_RECEIVED: (
-        "Port Date Received",
-        _NO,
-        True,
-        "The carrier has officially confirmed your port date. "
-        "Your service transition is scheduled!",
-    ),
-    ItemStatus.VALIDATING_INSTALLATION: (
-        "Validating Installation",
-        _NO,
-        False,
-        "Your number is assigned and active on our network. It is currently undergoing "
-        "automated and manual quality assurance testing by our engineering team to "
-        "ensure flawless routing before final delivery.",
-    ),
-    ItemStatus.IN_PROGRESS: (
-        "In Progress",
-        _NO,
-        False,
-        "AVOXI is actively configuring your new environment, setting up required network "
-        "settings, and coordinating with partner networks to ensure a seamless connection.",
-    ),
-    ItemStatus.INFORMATION_REQUIRED: (
-        "Information Required",
-        _ACT,
-        False,
-        "We require additional configuration details or specific local regulatory "
-        "documentation from you to move this order forward.",
-    ),
-    ItemStatus.PORT_REJECTED: (
-        "Port Rejected",
-        _ACT,
-        True,
-        "The carrier has rejected the port request due to incorrect account information "
-        "or a suspended line. Please update your details in the portal so we can resubmit.",
-    ),
-    ItemStatus.COMPLETED: (
-        "Completed",
-        _FIN,
-        False,
-        "The installation or porting process is completely finished. The number is fully "
-        "operational, unlocked in your dashboard, and ready to make and receive calls.",
-    ),
-    ItemStatus.CANCELLED: (
-        "Cancelled",
-        _FIN,
-        False,
-        "This order has been cancelled and will automatically move to your order "
-        "history tab immediately.",
-    ),
+    status: (
+        default_text(f"item_status.{status.value}.label"),
+        intent,
+        porting_only,
+        default_text(f"item_status.{status.value}.description"),
+    )
+    for status, (intent, porting_only) in _STATUS_FACTS.items()
 }
 
 
@@ -183,9 +125,10 @@ class OrderKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"new_number": "New Number", "port_in": "Port-In", "disconnect": "Disconnect"}[
-            self.value
-        ]
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {k: default_text(f"order_kind.{k.value}.label") for k in OrderKind}
 
 
 class NumberType(StrEnum):
@@ -209,13 +152,7 @@ class OrderStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "action_required": "Action Required",
-            "in_progress": "In Progress",
-            "completed": "Completed",
-            "cancelled": "Cancelled",
-            "partially_completed": "Partially Completed",
-        }[self.value]
+        return _ORDER_STATUS_LABELS[self]
 
     @property
     def is_final(self) -> bool:
@@ -224,6 +161,9 @@ class OrderStatus(StrEnum):
             OrderStatus.CANCELLED,
             OrderStatus.PARTIALLY_COMPLETED,
         )
+
+
+_ORDER_STATUS_LABELS = {s: default_text(f"order_status.{s.value}.label") for s in OrderStatus}
 
 
 class Role(StrEnum):

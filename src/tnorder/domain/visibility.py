@@ -35,7 +35,7 @@ Active Numbers (:func:`active_numbers_view`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -44,6 +44,7 @@ import attrs
 
 from ..errors import ActionRestricted, ValidationError
 from ._checks import require_aware
+from ._messages import default_text
 from .calendar import BusinessCalendar
 from .delivery import (
     DEFAULT_ESTIMATES,
@@ -79,9 +80,11 @@ __all__ = [
     "active_numbers_view",
     "check_action",
     "dashboard_placement",
+    "locked_reason_text",
     "order_history_view",
     "orders_tab_view",
     "parse_number_action",
+    "restriction_message",
     "split_orders",
     "summarize_order",
 ]
@@ -150,7 +153,10 @@ class Placement(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Orders" if self is Placement.ORDERS_TAB else "Order History"
+        return _PLACEMENT_LABELS[self]
+
+
+_PLACEMENT_LABELS = {p: default_text(f"placement.{p.value}.label") for p in Placement}
 
 
 _TAB = Placement.ORDERS_TAB
@@ -399,7 +405,10 @@ class ActivationStage(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Pre-Activation" if self is ActivationStage.PRE_ACTIVATION else "Post-Activation"
+        return _STAGE_LABELS[self]
+
+
+_STAGE_LABELS = {s: default_text(f"activation_stage.{s.value}.label") for s in ActivationStage}
 
 
 class ActivationTag(StrEnum):
@@ -414,11 +423,7 @@ class ActivationTag(StrEnum):
         return _TAG_LABELS[self]
 
 
-_TAG_LABELS = {
-    ActivationTag.NOT_ACTIVE: "Not Active",
-    ActivationTag.NEWLY_PORTED: "Newly Ported",
-    ActivationTag.FULLY_ACTIVE: "Fully Active",
-}
+_TAG_LABELS = {t: default_text(f"activation_tag.{t.value}.label") for t in ActivationTag}
 
 
 class NumberAction(StrEnum):
@@ -433,19 +438,13 @@ class NumberAction(StrEnum):
         return _ACTION_LABELS[self]
 
 
-_ACTION_LABELS = {
-    NumberAction.EDIT_FORWARDING_RULES: "Editing forwarding rules",
-    NumberAction.TEST_NUMBER: "Number testing",
-    NumberAction.BULK_ACTION: "Bulk actions",
-}
+_ACTION_LABELS = {a: default_text(f"number_action.{a.value}.label") for a in NumberAction}
 
 #: Why each action a pre-activation number refuses is refused.
 RESTRICTION_REASONS: Mapping[NumberAction, str] = MappingProxyType(
     {
-        NumberAction.TEST_NUMBER: "number testing is temporarily deactivated to prevent "
-        "accidental errors while the line is being built",
-        NumberAction.BULK_ACTION: "bulk actions are temporarily deactivated to prevent "
-        "accidental errors while the line is being built",
+        a: default_text(f"number_action.{a.value}.restricted")
+        for a in (NumberAction.TEST_NUMBER, NumberAction.BULK_ACTION)
     }
 )
 
@@ -486,7 +485,7 @@ _POST = ActivationStage.POST_ACTIVATION
 _PRE_STYLE = STAGE_STYLES[_PRE]
 _POST_STYLE = STAGE_STYLES[_POST]
 
-AWAITING_APPROVAL = "awaiting local regulatory approval"
+AWAITING_APPROVAL = default_text("activation.locked.awaiting_approval")
 # Module constants: in Python 3.11 reading ``Enum.MEMBER`` costs ~10x a global
 # lookup, and these run once per number on the dashboard's hot path.
 _NOT_ACTIVE = ActivationTag.NOT_ACTIVE
@@ -494,7 +493,9 @@ _NEWLY_PORTED = ActivationTag.NEWLY_PORTED
 _PORT_IN = OrderKind.PORT_IN
 _DISCONNECT = OrderKind.DISCONNECT
 _TRUELOCAL = NumberType.TRUELOCAL
-_PROCESSING = {s: f"being processed ({s.label})" for s in ItemStatus}
+_PROCESSING = {
+    s: default_text("activation.locked.processing", status=s.label) for s in ItemStatus
+}
 _FULLY_ACTIVE = ActivationTag.FULLY_ACTIVE
 
 
@@ -753,6 +754,49 @@ def parse_number_action(action: NumberAction | str) -> NumberAction:
         ) from None
 
 
+def locked_reason_text(number: ActiveNumber, text: Callable[..., str]) -> str | None:
+    """Why ``number`` is not live yet, each phrase looked up through ``text``.
+
+    ``text(key, **values)`` is ``default_text`` or a ``CustomerTexts.text``;
+    None for a live number.  The reason is recognised by its English default,
+    as ``activation`` wrote it, so ``ActiveNumber`` keeps its plain string field.
+    """
+    reason = number.locked_reason
+    if reason == AWAITING_APPROVAL:
+        return text("activation.locked.awaiting_approval")
+    status = number.status
+    if status is not None and reason == _PROCESSING[status]:
+        label = text(f"item_status.{status.value}.label")
+        return text("activation.locked.processing", status=label)
+    # A reason this module did not write (a host-built ActiveNumber) is shown as given.
+    return reason
+
+
+def restriction_message(
+    number: ActiveNumber, action: NumberAction, text: Callable[..., str]
+) -> str:
+    """Why ``action`` is refused for ``number``, each phrase looked up through ``text``."""
+    reason_key = (
+        f"number_action.{action.value}.restricted"
+        if action in RESTRICTION_REASONS
+        else "number_action.restricted"
+    )
+    allowed = ", ".join(
+        sorted(text(f"number_action.{a.value}.label").lower() for a in number.allowed_actions)
+    ) or text("error.action_restricted.nothing")
+    reason = locked_reason_text(number, text)
+    return text(
+        "error.action_restricted",
+        action=text(f"number_action.{action.value}.label"),
+        number=number.number,
+        stage=text(f"activation_stage.{number.stage.value}.label").lower(),
+        tag=text(f"activation_tag.{number.tag.value}.label"),
+        locked=f", {reason}" if reason else "",
+        reason=text(reason_key),
+        allowed=allowed,
+    )
+
+
 def check_action(number: ActiveNumber, action: NumberAction | str) -> None:
     """Raise ``ActionRestricted`` unless ``number``'s stage allows ``action``.
 
@@ -767,13 +811,8 @@ def check_action(number: ActiveNumber, action: NumberAction | str) -> None:
     act = parse_number_action(action)
     if act in number.allowed_actions:
         return
-    why = RESTRICTION_REASONS.get(act, "it is not available in this stage")
-    allowed = ", ".join(sorted(a.label.lower() for a in number.allowed_actions)) or "nothing"
-    locked = f", {number.locked_reason}" if number.locked_reason else ""
     raise ActionRestricted(
-        f"{act.label} is not available for {number.number}: it is "
-        f"{number.stage.label.lower()} ({number.tag.label}{locked}), and {why}. "
-        f"Allowed now: {allowed}.",
+        restriction_message(number, act, default_text),
         number=number.number,
         action=act.value,
         stage=number.stage.value,
