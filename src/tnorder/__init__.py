@@ -76,6 +76,10 @@ from .domain.events import (
     OrderPlaced,
     PortInSubmitted,
 )
+from .domain.inputs import (
+    DEFAULT_INPUT_LIMITS,
+    InputLimits,
+)
 from .domain.inventory import (
     InventoryNumber,
     InventoryStatus,
@@ -155,6 +159,7 @@ from .errors import (
     ValidationError,
 )
 from .relay import (
+    ParkedEvent,
     relay_outbox,
 )
 from .service import (
@@ -162,6 +167,7 @@ from .service import (
 )
 
 __all__ = [
+    "DEFAULT_INPUT_LIMITS",
     "DEFAULT_REQUIREMENTS_POLICY",
     "NO_REQUIREMENTS",
     "ActionRestricted",
@@ -212,6 +218,7 @@ __all__ = [
     "Fulfilment",
     "HistoryEntry",
     "Intent",
+    "InputLimits",
     "InvalidDocument",
     "InvalidLookup",
     "InvalidPhoneNumber",
@@ -246,6 +253,7 @@ __all__ = [
     "OrderService",
     "OrderStatus",
     "OrderSummary",
+    "ParkedEvent",
     "PermissionDenied",
     "Placement",
     "PortDetails",

@@ -28,6 +28,7 @@ from ..domain.documents import (
     validate_upload,
 )
 from ..domain.events import Actor
+from ..domain.inputs import check_text, to_enum
 from ..domain.order import Order
 from ..errors import (
     ConfigurationError,
@@ -116,6 +117,10 @@ class DocumentUseCases(UseCaseBase):
         storage = self.document_storage
         if storage is None:
             raise ConfigurationError("upload_document needs OrderService(document_storage=...)")
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_id(item_id, "item_id")
+        check_text(file_name, "file_name", max_length=self.limits.max_file_name_length)
         check_uploader(actor)
         wanted = requirement_kind(kind)
         info = validate_upload(
@@ -159,6 +164,7 @@ class DocumentUseCases(UseCaseBase):
         library may have grown (e.g. a document approved on another order).
         Items whose documents are then complete move to Under Review.
         """
+        self._check_id(order_id, "order_id")
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
@@ -187,7 +193,11 @@ class DocumentUseCases(UseCaseBase):
             ValidationError: the document is not under review, or ``valid_until`` is past.
             DocumentNotFound: no such document.
         """
+        self._check_actor(actor)
+        self._check_id(document_id, "document_id")
         check_reviewer(actor, action="approve_document")
+        if valid_until is not None and type(valid_until) is not date:
+            raise ValidationError("valid_until must be a date", field="valid_until")
 
         def use_case(uow: UnitOfWork, now: datetime) -> Document:
             document = self._load_document(uow, document_id)
@@ -235,7 +245,14 @@ class DocumentUseCases(UseCaseBase):
             DocumentNotFound: no such document (or it belongs to another account
                 than the named order).
         """
+        self._check_actor(actor)
+        self._check_id(document_id, "document_id")
+        if order_id is not None:
+            self._check_id(order_id, "order_id")
+        if item_id is not None:
+            self._check_id(item_id, "item_id")
         check_reviewer(actor, action="reject_document")
+        self._check_note(note)
         if not isinstance(note, str) or not note.strip():
             raise ValidationError(
                 "a rejection needs a note telling the customer what to correct", field="note"
@@ -264,6 +281,8 @@ class DocumentUseCases(UseCaseBase):
 
     def get_document(self, document_id: str, *, account_id: str) -> Document:
         """One of ``account_id``'s documents; ``DocumentNotFound`` for anyone else's."""
+        self._check_id(document_id, "document_id")
+        self._check_id(account_id, "account_id")
         with self.storage.unit_of_work() as uow:
             return self._load_document(uow, document_id, account_id)
 
@@ -271,13 +290,13 @@ class DocumentUseCases(UseCaseBase):
         self, account_id: str, *, status: DocumentStatus | None = None
     ) -> list[Document]:
         """``account_id``'s documents (only the library with ``status=APPROVED``), by id."""
-        if not isinstance(account_id, str) or not account_id:
-            raise ValidationError("account_id must not be empty", field="account_id")
+        self._check_id(account_id, "account_id")
+        wanted = None if status is None else to_enum(DocumentStatus, status, "status")
         with self.storage.unit_of_work() as uow:
-            if status is None:
+            if wanted is None:
                 found = uow.documents.find(account_id=account_id)
             else:
-                found = uow.documents.find(account_id=account_id, status=DocumentStatus(status))
+                found = uow.documents.find(account_id=account_id, status=wanted)
         return [d for d in found if d.account_id == account_id]
 
     def document_content(self, document_id: str, *, account_id: str) -> bytes:
@@ -294,6 +313,8 @@ class DocumentUseCases(UseCaseBase):
 
         Hosts run this to ask customers for new documents before reuse stops.
         """
+        if account_id is not None:
+            self._check_id(account_id, "account_id")
         now = self.clock.now()
         with self.storage.unit_of_work() as uow:
             if account_id is None:
@@ -308,6 +329,8 @@ class DocumentUseCases(UseCaseBase):
         Returns:
             The documents that were marked, by id.
         """
+        if account_id is not None:
+            self._check_id(account_id, "account_id")
 
         def use_case(uow: UnitOfWork, now: datetime) -> list[Document]:
             if account_id is None:

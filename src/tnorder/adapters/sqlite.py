@@ -26,6 +26,7 @@ from typing import Any, Literal
 from ..domain.order import Order
 from ..errors import StorageError, ValidationError
 from ..ports import OutboxEntry
+from ..relay import ParkedEvent
 from . import _sql
 
 try:
@@ -152,11 +153,34 @@ class _SqliteOutbox:
     def claim(self, limit: int = 100) -> list[OutboxEntry]:
         if not self._held or limit < 1:
             return []
+        # Streams held back by a parked record are left out in SQL, so a long
+        # parked stream cannot fill the limit and starve the others.
         rows = self._session.query(
-            f"SELECT position, stream, payload FROM {_sql.OUTBOX} ORDER BY position LIMIT ?",
+            f"SELECT position, stream, payload, parked_reason FROM {_sql.OUTBOX}"
+            f" WHERE stream NOT IN ({_sql.PARKED_STREAMS}) ORDER BY position LIMIT ?",
             (limit,),
         )
-        return [_sql.decode_event(*row) for row in rows]
+        return _sql.claim_rows(self._session, rows)
+
+    def parked(self) -> list[ParkedEvent]:
+        """Every parked record, oldest first."""
+        return _sql.parked_rows(self._session)
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        """Un-park these records; return how many."""
+        self._require_held()
+        with self._session.transaction():
+            return _sql.retry_parked(self._session, positions)
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        """Delete these parked records for good; return how many."""
+        self._require_held()
+        with self._session.transaction():
+            return _sql.drop_parked(self._session, positions)
+
+    def _require_held(self) -> None:
+        if not self._held:
+            raise StorageError("another relay holds the outbox; try again when it is done")
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         if not self._held:

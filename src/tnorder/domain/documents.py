@@ -47,6 +47,7 @@ from .events import (
     DocumentUploaded,
 )
 from .machine import Trigger
+from .inputs import to_enum
 from .statuses import ItemStatus, NumberType, OrderKind, Role
 
 if TYPE_CHECKING:  # order.py imports this module; the types are for mypy only.
@@ -185,11 +186,12 @@ class RequirementsPolicy(Protocol):
 
 
 def _optional_number_type(value: NumberType | str | None) -> NumberType | None:
-    return None if value is None else NumberType(value)
+    # The same rule as ``NewItem``: a value string is exactly that member.
+    return None if value is None else to_enum(NumberType, value, "number_type")
 
 
 def _optional_order_kind(value: OrderKind | str | None) -> OrderKind | None:
-    return None if value is None else OrderKind(value)
+    return None if value is None else to_enum(OrderKind, value, "order_kind")
 
 
 def _kinds(values: Iterable[str]) -> tuple[str, ...]:
@@ -253,6 +255,9 @@ class RulesPolicy:
     def requirements_for(
         self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
     ) -> Sequence[str]:
+        # Strings equal to a member's value are that member here too.
+        number_type = to_enum(NumberType, number_type, "number_type")
+        order_kind = to_enum(OrderKind, order_kind, "order_kind")
         kinds: dict[str, None] = {}
         for rule in self.rules:
             if rule.matches(region=region, number_type=number_type, order_kind=order_kind):
@@ -808,7 +813,9 @@ def expiry_report(
             field="within_days",
         )
     today = _utc_date(now)
-    horizon = today + timedelta(days=within_days)
+    # A horizon past the calendar's end means "every approved document".
+    room = (date.max - today).days
+    horizon = date.max if within_days >= room else today + timedelta(days=within_days)
     expired: list[Document] = []
     expiring: list[Document] = []
     for doc in documents:

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import attrs
 
+from .inputs import check_id, to_enum
 from .statuses import ItemStatus, Role
 
 __all__ = [
@@ -43,12 +44,25 @@ __all__ = [
 ]
 
 
+def _role(value: object) -> Role:
+    return to_enum(Role, value, "actor.role")
+
+
+def _actor_id(value: object) -> str:
+    return check_id(value, "actor.id")
+
+
 @attrs.frozen
 class Actor:
-    """Who did something: a role and an identifier (user id, carrier id, job name)."""
+    """Who did something: a role and an identifier (user id, carrier id, job name).
 
-    role: Role
-    id: str
+    ``role`` may be given as its value (``"customer"``); ``id`` must be a
+    non-empty string.  Anything else raises ``ValidationError`` here, so an
+    actor that could not be stored and read back never exists.
+    """
+
+    role: Role = attrs.field(converter=_role)
+    id: str = attrs.field(converter=_actor_id)
 
     @classmethod
     def system(cls, id: str = "tnorder") -> Actor:
