@@ -151,7 +151,9 @@ def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> i
         StorageError: the database failed; nothing more was marked delivered.
     """
     if type(limit) is not int or limit < 1:
-        raise ValidationError(f"limit must be an integer of at least 1, got {limit!r}", field="limit")
+        raise ValidationError(
+            f"limit must be an integer of at least 1, got {limit!r}", field="limit"
+        )
     delivered: list[int] = []
     failed: dict[str, str] = {}
     first_error: BaseException | None = None

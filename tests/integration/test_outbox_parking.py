@@ -40,8 +40,9 @@ def plant(storage: AnyStorage, stream: str, event_id: str, payload: str) -> None
 
 
 def valid_payload(stream: str, seq: int) -> str:
-    event = OrderPlaced(stream=stream, seq=seq, at=T0, account_id="a", item_ids=("i",),
-                        actor=CUSTOMER)
+    event = OrderPlaced(
+        stream=stream, seq=seq, at=T0, account_id="a", item_ids=("i",), actor=CUSTOMER
+    )
     return _sql.encode_event(event)
 
 

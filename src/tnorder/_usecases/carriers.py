@@ -38,6 +38,7 @@ from ..domain.events import (
     NumbersReleased,
     NumbersReserved,
     PortInSubmitted,
+    inventory_stream,
 )
 from ..domain.inventory import InventoryNumber, InventoryStatus
 from ..domain.lookup import LookupCriteria, is_toll_free
@@ -1045,7 +1046,7 @@ class CarrierUseCases(UseCaseBase):
     ) -> None:
         """Put a number the carrier completed where it belongs in inventory."""
         number = entry.number
-        stream = f"inventory:{number}"
+        stream = inventory_stream(number)
         try:
             stocked: InventoryNumber | None = uow.inventory.get(number)
         except NotFound:
@@ -1153,7 +1154,7 @@ class CarrierUseCases(UseCaseBase):
             uow.add_events(
                 [
                     NumberAssigned(
-                        stream=f"inventory:{wanted}",
+                        stream=inventory_stream(wanted),
                         seq=stocked.version,
                         at=now,
                         number=wanted,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from ..errors import (
     DocumentNotFound,
     NotFound,
     StorageError,
+    TnorderError,
     ValidationError,
 )
 from ..ports import UnitOfWork
@@ -127,6 +129,9 @@ class DocumentUseCases(UseCaseBase):
             data, file_name, max_bytes=self.max_upload_bytes, content_type=content_type
         )
         document_id = self._document_ids()
+        # Content this call stored that was not there before: if the document is
+        # not committed after all, nothing may point at it, so it is removed.
+        stored_new: list[str] = []
 
         def use_case(uow: UnitOfWork, now: datetime) -> Document:
             order = uow.orders.get(order_id)
@@ -134,6 +139,8 @@ class DocumentUseCases(UseCaseBase):
             find_upload_target(order, item_id, wanted)
             # Bytes go in only after every check passed; put() is idempotent, so a
             # rerun after a conflict stores nothing new.
+            if not stored_new and not storage.exists(info.sha256):
+                stored_new.append(info.sha256)
             key = storage.put(data)
             if key != info.sha256:
                 raise StorageError(f"document storage returned key {key!r} for {info.sha256!r}")
@@ -155,7 +162,32 @@ class DocumentUseCases(UseCaseBase):
             self.save_order(uow, order)
             return document
 
-        return self.run(use_case)
+        try:
+            return self.run(use_case)
+        except BaseException:
+            if stored_new:
+                self._discard_orphan(stored_new[0])
+            raise
+
+    def _discard_orphan(self, key: str) -> None:
+        """Remove content an upload stored but never committed a document for.
+
+        Only with a storage that has ``delete(key)`` (both shipped ones do), and
+        only unless a committed document (say, the same bytes uploaded at the
+        same moment by someone else) turns out to use it.  A failure here
+        leaves the file behind rather than hiding the upload's own error.
+        """
+        delete = getattr(self.document_storage, "delete", None)
+        if not callable(delete):
+            return
+        try:
+            with self.storage.unit_of_work() as uow:
+                if any(d.file.sha256 == key for d in uow.documents.find()):
+                    return
+        except TnorderError:
+            pass  # cannot tell (the database is down): the orphan is the likelier case
+        with contextlib.suppress(TnorderError, OSError):
+            delete(key)
 
     def reuse_approved_documents(self, order_id: str) -> Order:
         """Run the Smart Document Matcher over an order's missing documents.

@@ -32,8 +32,8 @@ from ..errors import (
     StorageError,
 )
 from ..ports import OutboxEntry
-from ..relay import ParkedEvent
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..relay import ParkedEvent
 from ..serialization import dumps
 from ._sql import (
     check_find_fields,

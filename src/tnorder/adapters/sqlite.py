@@ -125,7 +125,10 @@ class _RelayLock:
         if fcntl is None:  # pragma: no cover - Windows
             self._thread_lock = self._in_process.acquire(blocking=False)
             return self._thread_lock
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # e.g. the lock file's name is too long for the filesystem
+            raise StorageError(f"cannot open the relay lock {self._path!r}: {exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -32,7 +32,15 @@ def run_demo(db_path: str | os.PathLike[str] | None = None, plain: bool = False)
     screen = Screen(plain=plain)
     if db_path is not None:
         path = Path(db_path)
-        if path.exists():
+        try:
+            taken = path.exists()
+        except OSError as exc:
+            # e.g. a name longer than the filesystem allows: say so, typed.
+            raise ValidationError(
+                f"cannot use {str(path)[:80]!r}... as the demo database: {exc.strerror}",
+                field="db_path",
+            ) from exc
+        if taken:
             raise ValidationError(
                 f"{str(path)!r} already exists; the demo needs a new database file: "
                 "remove it or pass another --db path",

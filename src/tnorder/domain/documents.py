@@ -45,9 +45,10 @@ from .events import (
     DocumentReused,
     DocumentsRequested,
     DocumentUploaded,
+    document_stream,
 )
-from .machine import Trigger
 from .inputs import to_enum
+from .machine import Trigger
 from .statuses import ItemStatus, NumberType, OrderKind, Role
 
 if TYPE_CHECKING:  # order.py imports this module; the types are for mypy only.
@@ -489,6 +490,12 @@ def validate_upload(
             field="data",
         )
     if content_type is not None:
+        if not isinstance(content_type, str):
+            raise InvalidDocument(
+                f"content_type must be a string, got {type(content_type).__name__}",
+                reason="content_type",
+                field="content_type",
+            )
         declared = content_type.split(";", 1)[0].strip().lower()
         if declared == "image/jpg":
             declared = "image/jpeg"
@@ -683,7 +690,7 @@ class Document:
         self.status = DocumentStatus.EXPIRED
         assert self.valid_until is not None  # is_expired() is False without one
         return DocumentExpired(
-            stream=self.document_id,
+            stream=document_stream(self.document_id),
             seq=self.next_seq(),
             at=at,
             document_id=self.document_id,

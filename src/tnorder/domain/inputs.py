@@ -33,9 +33,9 @@ __all__ = [
     "DEFAULT_INPUT_LIMITS",
     "InputLimits",
     "check_id",
-    "check_order_id",
     "check_optional_id",
     "check_optional_text",
+    "check_order_id",
     "check_text",
     "to_enum",
 ]
@@ -104,9 +104,7 @@ def check_text(value: object, field: str, *, max_length: int | None = None) -> s
     return value if type(value) is str else str.__str__(value)
 
 
-def check_optional_text(
-    value: object, field: str, *, max_length: int | None = None
-) -> str | None:
+def check_optional_text(value: object, field: str, *, max_length: int | None = None) -> str | None:
     """``None``, or ``value`` checked as :func:`check_text`."""
     return None if value is None else check_text(value, field, max_length=max_length)
 
@@ -160,6 +158,4 @@ def to_enum(cls: type[E], value: object, field: str) -> E:
         except ValueError:
             pass
     allowed = ", ".join(repr(m.value) for m in cls)
-    raise ValidationError(
-        f"{field} must be one of {allowed}, got {value!r}", field=field
-    )
+    raise ValidationError(f"{field} must be one of {allowed}, got {value!r}", field=field)

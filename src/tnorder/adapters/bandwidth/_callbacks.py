@@ -46,6 +46,9 @@ def verify_callback(headers: Mapping[str, str], credentials: CallbackCredentials
             "no callback credentials are configured; refusing every Bandwidth callback"
         )
     value = _header(headers, "Authorization")
+    if value is not None and not isinstance(value, str):
+        # Some frameworks hand over raw bytes; a header we cannot read is not a credential.
+        raise CallbackNotVerified("callback Authorization header is not text")
     if not value:
         raise CallbackNotVerified("callback has no Authorization header")
     scheme, _, token = value.strip().partition(" ")
