@@ -205,11 +205,13 @@ def test_views_at_the_ends_of_the_calendar_raise_validation_errors(now: datetime
         "acct-1", [NewItem(OrderKind.NEW_NUMBER, number_type=NumberType.LOCAL)], actor=CUSTOMER
     )
     svc = OrderService(storage, clock=FixedClock(now))
+    fields = []
     for view in (svc.orders_tab, svc.order_history, svc.active_numbers):
         try:
             view("acct-1")
-        except ValidationError as exc:
-            assert exc.field in {"now", "start"}
+        except ValidationError as exc:  # any other error fails the test
+            fields.append(exc.field)
+    assert set(fields) <= {"now", "start"}
 
 
 def test_relay_limit_must_be_an_integer() -> None:
