@@ -88,7 +88,8 @@ def _positions(positions: Sequence[int]) -> list[int]:
     for p in positions:
         if type(p) is not int:
             raise ValidationError(f"position {p!r} is not an integer", field="positions")
-        out.append(p)
+        if 1 <= p < 2**63:  # anything else was never a position: ignored, like unknown ones
+            out.append(p)
     return out
 
 
@@ -154,6 +155,8 @@ def relay_outbox(storage: Storage, notifier: Notifier, *, limit: int = 100) -> i
         raise ValidationError(
             f"limit must be an integer of at least 1, got {limit!r}", field="limit"
         )
+    # No database takes a LIMIT past 64 bits; "up to" a million per call is plenty.
+    limit = min(limit, 1_000_000)
     delivered: list[int] = []
     failed: dict[str, str] = {}
     first_error: BaseException | None = None

@@ -29,6 +29,7 @@ import attrs
 from ..domain.carrier import CarrierRequest
 from ..domain.documents import Document
 from ..domain.events import Event
+from ..domain.inputs import check_text
 from ..domain.inventory import InventoryNumber
 from ..domain.order import Order
 from ..errors import (
@@ -143,13 +144,16 @@ def require_aware(value: datetime, field: str) -> None:
 
 
 def require_text(value: object, field: str) -> str:
-    """``value`` if it is a string, else ``ValidationError`` naming ``field``."""
+    """``value`` if it is a string a database can store, else ``ValidationError`` naming
+    ``field`` (a lone surrogate cannot be encoded for any driver)."""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
+    check_text(value, field)
     return value
 
 
 def _storable(session: Session, value: str, field: str) -> str:
+    check_text(value, field)
     # PostgreSQL cannot store NUL in text; say so instead of failing in the driver.
     if not session.dialect.allows_nul and "\x00" in value:
         raise ValidationError(f"{field} must not contain a NUL character", field=field)
@@ -158,6 +162,11 @@ def _storable(session: Session, value: str, field: str) -> str:
 
 def _findable(session: Session, value: str) -> bool:
     """False when ``value`` can never have been stored (so the lookup finds nothing)."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no driver can send it
+            return False
     return session.dialect.allows_nul or "\x00" not in value
 
 

@@ -70,12 +70,20 @@ class _PostgresSession:
         try:
             cur = self._conn.execute(_pg(sql), params or None)
             return cur.fetchall() if cur.description is not None else []
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL query failed: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
             return self._conn.execute(_pg(sql), params or None).rowcount
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL statement failed: {exc}") from exc
 
@@ -83,6 +91,10 @@ class _PostgresSession:
         try:
             with self._conn.cursor() as cur:
                 cur.executemany(_pg(sql), rows)
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL statement failed: {exc}") from exc
 

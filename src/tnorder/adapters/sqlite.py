@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from ..domain.inputs import check_text
 from ..domain.order import Order
 from ..errors import StorageError, ValidationError
 from ..ports import OutboxEntry
@@ -69,18 +70,30 @@ class _SqliteSession:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, params).fetchall()
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite query failed: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
             return self._conn.execute(sql, params).rowcount
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite statement failed: {exc}") from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:
             self._conn.executemany(sql, rows)
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.IntegrityError as exc:  # e.g. a duplicate key in a bulk insert
             raise StorageError(f"SQLite refused the rows: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
@@ -226,6 +239,9 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
                 "SqliteStorage needs a database file path; use MemoryStorage for memory",
                 field="path",
             )
+        if "\x00" in text:
+            raise ValidationError("the database path must not contain NUL", field="path")
+        check_text(text, "path")
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValidationError(f"unknown synchronous mode {synchronous!r}", field="synchronous")
         if not timeout >= 0:

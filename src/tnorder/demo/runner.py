@@ -34,10 +34,11 @@ def run_demo(db_path: str | os.PathLike[str] | None = None, plain: bool = False)
         path = Path(db_path)
         try:
             taken = path.exists()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             # e.g. a name longer than the filesystem allows: say so, typed.
             raise ValidationError(
-                f"cannot use {str(path)[:80]!r}... as the demo database: {exc.strerror}",
+                f"cannot use {str(path)[:80]!r} as the demo database: "
+                f"{getattr(exc, 'strerror', None) or exc}",
                 field="db_path",
             ) from exc
         if taken:

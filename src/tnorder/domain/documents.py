@@ -47,7 +47,7 @@ from .events import (
     DocumentUploaded,
     document_stream,
 )
-from .inputs import to_enum
+from .inputs import check_text, to_enum
 from .machine import Trigger
 from .statuses import ItemStatus, NumberType, OrderKind, Role
 
@@ -164,7 +164,7 @@ def normalize_region(region: str | None) -> str | None:
     """The form regions are compared in: stripped, upper-case; empty means no region."""
     if region is None:
         return None
-    cleaned = region.strip().upper()
+    cleaned = check_text(region, "region").strip().upper()
     return cleaned or None
 
 
@@ -196,6 +196,11 @@ def _optional_order_kind(value: OrderKind | str | None) -> OrderKind | None:
 
 
 def _kinds(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(
+            f"kinds must be a list of requirement kinds, got {type(values).__name__}",
+            field="kinds",
+        )
     return tuple(dict.fromkeys(requirement_kind(v) for v in values))
 
 

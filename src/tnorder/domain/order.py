@@ -85,18 +85,16 @@ def _number_type(value: object) -> NumberType:
     return to_enum(NumberType, value, "number_type")
 
 
-def _optional_text(field: str) -> Any:
-    def convert(value: object) -> str | None:
-        return check_optional_text(value, field)
-
-    return convert
+def _number(value: object) -> str | None:
+    return check_optional_text(value, "number")
 
 
-def _optional_id(field: str) -> Any:
-    def convert(value: object) -> str | None:
-        return check_optional_id(value, field)
+def _region(value: object) -> str | None:
+    return check_optional_id(value, "region")
 
-    return convert
+
+def _item_id(value: object) -> str | None:
+    return check_optional_id(value, "item_id")
 
 
 @attrs.frozen
@@ -110,10 +108,10 @@ class NewItem:
     """
 
     kind: OrderKind = attrs.field(converter=_kind)
-    number: str | None = attrs.field(default=None, converter=_optional_text("number"))
+    number: str | None = attrs.field(default=None, converter=_number)
     number_type: NumberType = attrs.field(default=NumberType.LOCAL, converter=_number_type)
-    region: str | None = attrs.field(default=None, converter=_optional_id("region"))
-    item_id: str | None = attrs.field(default=None, converter=_optional_id("item_id"))
+    region: str | None = attrs.field(default=None, converter=_region)
+    item_id: str | None = attrs.field(default=None, converter=_item_id)
 
 
 @attrs.define
