@@ -179,3 +179,28 @@ def test_default_limits_take_a_bulk_order_of_ten_thousand_numbers() -> None:
     svc = service(MemoryStorage())
     order = svc.place_order("acct-1", [NewItem(OrderKind.NEW_NUMBER)] * 10_000, actor=CUSTOMER)
     assert 10_000 == len(svc.get_order(order.order_id).items)
+
+
+def test_storage_adapters_refuse_lone_surrogates_with_validation_errors(
+    storage: AnyStorage,
+) -> None:
+    """Every repository method given a lone surrogate raises ValidationError or finds
+    nothing; none raises a raw UnicodeEncodeError (they did on SQLite and PostgreSQL)."""
+    bad = "x\ud800"
+    calls = [
+        lambda uow: uow.orders.get(bad),
+        lambda uow: uow.orders.for_account(bad),
+        lambda uow: uow.documents.get(bad),
+        lambda uow: uow.documents.find(account_id=bad),
+        lambda uow: uow.inventory.get(bad),
+        lambda uow: uow.inventory.find(account_id=bad, status="assigned"),
+        lambda uow: uow.carrier_requests.get(bad),
+        lambda uow: uow.carrier_requests.find(carrier_id=bad),
+    ]
+    for call in calls:
+        with storage.unit_of_work() as uow:
+            try:
+                found = call(uow)
+            except ValidationError:
+                continue
+            assert [] == found

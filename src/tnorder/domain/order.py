@@ -90,11 +90,13 @@ def _number(value: object) -> str | None:
 
 
 def _region(value: object) -> str | None:
-    return check_optional_id(value, "region")
+    # Regions are normalised later (stripped, upper-case, empty means none).
+    return check_optional_text(value, "region")
 
 
 def _item_id(value: object) -> str | None:
-    return check_optional_id(value, "item_id")
+    # An empty id means "generate one", as it always did.
+    return None if value == "" else check_optional_id(value, "item_id")
 
 
 @attrs.frozen
