@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,6 +41,7 @@ from tnorder import (
     NumberType,
     Order,
     OrderKind,
+    OrderService,
     RequirementRule,
     Role,
     TnorderError,
@@ -47,6 +49,9 @@ from tnorder import (
 )
 from tnorder.adapters import _sql
 from tnorder.adapters.bandwidth import CallbackCredentials, callback_update, verify_callback
+from tnorder.adapters.document_storage import MemoryDocumentStorage
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.cli import main as cli_main
 from tnorder.demo.world import REALTIME, START, World, build_world
 from tnorder.records import RECORD_SPECS
@@ -115,21 +120,11 @@ notes = maybe(st.one_of(st.none(), st.text(max_size=30)))
 
 # -- the world and what it holds ----------------------------------------------------------
 
-TABLES = (
-    "tnorder_orders",
-    "tnorder_outbox",
-    "tnorder_documents",
-    "tnorder_inventory",
-    "tnorder_carrier_requests",
-)
 PDF = b"%PDF-1.7\nfuzz\n%%EOF\n"
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The demo's world on a fresh SQLite file, with a few orders, a document and a
-    carrier request in it, shared by every example of the module."""
-    w = build_world(tmp_path_factory.mktemp("fuzz") / "fuzz.db")
+def seed(w: World) -> World:
+    """A few orders, a document and a carrier request, so valid calls reach deep."""
     svc = w.service
     customer = ACTORS[0]
     svc.place_order("acct-1", [NewItem(OrderKind.NEW_NUMBER)], actor=customer)
@@ -152,52 +147,131 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         destination=Destination.to_inventory(),
         actor=ACTORS[1],
     )
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The demo's world on a fresh SQLite file, seeded, shared by every example of the
+    module."""
+    w = seed(build_world(tmp_path_factory.mktemp("fuzz") / "fuzz.db"))
     yield w
+    _close_reader(w.storage)
     w.close()
+
+
+@pytest.fixture(scope="module", params=["memory", "postgres"])
+def other_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The same world on MemoryStorage and on a fresh PostgreSQL database."""
+    sqlite_world = build_world(tmp_path_factory.mktemp("fuzz-other") / "unused.db")
+    sqlite_world.close()
+    storage: Any
+    if request.param == "memory":
+        storage = MemoryStorage()
+    else:
+        from tnorder.adapters.postgres import PostgresStorage
+
+        storage = PostgresStorage(request.getfixturevalue("postgres_dsn"))
+        with psycopg.connect(storage.conninfo, autocommit=True) as pg:
+            tables = ", ".join(f"tnorder_{kind}" for kind in KINDS)
+            pg.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+    old = sqlite_world.service
+    service = OrderService(
+        storage,
+        clock=sqlite_world.clock,
+        carriers=old.carriers,
+        provisioning=old.provisioning,
+        document_storage=MemoryDocumentStorage(),
+        requirements_policy=old.requirements_policy,
+    )
+    w = seed(
+        World(
+            service=service,
+            storage=storage,
+            clock=sqlite_world.clock,
+            carriers=sqlite_world.carriers,
+        )
+    )
+    yield w
+    if not isinstance(storage, MemoryStorage):
+        _close_reader(storage)
+        storage.close()
+
+
+def rows(world: World, kind: str) -> list[tuple[Any, ...]]:
+    """The stored rows of one kind (``orders``, a record kind, or ``outbox``), by key,
+    read straight from the storage underneath the service."""
+    storage: Any = world.storage
+    if isinstance(storage, MemoryStorage):
+        if kind == "outbox":
+            return [
+                (p, stream, payload, storage._parked.get(p))
+                for p, (stream, _event_id, payload) in sorted(storage._outbox.items())
+            ]
+        return [(k, r.version, r.body) for k, r in sorted(storage._tables[kind].items())]
+    if kind == "outbox":
+        sql = "SELECT position, stream, payload, parked_reason FROM tnorder_outbox"
+    else:
+        key = "order_id" if kind == "orders" else "key"
+        sql = f"SELECT {key}, version, body FROM tnorder_{kind}"
+    sql += " ORDER BY 1"
+    return _reader(storage).execute(sql).fetchall()
+
+
+_READERS: dict[int, Any] = {}
+
+
+def _reader(storage: Any) -> Any:
+    """One autocommit connection per storage beside the service's own (sees every commit)."""
+    conn = _READERS.get(id(storage))
+    if conn is None:
+        if isinstance(storage, SqliteStorage):
+            conn = sqlite3.connect(storage.path, timeout=10, isolation_level=None)
+        else:
+            conn = psycopg.connect(storage.conninfo, autocommit=True)
+        _READERS[id(storage)] = conn
+    return conn
+
+
+def _close_reader(storage: Any) -> None:
+    conn = _READERS.pop(id(storage), None)
+    if conn is not None:
+        conn.close()
+
+
+KINDS = ("orders", *(spec.name for spec in RECORD_SPECS), "outbox")
 
 
 def known(world: World) -> dict[str, list[str]]:
     """Ids that exist in the world (so that valid calls reach deep into the use cases)."""
-    rows = raw(world, "SELECT order_id FROM tnorder_orders ORDER BY 1")
-    orders = [r[0] for r in rows]
-    items = [f"{o}-1" for o in orders]
-    docs = [r[0] for r in raw(world, "SELECT key FROM tnorder_documents ORDER BY 1")]
-    requests = [r[0] for r in raw(world, "SELECT key FROM tnorder_carrier_requests ORDER BY 1")]
-    numbers = [r[0] for r in raw(world, "SELECT key FROM tnorder_inventory ORDER BY 1")]
+    orders = [r[0] for r in rows(world, "orders")]
     return {
         "order": orders or ["ORD-1001"],
-        "item": items or ["ORD-1001-1"],
-        "document": docs or ["DOC-301"],
-        "request": requests or ["CR-501"],
-        "number": numbers or ["+14045550100"],
+        "item": [f"{o}-1" for o in orders] or ["ORD-1001-1"],
+        "document": [r[0] for r in rows(world, "documents")] or ["DOC-301"],
+        "request": [r[0] for r in rows(world, "carrier_requests")] or ["CR-501"],
+        "number": [r[0] for r in rows(world, "inventory")] or ["+14045550100"],
     }
 
 
-def raw(world: World, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(world.storage.path, timeout=10)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def snapshot(world: World) -> tuple[Any, ...]:
-    """Everything stored: every row of every table, and the document files."""
-    tables = tuple(tuple(raw(world, f"SELECT * FROM {t} ORDER BY 1")) for t in TABLES)
+    """Everything stored: every row of every kind, and the document files."""
+    tables = tuple(tuple(rows(world, kind)) for kind in KINDS)
     files = tuple(world.service.document_storage.keys())  # type: ignore[union-attr]
     return tables, files
 
 
 def assert_everything_reads(world: World) -> None:
-    """Every stored row decodes, and no outbox record is unreadable."""
-    for key, version, body in raw(world, "SELECT order_id, version, body FROM tnorder_orders"):
+    """Every stored row decodes, and no outbox record is unreadable (or parked)."""
+    for key, version, body in rows(world, "orders"):
         _sql.decode_order(key, version, body)
     for spec in RECORD_SPECS:
-        for key, version, body in raw(world, f"SELECT key, version, body FROM tnorder_{spec.name}"):
+        for key, version, body in rows(world, spec.name):
             _sql.decode_record(spec, key, version, body)
-    for position, stream, payload in raw(
-        world, "SELECT position, stream, payload FROM tnorder_outbox"
-    ):
+    for position, stream, payload, parked in rows(world, "outbox"):
+        assert parked is None
         _sql.decode_event(position, stream, payload)
 
 
@@ -214,6 +288,7 @@ def assert_reads_back(world: World, result: Any) -> None:
 
 def exercise(world: World, call: Callable[[], Any]) -> None:
     """Run ``call`` and check the three allowed outcomes (see the module docstring)."""
+    _KNOWN[id(world)] = known(world)
     before = snapshot(world)
     try:
         result = call()
@@ -230,8 +305,17 @@ FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, Heal
 # -- the use cases --------------------------------------------------------------------------
 
 
+def _numbers(world: World) -> list[str]:
+    return (_KNOWN.get(id(world)) or known(world))["number"]
+
+
+# The ids in the world, read once per example (``exercise`` refreshes them).
+_KNOWN: dict[int, dict[str, list[str]]] = {}
+
+
 def _ids(data: st.DataObject, world: World, kind: str) -> Any:
-    return data.draw(maybe(st.sampled_from(known(world)[kind])), label=kind)
+    ids = _KNOWN.get(id(world)) or known(world)
+    return data.draw(maybe(st.sampled_from(ids[kind])), label=kind)
 
 
 USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
@@ -377,14 +461,30 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
     "select_numbers": lambda w, d: (
         lambda: w.service.select_numbers(
             _ids(d, w, "request"),
-            d.draw(maybe(st.lists(st.sampled_from(known(w)["number"]), max_size=2)), label="nums"),
+            d.draw(
+                maybe(
+                    st.lists(
+                        st.sampled_from(_numbers(w)),
+                        max_size=2,
+                    )
+                ),
+                label="nums",
+            ),
             actor=d.draw(actors, label="actor"),
         )
     ),
     "disconnect_numbers": lambda w, d: (
         lambda: w.service.disconnect_numbers(
             d.draw(maybe(st.just(REALTIME)), label="carrier"),
-            d.draw(maybe(st.lists(st.sampled_from(known(w)["number"]), max_size=2)), label="nums"),
+            d.draw(
+                maybe(
+                    st.lists(
+                        st.sampled_from(_numbers(w)),
+                        max_size=2,
+                    )
+                ),
+                label="nums",
+            ),
             actor=d.draw(actors, label="actor"),
         )
     ),
@@ -415,12 +515,36 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
 
 
 @pytest.mark.parametrize("name", sorted(USE_CASES))
-@FUZZ
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 60))
 @given(data=st.data())
 def test_use_case_takes_any_input(world: World, name: str, data: st.DataObject) -> None:
     """The use case returns (and everything stored reads back) or raises a TnorderError
     with stored state, outbox and document files unchanged."""
     exercise(world, USE_CASES[name](world, data))
+
+
+WRITES = [
+    "place_order",
+    "fire",
+    "cancel_order",
+    "upload_document",
+    "approve_document",
+    "reject_document",
+    "relay_events",
+    "orders_tab",
+    "list_documents",
+    "lookup_numbers",
+    "assign_inventory_number",
+]
+
+
+@pytest.mark.parametrize("name", WRITES)
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 25))
+@given(data=st.data())
+def test_writes_on_memory_and_postgres(other_world: World, name: str, data: st.DataObject) -> None:
+    """The writing use cases hold the same promise on MemoryStorage and PostgreSQL
+    (which refuses NUL in text, unlike SQLite)."""
+    exercise(other_world, USE_CASES[name](other_world, data))
 
 
 # -- value constructors, parsers, stored rows, the command line ---------------------------------

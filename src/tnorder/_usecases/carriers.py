@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -126,6 +126,11 @@ class CarrierUseCases(UseCaseBase):
     def _number_list(numbers: Sequence[str]) -> tuple[str, ...]:
         if isinstance(numbers, str):
             raise ValidationError("give a list of numbers, not a single string", field="numbers")
+        if isinstance(numbers, bytes) or not isinstance(numbers, Iterable):
+            raise ValidationError(
+                f"numbers must be a list of numbers, got {type(numbers).__name__}",
+                field="numbers",
+            )
         chosen = tuple(normalize_number(n) for n in numbers)
         if not chosen:
             raise ValidationError("choose at least one number", field="numbers")
