@@ -204,3 +204,38 @@ def test_storage_adapters_refuse_lone_surrogates_with_validation_errors(
             except ValidationError:
                 continue
             assert [] == found
+
+
+def test_file_names_beyond_the_configured_limit_are_refused_before_storing() -> None:
+    """An upload whose file name is longer than limits.max_file_name_length is refused
+    with InvalidDocument (reason "file_name"); no bytes are stored, no document exists."""
+    from tnorder import DEFAULT_REQUIREMENTS_POLICY, InvalidDocument
+    from tnorder.adapters.document_storage import MemoryDocumentStorage
+    from tnorder.adapters.memory import MemoryStorage
+
+    files = MemoryDocumentStorage()
+    svc = service(
+        MemoryStorage(),
+        limits=InputLimits(max_file_name_length=12),
+        requirements_policy=DEFAULT_REQUIREMENTS_POLICY,
+        document_storage=files,
+    )
+    order = svc.place_order(
+        "acct-1",
+        [NewItem(OrderKind.NEW_NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA")],
+        actor=CUSTOMER,
+    )
+    with pytest.raises(InvalidDocument) as caught:
+        svc.upload_document(
+            order.order_id,
+            order.items[0].item_id,
+            "proof_of_local_address",
+            b"%PDF-1.7\nx\n%%EOF\n",
+            file_name="C:\\fakepath\\a-long-bill.pdf",
+            actor=CUSTOMER,
+        )
+    assert "file_name" == caught.value.reason
+    assert [] == files.keys()
+    assert [] == svc.list_documents("acct-1")
+    with pytest.raises(ValidationError):
+        InputLimits(max_file_name_length=256)

@@ -16,6 +16,7 @@ from ..domain.documents import (
     check_reviewer,
     check_uploader,
     default_valid_until,
+    display_file_name,
     expiry_report,
     find_upload_target,
     is_expired,
@@ -29,11 +30,12 @@ from ..domain.documents import (
     validate_upload,
 )
 from ..domain.events import Actor
-from ..domain.inputs import check_text, to_enum
+from ..domain.inputs import to_enum
 from ..domain.order import Order
 from ..errors import (
     ConfigurationError,
     DocumentNotFound,
+    InvalidDocument,
     NotFound,
     StorageError,
     TnorderError,
@@ -122,7 +124,15 @@ class DocumentUseCases(UseCaseBase):
         self._check_actor(actor)
         self._check_id(order_id, "order_id")
         self._check_id(item_id, "item_id")
-        check_text(file_name, "file_name", max_length=self.limits.max_file_name_length)
+        if isinstance(file_name, str):
+            shown = display_file_name(file_name)
+            if len(shown) > self.limits.max_file_name_length:
+                raise InvalidDocument(
+                    f"file name is {len(shown)} characters long; "
+                    f"the limit is {self.limits.max_file_name_length}",
+                    reason="file_name",
+                    field="file_name",
+                )
         check_uploader(actor)
         wanted = requirement_kind(kind)
         info = validate_upload(

@@ -80,6 +80,7 @@ __all__ = [
     "check_uploader",
     "default_valid_until",
     "detect_content_type",
+    "display_file_name",
     "expiry_report",
     "find_upload_target",
     "is_expired",
@@ -409,6 +410,16 @@ def detect_content_type(data: bytes) -> str | None:
         if data.startswith(signature):
             return content_type
     return None
+
+
+def display_file_name(file_name: str) -> str:
+    """The customer's name for an uploaded file: the last part of a client path, stripped.
+
+    Raises:
+        InvalidDocument: not a string, names no file, too long, or has control
+            characters (reason ``"file_name"``).
+    """
+    return _display_name(file_name)
 
 
 def _display_name(file_name: str) -> str:

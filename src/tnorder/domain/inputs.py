@@ -68,13 +68,21 @@ class InputLimits:
             cancellation, rejection).
         max_items_per_order: line items in one order (bulk orders of 10,000
             numbers are real, so the default allows 25,000).
-        max_file_name_length: characters in an uploaded file's name.
+        max_file_name_length: characters in an uploaded file's name (the part
+            after any client path; at most 255, what uploads ever keep).
     """
 
     max_id_length: int = attrs.field(default=128, validator=_positive)
     max_note_length: int = attrs.field(default=4000, validator=_positive)
     max_items_per_order: int = attrs.field(default=25_000, validator=_positive)
     max_file_name_length: int = attrs.field(default=255, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_file_name_length > 255:
+            # Uploads keep at most 255 characters of a file name (``validate_upload``).
+            raise ValidationError(
+                "max_file_name_length may be at most 255", field="max_file_name_length"
+            )
 
 
 DEFAULT_INPUT_LIMITS = InputLimits()
