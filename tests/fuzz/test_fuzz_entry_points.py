@@ -711,3 +711,25 @@ def test_cli_demo_refuses_unusable_database_paths(
     code = cli_main(["demo", "--plain", "--db", str(tmp_path / path) if path else path])
     assert 1 == code
     assert "tnorder:" in capsys.readouterr().err
+
+
+@FUZZ
+@given(
+    argv=st.lists(
+        st.one_of(
+            st.sampled_from(["statuses", "diagram", "--version", "--help", "-h", "--format"]),
+            st.sampled_from(NASTY_TEXT[:-5]),
+            st.text(max_size=6),
+        ),
+        max_size=4,
+    ).filter(lambda a: "demo" not in a)
+)
+def test_cli_takes_any_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line returns an exit code or exits through argparse (usage errors,
+    --help, --version); it never raises anything else."""
+    try:
+        code: object = cli_main(argv)
+    except SystemExit as exit_:
+        code = exit_.code  # argparse: 0 for --help/--version, 2 for a usage error
+    assert code in (0, 1, 2)
+    capsys.readouterr()
