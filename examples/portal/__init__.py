@@ -9,7 +9,7 @@ The modules, in reading order:
 - ``templates/``: the pages; ``static/``: the style sheet and the two stage icons.
 """
 
-from .app import STATUS_FOR_ERROR, create_app
+from .app import create_app
 from .world import ACCOUNTS, StoryFailed, preload
 
-__all__ = ["ACCOUNTS", "STATUS_FOR_ERROR", "StoryFailed", "create_app", "preload"]
+__all__ = ["ACCOUNTS", "StoryFailed", "create_app", "preload"]

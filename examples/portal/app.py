@@ -4,7 +4,8 @@ Read it as the part to copy.  Every text a page shows (status labels, tags,
 delivery column, notes, refusals) comes from tnorder's view objects and
 error messages; the handlers hold no rule of their own.  When tnorder refuses,
 the page is shown again with the error's message and an HTTP status from
-:data:`STATUS_FOR_ERROR`.  Pages are plain HTML forms: nothing needs JavaScript.
+:func:`tnorder.web.http_status_of` (the error classes' own ``http_status``).
+Pages are plain HTML forms: nothing needs JavaScript.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from starlette.templating import Jinja2Templates
 
 from tnorder import (
     Actor,
-    InvalidTransition,
     NewItem,
     NotFound,
     Order,
     OrderKind,
     OrderNotFound,
-    PermissionDenied,
     TnorderError,
     ValidationError,
 )
@@ -39,25 +38,14 @@ from tnorder.domain.carrier import PortDetails, RequestStatus
 from tnorder.domain.documents import DocumentStatus, RequirementKind
 from tnorder.domain.statuses import ItemStatus, NumberType
 from tnorder.domain.visibility import AWAITING_APPROVAL, NumberAction, summarize_order
-from tnorder.errors import ActionRestricted, CapabilityNotSupported, CarrierError
+from tnorder.web import http_status_of
 
 from . import pending_actions
 from .world import ACCOUNTS
 
-__all__ = ["STATUS_FOR_ERROR", "create_app"]
+__all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-
-# tnorder's error tree onto HTTP, in one place; the messages are written for users.
-STATUS_FOR_ERROR: list[tuple[type[TnorderError], int]] = [
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (ActionRestricted, 403),
-    (InvalidTransition, 409),
-    (CapabilityNotSupported, 409),
-    (CarrierError, 502),
-    (ValidationError, 400),
-]
 
 # Display names only: tnorder's NumberType has no customer-facing label.
 NUMBER_TYPES = {
@@ -70,11 +58,6 @@ NUMBER_TYPES = {
 
 Page = Callable[..., Awaitable[Response]]
 E = TypeVar("E", bound=StrEnum)
-
-
-def http_status(error: TnorderError) -> int:
-    """The HTTP status for a refusal (400 for anything not listed)."""
-    return next((code for kind, code in STATUS_FOR_ERROR if isinstance(error, kind)), 400)
 
 
 def kind_label(kind: str) -> str:
@@ -112,7 +95,7 @@ def create_app(world: World) -> Starlette:
             refusal=str(refusal) if refusal else None,
             notice=notice,
         )
-        code = http_status(refusal) if refusal else status
+        code = http_status_of(refusal) if refusal else status
         return templates.TemplateResponse(request, name, context, status_code=code)
 
     def customer(request: Request) -> tuple[str, Actor]:

@@ -78,6 +78,10 @@ from .domain.events import (
     OrderPlaced,
     PortInSubmitted,
 )
+from .domain.inputs import (
+    DEFAULT_INPUT_LIMITS,
+    InputLimits,
+)
 from .domain.inventory import (
     InventoryNumber,
     InventoryStatus,
@@ -161,6 +165,7 @@ from .errors import (
     ValidationError,
 )
 from .relay import (
+    ParkedEvent,
     relay_outbox,
 )
 from .service import (
@@ -172,6 +177,7 @@ from .service import (
 _logging.getLogger("tnorder").addHandler(_logging.NullHandler())
 
 __all__ = [
+    "DEFAULT_INPUT_LIMITS",
     "DEFAULT_REQUIREMENTS_POLICY",
     "NO_REQUIREMENTS",
     "ActionRestricted",
@@ -222,6 +228,7 @@ __all__ = [
     "FileInfo",
     "Fulfilment",
     "HistoryEntry",
+    "InputLimits",
     "Intent",
     "InvalidDocument",
     "InvalidLookup",
@@ -258,6 +265,7 @@ __all__ = [
     "OrderService",
     "OrderStatus",
     "OrderSummary",
+    "ParkedEvent",
     "PermissionDenied",
     "Placement",
     "PortDetails",

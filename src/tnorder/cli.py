@@ -138,7 +138,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the usage is one ``--help`` away)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, _printable(f"{self.prog}: error: {message} (see '{self.prog} --help')\n"))
+
+
+def _printable(text: str) -> str:
+    # Arguments the OS could not decode arrive as lone surrogates; a stream that
+    # encodes strictly would fail on them, so they are shown escaped.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -195,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # not as a "BrokenPipeError ... ignored" message at interpreter exit.
         sys.stdout.flush()
     except TnorderError as exc:
-        print(f"tnorder: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_printable(f"tnorder: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tnorder: interrupted", file=sys.stderr)

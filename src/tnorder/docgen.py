@@ -1,7 +1,8 @@
-"""Generate the status table and lifecycle diagram in ``docs/`` from the transition tables.
+"""Generate the status table and lifecycle diagram in ``docs/`` from the transition tables,
+the Errors page from the error classes, and the carrier vocabulary and capability tables.
 
 Run ``python -m tnorder.docgen`` (or ``make docs``) after changing
-``tnorder.domain.machine`` or a carrier vocabulary
+``tnorder.domain.machine``, ``tnorder.errors`` (the Errors page) or a carrier vocabulary
 (``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/test_docgen.py``
 fails while the checked-in files differ from what the tables generate.
 It also writes the customer-text template ``tnorder/locale/tnorder.pot``.
@@ -28,6 +29,7 @@ __all__ = [
     "SECTIONS",
     "bandwidth_statuses_markdown",
     "carrier_table_markdown",
+    "errors_markdown",
     "lifecycle_markdown",
     "mermaid_diagram",
     "statuses_markdown",
@@ -199,10 +201,105 @@ def bandwidth_statuses_markdown() -> str:
     return "\n".join(lines)
 
 
+def _error_tree() -> str:
+    """The tree drawn in ``tnorder.errors``' docstring (kept current by a test)."""
+    from . import errors
+
+    doc = errors.__doc__ or ""
+    start = doc.index("    TnorderError")
+    return "\n".join(line[4:] for line in doc[start:].rstrip().splitlines())
+
+
+def _first_line(cls: type) -> str:
+    return (cls.__doc__ or "").strip().splitlines()[0]
+
+
+def errors_markdown() -> str:
+    """``docs/errors.md``: the error tree and, per class, its HTTP status and retry safety."""
+    from . import errors
+
+    ours = {getattr(errors, name) for name in errors.__all__}
+    # Tree order: each class after its parent, siblings by name.
+    classes = sorted(ours, key=lambda c: [k.__name__ for k in reversed(c.__mro__) if k in ours])
+    lines = [
+        _HEADER.replace("tnorder.domain.machine", "tnorder.errors"),
+        "",
+        "# Errors",
+        "",
+        "Every error tnorder raises on purpose is a `tnorder.TnorderError`; nothing foreign",
+        "(`sqlite3`, `psycopg`, `httpx`, `OverflowError`, `UnicodeEncodeError`...) escapes a",
+        "public entry point. A refused call changed nothing: no stored state, no outbox event,",
+        "no stored file. Errors carry their facts as attributes (`field`, `key`, `order_id`,",
+        "`status`, `allowed`, `reason`, `record`...) and repeat them in the message.",
+        "",
+        "Each class says, as data, what a web host answers with it:",
+        "",
+        "- `http_status` (`type(exc).http_status`): the HTTP status code to map it to;",
+        "- `retryable`: whether the same call, unchanged, may succeed if tried again later",
+        "  (after a pause; a `CarrierError` may override it per error with the carrier's own",
+        "  answer, so read `exc.retryable`). A call that is not retryable fails the same way",
+        "  until its input or the stored state changes.",
+        "",
+        "```python",
+        "import tnorder",
+        "from tnorder.adapters.clocks import SystemClock",
+        "from tnorder.adapters.memory import MemoryStorage",
+        "",
+        "service = tnorder.OrderService(MemoryStorage(), clock=SystemClock())",
+        "",
+        "",
+        "def get_order_view(order_id: str) -> tuple[int, dict[str, object]]:",
+        '    """A web view: (HTTP status, JSON body)."""',
+        "    try:",
+        "        order = service.get_order(order_id)",
+        "    except tnorder.TnorderError as exc:",
+        "        body = {'error': type(exc).__name__, 'message': str(exc),",
+        "                'retryable': exc.retryable}",
+        "        return exc.http_status, body",
+        "    return 200, {'order_id': order.order_id, 'status': order.status.value}",
+        "",
+        "",
+        "assert 404 == get_order_view('ORD-NOPE')[0]",
+        "assert 422 == get_order_view('')[0]",
+        "```",
+        "",
+        "## The tree",
+        "",
+        "`[status]` is `http_status`; `retry` marks classes whose `retryable` is true.",
+        "",
+        "```text",
+        _error_tree(),
+        "```",
+        "",
+        "## What each error means for a host",
+        "",
+        "| error | is a | HTTP status | safe to retry | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for cls in classes:
+        bases = ", ".join(f"`{b.__name__}`" for b in cls.__bases__ if b is not Exception)
+        lines.append(
+            f"| `{cls.__name__}` | {bases or '`Exception`'} | {cls.http_status} | "
+            f"{'yes' if cls.retryable else 'no'} | {_first_line(cls)} |"
+        )
+    lines += [
+        "",
+        "Validation happens where values enter: value constructors (`Actor`, `NewItem`,",
+        "`LookupCriteria`...) refuse wrong types, unknown enum values (a string equal to a",
+        "member's value *is* that member) and text no database can store (lone surrogates);",
+        "use cases also apply the size limits of `OrderService(limits=tnorder.InputLimits(...))`",
+        "before they load or write anything. An outbox record that cannot be decoded never",
+        "raises out of the relay: it is parked (see [Storage](storage.md)).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 GENERATED = {
     "statuses.md": statuses_markdown,
     "lifecycle.md": lifecycle_markdown,
     "bandwidth-statuses.md": bandwidth_statuses_markdown,
+    "errors.md": errors_markdown,
 }
 
 CARRIER_TABLE_MARKER = (

@@ -10,46 +10,52 @@ still catches a :class:`ValidationError`).  Adapters translate foreign errors
 Every error carries the facts that explain it as attributes, and repeats them
 in its message.
 
-::
+Every error class also says, as data, what a web host should answer with it:
+``http_status`` (the HTTP status code) and ``retryable`` (whether the same
+call, unchanged, may succeed later).  Both are class attributes, read as
+``type(exc).http_status`` or ``exc.http_status``; a ``CarrierError`` may
+override ``retryable`` per instance with the carrier's own answer.  The table
+in ``docs/errors.md`` is generated from them (``python -m tnorder.docgen``).
+The tree, with each class's ``[http_status]`` (and ``retry`` where retryable)::
 
-    TnorderError
-    ├── ValidationError (ValueError)             bad input, names what was wrong
-    │   ├── InvalidPhoneNumber
-    │   ├── InvalidLookup                         lookup criteria / quantity
-    │   ├── ReservationExpired                    held lookup results expired before selection
-    │   └── InvalidDocument                       upload refused (empty, too large, type)
-    ├── InvalidTransition (ValueError)            event not allowed in the item's status
-    ├── PermissionDenied (PermissionError)        actor's role may not do this
-    ├── ActionRestricted (PermissionError)        number action refused in its activation stage
-    ├── NotFound (LookupError)
-    │   ├── OrderNotFound
-    │   ├── ItemNotFound
-    │   ├── DocumentNotFound
-    │   ├── NumberNotFound
-    │   └── RequestNotFound
-    ├── AlreadyExists (ValueError)                id already used
-    ├── ConfigurationError
-    │   ├── ProvisioningDisabled                  tenant has no provisioning module
-    │   ├── CarrierNotConfigured                  unknown carrier / carrier account
-    │   └── MissingDependency (ImportError)       an optional extra is not installed
-    ├── CapabilityNotSupported                    carrier cannot do this (e.g. disconnect)
-    ├── CarrierError                              .retryable says whether retrying can help
-    │   ├── CarrierUnavailable                    timeouts, 5xx, dropped connections (retryable)
-    │   ├── CarrierRateLimited                    429 (retryable)
-    │   ├── CarrierRejected                       the carrier refused the request (not retryable)
-    │   ├── CarrierProtocolError                  malformed or hostile payload (not retryable)
-    │   └── UnknownCarrierStatus                  a status our mapping tables do not know
-    ├── CallbackNotVerified (PermissionError)      carrier callback failed authentication
-    ├── StorageError
-    │   ├── ConcurrencyConflict                   saved over a newer version; nothing written
-    │   └── SerializationError (ValueError)       stored record unreadable; names the record
-    └── NotificationError                         a notifier failed to deliver
+    TnorderError [500]
+    ├── ValidationError (ValueError) [422]            bad input, names what was wrong
+    │   ├── InvalidPhoneNumber [422]
+    │   ├── InvalidLookup [422]                       lookup criteria / quantity
+    │   ├── ReservationExpired [409]                  held lookup results expired before selection
+    │   └── InvalidDocument [422]                     upload refused (empty, too large, type)
+    ├── InvalidTransition (ValueError) [409]          event not allowed in the item's status
+    ├── PermissionDenied (PermissionError) [403]      actor's role may not do this
+    ├── ActionRestricted (PermissionError) [409]      number action refused in its activation stage
+    ├── NotFound (LookupError) [404]
+    │   ├── OrderNotFound [404]
+    │   ├── ItemNotFound [404]
+    │   ├── DocumentNotFound [404]
+    │   ├── NumberNotFound [404]
+    │   └── RequestNotFound [404]
+    ├── AlreadyExists (ValueError) [409]              id already used
+    ├── ConfigurationError [500]
+    │   ├── ProvisioningDisabled [403]                tenant has no provisioning module
+    │   ├── CarrierNotConfigured [422]                unknown carrier / carrier account
+    │   └── MissingDependency (ImportError) [500]     an optional extra is not installed
+    ├── CapabilityNotSupported [501]                  carrier cannot do this (e.g. disconnect)
+    ├── CarrierError [502]                            .retryable may differ per error
+    │   ├── CarrierUnavailable [503, retry]           timeouts, 5xx, dropped connections
+    │   ├── CarrierRateLimited [503, retry]           429
+    │   ├── CarrierRejected [422]                     the carrier refused the request
+    │   ├── CarrierProtocolError [502]                malformed or hostile payload
+    │   └── UnknownCarrierStatus [502]                a status our mapping tables do not know
+    ├── CallbackNotVerified (PermissionError) [401]   carrier callback failed authentication
+    ├── StorageError [503, retry]
+    │   ├── ConcurrencyConflict [409, retry]          saved over a newer version; nothing written
+    │   └── SerializationError (ValueError) [500]     stored record unreadable; names the record
+    └── NotificationError [503, retry]                a notifier failed to deliver
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = [
     "ActionRestricted",
@@ -90,6 +96,9 @@ __all__ = [
 class TnorderError(Exception):
     """Base class of every error tnorder raises on purpose."""
 
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
 
 class ValidationError(TnorderError, ValueError):
     """Input was rejected before anything changed.
@@ -97,6 +106,9 @@ class ValidationError(TnorderError, ValueError):
     Attributes:
         field: the name of the offending input, when there is one.
     """
+
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -106,9 +118,15 @@ class ValidationError(TnorderError, ValueError):
 class InvalidPhoneNumber(ValidationError):
     """A telephone number could not be parsed or is not a valid number."""
 
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
+
 
 class InvalidLookup(ValidationError):
     """Lookup criteria or quantity are not acceptable (to us or to the carrier)."""
+
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
 
 
 class ReservationExpired(ValidationError):
@@ -118,6 +136,9 @@ class ReservationExpired(ValidationError):
         request_id: the carrier request whose hold expired.
         expired_at: when the hold ended.
     """
+
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = False
 
     def __init__(self, message: str, *, request_id: str, expired_at: Any) -> None:
         super().__init__(message, field="reservation")
@@ -133,6 +154,9 @@ class InvalidDocument(ValidationError):
             ``"content_type"``, ``"file_name"``).
     """
 
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
+
     def __init__(self, message: str, *, reason: str, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.reason = reason
@@ -147,6 +171,9 @@ class InvalidTransition(TnorderError, ValueError):
         trigger: the attempted trigger.
         allowed: the triggers the item accepts in its current status.
     """
+
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -179,6 +206,9 @@ class PermissionDenied(TnorderError, PermissionError):
         action: what was attempted.
     """
 
+    http_status: ClassVar[int] = 403
+    retryable: ClassVar[bool] = False
+
     def __init__(self, message: str, *, role: str, action: str) -> None:
         super().__init__(message)
         self.role = role
@@ -194,6 +224,9 @@ class ActionRestricted(TnorderError, PermissionError):
         stage: the activation stage value.
     """
 
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = False
+
     def __init__(self, message: str, *, number: str, action: str, stage: str) -> None:
         super().__init__(message)
         self.number = number
@@ -208,6 +241,9 @@ class NotFound(TnorderError, LookupError):
         key: the id that was looked up.
     """
 
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
+
     kind = "record"
 
     def __init__(self, key: str, message: str | None = None) -> None:
@@ -218,11 +254,17 @@ class NotFound(TnorderError, LookupError):
 class OrderNotFound(NotFound):
     """No order has this id."""
 
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
+
     kind = "order"
 
 
 class ItemNotFound(NotFound):
     """The order has no line item with this id."""
+
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
 
     kind = "line item"
 
@@ -230,17 +272,26 @@ class ItemNotFound(NotFound):
 class DocumentNotFound(NotFound):
     """No document has this id (or it belongs to another account)."""
 
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
+
     kind = "document"
 
 
 class NumberNotFound(NotFound):
     """The telephone number is not in inventory."""
 
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
+
     kind = "number"
 
 
 class RequestNotFound(NotFound):
     """No carrier request has this id."""
+
+    http_status: ClassVar[int] = 404
+    retryable: ClassVar[bool] = False
 
     kind = "carrier request"
 
@@ -252,6 +303,9 @@ class AlreadyExists(TnorderError, ValueError):
         key: the id that is taken.
     """
 
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = False
+
     def __init__(self, key: str, message: str | None = None) -> None:
         self.key = key
         super().__init__(message or f"{key!r} already exists")
@@ -260,13 +314,22 @@ class AlreadyExists(TnorderError, ValueError):
 class ConfigurationError(TnorderError):
     """The tenant's setup does not allow this operation."""
 
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
 
 class ProvisioningDisabled(ConfigurationError):
     """The provisioning module is not enabled for the tenant."""
 
+    http_status: ClassVar[int] = 403
+    retryable: ClassVar[bool] = False
+
 
 class CarrierNotConfigured(ConfigurationError):
     """The carrier or carrier account is not configured."""
+
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
 
 
 class MissingDependency(ConfigurationError, ImportError):
@@ -278,6 +341,10 @@ class MissingDependency(ConfigurationError, ImportError):
             ``pip install 'tnorder[holidays]'``).
         feature: what needed it (``"BusinessCalendar.for_country"``).
     """
+
+    # A deployment fault: the host must install the extra; retrying cannot help.
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
 
     def __init__(self, *, package: str, extra: str, feature: str) -> None:
         super().__init__(
@@ -298,6 +365,9 @@ class CapabilityNotSupported(TnorderError):
         capability: what was asked for (e.g. ``"disconnect"``).
     """
 
+    http_status: ClassVar[int] = 501
+    retryable: ClassVar[bool] = False
+
     def __init__(self, message: str, *, carrier_id: str, capability: str) -> None:
         super().__init__(message)
         self.carrier_id = carrier_id
@@ -313,7 +383,10 @@ class CarrierError(TnorderError):
         carrier_id: the carrier, when known.
     """
 
-    default_retryable = False
+    http_status: ClassVar[int] = 502
+    retryable: ClassVar[bool] = False
+    #: The 0.1 name of the class default; the same as ``retryable``.
+    default_retryable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -327,28 +400,41 @@ class CarrierError(TnorderError):
         super().__init__(message)
         self.code = code
         self.carrier_id = carrier_id
-        self.retryable = self.default_retryable if retryable is None else retryable
+        if retryable is not None and retryable is not type(self).retryable:
+            # The carrier's own answer overrides the class default for this
+            # error only (``exc.retryable``); the class attribute stays the rule.
+            vars(self)["retryable"] = bool(retryable)
         self.details = details
 
 
 class CarrierUnavailable(CarrierError):
     """The carrier did not answer in time or failed on its side; retrying can help."""
 
-    default_retryable = True
+    http_status: ClassVar[int] = 503
+    retryable: ClassVar[bool] = True
+    default_retryable: ClassVar[bool] = True
 
 
 class CarrierRateLimited(CarrierError):
     """The carrier asked us to slow down; retrying later can help."""
 
-    default_retryable = True
+    http_status: ClassVar[int] = 503
+    retryable: ClassVar[bool] = True
+    default_retryable: ClassVar[bool] = True
 
 
 class CarrierRejected(CarrierError):
     """The carrier refused the request as made; retrying the same request will not help."""
 
+    http_status: ClassVar[int] = 422
+    retryable: ClassVar[bool] = False
+
 
 class CarrierProtocolError(CarrierError):
     """The carrier's payload was malformed or hostile; nothing was applied."""
+
+    http_status: ClassVar[int] = 502
+    retryable: ClassVar[bool] = False
 
 
 class UnknownCarrierStatus(CarrierError):
@@ -358,6 +444,9 @@ class UnknownCarrierStatus(CarrierError):
         status: the carrier's status string.
         vocabulary: the mapping table that was consulted.
     """
+
+    http_status: ClassVar[int] = 502
+    retryable: ClassVar[bool] = False
 
     def __init__(self, status: str, *, vocabulary: str, carrier_id: str | None = None) -> None:
         self.status = status
@@ -370,9 +459,15 @@ class UnknownCarrierStatus(CarrierError):
 class CallbackNotVerified(TnorderError, PermissionError):
     """A carrier callback did not carry the credentials the host configured."""
 
+    http_status: ClassVar[int] = 401
+    retryable: ClassVar[bool] = False
+
 
 class StorageError(TnorderError):
     """A storage adapter failed; the unit of work was rolled back."""
+
+    http_status: ClassVar[int] = 503
+    retryable: ClassVar[bool] = True
 
 
 class ConcurrencyConflict(StorageError):
@@ -383,6 +478,9 @@ class ConcurrencyConflict(StorageError):
         expected_version: the version the caller loaded.
         actual_version: the version found in storage (None when unknown).
     """
+
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = True
 
     def __init__(self, key: str, *, expected_version: int, actual_version: int | None) -> None:
         self.key = key
@@ -401,6 +499,9 @@ class SerializationError(StorageError, ValueError):
         record: a description of the record (kind and id).
     """
 
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
     def __init__(self, message: str, *, record: str) -> None:
         self.record = record
         super().__init__(f"{record}: {message}")
@@ -408,3 +509,6 @@ class SerializationError(StorageError, ValueError):
 
 class NotificationError(TnorderError):
     """A notifier failed to deliver an event; the relay will deliver it again."""
+
+    http_status: ClassVar[int] = 503
+    retryable: ClassVar[bool] = True

@@ -14,19 +14,126 @@ Guarantees (details in ``docs/storage.md``):
   with the same ``event_id``);
 - per stream (per order), events are delivered in the order they were
   written, and a failed event holds back the rest of its stream only;
-- relays running side by side never deliver the same stream at once.
+- relays running side by side never deliver the same stream at once;
+- a stored event that cannot be decoded (written by a broken or newer
+  version, or damaged in the database) is *parked* by the storage's
+  ``claim``: it stays in the outbox with the reason, its stream waits behind
+  it, and every other stream goes on.  An operator lists parked events
+  (:func:`parked_events`), puts them back after fixing the cause
+  (:func:`retry_parked_events`) or removes them (:func:`drop_parked_events`).
+  The shipped adapters park; a host's own adapter whose ``claim`` raises
+  ``SerializationError`` instead stops the relay (the old behaviour).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
 
 from . import _telemetry
-from .errors import NotificationError, ValidationError
-from .ports import Clock, Notifier, Storage
+from .errors import ConfigurationError, NotificationError, ValidationError
+from .ports import Clock, Notifier, Outbox, Storage
 
-__all__ = ["relay_outbox"]
+__all__ = [
+    "ParkedEvent",
+    "ParkingOutbox",
+    "drop_parked_events",
+    "parked_events",
+    "relay_outbox",
+    "retry_parked_events",
+]
+
+
+@attrs.frozen
+class ParkedEvent:
+    """An outbox record the relay could not decode; its stream waits behind it.
+
+    Attributes:
+        position: its place in the outbox (what retry and drop take).
+        stream: the stream it holds back.
+        event_id: the stored event id, when the storage kept one.
+        reason: why it could not be decoded (the ``SerializationError`` message).
+        payload: the stored text, as found, for the operator to inspect.
+    """
+
+    position: int
+    stream: str
+    event_id: str | None
+    reason: str
+    payload: str
+
+
+@runtime_checkable
+class ParkingOutbox(Outbox, Protocol):
+    """An outbox whose ``claim`` parks undecodable records (every shipped adapter)."""
+
+    def parked(self) -> list[ParkedEvent]:
+        """Every parked record, oldest first."""
+        ...
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        """Un-park these records (the next claim decodes them again); return how many."""
+        ...
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        """Delete these parked records for good; return how many."""
+        ...
+
+
+def _positions(positions: Sequence[int]) -> list[int]:
+    if isinstance(positions, str | bytes) or not isinstance(positions, Sequence):
+        raise ValidationError("positions must be a sequence of integers", field="positions")
+    out = []
+    for p in positions:
+        if type(p) is not int:
+            raise ValidationError(f"position {p!r} is not an integer", field="positions")
+        if 1 <= p < 2**63:  # anything else was never a position: ignored, like unknown ones
+            out.append(p)
+    return out
+
+
+def _parking(box: Outbox) -> ParkingOutbox:
+    if not isinstance(box, ParkingOutbox):
+        raise ConfigurationError(
+            f"{type(box).__name__} does not park undecodable events (no parked/retry/drop)"
+        )
+    return box
+
+
+def parked_events(storage: Storage) -> list[ParkedEvent]:
+    """The outbox records parked because they could not be decoded, oldest first.
+
+    Raises:
+        ConfigurationError: the storage's outbox does not park records.
+    """
+    with storage.outbox() as box:
+        return _parking(box).parked()
+
+
+def retry_parked_events(storage: Storage, positions: Sequence[int]) -> int:
+    """Put parked records back in line (after fixing the cause); return how many.
+
+    A record that still cannot be decoded is parked again by the next relay.
+    Positions that are not parked are ignored.
+    """
+    wanted = _positions(positions)
+    with storage.outbox() as box:
+        return _parking(box).retry_parked(wanted)
+
+
+def drop_parked_events(storage: Storage, positions: Sequence[int]) -> int:
+    """Delete parked records for good (their streams go on); return how many.
+
+    Only parked records are deleted; other positions are ignored.  The events
+    are lost to consumers: drop only what an operator has inspected.
+    """
+    wanted = _positions(positions)
+    with storage.outbox() as box:
+        return _parking(box).drop_parked(wanted)
 
 log = logging.getLogger("tnorder.relay")
 
@@ -52,11 +159,16 @@ def relay_outbox(
     Raises:
         NotificationError: the notifier failed for at least one event; those
             events stay in the outbox.
-        SerializationError: a stored event cannot be read (names it).
+        SerializationError: a stored event cannot be read and the storage does
+            not park (names it); the shipped adapters park it instead.
         StorageError: the database failed; nothing more was marked delivered.
     """
-    if limit < 1:
-        raise ValidationError("limit must be at least 1", field="limit")
+    if type(limit) is not int or limit < 1:
+        raise ValidationError(
+            f"limit must be an integer of at least 1, got {limit!r}", field="limit"
+        )
+    # No database takes a LIMIT past 64 bits; "up to" a million per call is plenty.
+    limit = min(limit, 1_000_000)
     delivered: list[int] = []
     delivered_at: list[datetime] = []
     failed: dict[str, str] = {}

@@ -30,12 +30,19 @@ from .domain.documents import (
     RequirementsPolicy,
 )
 from .domain.events import Actor
+from .domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits, check_order_id
 from .domain.machine import Trigger
 from .domain.order import NewItem, Order
 from .domain.visibility import VisibilityPolicy
 from .errors import ValidationError
 from .ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
-from .relay import relay_outbox
+from .relay import (
+    ParkedEvent,
+    drop_parked_events,
+    parked_events,
+    relay_outbox,
+    retry_parked_events,
+)
 
 __all__ = ["OrderService"]
 
@@ -67,6 +74,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         view_policy: Orders tab / Order History rules (``tnorder.VisibilityPolicy``).
         calendar: business days for delivery estimates (``tnorder.BusinessCalendar``).
         delivery_estimates: business-day ranges per order kind and status.
+        limits: size limits checked before anything is written (ids, notes,
+            items per order, file names); ``tnorder.InputLimits``.
 
     The use cases are grouped by area in private mixins (orders and events here;
     views, documents and carrier workflows in ``tnorder._usecases``).
@@ -91,8 +100,12 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         view_policy: VisibilityPolicy | None = None,
         calendar: BusinessCalendar | None = None,
         delivery_estimates: DeliveryEstimates | None = None,
+        limits: InputLimits | None = None,
     ) -> None:
-        if max_attempts < 1:
+        if limits is not None and not isinstance(limits, InputLimits):
+            raise ValidationError("limits must be an InputLimits", field="limits")
+        self.limits = limits if limits is not None else DEFAULT_INPUT_LIMITS
+        if type(max_attempts) is not int or max_attempts < 1:
             raise ValidationError("max_attempts must be at least 1", field="max_attempts")
         self.storage = storage
         self.clock = clock
@@ -142,10 +155,33 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         documents, an item still missing some moves to Information Required,
         and one whose documents were all reused moves to Under Review.
         """
-        new_id = order_id or self._order_ids()
+        self._check_actor(actor)
+        account = self._check_id(account_id, "account_id")
+        new_id = check_order_id(
+            self._order_ids() if order_id is None or order_id == "" else order_id,
+            max_length=self.limits.max_id_length,
+        )
+        if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+            raise ValidationError("items must be a sequence of NewItem", field="items")
+        if len(items) > self.limits.max_items_per_order:
+            raise ValidationError(
+                f"an order may have at most {self.limits.max_items_per_order} line items, "
+                f"got {len(items)}",
+                field="items",
+            )
+        for index, new in enumerate(items):
+            if isinstance(new, NewItem):
+                for name in ("item_id", "region", "number"):
+                    value = getattr(new, name)
+                    if value is not None and len(value) > self.limits.max_id_length:
+                        raise ValidationError(
+                            f"items[{index}].{name} is longer than "
+                            f"{self.limits.max_id_length} characters",
+                            field=f"items[{index}].{name}",
+                        )
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = Order.place(new_id, account_id, items, actor=actor, at=now)
+            order = Order.place(new_id, account, items, actor=actor, at=now)
             self._apply_requirements(uow, order, now)
             events = order.pull_events()
             uow.orders.add(order)
@@ -155,6 +191,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         return self.run(use_case)
 
     def get_order(self, order_id: str) -> Order:
+        """The stored order; ``OrderNotFound`` if none."""
+        self._check_id(order_id, "order_id")
         with self.storage.unit_of_work() as uow:
             return uow.orders.get(order_id)
 
@@ -169,6 +207,10 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         committed_date: date | None = None,
     ) -> Order:
         """Send one event to one line item and save the order."""
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_id(item_id, "item_id")
+        self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
@@ -183,6 +225,9 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
     def cancel_order(self, order_id: str, *, actor: Actor, note: str | None = None) -> Order:
         """Cancel every open item of an order.  Only account managers may cancel:
         anyone else gets ``PermissionDenied`` telling them to contact theirs."""
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
@@ -203,7 +248,26 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         """
         if self.notifier is None:
             raise ValidationError("relay_events needs a notifier", field="notifier")
+        if type(limit) is not int:
+            raise ValidationError(
+                f"limit must be an integer, got {type(limit).__name__}", field="limit"
+            )
         return relay_outbox(self.storage, self.notifier, limit=limit, clock=self.clock)
+
+    def parked_events(self) -> list[ParkedEvent]:
+        """Outbox records parked because they could not be decoded (oldest first).
+
+        Each holds back its own stream only; see :mod:`tnorder.relay`.
+        """
+        return parked_events(self.storage)
+
+    def retry_parked_events(self, positions: Sequence[int]) -> int:
+        """Put parked records back in line after fixing the cause; return how many."""
+        return retry_parked_events(self.storage, positions)
+
+    def drop_parked_events(self, positions: Sequence[int]) -> int:
+        """Delete parked records for good, releasing their streams; return how many."""
+        return drop_parked_events(self.storage, positions)
 
 
 # With the ``otel`` extra installed, each public use case runs in a span.

@@ -19,9 +19,9 @@ Rules (each is tested):
 - a delivery window also carries its display ``text``.
 
 :func:`error_to_json` maps any exception to ``(http_status, body)``.  A
-tnorder error's status and retry hint come from its class (the
-``http_status`` and ``retryable`` attributes, where the error tree defines
-them), else from :data:`DEFAULT_HTTP_STATUS`; anything that is not a
+tnorder error's status and retry hint are its own data (the ``http_status``
+class attribute and ``retryable``, which a ``CarrierError`` may set per
+failure; see ``docs/errors.md``); anything that is not a
 :class:`~tnorder.errors.TnorderError` is a 500 whose body reveals nothing.
 The body names the error, repeats its message (written to be safe to show)
 and lists its facts (ids, statuses, allowed events), never payloads.
@@ -42,7 +42,6 @@ from . import errors
 from .domain.delivery import DeliveryWindow
 
 __all__ = [
-    "DEFAULT_HTTP_STATUS",
     "ErrorBody",
     "error_to_json",
     "http_status_of",
@@ -53,33 +52,6 @@ __all__ = [
 ErrorBody = dict[str, Any]
 """What :func:`error_to_json` returns as the response body."""
 
-DEFAULT_HTTP_STATUS: Final[Mapping[type[BaseException], int]] = {
-    # Most specific first matters not: the error's own class, then its bases in
-    # method-resolution order, are looked up.
-    errors.ReservationExpired: 410,
-    errors.InvalidDocument: 422,
-    errors.ValidationError: 400,
-    errors.InvalidTransition: 409,
-    errors.PermissionDenied: 403,
-    errors.ActionRestricted: 409,
-    errors.NotFound: 404,
-    errors.AlreadyExists: 409,
-    errors.ProvisioningDisabled: 403,
-    errors.ConfigurationError: 500,
-    errors.CapabilityNotSupported: 422,
-    errors.CarrierUnavailable: 503,
-    errors.CarrierRateLimited: 503,
-    errors.CarrierRejected: 422,
-    errors.CarrierError: 502,
-    errors.CallbackNotVerified: 401,
-    errors.ConcurrencyConflict: 409,
-    errors.StorageError: 500,
-    errors.NotificationError: 500,
-    errors.TnorderError: 500,
-}
-"""HTTP status per error class, used when the class does not say (``http_status``)."""
-
-_RETRYABLE_BY_DEFAULT: Final = (errors.ConcurrencyConflict,)
 # Facts that are the error's own plumbing, or could carry a foreign payload.
 _HIDDEN_FACTS: Final = frozenset({"args", "details", "default_retryable", "retryable"})
 
@@ -88,25 +60,15 @@ def http_status_of(exc: BaseException) -> int:
     """The HTTP status that answers ``exc`` (500 for anything not tnorder's)."""
     if not isinstance(exc, errors.TnorderError):
         return 500
-    declared = getattr(type(exc), "http_status", None)
-    if isinstance(declared, int) and not isinstance(declared, bool):
-        return declared
-    for cls in type(exc).__mro__:
-        status = DEFAULT_HTTP_STATUS.get(cls)
-        if status is not None:
-            return status
-    return 500  # pragma: no cover - TnorderError is in the table
+    return type(exc).http_status
 
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether sending the same request again later may succeed."""
     if not isinstance(exc, errors.TnorderError):
         return False
-    # Instance first: a carrier error decides per failure (a 5xx vs a refusal).
-    value = getattr(exc, "retryable", None)
-    if value is None:
-        value = getattr(type(exc), "retryable", isinstance(exc, _RETRYABLE_BY_DEFAULT))
-    return bool(value)
+    # The instance first: a carrier error decides per failure (a 5xx vs a refusal).
+    return bool(exc.retryable)
 
 
 def _facts(exc: BaseException) -> dict[str, Any]:

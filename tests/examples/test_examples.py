@@ -19,7 +19,7 @@ RUNS: dict[str, tuple[list[str], list[str]]] = {
         [],
         [
             "POST orders: 201",
-            "empty order: 400 ValidationError - an order has at least one line item",
+            "empty order: 422 ValidationError - an order has at least one line item",
             "GET orders-tab: 200",
             "item: +14045550123 Order Submitted |",
             "customer cancel: 403 Orders cannot be cancelled in the portal.",

@@ -11,6 +11,7 @@ import pytest
 from storage_kit import add_order, new_order, raw_execute
 
 from tnorder import OrderNotFound, StorageError, ValidationError
+from tnorder.adapters import _sql
 from tnorder.adapters.postgres import PostgresStorage
 
 FORK = multiprocessing.get_context("fork")
@@ -32,8 +33,8 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
     PostgresStorage(fresh_schema).close()
     with PostgresStorage(fresh_schema) as storage:
         rows = raw_execute(storage, "SELECT version, name FROM tnorder_schema_migrations")
-        assert [(1, "orders and outbox")] == rows
-        assert 1 == storage.schema_version()
+        assert [(m.version, m.name) for m in _sql.MIGRATIONS] == rows
+        assert _sql.LATEST_SCHEMA == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:
@@ -59,7 +60,9 @@ def test_several_processes_can_migrate_at_once(fresh_schema: str) -> None:
         proc.join(60)
     with PostgresStorage(fresh_schema) as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(1,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        assert [(len(_sql.MIGRATIONS),)] == raw_execute(
+            storage, "SELECT COUNT(*) FROM tnorder_schema_migrations"
+        )
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 

@@ -12,6 +12,7 @@ import pytest
 from storage_kit import MANAGER, T0, add_order, new_number, new_order, raw_execute
 
 from tnorder import StorageError, ValidationError
+from tnorder.adapters import _sql
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.inventory import InventoryStatus
 
@@ -22,10 +23,10 @@ def test_database_runs_in_wal_mode_with_tracked_migrations(sqlite_storage: Sqlit
     """The file is in WAL mode and the schema table records each migration once."""
     SqliteStorage(sqlite_storage.path).close()  # opening again applies nothing twice
     assert [("wal",)] == raw_execute(sqlite_storage, "PRAGMA journal_mode")
-    assert [(1, "orders and outbox")] == raw_execute(
+    assert [(m.version, m.name) for m in _sql.MIGRATIONS] == raw_execute(
         sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations"
     )
-    assert 1 == sqlite_storage.schema_version()
+    assert _sql.LATEST_SCHEMA == sqlite_storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:
@@ -152,7 +153,9 @@ def test_several_processes_can_create_the_database_at_once(tmp_path: Path) -> No
         proc.join(60)
     with SqliteStorage(tmp_path / "db") as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(1,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        assert [(len(_sql.MIGRATIONS),)] == raw_execute(
+            storage, "SELECT COUNT(*) FROM tnorder_schema_migrations"
+        )
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 

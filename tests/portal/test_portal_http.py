@@ -83,22 +83,22 @@ def test_a_success_redirects_to_the_page_to_read(client: TestClient, world: Worl
 @pytest.mark.parametrize(
     ("path", "data", "status", "text"),
     [
-        ("/customers/wayne/orders", {"kind": "teleport"}, 400, "unknown kind 'teleport'"),
-        ("/customers/wayne/orders", {"number": "12"}, 400, "12"),
+        ("/customers/wayne/orders", {"kind": "teleport"}, 422, "unknown kind 'teleport'"),
+        ("/customers/wayne/orders", {"number": "12"}, 422, "12"),
         (
             "/customers/umbrella/numbers/+14045550199/actions",
             {"action": "juggle"},
-            400,
+            422,
             "unknown number action 'juggle'",
         ),
         (
             "/customers/umbrella/numbers/+14045550199/actions",
             {"action": "test_number"},
-            403,
+            409,
             "Number testing is not available for +14045550199",
         ),
         ("/staff/documents/DOC-999/approve", {}, 404, "DOC-999"),
-        ("/staff/simulator/reject-ports", {"carrier": "nowhere"}, 400, "simulated carriers"),
+        ("/staff/simulator/reject-ports", {"carrier": "nowhere"}, 422, "simulated carriers"),
     ],
 )
 def test_refusals_map_to_http_statuses(
@@ -111,11 +111,11 @@ def test_refusals_map_to_http_statuses(
 
 
 def test_an_upload_without_a_file_is_refused(client: TestClient) -> None:
-    """An upload form sent without a file is a 400 naming what is missing."""
+    """An upload form sent without a file is a 422 naming what is missing."""
     answer = client.post(
         "/customers/umbrella/orders/ORD-1004/items/ORD-1004-1/documents", data={"kind": "x"}
     )
-    assert 400 == answer.status_code
+    assert 422 == answer.status_code
     assert "choose a file to upload" in shown(answer)
 
 

@@ -521,7 +521,7 @@ def test_expiry_report_and_marking(world: World) -> None:
     assert [] == world.service.expire_documents()
     assert DocumentStatus.EXPIRED == world.service.get_document("DOC-1", account_id="acct-1").status
     expired = [e for e in world.events() if isinstance(e, DocumentExpired)]
-    assert [("DOC-1#1", "acct-1", date(2026, 3, 5))] == [
+    assert [("document:DOC-1#1", "acct-1", date(2026, 3, 5))] == [
         (e.event_id, e.account_id, e.valid_until) for e in expired
     ]
     assert () == world.service.document_expiry_report(within_days=0).expired

@@ -26,7 +26,6 @@ from tnorder.domain.visibility import (
 from tnorder.service import OrderService
 from tnorder.testing import strategies as tst
 from tnorder.web import (
-    DEFAULT_HTTP_STATUS,
     error_to_json,
     http_status_of,
     is_retryable,
@@ -148,7 +147,7 @@ def test_service_errors_map_to_http_answers() -> None:
     assert (403, "PermissionDenied") == (status, body["error"])
 
     status, body = error_to_json(_raised(lambda: service.orders_tab("")))
-    assert (400, "ValidationError") == (status, body["error"])
+    assert (422, "ValidationError") == (status, body["error"])
     assert "account_id" == body["facts"]["field"]
     _assert_plain(body)
     assert body == json.loads(json.dumps(body))
@@ -173,8 +172,8 @@ def test_foreign_errors_reveal_nothing() -> None:
 
 
 def test_a_status_declared_on_the_error_class_wins() -> None:
-    """``http_status`` / ``retryable`` on an error class (the error tree's own data) are
-    used before the default table."""
+    """``http_status`` / ``retryable`` on an error class (the error tree's own data) decide
+    the answer, also for a host's own subclass."""
 
     class Teapot(errors.ValidationError):
         http_status = 418
@@ -182,14 +181,14 @@ def test_a_status_declared_on_the_error_class_wins() -> None:
 
     exc = Teapot("short and stout")
     assert (418, True) == (http_status_of(exc), is_retryable(exc))
-    assert 400 == DEFAULT_HTTP_STATUS[errors.ValidationError]
+    assert (422, False) == (
+        http_status_of(errors.ValidationError("x")),
+        is_retryable(errors.ValidationError("x")),
+    )
 
 
 @pytest.mark.parametrize("name", sorted(errors.__all__))
 def test_every_error_class_has_a_status(name: str) -> None:
     """Every class of the error tree maps to a 4xx or 5xx status."""
     cls = getattr(errors, name)
-    status = getattr(cls, "http_status", None)
-    if not isinstance(status, int):
-        status = next(DEFAULT_HTTP_STATUS[c] for c in cls.__mro__ if c in DEFAULT_HTTP_STATUS)
-    assert 400 <= status < 600
+    assert 400 <= cls.http_status < 600

@@ -15,9 +15,11 @@ from ..domain.calendar import BusinessCalendar
 from ..domain.carrier import ProvisioningConfig
 from ..domain.delivery import DeliveryEstimates
 from ..domain.documents import RequirementsPolicy
+from ..domain.events import Actor
+from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
 from ..domain.visibility import VisibilityPolicy
-from ..errors import ConcurrencyConflict
+from ..errors import ConcurrencyConflict, ValidationError
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 
 T = TypeVar("T")
@@ -63,9 +65,29 @@ class UseCaseBase:
     view_policy: VisibilityPolicy
     calendar: BusinessCalendar
     delivery_estimates: DeliveryEstimates
+    limits: InputLimits
     _order_ids: Callable[[], str]
     _carrier_request_ids: Callable[[], str]
     _document_ids: Callable[[], str]
+
+    # -- entry checks: every use case runs them before it loads or writes ----------
+
+    def _check_id(self, value: object, field: str) -> str:
+        """An id argument: a non-empty string within ``limits.max_id_length``."""
+        return check_id(value, field, max_length=self.limits.max_id_length)
+
+    def _check_note(self, value: object, field: str = "note") -> str | None:
+        """A note argument: None or a string within ``limits.max_note_length``."""
+        return check_optional_text(value, field, max_length=self.limits.max_note_length)
+
+    def _check_actor(self, actor: object) -> Actor:
+        """An ``Actor`` whose id is within ``limits.max_id_length``."""
+        if not isinstance(actor, Actor):
+            raise ValidationError(
+                f"actor must be an Actor, got {type(actor).__name__}", field="actor"
+            )
+        check_id(actor.id, "actor.id", max_length=self.limits.max_id_length)
+        return actor
 
     def run(self, use_case: Callable[[UnitOfWork, datetime], T]) -> T:
         """Run ``use_case(uow, now)`` in one unit of work, retrying on conflicts.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -40,7 +40,9 @@ from ..domain.events import (
     NumbersReleased,
     NumbersReserved,
     PortInSubmitted,
+    inventory_stream,
 )
+from ..domain.inputs import to_enum
 from ..domain.inventory import InventoryNumber, InventoryStatus
 from ..domain.lookup import LookupCriteria, is_toll_free
 from ..domain.machine import Trigger, resolve
@@ -128,6 +130,11 @@ class CarrierUseCases(UseCaseBase):
     def _number_list(numbers: Sequence[str]) -> tuple[str, ...]:
         if isinstance(numbers, str):
             raise ValidationError("give a list of numbers, not a single string", field="numbers")
+        if isinstance(numbers, bytes) or not isinstance(numbers, Iterable):
+            raise ValidationError(
+                f"numbers must be a list of numbers, got {type(numbers).__name__}",
+                field="numbers",
+            )
         chosen = tuple(normalize_number(n) for n in numbers)
         if not chosen:
             raise ValidationError("choose at least one number", field="numbers")
@@ -181,12 +188,29 @@ class CarrierUseCases(UseCaseBase):
             carrier_ref, f"no carrier request for {carrier_id!r} order {carrier_ref!r}"
         )
 
+    def _check_carrier_call(
+        self,
+        carrier_id: object,
+        actor: object,
+        carrier_account_id: object,
+        request_id: object,
+    ) -> None:
+        """Entry checks shared by the use cases that call a carrier."""
+        self._check_id(carrier_id, "carrier_id")
+        self._check_actor(actor)
+        if carrier_account_id is not None:
+            self._check_id(carrier_account_id, "carrier_account_id")
+        if request_id is not None:
+            self._check_id(request_id, "request_id")
+
     def carrier_capabilities(self, carrier_id: str) -> CarrierCapabilities:
         """What a configured carrier can do (realtime or request-and-wait, disconnects...)."""
+        self._check_id(carrier_id, "carrier_id")
         return self._carrier(carrier_id).capabilities
 
     def get_carrier_request(self, request_id: str) -> CarrierRequest:
         """A carrier request by id; ``RequestNotFound`` if none."""
+        self._check_id(request_id, "request_id")
         with self.storage.unit_of_work() as uow:
             return uow.carrier_requests.get(request_id)
 
@@ -195,6 +219,9 @@ class CarrierUseCases(UseCaseBase):
     ) -> list[CarrierRequest]:
         """A carrier's requests, oldest first, optionally with one status
         (``PENDING`` for those in progress, ``COMPLETED`` for finished ones)."""
+        self._check_id(carrier_id, "carrier_id")
+        if status is not None:
+            status = to_enum(RequestStatus, status, "status")
         with self.storage.unit_of_work() as uow:
             if status is None:
                 found = uow.carrier_requests.find(carrier_id=carrier_id)
@@ -229,6 +256,7 @@ class CarrierUseCases(UseCaseBase):
             NumberNotFound: nothing available (or nothing could be held).
             CarrierError: the carrier failed; nothing is held.
         """
+        self._check_carrier_call(carrier_id, actor, carrier_account_id, request_id)
         adapter, account, target = self._prepare_lookup(
             carrier_id, criteria, destination, actor, carrier_account_id
         )
@@ -309,6 +337,8 @@ class CarrierUseCases(UseCaseBase):
             ReservationExpired: the hold expired; every hold was released.
             CarrierError: the carrier refused or failed the order.
         """
+        self._check_id(request_id, "request_id")
+        self._check_actor(actor)
         self._check_orderer(actor)
         chosen = self._number_list(numbers)
         known = self.get_carrier_request(request_id)
@@ -370,6 +400,8 @@ class CarrierUseCases(UseCaseBase):
         If the carrier cannot be reached, the request is still ``RELEASED`` and
         :meth:`release_expired_reservations` gives the holds back later.
         """
+        self._check_id(request_id, "request_id")
+        self._check_actor(actor)
         self._check_orderer(actor)
 
         def claim(uow: UnitOfWork, now: datetime) -> None:
@@ -529,6 +561,7 @@ class CarrierUseCases(UseCaseBase):
         Raises the same errors as :meth:`lookup_numbers`, plus ``CarrierError``
         when the carrier refuses the order (the request is kept as ``FAILED``).
         """
+        self._check_carrier_call(carrier_id, actor, carrier_account_id, request_id)
         adapter, account, target = self._prepare_lookup(
             carrier_id, criteria, destination, actor, carrier_account_id
         )
@@ -582,6 +615,7 @@ class CarrierUseCases(UseCaseBase):
                 or numbers of several accounts at once.
             CarrierError: the carrier refused; the request is kept as ``FAILED``.
         """
+        self._check_carrier_call(carrier_id, actor, carrier_account_id, request_id)
         self._check_orderer(actor)
         adapter = self._carrier(carrier_id)
         adapter.capabilities.require(OrderKind.DISCONNECT, carrier_id=carrier_id)
@@ -655,6 +689,8 @@ class CarrierUseCases(UseCaseBase):
             InvalidTransition: an item cannot be submitted in its status.
             CarrierError: the carrier refused the submission.
         """
+        self._check_id(order_id, "order_id")
+        self._check_carrier_call(carrier_id, actor, carrier_account_id, None)
         self._check_orderer(actor)
         adapter = self._carrier(carrier_id)
         adapter.capabilities.require(OrderKind.PORT_IN, carrier_id=carrier_id)
@@ -893,6 +929,7 @@ class CarrierUseCases(UseCaseBase):
             ValidationError: the request has no carrier order (yet).
             CarrierError: the carrier failed; nothing changed.
         """
+        self._check_id(request_id, "request_id")
         request = self.get_carrier_request(request_id)
         ref = request.ref
         if ref is None:
@@ -1087,7 +1124,7 @@ class CarrierUseCases(UseCaseBase):
     ) -> None:
         """Put a number the carrier completed where it belongs in inventory."""
         number = entry.number
-        stream = f"inventory:{number}"
+        stream = inventory_stream(number)
         try:
             stocked: InventoryNumber | None = uow.inventory.get(number)
         except NotFound:
@@ -1175,6 +1212,10 @@ class CarrierUseCases(UseCaseBase):
             ValidationError: the number is not Available, or empty ids.
             PermissionDenied: customers cannot assign inventory numbers.
         """
+        self._check_id(number, "number")
+        self._check_id(account_id, "account_id")
+        self._check_id(service_line, "service_line")
+        self._check_actor(actor)
         self._check_orderer(actor)
         wanted = normalize_number(number)
         for value, field in ((account_id, "account_id"), (service_line, "service_line")):
@@ -1195,7 +1236,7 @@ class CarrierUseCases(UseCaseBase):
             uow.add_events(
                 [
                     NumberAssigned(
-                        stream=f"inventory:{wanted}",
+                        stream=inventory_stream(wanted),
                         seq=stocked.version,
                         at=now,
                         number=wanted,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from ..domain.documents import (
     check_reviewer,
     check_uploader,
     default_valid_until,
+    display_file_name,
     expiry_report,
     find_upload_target,
     is_expired,
@@ -28,12 +30,15 @@ from ..domain.documents import (
     validate_upload,
 )
 from ..domain.events import Actor
+from ..domain.inputs import to_enum
 from ..domain.order import Order
 from ..errors import (
     ConfigurationError,
     DocumentNotFound,
+    InvalidDocument,
     NotFound,
     StorageError,
+    TnorderError,
     ValidationError,
 )
 from ..ports import UnitOfWork
@@ -116,12 +121,27 @@ class DocumentUseCases(UseCaseBase):
         storage = self.document_storage
         if storage is None:
             raise ConfigurationError("upload_document needs OrderService(document_storage=...)")
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_id(item_id, "item_id")
+        if isinstance(file_name, str):
+            shown = display_file_name(file_name)
+            if len(shown) > self.limits.max_file_name_length:
+                raise InvalidDocument(
+                    f"file name is {len(shown)} characters long; "
+                    f"the limit is {self.limits.max_file_name_length}",
+                    reason="file_name",
+                    field="file_name",
+                )
         check_uploader(actor)
         wanted = requirement_kind(kind)
         info = validate_upload(
             data, file_name, max_bytes=self.max_upload_bytes, content_type=content_type
         )
         document_id = self._document_ids()
+        # Content this call stored that was not there before: if the document is
+        # not committed after all, nothing may point at it, so it is removed.
+        stored_new: list[str] = []
 
         def use_case(uow: UnitOfWork, now: datetime) -> Document:
             order = uow.orders.get(order_id)
@@ -129,6 +149,8 @@ class DocumentUseCases(UseCaseBase):
             find_upload_target(order, item_id, wanted)
             # Bytes go in only after every check passed; put() is idempotent, so a
             # rerun after a conflict stores nothing new.
+            if not stored_new and not storage.exists(info.sha256):
+                stored_new.append(info.sha256)
             key = storage.put(data)
             if key != info.sha256:
                 raise StorageError(f"document storage returned key {key!r} for {info.sha256!r}")
@@ -150,7 +172,32 @@ class DocumentUseCases(UseCaseBase):
             self.save_order(uow, order)
             return document
 
-        return self.run(use_case)
+        try:
+            return self.run(use_case)
+        except BaseException:
+            if stored_new:
+                self._discard_orphan(stored_new[0])
+            raise
+
+    def _discard_orphan(self, key: str) -> None:
+        """Remove content an upload stored but never committed a document for.
+
+        Only with a storage that has ``delete(key)`` (both shipped ones do), and
+        only unless a committed document (say, the same bytes uploaded at the
+        same moment by someone else) turns out to use it.  A failure here
+        leaves the file behind rather than hiding the upload's own error.
+        """
+        delete = getattr(self.document_storage, "delete", None)
+        if not callable(delete):
+            return
+        try:
+            with self.storage.unit_of_work() as uow:
+                if any(d.file.sha256 == key for d in uow.documents.find()):
+                    return
+        except TnorderError:
+            pass  # cannot tell (the database is down): the orphan is the likelier case
+        with contextlib.suppress(TnorderError, OSError):
+            delete(key)
 
     def reuse_approved_documents(self, order_id: str) -> Order:
         """Run the Smart Document Matcher over an order's missing documents.
@@ -159,6 +206,7 @@ class DocumentUseCases(UseCaseBase):
         library may have grown (e.g. a document approved on another order).
         Items whose documents are then complete move to Under Review.
         """
+        self._check_id(order_id, "order_id")
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
@@ -187,7 +235,11 @@ class DocumentUseCases(UseCaseBase):
             ValidationError: the document is not under review, or ``valid_until`` is past.
             DocumentNotFound: no such document.
         """
+        self._check_actor(actor)
+        self._check_id(document_id, "document_id")
         check_reviewer(actor, action="approve_document")
+        if valid_until is not None and type(valid_until) is not date:
+            raise ValidationError("valid_until must be a date", field="valid_until")
 
         def use_case(uow: UnitOfWork, now: datetime) -> Document:
             document = self._load_document(uow, document_id)
@@ -235,7 +287,14 @@ class DocumentUseCases(UseCaseBase):
             DocumentNotFound: no such document (or it belongs to another account
                 than the named order).
         """
+        self._check_actor(actor)
+        self._check_id(document_id, "document_id")
+        if order_id is not None:
+            self._check_id(order_id, "order_id")
+        if item_id is not None:
+            self._check_id(item_id, "item_id")
         check_reviewer(actor, action="reject_document")
+        self._check_note(note)
         if not isinstance(note, str) or not note.strip():
             raise ValidationError(
                 "a rejection needs a note telling the customer what to correct", field="note"
@@ -264,6 +323,8 @@ class DocumentUseCases(UseCaseBase):
 
     def get_document(self, document_id: str, *, account_id: str) -> Document:
         """One of ``account_id``'s documents; ``DocumentNotFound`` for anyone else's."""
+        self._check_id(document_id, "document_id")
+        self._check_id(account_id, "account_id")
         with self.storage.unit_of_work() as uow:
             return self._load_document(uow, document_id, account_id)
 
@@ -271,13 +332,13 @@ class DocumentUseCases(UseCaseBase):
         self, account_id: str, *, status: DocumentStatus | None = None
     ) -> list[Document]:
         """``account_id``'s documents (only the library with ``status=APPROVED``), by id."""
-        if not isinstance(account_id, str) or not account_id:
-            raise ValidationError("account_id must not be empty", field="account_id")
+        self._check_id(account_id, "account_id")
+        wanted = None if status is None else to_enum(DocumentStatus, status, "status")
         with self.storage.unit_of_work() as uow:
-            if status is None:
+            if wanted is None:
                 found = uow.documents.find(account_id=account_id)
             else:
-                found = uow.documents.find(account_id=account_id, status=DocumentStatus(status))
+                found = uow.documents.find(account_id=account_id, status=wanted)
         return [d for d in found if d.account_id == account_id]
 
     def document_content(self, document_id: str, *, account_id: str) -> bytes:
@@ -294,6 +355,8 @@ class DocumentUseCases(UseCaseBase):
 
         Hosts run this to ask customers for new documents before reuse stops.
         """
+        if account_id is not None:
+            self._check_id(account_id, "account_id")
         now = self.clock.now()
         with self.storage.unit_of_work() as uow:
             if account_id is None:
@@ -308,6 +371,8 @@ class DocumentUseCases(UseCaseBase):
         Returns:
             The documents that were marked, by id.
         """
+        if account_id is not None:
+            self._check_id(account_id, "account_id")
 
         def use_case(uow: UnitOfWork, now: datetime) -> list[Document]:
             if account_id is None:

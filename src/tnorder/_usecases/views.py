@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
 from ..domain.inventory import InventoryStatus
 from ..domain.visibility import (
     ActiveNumber,
@@ -23,12 +27,22 @@ from .base import UseCaseBase
 class ViewUseCases(UseCaseBase):
     """Dashboard queries, each as of the service clock's ``now``."""
 
+    def _check_account_id(self, account_id: str) -> None:
+        self._check_id(account_id, "account_id")
+
     @staticmethod
-    def _check_account_id(account_id: str) -> None:
-        if not isinstance(account_id, str) or not account_id:
+    @contextmanager
+    def _dates_in_range(now: datetime) -> Iterator[None]:
+        # A clock near year 1 or 9999 makes grace periods and delivery windows
+        # overflow ``datetime``: say which input was out of range instead.
+        try:
+            yield
+        except OverflowError as exc:
             raise ValidationError(
-                f"account_id must be a non-empty string, got {account_id!r}", field="account_id"
-            )
+                f"the clock's time {now.isoformat()} is too close to the limits of the "
+                f"calendar for dashboard dates ({exc})",
+                field="now",
+            ) from exc
 
     def orders_tab(self, account_id: str) -> list[OrderSummary]:
         """The account's Orders tab now: open orders and those still in their grace period.
@@ -41,10 +55,12 @@ class ViewUseCases(UseCaseBase):
         self._check_account_id(account_id)
         now = self.clock.now()
         policy = self.view_policy
-        since = now - max(policy.single_item_grace, policy.multi_item_grace)
+        with self._dates_in_range(now):
+            since = now - max(policy.single_item_grace, policy.multi_item_grace)
         with self.storage.unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=since)
-        return orders_tab_view(orders, now, policy, self.calendar, self.delivery_estimates)
+        with self._dates_in_range(now):
+            return orders_tab_view(orders, now, policy, self.calendar, self.delivery_estimates)
 
     def order_history(self, account_id: str) -> list[OrderSummary]:
         """The account's Order History now: finalized orders past their grace period.
@@ -55,9 +71,10 @@ class ViewUseCases(UseCaseBase):
         now = self.clock.now()
         with self.storage.unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=None)
-        return order_history_view(
-            orders, now, self.view_policy, self.calendar, self.delivery_estimates
-        )
+        with self._dates_in_range(now):
+            return order_history_view(
+                orders, now, self.view_policy, self.calendar, self.delivery_estimates
+            )
 
     def active_numbers(self, account_id: str) -> list[ActiveNumber]:
         """The account's Active Numbers dashboard now, sorted by number.
@@ -70,7 +87,10 @@ class ViewUseCases(UseCaseBase):
         with self.storage.unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=None)
             assigned = uow.inventory.find(account_id=account_id, status=InventoryStatus.ASSIGNED)
-        return active_numbers_view(orders, now, self.view_policy, assigned, account_id=account_id)
+        with self._dates_in_range(now):
+            return active_numbers_view(
+                orders, now, self.view_policy, assigned, account_id=account_id
+            )
 
     def check_number_action(
         self, account_id: str, number: str, action: NumberAction | str
@@ -84,6 +104,7 @@ class ViewUseCases(UseCaseBase):
             ValidationError: unknown action or empty account id.
         """
         act = parse_number_action(action)
+        self._check_id(number, "number")
         for entry in self.active_numbers(account_id):
             if entry.number == number:
                 check_action(entry, act)

@@ -29,6 +29,7 @@ import attrs
 from ..domain.carrier import CarrierRequest
 from ..domain.documents import Document
 from ..domain.events import Event
+from ..domain.inputs import check_text
 from ..domain.inventory import InventoryNumber
 from ..domain.order import Order
 from ..errors import (
@@ -49,6 +50,7 @@ __all__ = [
     "MIGRATIONS_TABLE",
     "ORDERS",
     "OUTBOX",
+    "PARKED_STREAMS",
     "POSTGRES_DIALECT",
     "Dialect",
     "Session",
@@ -56,9 +58,11 @@ __all__ = [
     "SqlUnitOfWork",
     "bulk_insert_orders",
     "check_find_fields",
+    "claim_rows",
     "decode_event",
     "decode_order",
     "decode_record",
+    "drop_parked",
     "encode_event",
     "index_param",
     "insert_events",
@@ -66,11 +70,14 @@ __all__ = [
     "migrate",
     "next_version",
     "order_row",
+    "park",
+    "parked_rows",
     "pending_event_count",
     "record_not_found",
     "record_table",
     "require_aware",
     "require_text",
+    "retry_parked",
     "schema_steps",
     "schema_version",
 ]
@@ -154,13 +161,16 @@ def require_aware(value: datetime, field: str) -> None:
 
 
 def require_text(value: object, field: str) -> str:
-    """``value`` if it is a string, else ``ValidationError`` naming ``field``."""
+    """``value`` if it is a string a database can store, else ``ValidationError`` naming
+    ``field`` (a lone surrogate cannot be encoded for any driver)."""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
+    check_text(value, field)
     return value
 
 
 def _storable(session: Session, value: str, field: str) -> str:
+    check_text(value, field)
     # PostgreSQL cannot store NUL in text; say so instead of failing in the driver.
     if not session.dialect.allows_nul and "\x00" in value:
         raise ValidationError(f"{field} must not contain a NUL character", field=field)
@@ -169,6 +179,11 @@ def _storable(session: Session, value: str, field: str) -> str:
 
 def _findable(session: Session, value: str) -> bool:
     """False when ``value`` can never have been stored (so the lookup finds nothing)."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no driver can send it
+            return False
     return session.dialect.allows_nul or "\x00" not in value
 
 
@@ -296,8 +311,23 @@ def _v1(d: Dialect) -> list[str]:
     ]
 
 
-MIGRATIONS: tuple[_Migration, ...] = (_Migration(1, "orders and outbox", _v1),)
-LATEST_SCHEMA = MIGRATIONS[-1].version
+def _v3_outbox_parking(d: Dialect) -> list[str]:
+    # Self-contained: it touches only the outbox, so it may run before or after
+    # any other step.  Numbered 3 so that it never shares a number with the
+    # concurrently added ordering-sequence step.  A 0.1 database gets the column
+    # (NULL: nothing parked) the first time a newer tnorder opens it.
+    return [
+        f"ALTER TABLE {OUTBOX} ADD COLUMN parked_reason TEXT",
+        # Parked rows are rare; this partial index finds their streams at once.
+        f"CREATE INDEX {OUTBOX}_parked ON {OUTBOX} (stream) WHERE parked_reason IS NOT NULL",
+    ]
+
+
+MIGRATIONS: tuple[_Migration, ...] = (
+    _Migration(1, "orders and outbox", _v1),
+    _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
+)
+LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
 
 def _migrations_table_sql() -> str:
@@ -381,7 +411,7 @@ def migrate(session: Session, *, lock_sql: str | None = None) -> int:
                 f"database schema version {newest} is newer than this tnorder knows "
                 f"({LATEST_SCHEMA}); upgrade tnorder"
             )
-        for migration in MIGRATIONS:
+        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
             if migration.version in applied:
                 continue
             for statement in migration.statements(session.dialect):
@@ -881,6 +911,84 @@ def mark_delivered(session: Session, positions: Sequence[int]) -> None:
         session.execute(
             f"DELETE FROM {OUTBOX} WHERE position IN ({', '.join('?' * len(chunk))})", chunk
         )
+
+
+# Streams whose oldest waiting record is parked: nothing of theirs is claimed.
+PARKED_STREAMS = f"SELECT stream FROM {OUTBOX} WHERE parked_reason IS NOT NULL"
+
+
+def claim_rows(session: Session, rows: Sequence[Sequence[Any]]) -> list[OutboxEntry]:
+    """Decode claimed ``(position, stream, payload, parked_reason)`` rows, oldest first.
+
+    A row that cannot be decoded is parked (its reason stored in
+    ``parked_reason``) instead of failing the claim, and the rest of its stream
+    is left for after an operator's retry, so per-stream order holds and the
+    other streams go on.  Rows already parked stop their stream the same way.
+    """
+    out: list[OutboxEntry] = []
+    stopped: set[Any] = set()
+    for position, stream, payload, parked in rows:
+        if stream in stopped:
+            continue
+        if parked is not None:
+            stopped.add(stream)
+            continue
+        try:
+            out.append(decode_event(position, stream, payload))
+        except SerializationError as exc:
+            stopped.add(stream)
+            park(session, position, str(exc))
+    return out
+
+
+def park(session: Session, position: Any, reason: str) -> None:
+    """Mark one outbox row parked with ``reason`` (NUL-free, so every database stores it)."""
+    session.execute(
+        f"UPDATE {OUTBOX} SET parked_reason = ? WHERE position = ?",
+        (reason.replace("\x00", "\\x00")[:2000] or "undecodable", position),
+    )
+
+
+def parked_rows(session: Session) -> list[Any]:
+    """Every parked outbox row as a ``ParkedEvent``, oldest first."""
+    from ..relay import ParkedEvent  # the relay imports the ports; keep import time light
+
+    rows = session.query(
+        f"SELECT position, stream, event_id, parked_reason, payload FROM {OUTBOX}"
+        " WHERE parked_reason IS NOT NULL ORDER BY position"
+    )
+    return [
+        ParkedEvent(int(p), str(stream), None if eid is None else str(eid), str(why), str(body))
+        for p, stream, eid, why, body in rows
+    ]
+
+
+def _in_chunks(session: Session, sql: str, positions: Sequence[int]) -> int:
+    unique = sorted({int(p) for p in positions})
+    changed = 0
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        changed += session.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+    return changed
+
+
+def retry_parked(session: Session, positions: Sequence[int]) -> int:
+    """Un-park rows (the next claim decodes them again); return how many changed."""
+    return _in_chunks(
+        session,
+        f"UPDATE {OUTBOX} SET parked_reason = NULL"
+        " WHERE parked_reason IS NOT NULL AND position IN ({marks})",
+        positions,
+    )
+
+
+def drop_parked(session: Session, positions: Sequence[int]) -> int:
+    """Delete parked rows for good; return how many."""
+    return _in_chunks(
+        session,
+        f"DELETE FROM {OUTBOX} WHERE parked_reason IS NOT NULL AND position IN ({{marks}})",
+        positions,
+    )
 
 
 def pending_event_count(session: Session) -> int:

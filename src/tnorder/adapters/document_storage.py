@@ -72,6 +72,12 @@ class MemoryDocumentStorage:
         with self._lock:
             return key in self._blobs
 
+    def delete(self, key: str) -> None:
+        """Forget the content under ``key`` (no error if there is none)."""
+        _check_key(key)
+        with self._lock:
+            self._blobs.pop(key, None)
+
     def keys(self) -> list[str]:
         """Every stored key, sorted (for tests and housekeeping)."""
         with self._lock:
@@ -88,8 +94,13 @@ class FilesystemDocumentStorage:
     document.  Directories are created ``0o700`` and files ``0o600``: these are
     customers' compliance documents.
 
+    Storing bytes whose file exists already checks that file first: a stored
+    file that was damaged (its hash no longer matches) is replaced, so
+    uploading the same document again repairs it.
+
     Args:
-        root: the storage directory; created on first write if missing.
+        root: the storage directory; created ``0o700`` on first write if
+            missing (an existing directory keeps its mode).
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -103,10 +114,13 @@ class FilesystemDocumentStorage:
         key = hashlib.sha256(raw).hexdigest()
         path = self._path(key)
         try:
-            if path.is_file():
-                # Same hash, same bytes: never rewrite a stored document.
+            if path.is_file() and self._intact(path, key, len(raw)):
+                # Same hash, same bytes: never rewrite a good stored document.
                 return key
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # ``mkdir(parents=True)`` gives created parents the default mode, so
+            # the root is made first, with its own mode.
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as tmp:
@@ -121,6 +135,26 @@ class FilesystemDocumentStorage:
             # Disk full, permissions, a read-only mount: callers handle StorageError only.
             raise StorageError(f"could not store document content {key}: {exc}") from exc
         return key
+
+    @staticmethod
+    def _intact(path: Path, key: str, size: int) -> bool:
+        """Whether the stored file still holds the bytes its name promises."""
+        if path.stat().st_size != size:
+            return False
+        digest = hashlib.sha256()
+        with path.open("rb") as stored:
+            for block in iter(lambda: stored.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest() == key
+
+    def delete(self, key: str) -> None:
+        """Remove the file under ``key`` (no error if there is none)."""
+        path = self._path(_check_key(key))
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            # Permissions, a read-only mount: callers handle StorageError only.
+            raise StorageError(f"could not delete document content {key}: {exc}") from exc
 
     def get(self, key: str) -> bytes:
         path = self._path(_check_key(key))

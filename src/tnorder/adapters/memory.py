@@ -28,10 +28,12 @@ from ..errors import (
     ConcurrencyConflict,
     NotFound,
     OrderNotFound,
+    SerializationError,
     StorageError,
 )
 from ..ports import OutboxEntry
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..relay import ParkedEvent
 from ..serialization import dumps
 from ._sql import (
     check_find_fields,
@@ -196,7 +198,7 @@ class _UnitOfWork:
     def __init__(self, storage: MemoryStorage) -> None:
         self._storage = storage
         self._writes: dict[tuple[str, str], _Write] = {}
-        self._events: list[tuple[str, str]] = []
+        self._events: list[tuple[str, str, str]] = []
         self.orders = _OrderRepo(self)
         self.documents: _RecordRepo[Document] = _RecordRepo(self, DOCUMENTS)
         self.inventory: _RecordRepo[InventoryNumber] = _RecordRepo(self, INVENTORY)
@@ -204,7 +206,7 @@ class _UnitOfWork:
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
-            self._events.append((event.stream, encode_event(event)))
+            self._events.append((event.stream, event.event_id, encode_event(event)))
 
     def commit(self) -> None:
         s = self._storage
@@ -225,9 +227,9 @@ class _UnitOfWork:
                     )
             for (table, key), write in self._writes.items():
                 s._tables[table][key] = write.row
-            for stream, payload in self._events:
+            for stream, event_id, payload in self._events:
                 s._position += 1
-                s._outbox[s._position] = (stream, payload)
+                s._outbox[s._position] = (stream, event_id, payload)
         self._writes.clear()
         self._events.clear()
 
@@ -243,14 +245,21 @@ class _Outbox:
         blocked: set[Any] = set()
         with s._lock:
             rows = sorted(s._outbox.items())
-            for position, (stream, payload) in rows:
+            for position, (stream, _event_id, payload) in rows:
                 if len(out) >= limit:
                     break
-                # Held by another relay: this stream's later entries must wait.
-                if position in s._claimed or stream in blocked:
+                # Held by another relay, or behind a parked record: this
+                # stream's later entries must wait.
+                if position in s._claimed or position in s._parked or stream in blocked:
                     blocked.add(stream)
                     continue
-                entry = decode_event(position, stream, payload)
+                try:
+                    entry = decode_event(position, stream, payload)
+                except SerializationError as exc:
+                    # Parked, not raised: one bad record never stops the other streams.
+                    s._parked[position] = str(exc)
+                    blocked.add(stream)
+                    continue
                 out.append(entry)
             for entry in out:
                 s._claimed.add(entry.position)
@@ -262,6 +271,32 @@ class _Outbox:
         with self._storage._lock:
             for position in done & self._claimed:
                 self._storage._outbox.pop(position, None)
+
+    def parked(self) -> list[ParkedEvent]:
+        """Every parked record, oldest first."""
+        s = self._storage
+        with s._lock:
+            return [
+                ParkedEvent(p, str(s._outbox[p][0]), s._outbox[p][1], why, str(s._outbox[p][2]))
+                for p, why in sorted(s._parked.items())
+            ]
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        """Un-park these records; return how many."""
+        with self._storage._lock:
+            found = set(positions) & set(self._storage._parked)
+            for position in found:
+                del self._storage._parked[position]
+        return len(found)
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        """Delete these parked records for good; return how many."""
+        with self._storage._lock:
+            found = set(positions) & set(self._storage._parked)
+            for position in found:
+                del self._storage._parked[position]
+                del self._storage._outbox[position]
+        return len(found)
 
     def release(self) -> None:
         with self._storage._lock:
@@ -277,7 +312,8 @@ class MemoryStorage:
         self._tables: dict[str, dict[str, _Row]] = {"orders": {}}
         for spec in RECORD_SPECS:
             self._tables[spec.name] = {}
-        self._outbox: dict[int, tuple[Any, Any]] = {}
+        self._outbox: dict[int, tuple[Any, str | None, Any]] = {}
+        self._parked: dict[int, str] = {}
         self._claimed: set[int] = set()
         self._position = 0
         self._fail_next_commit: StorageError | None = None
@@ -315,6 +351,16 @@ class MemoryStorage:
     def fail_next_commit(self, error: StorageError | None = None) -> None:
         """Make the next ``commit`` raise ``error`` (a database failure) and write nothing."""
         self._fail_next_commit = error or StorageError("injected storage failure")
+
+    def put_raw_event(self, stream: Any, payload: Any, *, event_id: str | None = None) -> int:
+        """Append a raw outbox record as if a broken writer had (for bad-data tests).
+
+        Returns its position.
+        """
+        with self._lock:
+            self._position += 1
+            self._outbox[self._position] = (stream, event_id, payload)
+            return self._position
 
     def corrupt(self, table: str, key: str, *, version: Any = None, body: Any = None) -> None:
         """Overwrite a stored row's raw ``version`` and/or ``body`` (for bad-data tests).

@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 from ..domain.order import Order
 from ..errors import StorageError, ValidationError
 from ..ports import OutboxEntry
+from ..relay import ParkedEvent
 from . import _sql
 
 __all__ = ["PostgresStorage"]
@@ -58,12 +59,20 @@ class _PostgresSession:
         try:
             cur = self._conn.execute(_pg(sql), params or None)
             return cur.fetchall() if cur.description is not None else []
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL query failed: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
             return self._conn.execute(_pg(sql), params or None).rowcount
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL statement failed: {exc}") from exc
 
@@ -71,6 +80,10 @@ class _PostgresSession:
         try:
             with self._conn.cursor() as cur:
                 cur.executemany(_pg(sql), rows)
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"PostgreSQL statement failed: {exc}") from exc
 
@@ -102,21 +115,35 @@ class _PostgresOutbox:
             return []
         # Lock the oldest undelivered event of each stream; a stream whose head
         # another relay holds is skipped whole, because its later events are
-        # not heads while the head exists.
+        # not heads while the head exists.  Streams held back by a parked
+        # record are left out, so they never fill the limit.
         heads = self._session.query(
             f"SELECT o.stream FROM {_sql.OUTBOX} o WHERE NOT EXISTS ("
             f" SELECT 1 FROM {_sql.OUTBOX} p WHERE p.stream = o.stream AND p.position < o.position)"
+            f" AND o.stream NOT IN ({_sql.PARKED_STREAMS})"
             " ORDER BY o.position LIMIT ? FOR UPDATE OF o SKIP LOCKED",
             (limit,),
         )
         if not heads:
             return []
         rows = self._session.query(
-            f"SELECT position, stream, payload FROM {_sql.OUTBOX}"
+            f"SELECT position, stream, payload, parked_reason FROM {_sql.OUTBOX}"
             " WHERE stream = ANY(?) ORDER BY position LIMIT ?",
             ([row[0] for row in heads], limit),
         )
-        return [_sql.decode_event(*row) for row in rows]
+        return _sql.claim_rows(self._session, rows)
+
+    def parked(self) -> list[ParkedEvent]:
+        """Every parked record, oldest first."""
+        return _sql.parked_rows(self._session)
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        """Un-park these records; return how many (committed when the block ends)."""
+        return _sql.retry_parked(self._session, positions)
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        """Delete these parked records for good; return how many (committed at block end)."""
+        return _sql.drop_parked(self._session, positions)
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         if positions:

@@ -23,9 +23,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from ..domain.inputs import check_text
 from ..domain.order import Order
 from ..errors import StorageError, ValidationError
 from ..ports import OutboxEntry
+from ..relay import ParkedEvent
 from . import _sql
 
 try:
@@ -68,18 +70,30 @@ class _SqliteSession:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, params).fetchall()
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite query failed: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
             return self._conn.execute(sql, params).rowcount
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite statement failed: {exc}") from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:
             self._conn.executemany(sql, rows)
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except sqlite3.IntegrityError as exc:  # e.g. a duplicate key in a bulk insert
             raise StorageError(f"SQLite refused the rows: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
@@ -124,7 +138,10 @@ class _RelayLock:
         if fcntl is None:  # pragma: no cover - Windows
             self._thread_lock = self._in_process.acquire(blocking=False)
             return self._thread_lock
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # e.g. the lock file's name is too long for the filesystem
+            raise StorageError(f"cannot open the relay lock {self._path!r}: {exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -152,11 +169,34 @@ class _SqliteOutbox:
     def claim(self, limit: int = 100) -> list[OutboxEntry]:
         if not self._held or limit < 1:
             return []
+        # Streams held back by a parked record are left out in SQL, so a long
+        # parked stream cannot fill the limit and starve the others.
         rows = self._session.query(
-            f"SELECT position, stream, payload FROM {_sql.OUTBOX} ORDER BY position LIMIT ?",
+            f"SELECT position, stream, payload, parked_reason FROM {_sql.OUTBOX}"
+            f" WHERE stream NOT IN ({_sql.PARKED_STREAMS}) ORDER BY position LIMIT ?",
             (limit,),
         )
-        return [_sql.decode_event(*row) for row in rows]
+        return _sql.claim_rows(self._session, rows)
+
+    def parked(self) -> list[ParkedEvent]:
+        """Every parked record, oldest first."""
+        return _sql.parked_rows(self._session)
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        """Un-park these records; return how many."""
+        self._require_held()
+        with self._session.transaction():
+            return _sql.retry_parked(self._session, positions)
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        """Delete these parked records for good; return how many."""
+        self._require_held()
+        with self._session.transaction():
+            return _sql.drop_parked(self._session, positions)
+
+    def _require_held(self) -> None:
+        if not self._held:
+            raise StorageError("another relay holds the outbox; try again when it is done")
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         if not self._held:
@@ -199,6 +239,9 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
                 "SqliteStorage needs a database file path; use MemoryStorage for memory",
                 field="path",
             )
+        if "\x00" in text:
+            raise ValidationError("the database path must not contain NUL", field="path")
+        check_text(text, "path")
         if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValidationError(f"unknown synchronous mode {synchronous!r}", field="synchronous")
         if not timeout >= 0:

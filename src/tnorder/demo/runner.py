@@ -48,7 +48,16 @@ def run_demo(
     run = _run if carrier == "simulated" else _run_telnyx
     if db_path is not None:
         path = Path(db_path)
-        if path.exists():
+        try:
+            taken = path.exists()
+        except (OSError, ValueError) as exc:
+            # e.g. a name longer than the filesystem allows: say so, typed.
+            raise ValidationError(
+                f"cannot use {str(path)[:80]!r} as the demo database: "
+                f"{getattr(exc, 'strerror', None) or exc}",
+                field="db_path",
+            ) from exc
+        if taken:
             raise ValidationError(
                 f"{str(path)!r} already exists; the demo needs a new database file: "
                 "remove it or pass another --db path",

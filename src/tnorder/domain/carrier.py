@@ -36,7 +36,7 @@ from ..errors import (
     UnknownCarrierStatus,
     ValidationError,
 )
-from .events import Event
+from .events import Event, carrier_request_stream
 from .lookup import LookupCriteria, LookupKind
 from .phone import normalize_number
 from .statuses import OrderKind
@@ -806,7 +806,9 @@ class CarrierRequest:
     def record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
         """Record a domain event on this request's stream."""
         self.event_seq += 1
-        event = event_cls(stream=self.request_id, seq=self.event_seq, at=at, **fields)
+        event = event_cls(
+            stream=carrier_request_stream(self.request_id), seq=self.event_seq, at=at, **fields
+        )
         self._pending.append(event)
         return event
 

@@ -45,7 +45,9 @@ from .events import (
     DocumentReused,
     DocumentsRequested,
     DocumentUploaded,
+    document_stream,
 )
+from .inputs import check_text, to_enum
 from .machine import Trigger
 from .statuses import ItemStatus, NumberType, OrderKind, Role
 
@@ -78,6 +80,7 @@ __all__ = [
     "check_uploader",
     "default_valid_until",
     "detect_content_type",
+    "display_file_name",
     "expiry_report",
     "find_upload_target",
     "is_expired",
@@ -162,7 +165,7 @@ def normalize_region(region: str | None) -> str | None:
     """The form regions are compared in: stripped, upper-case; empty means no region."""
     if region is None:
         return None
-    cleaned = region.strip().upper()
+    cleaned = check_text(region, "region").strip().upper()
     return cleaned or None
 
 
@@ -185,14 +188,20 @@ class RequirementsPolicy(Protocol):
 
 
 def _optional_number_type(value: NumberType | str | None) -> NumberType | None:
-    return None if value is None else NumberType(value)
+    # The same rule as ``NewItem``: a value string is exactly that member.
+    return None if value is None else to_enum(NumberType, value, "number_type")
 
 
 def _optional_order_kind(value: OrderKind | str | None) -> OrderKind | None:
-    return None if value is None else OrderKind(value)
+    return None if value is None else to_enum(OrderKind, value, "order_kind")
 
 
 def _kinds(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(
+            f"kinds must be a list of requirement kinds, got {type(values).__name__}",
+            field="kinds",
+        )
     return tuple(dict.fromkeys(requirement_kind(v) for v in values))
 
 
@@ -253,6 +262,9 @@ class RulesPolicy:
     def requirements_for(
         self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
     ) -> Sequence[str]:
+        # Strings equal to a member's value are that member here too.
+        number_type = to_enum(NumberType, number_type, "number_type")
+        order_kind = to_enum(OrderKind, order_kind, "order_kind")
         kinds: dict[str, None] = {}
         for rule in self.rules:
             if rule.matches(region=region, number_type=number_type, order_kind=order_kind):
@@ -400,6 +412,16 @@ def detect_content_type(data: bytes) -> str | None:
     return None
 
 
+def display_file_name(file_name: str) -> str:
+    """The customer's name for an uploaded file: the last part of a client path, stripped.
+
+    Raises:
+        InvalidDocument: not a string, names no file, too long, or has control
+            characters (reason ``"file_name"``).
+    """
+    return _display_name(file_name)
+
+
 def _display_name(file_name: str) -> str:
     if not isinstance(file_name, str):
         raise InvalidDocument(
@@ -484,6 +506,12 @@ def validate_upload(
             field="data",
         )
     if content_type is not None:
+        if not isinstance(content_type, str):
+            raise InvalidDocument(
+                f"content_type must be a string, got {type(content_type).__name__}",
+                reason="content_type",
+                field="content_type",
+            )
         declared = content_type.split(";", 1)[0].strip().lower()
         if declared == "image/jpg":
             declared = "image/jpeg"
@@ -678,7 +706,7 @@ class Document:
         self.status = DocumentStatus.EXPIRED
         assert self.valid_until is not None  # is_expired() is False without one
         return DocumentExpired(
-            stream=self.document_id,
+            stream=document_stream(self.document_id),
             seq=self.next_seq(),
             at=at,
             document_id=self.document_id,
@@ -808,7 +836,9 @@ def expiry_report(
             field="within_days",
         )
     today = _utc_date(now)
-    horizon = today + timedelta(days=within_days)
+    # A horizon past the calendar's end means "every approved document".
+    room = (date.max - today).days
+    horizon = date.max if within_days >= room else today + timedelta(days=within_days)
     expired: list[Document] = []
     expiring: list[Document] = []
     for doc in documents:

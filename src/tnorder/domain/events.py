@@ -2,9 +2,17 @@
 
 Pure data.  Nothing here reads the clock or touches storage.
 
-Every event names its ``stream`` (the aggregate id it belongs to, e.g. an
-order id) and its ``seq`` within that stream; ``event_id`` = ``"<stream>#<seq>"``
-is stable across redeliveries, so consumers can drop duplicates.  New event
+Every event names its ``stream`` (the aggregate it belongs to) and its ``seq``
+within that stream; ``event_id`` = ``"<stream>#<seq>"`` is stable across
+redeliveries, so consumers can drop duplicates.
+
+Streams have namespaces, so that two kinds of aggregate can never share a
+stream (and so an ``event_id``) whatever ids a host chooses: an order's
+stream is its bare order id (as in 0.1, so its event ids are unchanged), and
+every other kind is ``"<kind>:<id>"`` (:func:`document_stream`,
+:func:`carrier_request_stream`, :func:`inventory_stream`).  Order ids may not
+contain ``":"`` (``tnorder.domain.inputs.check_order_id``), so no order id
+reaches another namespace.  New event
 classes register themselves with :func:`event_type` so that serialization can
 find them by name.
 """
@@ -16,10 +24,12 @@ from typing import TypeVar
 
 import attrs
 
+from .inputs import check_id, to_enum
 from .statuses import ItemStatus, Role
 
 __all__ = [
     "EVENT_TYPES",
+    "STREAM_SEPARATOR",
     "Actor",
     "CarrierOrderPlaced",
     "CarrierUpdateApplied",
@@ -39,20 +49,55 @@ __all__ = [
     "NumbersReserved",
     "OrderPlaced",
     "PortInSubmitted",
+    "carrier_request_stream",
+    "document_stream",
     "event_type",
+    "inventory_stream",
 ]
+
+
+def _role(value: object) -> Role:
+    return to_enum(Role, value, "actor.role")
+
+
+def _actor_id(value: object) -> str:
+    return check_id(value, "actor.id")
 
 
 @attrs.frozen
 class Actor:
-    """Who did something: a role and an identifier (user id, carrier id, job name)."""
+    """Who did something: a role and an identifier (user id, carrier id, job name).
 
-    role: Role
-    id: str
+    ``role`` may be given as its value (``"customer"``); ``id`` must be a
+    non-empty string.  Anything else raises ``ValidationError`` here, so an
+    actor that could not be stored and read back never exists.
+    """
+
+    role: Role = attrs.field(converter=_role)
+    id: str = attrs.field(converter=_actor_id)
 
     @classmethod
     def system(cls, id: str = "tnorder") -> Actor:
         return cls(Role.SYSTEM, id)
+
+
+STREAM_SEPARATOR = ":"
+"""Separates a stream's namespace from its id; order ids may not contain it."""
+
+
+def document_stream(document_id: str) -> str:
+    """The stream of a document's own events (those with no line item)."""
+    return f"document{STREAM_SEPARATOR}{document_id}"
+
+
+def carrier_request_stream(request_id: str) -> str:
+    """The stream of a carrier request's events."""
+    return f"carrier_request{STREAM_SEPARATOR}{request_id}"
+
+
+def inventory_stream(number: str) -> str:
+    """The stream of an inventory number's events."""
+    return f"inventory{STREAM_SEPARATOR}{number}"
 
 
 @attrs.frozen
@@ -184,8 +229,8 @@ class DocumentExpired(Event):
 
 
 # -- carrier ordering workflows ------------------------------------------------
-# Request events use the carrier request id as their stream; inventory events
-# use "inventory:<number>" with the record's stored version as sequence.
+# Request events use ``carrier_request_stream(request_id)``; inventory events use
+# ``inventory_stream(number)`` with the record's stored version as sequence.
 
 
 @event_type

@@ -24,6 +24,14 @@ from ._checks import require_aware
 from ._messages import default_text
 from .documents import RequirementState
 from .events import Actor, Event, ItemStatusChanged, OrderPlaced
+from .inputs import (
+    check_id,
+    check_optional_id,
+    check_optional_text,
+    check_order_id,
+    check_text,
+    to_enum,
+)
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from .phone import normalize_number
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
@@ -67,15 +75,43 @@ class HistoryEntry(NamedTuple):
     note: str | None = None
 
 
+def _kind(value: object) -> OrderKind:
+    return to_enum(OrderKind, value, "kind")
+
+
+def _number_type(value: object) -> NumberType:
+    return to_enum(NumberType, value, "number_type")
+
+
+def _number(value: object) -> str | None:
+    return check_optional_text(value, "number")
+
+
+def _region(value: object) -> str | None:
+    # Regions are normalised later (stripped, upper-case, empty means none).
+    return check_optional_text(value, "region")
+
+
+def _item_id(value: object) -> str | None:
+    # An empty id means "generate one", as it always did.
+    return None if value == "" else check_optional_id(value, "item_id")
+
+
 @attrs.frozen
 class NewItem:
-    """What a caller asks for when placing an order: one line item to create."""
+    """What a caller asks for when placing an order: one line item to create.
 
-    kind: OrderKind
-    number: str | None = None
-    number_type: NumberType = NumberType.LOCAL
-    region: str | None = None
-    item_id: str | None = None
+    ``kind`` and ``number_type`` may be given as their values (``"port_in"``
+    becomes exactly ``OrderKind.PORT_IN``, so the requirements policy sees the
+    member); ``number``, ``region`` and ``item_id`` must be strings or None.
+    Anything else raises ``ValidationError`` here.
+    """
+
+    kind: OrderKind = attrs.field(converter=_kind)
+    number: str | None = attrs.field(default=None, converter=_number)
+    number_type: NumberType = attrs.field(default=NumberType.LOCAL, converter=_number_type)
+    region: str | None = attrs.field(default=None, converter=_region)
+    item_id: str | None = attrs.field(default=None, converter=_item_id)
 
 
 @attrs.define
@@ -169,6 +205,8 @@ def _coerce_trigger(trigger: Trigger | str) -> Trigger:
 
 def check_permission(actor: Actor, trigger: Trigger) -> None:
     """Raise ``PermissionDenied`` unless ``actor``'s role may fire ``trigger``."""
+    if not isinstance(actor, Actor):
+        raise ValidationError("actor must be an Actor", field="actor")
     if actor.role in TRIGGER_ROLES[trigger]:
         return
     if trigger is Trigger.CANCEL:
@@ -223,10 +261,12 @@ class Order:
         """
         _require_aware(at)
         check_permission(actor, Trigger.PLACE)
-        if not order_id:
-            raise ValidationError("order_id must not be empty", field="order_id")
-        if not account_id:
-            raise ValidationError("account_id must not be empty", field="account_id")
+        check_order_id(order_id)
+        check_id(account_id, "account_id")
+        if not isinstance(actor, Actor):
+            raise ValidationError("actor must be an Actor", field="actor")
+        if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+            raise ValidationError("items must be a sequence of NewItem", field="items")
         if not items:
             raise ValidationError("an order has at least one line item", field="items")
         line_items: list[LineItem] = []
@@ -337,6 +377,8 @@ class Order:
         # This is the hot path of the library: every check is inlined and one
         # object (the history entry) is built per event.
         trig = trigger if type(trigger) is Trigger else _coerce_trigger(trigger)
+        if type(actor) is not Actor:
+            raise ValidationError("actor must be an Actor", field="actor")
         try:
             utc = at.tzinfo is _UTC
         except AttributeError:
@@ -358,9 +400,11 @@ class Order:
                     trigger=trig.value,
                     allowed=[t.value for t in item.allowed_triggers()],
                 )
+        if note is not None:
+            check_text(note, "note")
         committed = None
         if trig is _RECEIVE_PORT_DATE:
-            if not isinstance(committed_date, date):
+            if type(committed_date) is not date:
                 raise ValidationError(
                     "receive_port_date needs the committed port date", field="committed_date"
                 )
@@ -380,6 +424,8 @@ class Order:
         """
         _require_aware(at)
         check_permission(actor, Trigger.CANCEL)
+        if note is not None:
+            check_text(note, "note")
         open_ids = [i.item_id for i in self.items if not i.status.is_final]
         if not open_ids:
             raise InvalidTransition(

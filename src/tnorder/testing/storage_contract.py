@@ -231,7 +231,7 @@ class StorageContract:
     @staticmethod
     def _orders(**kwargs: Any) -> st.SearchStrategy[Order]:
         """Orders with fresh ids: a drawn id (odd characters included) plus a unique suffix."""
-        kwargs.setdefault("order_ids", tst.identifiers().map(lambda i: i + _unique()))
+        kwargs.setdefault("order_ids", tst.order_ids().map(lambda i: i + _unique()))
         kwargs.setdefault("max_items", 6)
         return tst.orders(**kwargs)
 

@@ -90,6 +90,7 @@ __all__ = [
     "lookup_criteria",
     "new_items",
     "notes",
+    "order_ids",
     "orders",
     "phone_numbers",
     "predict_error",
@@ -119,6 +120,18 @@ def identifiers(*, min_size: int = 1, max_size: int = 24) -> st.SearchStrategy[s
         raise InvalidArgument(f"identifiers need min_size >= 1, got {min_size}")
     alphabet = st.characters(codec="utf-8", categories=("L", "N"), include_characters="-_.:/ ")
     return st.text(alphabet, min_size=min_size, max_size=max_size)
+
+
+def order_ids(*, min_size: int = 1, max_size: int = 24) -> st.SearchStrategy[str]:
+    """Order ids: :func:`identifiers` without ``":"``, which order ids may not hold
+    (it separates event stream namespaces; see ``tnorder.domain.events``)."""
+    if min_size < 1:
+        raise InvalidArgument(f"order ids need min_size >= 1, got {min_size}")
+    alphabet = st.characters(codec="utf-8", categories=("L", "N"), include_characters="-_./ ")
+    return st.text(alphabet, min_size=min_size, max_size=max_size)
+
+
+_default_order_ids = order_ids  # ``orders(order_ids=...)`` shadows the name
 
 
 def account_ids() -> st.SearchStrategy[str]:
@@ -640,7 +653,7 @@ def orders(
             f"can reach any of {sorted(s.value for s in wanted)}"
         )
     items_strategy = new_items(kind_pool, number_types)
-    ids = order_ids if order_ids is not None else identifiers()
+    ids = order_ids if order_ids is not None else _default_order_ids()
     account = accounts if accounts is not None else account_ids()
     placed = placed_at if placed_at is not None else utc_datetimes()
     placers = actors(allowed_to=Trigger.PLACE)

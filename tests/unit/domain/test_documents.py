@@ -398,7 +398,7 @@ def test_review_life_cycle() -> None:
     assert DocumentStatus.EXPIRED == d.status
     assert (
         DocumentExpired(
-            stream="DOC-1",
+            stream="document:DOC-1",
             seq=1,
             at=T0 + timedelta(days=1),
             document_id="DOC-1",
@@ -409,7 +409,7 @@ def test_review_life_cycle() -> None:
         )
         == event
     )
-    assert "DOC-1#1" == event.event_id
+    assert "document:DOC-1#1" == event.event_id
 
 
 def test_only_documents_under_review_can_be_approved() -> None:

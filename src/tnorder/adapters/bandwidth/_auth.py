@@ -81,7 +81,12 @@ def verify_callback(headers: Mapping[str, str], credentials: CallbackCredentials
         raise CallbackNotVerified(
             "no callback credentials are configured; refusing every Bandwidth callback"
         )
+    if not isinstance(headers, Mapping):
+        raise CallbackNotVerified("callback headers are not a mapping of names to values")
     value = _header(headers, "Authorization")
+    if value is not None and not isinstance(value, str):
+        # Some frameworks hand over raw bytes; a header we cannot read is not a credential.
+        raise CallbackNotVerified("callback Authorization header is not text")
     if not value:
         raise CallbackNotVerified("callback has no Authorization header")
     scheme, _, token = value.strip().partition(" ")

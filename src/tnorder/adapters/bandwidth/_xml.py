@@ -51,6 +51,10 @@ def parse(body: bytes, *, what: str, carrier_id: str = CARRIER_ID) -> ET.Element
         CarrierProtocolError: empty, too large, not well-formed, or carrying a
             DTD / entity declaration / external reference.
     """
+    if not isinstance(body, bytes | bytearray | str):
+        raise CarrierProtocolError(
+            f"{what}: body must be bytes, got {type(body).__name__}", carrier_id=carrier_id
+        )
     if not body or not body.strip():
         raise CarrierProtocolError(f"{what}: empty body", carrier_id=carrier_id)
     if len(body) > MAX_BODY_BYTES:

@@ -1,0 +1,735 @@
+"""Fuzzing every public entry point with well-typed, ill-typed and hostile values (issue 15).
+
+Each test drives one entry point of a wired service (the demo's world: a real
+SQLite file, simulated carriers, documents, a requirements policy) with
+arguments drawn from valid values *and* hostile ones: wrong types, lone
+surrogates, NUL, huge strings, namespace-looking ids, boundary dates.  Every
+call must end in one of three ways:
+
+- it returns, and every stored row and outbox record still decodes (nothing
+  parked), and what it returned reads back equal;
+- it raises a ``TnorderError``, and the stored rows, the outbox and the
+  document files are exactly as before;
+- anything else (a ``TypeError``, ``OverflowError``, ``UnicodeEncodeError``...)
+  fails the test.
+
+The number of examples follows the Hypothesis profile (``dev`` locally, ``ci``
+under CI); the world is built once per module to keep ``make test`` short.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tnorder import (
+    Actor,
+    CarrierRequest,
+    Destination,
+    Document,
+    InputLimits,
+    LookupCriteria,
+    NewItem,
+    NumberType,
+    Order,
+    OrderKind,
+    OrderService,
+    RequirementRule,
+    Role,
+    TnorderError,
+    validate_upload,
+)
+from tnorder.adapters import _sql
+from tnorder.adapters.bandwidth import CallbackCredentials, callback_update, verify_callback
+from tnorder.adapters.document_storage import MemoryDocumentStorage
+from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.cli import main as cli_main
+from tnorder.demo.world import REALTIME, START, World, build_world
+from tnorder.records import RECORD_SPECS
+from tnorder.serialization import loads
+from tnorder.testing import strategies as tst
+
+# -- values ------------------------------------------------------------------------------
+
+NASTY_TEXT = [
+    "",
+    " ",
+    "\ud800",
+    "a\udfffb",
+    "\x00",
+    "tab\tand\nnewline",
+    "\u202eevil",
+    "🦄" * 3,
+    "x" * 5000,
+    "inventory:+14045550100",
+    "document:DOC-1",
+    "carrier_request:CR-1",
+    "../../etc/passwd",
+    "ORD-1001#1",
+]
+
+BOUNDARY_MOMENTS = [
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(2026, 3, 2, 9, 0),  # naive
+    date.min,
+    date.max,
+    timedelta.max,
+]
+
+hostile: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(NASTY_TEXT),
+    st.text(st.characters(codec=None, categories=("L", "N", "P", "Cs", "Cc", "So")), max_size=8),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from(BOUNDARY_MOMENTS),
+    st.sampled_from([*OrderKind, *Role, *NumberType]),
+)
+
+ACTORS = [
+    Actor(Role.CUSTOMER, "acct-1-admin"),
+    Actor(Role.STAFF, "ops-jane"),
+    Actor(Role.ACCOUNT_MANAGER, "am-sam"),
+    Actor(Role.SYSTEM, "tnorder"),
+    Actor(Role.CARRIER, "sim-realtime"),
+]
+
+
+def maybe(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly a valid value, sometimes a hostile one."""
+    return st.one_of(valid, valid, hostile)
+
+
+actors = maybe(st.sampled_from(ACTORS))
+notes = maybe(st.one_of(st.none(), st.text(max_size=30)))
+
+
+# -- the world and what it holds ----------------------------------------------------------
+
+PDF = b"%PDF-1.7\nfuzz\n%%EOF\n"
+
+
+def seed(w: World) -> World:
+    """A few orders, a document and a carrier request, so valid calls reach deep."""
+    svc = w.service
+    customer = ACTORS[0]
+    svc.place_order("acct-1", [NewItem(OrderKind.NEW_NUMBER)], actor=customer)
+    port = svc.place_order(
+        "acct-1",
+        [NewItem(OrderKind.PORT_IN, "+14045550100", NumberType.TRUELOCAL, region="US-GA")],
+        actor=customer,
+    )
+    svc.upload_document(
+        port.order_id,
+        port.items[0].item_id,
+        "proof_of_local_address",
+        PDF,
+        file_name="bill.pdf",
+        actor=customer,
+    )
+    svc.lookup_numbers(
+        REALTIME,
+        LookupCriteria(quantity=2, area_code="404"),
+        destination=Destination.to_inventory(),
+        actor=ACTORS[1],
+    )
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The demo's world on a fresh SQLite file, seeded, shared by every example of the
+    module."""
+    w = seed(build_world(tmp_path_factory.mktemp("fuzz") / "fuzz.db"))
+    yield w
+    _close_reader(w.storage)
+    w.close()
+
+
+@pytest.fixture(scope="module", params=["memory", "postgres"])
+def other_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The same world on MemoryStorage and on a fresh PostgreSQL database."""
+    sqlite_world = build_world(tmp_path_factory.mktemp("fuzz-other") / "unused.db")
+    sqlite_world.close()
+    storage: Any
+    if request.param == "memory":
+        storage = MemoryStorage()
+    else:
+        from tnorder.adapters.postgres import PostgresStorage
+
+        storage = PostgresStorage(request.getfixturevalue("postgres_dsn"))
+        with psycopg.connect(storage.conninfo, autocommit=True) as pg:
+            tables = ", ".join(f"tnorder_{kind}" for kind in KINDS)
+            pg.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+    old = sqlite_world.service
+    service = OrderService(
+        storage,
+        clock=sqlite_world.clock,
+        carriers=old.carriers,
+        provisioning=old.provisioning,
+        document_storage=MemoryDocumentStorage(),
+        requirements_policy=old.requirements_policy,
+    )
+    w = seed(
+        World(
+            service=service,
+            storage=storage,
+            clock=sqlite_world.clock,
+            carriers=sqlite_world.carriers,
+        )
+    )
+    yield w
+    if not isinstance(storage, MemoryStorage):
+        _close_reader(storage)
+        storage.close()
+
+
+def rows(world: World, kind: str) -> list[tuple[Any, ...]]:
+    """The stored rows of one kind (``orders``, a record kind, or ``outbox``), by key,
+    read straight from the storage underneath the service."""
+    storage: Any = world.storage
+    if isinstance(storage, MemoryStorage):
+        if kind == "outbox":
+            return [
+                (p, stream, payload, storage._parked.get(p))
+                for p, (stream, _event_id, payload) in sorted(storage._outbox.items())
+            ]
+        return [(k, r.version, r.body) for k, r in sorted(storage._tables[kind].items())]
+    if kind == "outbox":
+        sql = "SELECT position, stream, payload, parked_reason FROM tnorder_outbox"
+    else:
+        key = "order_id" if kind == "orders" else "key"
+        sql = f"SELECT {key}, version, body FROM tnorder_{kind}"
+    sql += " ORDER BY 1"
+    return _reader(storage).execute(sql).fetchall()
+
+
+_READERS: dict[int, Any] = {}
+
+
+def _reader(storage: Any) -> Any:
+    """One autocommit connection per storage beside the service's own (sees every commit)."""
+    conn = _READERS.get(id(storage))
+    if conn is None:
+        if isinstance(storage, SqliteStorage):
+            conn = sqlite3.connect(storage.path, timeout=10, isolation_level=None)
+        else:
+            conn = psycopg.connect(storage.conninfo, autocommit=True)
+        _READERS[id(storage)] = conn
+    return conn
+
+
+def _close_reader(storage: Any) -> None:
+    conn = _READERS.pop(id(storage), None)
+    if conn is not None:
+        conn.close()
+
+
+KINDS = ("orders", *(spec.name for spec in RECORD_SPECS), "outbox")
+
+
+def known(world: World) -> dict[str, list[str]]:
+    """Ids that exist in the world (so that valid calls reach deep into the use cases)."""
+    orders = [r[0] for r in rows(world, "orders")]
+    return {
+        "order": orders or ["ORD-1001"],
+        "item": [f"{o}-1" for o in orders] or ["ORD-1001-1"],
+        "document": [r[0] for r in rows(world, "documents")] or ["DOC-301"],
+        "request": [r[0] for r in rows(world, "carrier_requests")] or ["CR-501"],
+        "number": [r[0] for r in rows(world, "inventory")] or ["+14045550100"],
+    }
+
+
+def snapshot(world: World) -> tuple[Any, ...]:
+    """Everything stored: every row of every kind, and the document files."""
+    tables = tuple(tuple(rows(world, kind)) for kind in KINDS)
+    files = tuple(world.service.document_storage.keys())  # type: ignore[union-attr]
+    return tables, files
+
+
+def assert_everything_reads(world: World) -> None:
+    """Every stored row decodes, and no outbox record is unreadable (or parked)."""
+    for key, version, body in rows(world, "orders"):
+        _sql.decode_order(key, version, body)
+    for spec in RECORD_SPECS:
+        for key, version, body in rows(world, spec.name):
+            _sql.decode_record(spec, key, version, body)
+    for position, stream, payload, parked in rows(world, "outbox"):
+        assert parked is None
+        _sql.decode_event(position, stream, payload)
+
+
+def assert_reads_back(world: World, result: Any) -> None:
+    """What a use case returned is what storage now holds."""
+    svc = world.service
+    if isinstance(result, Order):
+        assert svc.get_order(result.order_id) == result
+    elif isinstance(result, Document):
+        assert svc.get_document(result.document_id, account_id=result.account_id) == result
+    elif isinstance(result, CarrierRequest):
+        assert svc.get_carrier_request(result.request_id) == result
+
+
+def exercise(world: World, call: Callable[[], Any]) -> None:
+    """Run ``call`` and check the three allowed outcomes (see the module docstring)."""
+    _KNOWN[id(world)] = known(world)
+    before = snapshot(world)
+    try:
+        result = call()
+    except TnorderError:
+        assert before == snapshot(world), "a refused call changed stored state"
+        return
+    assert_everything_reads(world)
+    assert_reads_back(world, result)
+
+
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+# -- the use cases --------------------------------------------------------------------------
+
+
+def _numbers(world: World) -> list[str]:
+    return (_KNOWN.get(id(world)) or known(world))["number"]
+
+
+# The ids in the world, read once per example (``exercise`` refreshes them).
+_KNOWN: dict[int, dict[str, list[str]]] = {}
+
+
+def _ids(data: st.DataObject, world: World, kind: str) -> Any:
+    ids = _KNOWN.get(id(world)) or known(world)
+    return data.draw(maybe(st.sampled_from(ids[kind])), label=kind)
+
+
+USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
+    "place_order": lambda w, d: (
+        lambda: w.service.place_order(
+            d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            d.draw(
+                maybe(
+                    st.lists(
+                        st.builds(
+                            NewItem,
+                            st.sampled_from(list(OrderKind)),
+                            st.none(),
+                            st.sampled_from(list(NumberType)),
+                            st.sampled_from([None, "US-GA", "US-CA"]),
+                        ),
+                        min_size=1,
+                        max_size=3,
+                    )
+                ),
+                label="items",
+            ),
+            actor=d.draw(actors, label="actor"),
+            order_id=d.draw(maybe(st.one_of(st.none(), tst.order_ids())), label="order_id"),
+        )
+    ),
+    "get_order": lambda w, d: lambda: w.service.get_order(_ids(d, w, "order")),
+    "fire": lambda w, d: (
+        lambda: w.service.fire(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            d.draw(maybe(st.sampled_from(["submit_to_carrier", "request_info", "complete"]))),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+            committed_date=d.draw(maybe(st.one_of(st.none(), st.dates())), label="date"),
+        )
+    ),
+    "cancel_order": lambda w, d: (
+        lambda: w.service.cancel_order(
+            _ids(d, w, "order"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+        )
+    ),
+    "relay_events": lambda w, d: (
+        lambda: w.service.relay_events(d.draw(maybe(st.integers(1, 5)), label="limit"))
+    ),
+    "orders_tab": lambda w, d: (
+        lambda: w.service.orders_tab(d.draw(maybe(st.just("acct-1")), label="account"))
+    ),
+    "order_history": lambda w, d: (
+        lambda: w.service.order_history(d.draw(maybe(st.just("acct-1")), label="account"))
+    ),
+    "active_numbers": lambda w, d: (
+        lambda: w.service.active_numbers(d.draw(maybe(st.just("acct-1")), label="account"))
+    ),
+    "check_number_action": lambda w, d: (
+        lambda: w.service.check_number_action(
+            d.draw(maybe(st.just("acct-1")), label="account"),
+            d.draw(maybe(st.just("+14045550100")), label="number"),
+            d.draw(maybe(st.sampled_from(["port_out", "disconnect", "configure"])), label="action"),
+        )
+    ),
+    "upload_document": lambda w, d: (
+        lambda: w.service.upload_document(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            d.draw(maybe(st.sampled_from(["proof_of_local_address", "recent_bill"])), label="kind"),
+            d.draw(maybe(st.sampled_from([PDF, b"", b"GIF89a"])), label="data"),
+            file_name=d.draw(maybe(st.just("bill.pdf")), label="file_name"),
+            actor=d.draw(actors, label="actor"),
+            content_type=d.draw(maybe(st.sampled_from([None, "application/pdf"])), label="ct"),
+        )
+    ),
+    "reuse_approved_documents": lambda w, d: (
+        lambda: w.service.reuse_approved_documents(_ids(d, w, "order"))
+    ),
+    "approve_document": lambda w, d: (
+        lambda: w.service.approve_document(
+            _ids(d, w, "document"),
+            actor=d.draw(actors, label="actor"),
+            valid_until=d.draw(maybe(st.one_of(st.none(), st.dates())), label="valid_until"),
+        )
+    ),
+    "reject_document": lambda w, d: (
+        lambda: w.service.reject_document(
+            _ids(d, w, "document"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(maybe(st.just("blurry scan")), label="note"),
+        )
+    ),
+    "get_document": lambda w, d: (
+        lambda: w.service.get_document(
+            _ids(d, w, "document"), account_id=d.draw(maybe(st.just("acct-1")), label="account")
+        )
+    ),
+    "list_documents": lambda w, d: (
+        lambda: w.service.list_documents(
+            d.draw(maybe(st.just("acct-1")), label="account"),
+            status=d.draw(maybe(st.sampled_from([None, "approved", "uploaded"])), label="status"),
+        )
+    ),
+    "document_content": lambda w, d: (
+        lambda: w.service.document_content(
+            _ids(d, w, "document"), account_id=d.draw(maybe(st.just("acct-1")), label="account")
+        )
+    ),
+    "document_expiry_report": lambda w, d: (
+        lambda: w.service.document_expiry_report(
+            within_days=d.draw(maybe(st.integers(0, 400)), label="days"),
+            account_id=d.draw(maybe(st.sampled_from([None, "acct-1"])), label="account"),
+        )
+    ),
+    "expire_documents": lambda w, d: (
+        lambda: w.service.expire_documents(
+            account_id=d.draw(maybe(st.sampled_from([None, "acct-1"])), label="account")
+        )
+    ),
+    "carrier_capabilities": lambda w, d: (
+        lambda: w.service.carrier_capabilities(d.draw(maybe(st.just(REALTIME)), label="carrier"))
+    ),
+    "get_carrier_request": lambda w, d: (
+        lambda: w.service.get_carrier_request(_ids(d, w, "request"))
+    ),
+    "list_carrier_requests": lambda w, d: (
+        lambda: w.service.list_carrier_requests(
+            d.draw(maybe(st.just(REALTIME)), label="carrier"),
+            status=d.draw(maybe(st.sampled_from([None, "pending", "reserved"])), label="status"),
+        )
+    ),
+    "lookup_numbers": lambda w, d: (
+        lambda: w.service.lookup_numbers(
+            d.draw(maybe(st.just(REALTIME)), label="carrier"),
+            d.draw(maybe(st.just(LookupCriteria(quantity=1, area_code="404"))), label="criteria"),
+            destination=d.draw(maybe(st.just(Destination.to_inventory())), label="destination"),
+            actor=d.draw(actors, label="actor"),
+            request_id=d.draw(maybe(st.none()), label="request_id"),
+        )
+    ),
+    "abandon_lookup": lambda w, d: (
+        lambda: w.service.abandon_lookup(_ids(d, w, "request"), actor=d.draw(actors, label="actor"))
+    ),
+    "select_numbers": lambda w, d: (
+        lambda: w.service.select_numbers(
+            _ids(d, w, "request"),
+            d.draw(
+                maybe(
+                    st.lists(
+                        st.sampled_from(_numbers(w)),
+                        max_size=2,
+                    )
+                ),
+                label="nums",
+            ),
+            actor=d.draw(actors, label="actor"),
+        )
+    ),
+    "disconnect_numbers": lambda w, d: (
+        lambda: w.service.disconnect_numbers(
+            d.draw(maybe(st.just(REALTIME)), label="carrier"),
+            d.draw(
+                maybe(
+                    st.lists(
+                        st.sampled_from(_numbers(w)),
+                        max_size=2,
+                    )
+                ),
+                label="nums",
+            ),
+            actor=d.draw(actors, label="actor"),
+        )
+    ),
+    "poll_carrier_request": lambda w, d: (
+        lambda: w.service.poll_carrier_request(_ids(d, w, "request"))
+    ),
+    "assign_inventory_number": lambda w, d: (
+        lambda: w.service.assign_inventory_number(
+            _ids(d, w, "number"),
+            d.draw(maybe(st.just("acct-1")), label="account"),
+            d.draw(maybe(st.just("line-1")), label="line"),
+            actor=d.draw(actors, label="actor"),
+        )
+    ),
+    "release_expired_reservations": lambda w, d: lambda: w.service.release_expired_reservations(),
+    "parked_events": lambda w, d: lambda: w.service.parked_events(),
+    "retry_parked_events": lambda w, d: (
+        lambda: w.service.retry_parked_events(
+            d.draw(maybe(st.lists(st.integers(-5, 5), max_size=3)), label="positions")
+        )
+    ),
+    "drop_parked_events": lambda w, d: (
+        lambda: w.service.drop_parked_events(
+            d.draw(maybe(st.lists(st.integers(-5, 5), max_size=3)), label="positions")
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USE_CASES))
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 60))
+@given(data=st.data())
+def test_use_case_takes_any_input(world: World, name: str, data: st.DataObject) -> None:
+    """The use case returns (and everything stored reads back) or raises a TnorderError
+    with stored state, outbox and document files unchanged."""
+    exercise(world, USE_CASES[name](world, data))
+
+
+WRITES = [
+    "place_order",
+    "fire",
+    "cancel_order",
+    "upload_document",
+    "approve_document",
+    "reject_document",
+    "relay_events",
+    "orders_tab",
+    "list_documents",
+    "lookup_numbers",
+    "assign_inventory_number",
+]
+
+
+@pytest.mark.parametrize("name", WRITES)
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 25))
+@given(data=st.data())
+def test_writes_on_memory_and_postgres(other_world: World, name: str, data: st.DataObject) -> None:
+    """The writing use cases hold the same promise on MemoryStorage and PostgreSQL
+    (which refuses NUL in text, unlike SQLite)."""
+    exercise(other_world, USE_CASES[name](other_world, data))
+
+
+# -- value constructors, parsers, stored rows, the command line ---------------------------------
+
+
+def _only_tnorder_errors(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except TnorderError as exc:
+        return exc
+
+
+@given(role=maybe(st.sampled_from(list(Role))), id=maybe(st.just("user-1")))
+def test_actor_takes_any_input(role: Any, id: Any) -> None:
+    """Actor(role, id) is a valid actor or a TnorderError."""
+    actor = _only_tnorder_errors(lambda: Actor(role, id))
+    if isinstance(actor, Actor):
+        assert actor == Actor(actor.role.value, actor.id)  # type: ignore[arg-type]
+
+
+@given(
+    kind=maybe(st.sampled_from(list(OrderKind))),
+    number=maybe(st.sampled_from([None, "+14045550100"])),
+    number_type=maybe(st.sampled_from(list(NumberType))),
+    region=maybe(st.sampled_from([None, "US-GA"])),
+    item_id=maybe(st.sampled_from([None, "I-1"])),
+)
+def test_new_item_takes_any_input(
+    kind: Any, number: Any, number_type: Any, region: Any, item_id: Any
+) -> None:
+    """NewItem(...) has enum members and text fields, or raises a TnorderError."""
+    item = _only_tnorder_errors(lambda: NewItem(kind, number, number_type, region, item_id))
+    if isinstance(item, NewItem):
+        assert type(item.kind) is OrderKind
+        assert type(item.number_type) is NumberType
+
+
+@given(
+    quantity=maybe(st.integers(1, 50)),
+    area_code=maybe(st.sampled_from([None, "404"])),
+    state=maybe(st.sampled_from([None, "GA"])),
+    zip_code=maybe(st.sampled_from([None, "30301"])),
+    vanity=maybe(st.sampled_from([None, "FLOWERS"])),
+)
+def test_lookup_criteria_take_any_input(
+    quantity: Any, area_code: Any, state: Any, zip_code: Any, vanity: Any
+) -> None:
+    """LookupCriteria(...) is built or raises a TnorderError."""
+    _only_tnorder_errors(
+        lambda: LookupCriteria(
+            quantity=quantity,
+            area_code=area_code,
+            state=state,
+            zip_code=zip_code,
+            toll_free_vanity=vanity,
+        )
+    )
+
+
+@given(
+    kinds=maybe(st.lists(st.sampled_from(["recent_bill", "proof_of_address"]), max_size=2)),
+    region=maybe(st.sampled_from([None, "US-GA"])),
+    number_type=maybe(st.sampled_from([None, "truelocal", NumberType.LOCAL])),
+    order_kind=maybe(st.sampled_from([None, "port_in", OrderKind.NEW_NUMBER])),
+)
+def test_requirement_rules_take_any_input(
+    kinds: Any, region: Any, number_type: Any, order_kind: Any
+) -> None:
+    """RequirementRule(...) is built (enum strings become members) or raises a TnorderError."""
+    rule = _only_tnorder_errors(
+        lambda: RequirementRule(
+            kinds, region=region, number_type=number_type, order_kind=order_kind
+        )
+    )
+    if isinstance(rule, RequirementRule) and rule.number_type is not None:
+        assert type(rule.number_type) is NumberType
+
+
+@given(
+    max_id=maybe(st.integers(1, 500)),
+    max_note=maybe(st.integers(1, 500)),
+    max_items=maybe(st.integers(1, 50_000)),
+)
+def test_input_limits_take_any_input(max_id: Any, max_note: Any, max_items: Any) -> None:
+    """InputLimits(...) holds positive integers or raises a TnorderError."""
+    _only_tnorder_errors(
+        lambda: InputLimits(
+            max_id_length=max_id, max_note_length=max_note, max_items_per_order=max_items
+        )
+    )
+
+
+@given(
+    data=maybe(st.sampled_from([PDF, b"\x89PNG\r\n\x1a\n" + b"0" * 8, b""])),
+    file_name=maybe(st.sampled_from(["bill.pdf", "scan.png", "a/b/../c.pdf"])),
+    content_type=maybe(st.sampled_from([None, "application/pdf", "image/png; q=1"])),
+    max_bytes=maybe(st.integers(1, 10**7)),
+)
+def test_validate_upload_takes_any_input(
+    data: Any, file_name: Any, content_type: Any, max_bytes: Any
+) -> None:
+    """validate_upload(...) describes the file or raises a TnorderError."""
+    _only_tnorder_errors(
+        lambda: validate_upload(data, file_name, max_bytes=max_bytes, content_type=content_type)
+    )
+
+
+CREDENTIALS = CallbackCredentials("tnorder", "callback-secret")
+
+
+@given(
+    headers=maybe(
+        st.dictionaries(
+            st.one_of(
+                st.sampled_from(["Authorization", "authorization", "X-Other"]),
+                st.none(),
+                st.integers(),
+                st.binary(max_size=4),
+                st.sampled_from(NASTY_TEXT),
+            ),
+            maybe(st.sampled_from(["Basic dG5vcmRlcjpjYWxsYmFjay1zZWNyZXQ=", "Basic !!", ""])),
+            max_size=3,
+        )
+    ),
+    body=maybe(
+        st.sampled_from(
+            [
+                b"<Notification><Status>COMPLETE</Status><OrderId>x</OrderId></Notification>",
+                b"<Notification>",
+                b"",
+                b"<!DOCTYPE x [<!ENTITY a 'b'>]><Notification>&a;</Notification>",
+            ]
+        )
+    ),
+    now=maybe(st.just(START)),
+)
+def test_callback_parsing_takes_any_input(headers: Any, body: Any, now: Any) -> None:
+    """verify_callback and callback_update accept or raise a TnorderError, whatever
+    the headers and body."""
+    _only_tnorder_errors(lambda: verify_callback(headers, CREDENTIALS))
+    _only_tnorder_errors(lambda: callback_update(body, carrier_id="bandwidth", now=now))
+
+
+@given(body=maybe(st.sampled_from(['{"schema_version": 1}', "{}", "[]", "null", "{"])))
+def test_stored_row_decoding_takes_any_input(body: Any) -> None:
+    """A stored order or outbox payload decodes or raises a TnorderError (SerializationError)."""
+    _only_tnorder_errors(lambda: loads(Order, body, record="order 'x'"))
+    _only_tnorder_errors(lambda: _sql.decode_event(1, "S", body))
+    _only_tnorder_errors(lambda: _sql.decode_order("x", 1, body))
+
+
+@FUZZ
+@given(
+    path=st.one_of(
+        st.sampled_from(["\x00", "a" * 300, "\ud800.db", "", "no/such/dir/x.db"]),
+        st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=256),
+    )
+)
+def test_cli_demo_refuses_unusable_database_paths(
+    path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tnorder demo --db PATH` with a path it cannot use exits 1 with a message, never a
+    traceback (paths that work would run the whole demo, so none is drawn)."""
+    code = cli_main(["demo", "--plain", "--db", str(tmp_path / path) if path else path])
+    assert 1 == code
+    assert "tnorder:" in capsys.readouterr().err
+
+
+@FUZZ
+@given(
+    argv=st.lists(
+        st.one_of(
+            st.sampled_from(["statuses", "diagram", "--version", "--help", "-h", "--format"]),
+            st.sampled_from(NASTY_TEXT[:-5]),
+            st.text(max_size=6),
+        ),
+        max_size=4,
+    ).filter(lambda a: "demo" not in a)
+)
+def test_cli_takes_any_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line returns an exit code or exits through argparse (usage errors,
+    --help, --version); it never raises anything else."""
+    try:
+        code: object = cli_main(argv)
+    except SystemExit as exit_:
+        code = exit_.code  # argparse: 0 for --help/--version, 2 for a usage error
+    assert code in (0, 1, 2)
+    capsys.readouterr()
