@@ -121,9 +121,18 @@ def postgres_dsn() -> Iterator[str]:
     try:
         yield psycopg.conninfo.make_conninfo(admin, dbname=name)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        # FORCE cannot end a backend of another role (an autovacuum worker that
+        # happens to be on the database): wait for it to finish, then drop.
+        for attempt in range(40):
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(drop)
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
 
 
 # -- no secrets in tnorder's logs (issue 20) -------------------------------------
