@@ -17,7 +17,8 @@ in its message.
     │   ├── InvalidPhoneNumber
     │   ├── InvalidLookup                         lookup criteria / quantity
     │   ├── ReservationExpired                    held lookup results expired before selection
-    │   └── InvalidDocument                       upload refused (empty, too large, type)
+    │   ├── InvalidDocument                       upload refused (empty, too large, type)
+    │   └── DuplicateNumber                       number twice, or already in an open order
     ├── InvalidTransition (ValueError)            event not allowed in the item's status
     ├── PermissionDenied (PermissionError)        actor's role may not do this
     ├── ActionRestricted (PermissionError)        number action refused in its activation stage
@@ -64,6 +65,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "DocumentNotFound",
+    "DuplicateNumber",
     "InvalidDocument",
     "InvalidLookup",
     "InvalidPhoneNumber",
@@ -385,3 +387,17 @@ class SerializationError(StorageError, ValueError):
 
 class NotificationError(TnorderError):
     """A notifier failed to deliver an event; the relay will deliver it again."""
+
+
+class DuplicateNumber(ValidationError):
+    """A number is already in this order, or already has an open order.
+
+    ``number`` is the E.164 number; ``order_id`` is the open order that holds
+    it when the caller may know it (the same order or the same account), and
+    None when it belongs to another account (which is never revealed).
+    """
+
+    def __init__(self, message: str, *, number: str, order_id: str | None = None) -> None:
+        super().__init__(message, field="items")
+        self.number = number
+        self.order_id = order_id

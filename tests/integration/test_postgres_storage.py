@@ -32,8 +32,8 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
     PostgresStorage(fresh_schema).close()
     with PostgresStorage(fresh_schema) as storage:
         rows = raw_execute(storage, "SELECT version, name FROM tnorder_schema_migrations")
-        assert [(1, "orders and outbox")] == rows
-        assert 1 == storage.schema_version()
+        assert [(1, "orders and outbox"), (2, "storage-assigned sequence")] == rows
+        assert 2 == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:
@@ -59,7 +59,7 @@ def test_several_processes_can_migrate_at_once(fresh_schema: str) -> None:
         proc.join(60)
     with PostgresStorage(fresh_schema) as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(1,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        assert [(2,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 

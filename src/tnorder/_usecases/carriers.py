@@ -196,7 +196,8 @@ class CarrierUseCases(UseCaseBase):
                 found = uow.carrier_requests.find(carrier_id=carrier_id)
             else:
                 found = uow.carrier_requests.find(carrier_id=carrier_id, status=status)
-        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+        # A stable sort: requests created at the same instant keep the storage's sequence.
+        return sorted(found, key=lambda r: r.created_at)
 
     # Lookup and Select ---------------------------------------------------
 
@@ -851,6 +852,7 @@ class CarrierUseCases(UseCaseBase):
             for e in entries
         ]
         order = Order.place(self._order_ids(), account_id, items, actor=actor, at=now)
+        self.claim_numbers(uow, order)
         for entry, item in zip(entries, order.items, strict=True):
             entry.item_id = item.item_id
         request.order_id = order.order_id

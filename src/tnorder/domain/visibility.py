@@ -578,7 +578,8 @@ def activation(
     """Where ``item``'s number stands on Active Numbers at ``now``, or None if it does not show.
 
     None for disconnect items, cancelled items and new numbers not yet assigned.
-    Post-activation needs Completed, and for a TrueLocal number also
+    Post-activation needs Completed, and for a TrueLocal number that requires
+    local regulatory approval (``LineItem.needs_regulatory_approval``) also
     ``regulatory_approved_at``; it counts as activated at the later of the two.
     A plain tuple: classifying many numbers should not build a view per number.
     """
@@ -586,7 +587,11 @@ def activation(
     if item.number is None or status is _CANCELLED or item.kind is _DISCONNECT:
         return None
     approved_at = item.regulatory_approved_at
-    awaiting = approved_at is None and item.number_type is _TRUELOCAL
+    awaiting = (
+        approved_at is None
+        and item.number_type is _TRUELOCAL
+        and item.regulatory_approval_required is not False
+    )
     if status is not _COMPLETED or awaiting:
         return (_PRE, _NOT_ACTIVE, AWAITING_APPROVAL if awaiting else _PROCESSING[status], None)
     # Completed is final, so the last history entry is when it was finalized.

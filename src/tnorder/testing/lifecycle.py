@@ -21,8 +21,9 @@ of the core:
   transitions one for one;
 * the Orders tab and Order History (``OrderService.orders_tab`` and
   ``order_history``) list each of an account's orders exactly once, oldest
-  first, as ``split_orders`` places them; an order with any open item is on
-  the Orders tab, and only final orders reach Order History.
+  first (ties in the order they were stored), as ``split_orders`` places
+  them; an order with any open item is on the Orders tab, and only final
+  orders reach Order History.
 
 With a document storage (``make_document_storage``; the service then uses
 ``DEFAULT_REQUIREMENTS_POLICY``) it also uploads valid files against missing
@@ -42,8 +43,8 @@ staff, and checks after every step:
   manual ``OrderService.fire`` leaves an item there with every document;
 * an approved (or since expired) document's ``valid_until`` is not before
   the day it was approved;
-* a TrueLocal number is Post-Activation on Active Numbers only once its item
-  has ``regulatory_approved_at``.
+* a TrueLocal number that needs local regulatory approval (the policy
+  decides) is Post-Activation on Active Numbers only once its item has it.
 
 With a carrier (``make_carrier``; a realtime ``SimulatedCarrier`` by default)
 it looks numbers up and selects some or abandons the lookup, looks up and
@@ -127,6 +128,7 @@ from ..domain.visibility import ActivationStage, split_orders
 from ..errors import (
     AlreadyExists,
     DocumentNotFound,
+    DuplicateNumber,
     InvalidDocument,
     NumberNotFound,
     OrderNotFound,
@@ -400,7 +402,18 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def _fire(self, order_id: str, step: tst.FireStep) -> None:
         now = self.clock.now()
-        outcome = _predict(self.model[order_id], lambda o: step.apply(o, at=now))
+        roles = self.service.cancel_roles
+
+        def apply(order: Order) -> None:
+            if step.trigger == Trigger.CANCEL:  # the service's configured cancel roles
+                order.item(step.item_id)
+                order.cancel(
+                    actor=step.actor, at=now, note=step.note, roles=roles, item_ids=[step.item_id]
+                )
+            else:
+                step.apply(order, at=now)
+
+        outcome = _predict(self.model[order_id], apply)
 
         def call() -> Order:
             return self.service.fire(
@@ -430,7 +443,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         target=orders,
         start=tst.utc_datetimes(min_value=START),
         account=st.sampled_from(ACCOUNTS),
-        items=st.lists(tst.new_items(), min_size=1, max_size=4),
+        items=tst.new_item_lists(max_size=4),
         actor=tst.actors(allowed_to=Trigger.PLACE),
     )
     def first_order(self, start: datetime, account: str, items: list[NewItem], actor: Actor) -> Any:
@@ -441,7 +454,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(
         target=orders,
         account=st.sampled_from(ACCOUNTS),
-        items=st.lists(tst.new_items(), min_size=1, max_size=4),
+        items=tst.new_item_lists(max_size=4),
         actor=tst.actors(),
     )
     def place_order(self, account: str, items: list[NewItem], actor: Actor) -> Any:
@@ -454,6 +467,16 @@ class OrderLifecycle(RuleBasedStateMachine):
 
         try:
             predicted = Order.place(order_id, account, items, actor=actor, at=now)
+            # One open order per number: a number an open item holds is refused.
+            taken = {
+                i.number
+                for o in self.model.values()
+                for i in o.items
+                if i.number is not None and not i.is_final
+            }
+            clash = next((i.number for i in predicted.items if i.number in taken), None)
+            if clash is not None:
+                raise DuplicateNumber(f"{clash} is taken", number=clash)
         except TnorderError as exc:
             self._refused(type(exc), call)
             with self.storage.unit_of_work() as uow:
@@ -476,7 +499,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._record_new_entries(None, result, manual=False)
         return order_id
 
-    @rule(order_id=orders, items=st.lists(tst.new_items(), min_size=1, max_size=2))
+    @rule(order_id=orders, items=tst.new_item_lists(max_size=2))
     def place_with_a_taken_id(self, order_id: str, items: list[NewItem]) -> None:
         actor = Actor.system("lifecycle")
         self._refused(
@@ -508,7 +531,10 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(order_id=orders, actor=tst.actors(), note=tst.notes())
     def cancel_order(self, order_id: str, actor: Actor, note: str | None) -> None:
         now = self.clock.now()
-        outcome = _predict(self.model[order_id], lambda o: o.cancel(actor=actor, at=now, note=note))
+        roles = self.service.cancel_roles
+        outcome = _predict(
+            self.model[order_id], lambda o: o.cancel(actor=actor, at=now, note=note, roles=roles)
+        )
 
         def call() -> Order:
             return self.service.cancel_order(order_id, actor=actor, note=note)
@@ -610,8 +636,10 @@ class OrderLifecycle(RuleBasedStateMachine):
             history = [s.order_id for s in self.service.order_history(account)]
             assert not set(tab) & set(history), f"an order of {account!r} is on both tabs"
             assert sorted(o.order_id for o in mine) == sorted(tab + history)
+            # The model holds orders in the order they were first stored, so a
+            # stable sort by time keeps the storage's sequence for ties.
             expected_tab, expected_history = split_orders(
-                sorted(mine, key=lambda o: (o.created_at, o.order_id)), now, policy
+                sorted(mine, key=lambda o: o.created_at), now, policy
             )
             assert [o.order_id for o in expected_tab] == tab
             assert [o.order_id for o in expected_history] == history
@@ -971,7 +999,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                     continue
                 item = self.model[entry.order_id].item(entry.item_id or "")
                 if item.number_type is NumberType.TRUELOCAL:
-                    assert item.regulatory_approved_at is not None, (
+                    assert not item.needs_regulatory_approval, (
                         f"TrueLocal {entry.number} is live without regulatory approval"
                     )
 

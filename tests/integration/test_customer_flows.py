@@ -1,0 +1,334 @@
+"""Customer flows of the portal and carrier guides, through ``OrderService`` on every storage.
+
+Each test runs on memory, a real SQLite file and a real PostgreSQL database
+(the ``storage`` fixture), because the rules here (one open order per number,
+the storage-assigned tie-break, the regulatory lock) live partly in storage.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from storage_kit import AnyStorage
+
+from tnorder import (
+    DEFAULT_REQUIREMENTS_POLICY,
+    ActivationStage,
+    Actor,
+    DuplicateNumber,
+    ItemStatus,
+    NewItem,
+    NumberType,
+    OrderKind,
+    OrderService,
+    PermissionDenied,
+    RegulatoryApprovalRecorded,
+    Role,
+    ValidationError,
+)
+from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.notifiers import RecordingNotifier
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+STAFF = Actor(Role.STAFF, "agent-7")
+MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
+SYSTEM = Actor(Role.SYSTEM, "ops")
+NUMBER = "+14045550101"
+OTHER = "+14045550102"
+
+
+def _service(storage: AnyStorage, **kwargs: object) -> tuple[OrderService, FixedClock]:
+    clock = FixedClock(T0)
+    service = OrderService(
+        storage,
+        clock=clock,
+        notifier=RecordingNotifier(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return service, clock
+
+
+def _complete_new_number(service: OrderService, order_id: str, item_id: str) -> None:
+    for trigger in (
+        "submit_to_carrier",
+        "start_configuration",
+        "validate_installation",
+        "complete",
+    ):
+        service.fire(order_id, item_id, trigger, actor=SYSTEM)
+
+
+def _published(service: OrderService) -> list[object]:
+    service.relay_events()
+    notifier = service.notifier
+    assert isinstance(notifier, RecordingNotifier)
+    return list(notifier.events)
+
+
+# -- 2. TrueLocal numbers: the policy decides, approval is a use case --------------------
+
+
+class LockTrueLocalInGeorgia:
+    """No documents anywhere; TrueLocal numbers in US-GA need regulatory approval."""
+
+    def requirements_for(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> tuple[str, ...]:
+        return ()
+
+    def requires_regulatory_approval(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> bool:
+        return number_type is NumberType.TRUELOCAL and region == "US-GA"
+
+
+def test_a_truelocal_number_without_a_regulatory_requirement_goes_live(
+    storage: AnyStorage,
+) -> None:
+    """Under the default service (no requirements policy) a completed TrueLocal number
+    is Post-Activation: nothing locks it."""
+    service, _ = _service(storage)
+    item = NewItem(OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL)
+    service.place_order("acct-1", [item], actor=CUSTOMER, order_id="O-1")
+    _complete_new_number(service, "O-1", "O-1-1")
+    [entry] = service.active_numbers("acct-1")
+    assert ActivationStage.POST_ACTIVATION == entry.stage
+    assert None is entry.locked_reason
+
+
+def test_the_policy_decides_per_region_which_truelocal_numbers_are_locked(
+    storage: AnyStorage,
+) -> None:
+    """A TrueLocal number in a region whose policy asks for approval stays locked after
+    completion; one in another region goes live."""
+    service, _ = _service(storage, requirements_policy=LockTrueLocalInGeorgia())
+    items = [
+        NewItem(
+            OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA"
+        ),
+        NewItem(
+            OrderKind.NEW_NUMBER, number=OTHER, number_type=NumberType.TRUELOCAL, region="US-NY"
+        ),
+    ]
+    service.place_order("acct-1", items, actor=CUSTOMER, order_id="O-1")
+    for item_id in ("O-1-1", "O-1-2"):
+        _complete_new_number(service, "O-1", item_id)
+    stages = {e.number: (e.stage, e.locked_reason) for e in service.active_numbers("acct-1")}
+    assert {
+        NUMBER: (ActivationStage.PRE_ACTIVATION, "awaiting local regulatory approval"),
+        OTHER: (ActivationStage.POST_ACTIVATION, None),
+    } == stages
+
+
+def test_recording_regulatory_approval_unlocks_the_number_with_history_and_event(
+    storage: AnyStorage,
+) -> None:
+    """record_regulatory_approval keeps who, when and the note on the item, publishes
+    RegulatoryApprovalRecorded, and the completed number turns live."""
+    service, clock = _service(storage, requirements_policy=LockTrueLocalInGeorgia())
+    item = NewItem(
+        OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA"
+    )
+    service.place_order("acct-1", [item], actor=CUSTOMER, order_id="O-1")
+    _complete_new_number(service, "O-1", "O-1-1")
+    clock.advance(hours=2)
+    order = service.record_regulatory_approval(
+        "O-1", "O-1-1", actor=STAFF, note="Georgia PSC approved"
+    )
+    stored = service.get_order("O-1").item("O-1-1")
+    assert (clock.now(), STAFF, "Georgia PSC approved") == (
+        stored.regulatory_approved_at,
+        stored.regulatory_approved_by,
+        stored.regulatory_note,
+    )
+    assert order.item("O-1-1") == stored
+    [entry] = service.active_numbers("acct-1")
+    assert (ActivationStage.POST_ACTIVATION, clock.now()) == (entry.stage, entry.activated_at)
+    approvals = [e for e in _published(service) if isinstance(e, RegulatoryApprovalRecorded)]
+    assert [("O-1-1", NUMBER, STAFF, "Georgia PSC approved")] == [
+        (e.item_id, e.number, e.actor, e.note) for e in approvals
+    ]
+
+
+def test_regulatory_approval_is_refused_to_customers_and_when_not_needed(
+    storage: AnyStorage,
+) -> None:
+    """Customers cannot approve compliance; an item that needs no approval, or has it,
+    is refused with a ValidationError; nothing stored changes."""
+    service, _ = _service(storage, requirements_policy=LockTrueLocalInGeorgia())
+    items = [
+        NewItem(
+            OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA"
+        ),
+        NewItem(OrderKind.NEW_NUMBER, number=OTHER, region="US-GA"),
+    ]
+    service.place_order("acct-1", items, actor=CUSTOMER, order_id="O-1")
+    before = service.get_order("O-1")
+    with pytest.raises(PermissionDenied):
+        service.record_regulatory_approval("O-1", "O-1-1", actor=CUSTOMER)
+    with pytest.raises(ValidationError, match="needs no local regulatory approval"):
+        service.record_regulatory_approval("O-1", "O-1-2", actor=STAFF)
+    assert before == service.get_order("O-1")
+    service.record_regulatory_approval("O-1", "O-1-1", actor=STAFF)
+    with pytest.raises(ValidationError, match="already approved"):
+        service.record_regulatory_approval("O-1", "O-1-1", actor=STAFF)
+
+
+def test_approved_documents_still_lift_the_lock_under_the_default_policy(
+    storage: AnyStorage,
+) -> None:
+    """Under DEFAULT_REQUIREMENTS_POLICY a TrueLocal number needs its documents: the
+    item is locked (it has requirements) until they are approved."""
+    service, _ = _service(storage, requirements_policy=DEFAULT_REQUIREMENTS_POLICY)
+    item = NewItem(
+        OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA"
+    )
+    order = service.place_order("acct-1", [item], actor=CUSTOMER, order_id="O-1")
+    assert order.item("O-1-1").needs_regulatory_approval
+    assert ItemStatus.INFORMATION_REQUIRED is order.item("O-1-1").status
+
+
+# -- 3. one open order per number ---------------------------------------------------------
+
+
+def test_the_same_number_twice_in_one_order_is_refused(storage: AnyStorage) -> None:
+    """Two items with the same number (in any spelling) raise DuplicateNumber naming it,
+    and nothing is stored."""
+    service, _ = _service(storage)
+    items = [
+        NewItem(OrderKind.PORT_IN, number=NUMBER),
+        NewItem(OrderKind.PORT_IN, number="(404) 555-0101"),
+    ]
+    with pytest.raises(DuplicateNumber, match=r"\+14045550101") as info:
+        service.place_order("acct-1", items, actor=CUSTOMER, order_id="O-1")
+    assert (NUMBER, "O-1") == (info.value.number, info.value.order_id)
+    assert [] == service.orders_tab("acct-1")
+
+
+def test_a_second_open_order_for_a_number_is_refused(storage: AnyStorage) -> None:
+    """A port-in or new order for a number that an open order of the same account holds
+    is refused with DuplicateNumber naming the number and that order."""
+    service, _ = _service(storage)
+    service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-1"
+    )
+    for kind in (OrderKind.PORT_IN, OrderKind.NEW_NUMBER):
+        with pytest.raises(DuplicateNumber) as info:
+            service.place_order(
+                "acct-1", [NewItem(kind, number=NUMBER)], actor=CUSTOMER, order_id="O-2"
+            )
+        assert (NUMBER, "O-1") == (info.value.number, info.value.order_id)
+        assert "O-1" in str(info.value)
+    assert ["O-1"] == [s.order_id for s in service.orders_tab("acct-1")]
+
+
+def test_another_accounts_open_order_is_refused_without_revealing_it(
+    storage: AnyStorage,
+) -> None:
+    """Across accounts the refusal names the number but neither the other order nor
+    its account."""
+    service, _ = _service(storage)
+    service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-1"
+    )
+    with pytest.raises(DuplicateNumber) as info:
+        service.place_order(
+            "acct-2", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-2"
+        )
+    assert (NUMBER, None) == (info.value.number, info.value.order_id)
+    assert "O-1" not in str(info.value)
+    assert "acct-1" not in str(info.value)
+
+
+def test_a_number_is_free_again_once_its_order_is_final(storage: AnyStorage) -> None:
+    """After the holding item is cancelled (or completed) the number can be ordered again."""
+    service, _ = _service(storage)
+    service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-1"
+    )
+    service.cancel_order("O-1", actor=MANAGER)
+    order = service.place_order(
+        "acct-2", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-2"
+    )
+    assert NUMBER == order.item("O-2-1").number
+
+
+# -- 4. ties broken by a storage-assigned sequence ------------------------------------
+
+
+def test_the_newest_order_placed_in_the_same_instant_decides_active_numbers(
+    storage: AnyStorage,
+) -> None:
+    """Two orders for one number placed at the same instant (fixed clock): the one
+    committed last decides Active Numbers, whatever their ids, on every adapter."""
+    service, _ = _service(storage)
+    # "Z-1" sorts after "A-2" by id, but is placed (committed) first.
+    service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="Z-1"
+    )
+    _complete_port(service, "Z-1", "Z-1-1")
+    # The first port finished, so the number may be ported again (say, after a loss).
+    service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="A-2"
+    )
+    assert ["Z-1", "A-2"] == [s.order_id for s in service.orders_tab("acct-1")]
+    [entry] = service.active_numbers("acct-1")
+    assert ("A-2", ActivationStage.PRE_ACTIVATION) == (entry.order_id, entry.stage)
+
+
+def _complete_port(service: OrderService, order_id: str, item_id: str) -> None:
+    service.fire(order_id, item_id, "submit_to_carrier", actor=SYSTEM)
+    service.fire(order_id, item_id, "approve_port", actor=SYSTEM)
+    service.fire(order_id, item_id, "receive_port_date", actor=SYSTEM, committed_date=T0.date())
+    for trigger in ("start_configuration", "validate_installation", "complete"):
+        service.fire(order_id, item_id, trigger, actor=SYSTEM)
+
+
+def test_orders_of_one_instant_list_in_commit_order(storage: AnyStorage) -> None:
+    """The Orders tab lists orders placed in the same instant in the order they were
+    placed, not by id."""
+    service, _ = _service(storage)
+    for order_id in ("O-9", "O-10", "O-1"):
+        service.place_order(
+            "acct-1", [NewItem(OrderKind.NEW_NUMBER)], actor=CUSTOMER, order_id=order_id
+        )
+    assert ["O-9", "O-10", "O-1"] == [s.order_id for s in service.orders_tab("acct-1")]
+
+
+# -- 7. who may cancel -------------------------------------------------------------------
+
+
+def test_only_account_managers_cancel_by_default(storage: AnyStorage) -> None:
+    """Staff (support agents) are refused by default with the guide's message."""
+    service, _ = _service(storage)
+    service.place_order("acct-1", [NewItem(OrderKind.NEW_NUMBER)], actor=CUSTOMER, order_id="O-1")
+    with pytest.raises(PermissionDenied, match="account manager"):
+        service.cancel_order("O-1", actor=STAFF)
+    assert ItemStatus.ORDER_SUBMITTED is service.get_order("O-1").item("O-1-1").status
+
+
+def test_a_host_can_let_support_agents_cancel(storage: AnyStorage) -> None:
+    """With cancel_roles including staff, an agent cancels an order and one item, and the
+    history names the agent; customers still cannot."""
+    service, _ = _service(storage, cancel_roles={Role.ACCOUNT_MANAGER, Role.STAFF})
+    items = [NewItem(OrderKind.NEW_NUMBER), NewItem(OrderKind.NEW_NUMBER)]
+    service.place_order("acct-1", items, actor=CUSTOMER, order_id="O-1")
+    with pytest.raises(PermissionDenied):
+        service.cancel_order("O-1", actor=CUSTOMER)
+    service.fire("O-1", "O-1-1", "cancel", actor=STAFF, note="customer called")
+    order = service.cancel_order("O-1", actor=STAFF, note="rest too")
+    assert [ItemStatus.CANCELLED, ItemStatus.CANCELLED] == [i.status for i in order.items]
+    assert (STAFF, "customer called") == (
+        order.item("O-1-1").history[-1].actor,
+        order.item("O-1-1").history[-1].note,
+    )
+
+
+def test_customers_can_never_be_given_cancellation(storage: AnyStorage) -> None:
+    """cancel_roles with the customer role (or no role) is a ValidationError."""
+    with pytest.raises(ValidationError, match="customers"):
+        _service(storage, cancel_roles={Role.CUSTOMER, Role.ACCOUNT_MANAGER})
+    with pytest.raises(ValidationError):
+        _service(storage, cancel_roles=())
