@@ -13,6 +13,16 @@ import pytest
 from storage_kit import AnyStorage
 
 from tnorder import (
+    CarrierAccount,
+    CarrierConfig,
+    Destination,
+    Fulfilment,
+    Intent,
+    InventoryType,
+    LookupCriteria,
+    OrderStatus,
+    ProvisioningConfig,
+    Trigger,
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,
     Actor,
@@ -29,6 +39,7 @@ from tnorder import (
 )
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
+from tnorder.adapters.simulated_carrier import SimulatedCarrier
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -65,6 +76,88 @@ def _published(service: OrderService) -> list[object]:
     notifier = service.notifier
     assert isinstance(notifier, RecordingNotifier)
     return list(notifier.events)
+
+
+def _carrier_service(
+    storage: AnyStorage, fulfilment: Fulfilment = Fulfilment.REALTIME, **kwargs: object
+) -> tuple[OrderService, SimulatedCarrier, FixedClock]:
+    clock = FixedClock(T0)
+    sim = SimulatedCarrier("sim", fulfilment=fulfilment)
+    provisioning = ProvisioningConfig(
+        True,
+        [
+            CarrierConfig(
+                "sim",
+                "Simulated",
+                [CarrierAccount("A-1", "sim")],
+                [InventoryType("sim-stock", "sim", "Simulated stock")],
+            )
+        ],
+    )
+    service = OrderService(
+        storage,
+        clock=clock,
+        notifier=RecordingNotifier(),
+        carriers={"sim": sim},
+        provisioning=provisioning,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return service, sim, clock
+
+
+# -- 1. a number the carrier could not provide ---------------------------------------------
+
+
+@pytest.mark.parametrize("fulfilment", list(Fulfilment), ids=lambda f: f.value)
+def test_a_refused_new_number_ends_with_the_carriers_reason_and_never_shows(
+    storage: AnyStorage, fulfilment: Fulfilment
+) -> None:
+    """Under partial fulfilment the refused number's item ends Cancelled with the
+    carrier's reason, is not on Active Numbers, and the order asks nothing of the
+    customer (In Progress, not Action Required)."""
+    service, sim, clock = _carrier_service(storage, fulfilment)
+    held = service.lookup_numbers(
+        "sim",
+        LookupCriteria(quantity=3, area_code="404"),
+        destination=Destination.to_account("acct-1", "line-1"),
+        actor=STAFF,
+    )
+    picks = [n.number for n in held.numbers[:2]]
+    sim.fail_numbers({picks[1]: "number no longer available"})
+    request = service.select_numbers(held.request_id, picks, actor=STAFF)
+    if fulfilment is Fulfilment.REQUEST_AND_WAIT:
+        clock.advance(sim.processing_time)
+        request = service.poll_carrier_request(request.request_id).request
+    order = service.get_order(request.order_id or "")
+    refused = next(i for i in order.items if i.number == picks[1])
+    assert (ItemStatus.CANCELLED, Trigger.WITHDRAW, "number no longer available") == (
+        refused.status,
+        refused.history[-1].trigger,
+        refused.latest_note,
+    )
+    assert OrderStatus.IN_PROGRESS == order.status
+    assert [picks[0]] == [n.number for n in service.active_numbers("acct-1")]
+    assert all(i.status.intent is not Intent.ACTION_REQUIRED for i in order.items)
+
+
+def test_a_wholly_refused_carrier_order_is_cancelled_not_action_required(
+    storage: AnyStorage,
+) -> None:
+    """When the carrier provides none of the numbers the order ends Cancelled with the
+    reason on every item, and Active Numbers stays empty."""
+    service, sim, _ = _carrier_service(storage)
+    held = service.lookup_numbers(
+        "sim",
+        LookupCriteria(quantity=2, area_code="404"),
+        destination=Destination.to_account("acct-1", "line-1"),
+        actor=STAFF,
+    )
+    picks = [n.number for n in held.numbers[:2]]
+    sim.fail_numbers({n: "number no longer available" for n in picks})
+    request = service.select_numbers(held.request_id, picks, actor=STAFF)
+    order = service.get_order(request.order_id or "")
+    assert OrderStatus.CANCELLED == order.status
+    assert [] == service.active_numbers("acct-1")
 
 
 # -- 2. TrueLocal numbers: the policy decides, approval is a use case --------------------
