@@ -87,7 +87,9 @@ from .domain.events import (
     RegulatoryApprovalRecorded,
 )
 from .domain.inventory import (
+    InventoryChange,
     InventoryNumber,
+    InventoryPage,
     InventoryStatus,
 )
 from .domain.lookup import (
@@ -235,7 +237,9 @@ __all__ = [
     "InvalidLookup",
     "InvalidPhoneNumber",
     "InvalidTransition",
+    "InventoryChange",
     "InventoryNumber",
+    "InventoryPage",
     "InventoryStatus",
     "InventoryType",
     "ItemNotFound",

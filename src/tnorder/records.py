@@ -68,7 +68,7 @@ INVENTORY: RecordSpec[InventoryNumber] = RecordSpec(
     "inventory",
     InventoryNumber,
     "number",
-    ("inventory_type", "account_id", "status"),
+    ("inventory_type", "account_id", "status", "returned_from"),
     not_found=NumberNotFound,
 )
 CARRIER_REQUESTS: RecordSpec[CarrierRequest] = RecordSpec(

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from ._usecases.carriers import CarrierUseCases
 from ._usecases.documents import DocumentUseCases
+from ._usecases.inventory import InventoryUseCases
 from ._usecases.views import ViewUseCases
 from .domain.calendar import BusinessCalendar
 from .domain.carrier import ProvisioningConfig
@@ -65,7 +66,7 @@ def _default_order_id() -> str:
     return "ORD-" + uuid.uuid4().hex[:10].upper()
 
 
-class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
+class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUseCases):
     """The application service.
 
     Args:

@@ -18,7 +18,11 @@ from tnorder import (
     Destination,
     Fulfilment,
     Intent,
+    InventoryStatus,
     InventoryType,
+    NumberAssigned,
+    NumberNotFound,
+    NumberReturnedToInventory,
     LookupCriteria,
     OrderStatus,
     ProvisioningConfig,
@@ -425,3 +429,108 @@ def test_customers_can_never_be_given_cancellation(storage: AnyStorage) -> None:
         _service(storage, cancel_roles={Role.CUSTOMER, Role.ACCOUNT_MANAGER})
     with pytest.raises(ValidationError):
         _service(storage, cancel_roles=())
+
+
+# -- 5. inventory through the service ------------------------------------------------------
+
+
+def _stock(service: OrderService, quantity: int) -> list[str]:
+    request = service.lookup_and_order(
+        "sim",
+        LookupCriteria(quantity=quantity, area_code="919"),
+        destination=Destination.to_inventory(),
+        actor=STAFF,
+    )
+    return sorted(n.number for n in request.numbers)
+
+
+def test_an_inventory_type_is_listed_by_state_a_page_at_a_time(storage: AnyStorage) -> None:
+    """inventory_numbers pages through an inventory type by number; the cursor of the
+    last page is None; a state filter keeps only numbers in that state."""
+    service, _, _ = _carrier_service(storage)
+    numbers = _stock(service, 5)
+    pages: list[list[str]] = []
+    cursor = None
+    while True:
+        page = service.inventory_numbers("sim-stock", limit=2, cursor=cursor)
+        pages.append([n.number for n in page.numbers])
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert [numbers[0:2], numbers[2:4], numbers[4:]] == pages
+    service.assign_inventory_number(numbers[1], "acct-1", "sales", actor=STAFF)
+    available = service.inventory_numbers("sim-stock", state=InventoryStatus.AVAILABLE)
+    assigned = service.inventory_numbers("sim-stock", state="assigned")
+    assert [n for n in numbers if n != numbers[1]] == [r.number for r in available.numbers]
+    assert [numbers[1]] == [r.number for r in assigned.numbers]
+    with pytest.raises(ValidationError, match="unknown inventory state"):
+        service.inventory_numbers("sim-stock", state="lost")
+    with pytest.raises(ValidationError):
+        service.inventory_numbers("sim-stock", limit=0)
+
+
+def test_assigning_and_returning_keep_history_publish_events_and_move_active_numbers(
+    storage: AnyStorage,
+) -> None:
+    """An assigned number shows on the account's Active Numbers; returned, it is Available
+    again and gone from them; each step is in the number's history and published."""
+    service, _, clock = _carrier_service(storage)
+    number = _stock(service, 1)[0]
+    service.assign_inventory_number(number, "acct-1", "sales", actor=STAFF, note="new hire")
+    assert [number] == [n.number for n in service.active_numbers("acct-1")]
+    clock.advance(days=3)
+    returned = service.return_to_inventory(number, actor=MANAGER, note="left the company")
+    assert (InventoryStatus.AVAILABLE, None) == (returned.status, returned.account_id)
+    assert returned == service.get_inventory_number(number)
+    assert [
+        ("assigned", STAFF, "acct-1", "new hire", T0),
+        ("returned", MANAGER, "acct-1", "left the company", clock.now()),
+    ] == [(h.action, h.actor, h.account_id, h.note, h.at) for h in returned.history]
+    assert [] == service.active_numbers("acct-1")
+    kinds = [
+        (type(e).__name__, e.account_id)
+        for e in _published(service)
+        if isinstance(e, (NumberAssigned, NumberReturnedToInventory))
+    ]
+    assert [("NumberAssigned", "acct-1"), ("NumberReturnedToInventory", "acct-1")] == kinds
+    # Available again: another account can have it.
+    service.assign_inventory_number(number, "acct-2", "support", actor=STAFF)
+    assert [number] == [n.number for n in service.active_numbers("acct-2")]
+    assert [] == service.active_numbers("acct-1")
+
+
+def test_a_number_an_order_delivered_leaves_active_numbers_when_returned(
+    storage: AnyStorage,
+) -> None:
+    """A number a carrier order delivered to the account leaves its Active Numbers
+    once returned to inventory, though the order stays Completed in history."""
+    service, _, clock = _carrier_service(storage)
+    request = service.lookup_and_order(
+        "sim",
+        LookupCriteria(quantity=1, area_code="404"),
+        destination=Destination.to_account("acct-1", "line-1"),
+        actor=STAFF,
+    )
+    order = service.get_order(request.order_id or "")
+    for trigger in ("validate_installation", "complete"):
+        service.fire(order.order_id, order.items[0].item_id, trigger, actor=SYSTEM)
+    number = order.items[0].number
+    assert [number] == [n.number for n in service.active_numbers("acct-1")]
+    clock.advance(days=1)
+    service.return_to_inventory(number or "", actor=STAFF)
+    assert [] == service.active_numbers("acct-1")
+
+
+def test_inventory_refusals_name_the_number_and_change_nothing(storage: AnyStorage) -> None:
+    """Returning an Available number, a number not in inventory, or by a customer is
+    refused; the stored number is unchanged."""
+    service, _, _ = _carrier_service(storage)
+    number = _stock(service, 1)[0]
+    before = service.get_inventory_number(number)
+    with pytest.raises(ValidationError, match="not assigned"):
+        service.return_to_inventory(number, actor=STAFF)
+    with pytest.raises(PermissionDenied):
+        service.return_to_inventory(number, actor=CUSTOMER)
+    with pytest.raises(NumberNotFound):
+        service.get_inventory_number("+14045550199")
+    assert before == service.get_inventory_number(number)

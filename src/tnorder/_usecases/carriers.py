@@ -39,7 +39,7 @@ from ..domain.events import (
     NumbersReserved,
     PortInSubmitted,
 )
-from ..domain.inventory import InventoryNumber, InventoryStatus
+from ..domain.inventory import InventoryNumber, InventoryStatus, assign_number
 from ..domain.lookup import LookupCriteria, is_toll_free
 from ..domain.machine import Trigger, resolve
 from ..domain.order import NewItem, Order, check_permission
@@ -1126,9 +1126,19 @@ class CarrierUseCases(UseCaseBase):
     # Inventory -------------------------------------------------------------
 
     def assign_inventory_number(
-        self, number: str, account_id: str, service_line: str, *, actor: Actor
+        self,
+        number: str,
+        account_id: str,
+        service_line: str,
+        *,
+        actor: Actor,
+        note: str | None = None,
     ) -> InventoryNumber:
         """Assign an Available number from inventory to a customer's service line.
+
+        The number's history keeps who assigned it, when and the note;
+        ``NumberAssigned`` is published, and the number shows as Fully Active
+        on the account's Active Numbers.
 
         Raises:
             NumberNotFound: the number is not in inventory.
@@ -1140,17 +1150,12 @@ class CarrierUseCases(UseCaseBase):
         for value, field in ((account_id, "account_id"), (service_line, "service_line")):
             if not isinstance(value, str) or not value.strip():
                 raise ValidationError(f"{field} must be a non-empty string", field=field)
+        if note is not None and not isinstance(note, str):
+            raise ValidationError("note must be a string", field="note")
 
         def use_case(uow: UnitOfWork, now: datetime) -> InventoryNumber:
             stocked = uow.inventory.get(wanted)
-            if stocked.status is not InventoryStatus.AVAILABLE:
-                raise ValidationError(
-                    f"number {wanted!r} is {stocked.status.value}, not available for assignment",
-                    field="number",
-                )
-            stocked.status = InventoryStatus.ASSIGNED
-            stocked.account_id = account_id
-            stocked.service_line = service_line
+            assign_number(stocked, account_id, service_line, actor=actor, at=now, note=note)
             uow.inventory.save(stocked)
             uow.add_events(
                 [

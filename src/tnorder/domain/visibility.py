@@ -705,6 +705,7 @@ def active_numbers_view(
     inventory: Iterable[InventoryNumber] = (),
     *,
     account_id: str | None = None,
+    returned: Iterable[InventoryNumber] = (),
 ) -> list[ActiveNumber]:
     """The Active Numbers dashboard at ``now``, sorted by number.
 
@@ -714,6 +715,9 @@ def active_numbers_view(
         inventory: inventory records; those ASSIGNED (to ``account_id``, when
             given) show as Fully Active unless an order says otherwise.
         account_id: when given, orders and records of other accounts are ignored.
+        returned: inventory records returned from ``account_id``
+            (``returned_from``): a number returned after the order that
+            delivered it finished no longer shows for that account.
 
     Per number, the newest order that touches it decides; a completed
     disconnect removes the number (also from the inventory side), and an
@@ -724,6 +728,16 @@ def active_numbers_view(
     """
     require_aware(now, field="now")
     items, decided = _deciding_items(orders, account_id)
+    for record in returned:
+        back = record.returned_at
+        if back is None or (account_id is not None and record.returned_from != account_id):
+            continue
+        deciding = items.get(record.number)
+        finished = None if deciding is None else deciding[0].finalized_at
+        if finished is not None and finished <= back:
+            # Returned to inventory after its order delivered it: no longer the account's.
+            del items[record.number]
+            decided.discard(record.number)
     shown: dict[str, ActiveNumber] = {}
     for number, (item, order_id) in items.items():
         state = activation(item, now, policy)
