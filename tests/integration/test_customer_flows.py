@@ -8,6 +8,7 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from storage_kit import AnyStorage
@@ -15,6 +16,8 @@ from storage_kit import AnyStorage
 from tnorder import (
     CarrierAccount,
     CarrierConfig,
+    CarrierSubmission,
+    CarrierUpdate,
     Destination,
     Fulfilment,
     Intent,
@@ -25,12 +28,15 @@ from tnorder import (
     NumberReturnedToInventory,
     LookupCriteria,
     OrderStatus,
+    PortDetails,
+    PortDetailsCorrected,
     ProvisioningConfig,
     Trigger,
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,
     Actor,
     DuplicateNumber,
+    InvalidTransition,
     ItemStatus,
     NewItem,
     NumberType,
@@ -44,6 +50,7 @@ from tnorder import (
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
+from tnorder.serialization import dumps
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -82,11 +89,25 @@ def _published(service: OrderService) -> list[object]:
     return list(notifier.events)
 
 
+class RecordingCarrier(SimulatedCarrier):
+    """The simulated carrier, keeping every submission it received (what went on the wire)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.submissions: list[CarrierSubmission] = []
+
+    def submit(
+        self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
+    ) -> CarrierUpdate:
+        self.submissions.append(submission)
+        return super().submit(account, submission, now=now)
+
+
 def _carrier_service(
     storage: AnyStorage, fulfilment: Fulfilment = Fulfilment.REALTIME, **kwargs: object
-) -> tuple[OrderService, SimulatedCarrier, FixedClock]:
+) -> tuple[OrderService, RecordingCarrier, FixedClock]:
     clock = FixedClock(T0)
-    sim = SimulatedCarrier("sim", fulfilment=fulfilment)
+    sim = RecordingCarrier("sim", fulfilment=fulfilment)
     provisioning = ProvisioningConfig(
         True,
         [
@@ -534,3 +555,95 @@ def test_inventory_refusals_name_the_number_and_change_nothing(storage: AnyStora
     with pytest.raises(NumberNotFound):
         service.get_inventory_number("+14045550199")
     assert before == service.get_inventory_number(number)
+
+
+# -- 6. corrected port details ---------------------------------------------------------
+
+
+def _rejected_port(storage: AnyStorage) -> tuple[OrderService, RecordingCarrier, str]:
+    service, sim, _ = _carrier_service(storage)
+    order = service.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-1"
+    )
+    sim.reject_ports("incorrect account information")
+    port = service.submit_port_in(
+        order.order_id,
+        carrier_id="sim",
+        port=PortDetails("Jane Doe", losing_account_number="111", pin="0000"),
+        actor=STAFF,
+    )
+    for update in sim.timeline(port.carrier_ref or ""):  # the carrier's callbacks
+        service.apply_carrier_update(update)
+    assert ItemStatus.PORT_REJECTED is service.get_order("O-1").item("O-1-1").status
+    sim.reject_ports(None)
+    return service, sim, "O-1-1"
+
+
+def test_corrected_port_details_are_resubmitted_as_a_supplement(storage: AnyStorage) -> None:
+    """After Port Rejected, correct_port_details takes structured details; the carrier
+    gets them (PIN included) as a supplement to the earlier port request, and the port
+    goes on to the carrier's next milestones."""
+    service, sim, item_id = _rejected_port(storage)
+    first_ref = service.get_order("O-1").item(item_id).carrier_ref
+    corrected = PortDetails("Jane Doe", losing_account_number="222-333", pin="4321")
+    order = service.correct_port_details("O-1", item_id, corrected, actor=CUSTOMER)
+    sent = sim.submissions[-1]
+    assert (first_ref, corrected, "4321") == (
+        sent.supplements,
+        sent.port,
+        sent.port.pin if sent.port else None,
+    )
+    item = order.item(item_id)
+    assert [ItemStatus.UNDER_REVIEW, ItemStatus.SUBMITTED_TO_CARRIER] == [
+        h.to_status for h in item.history[-2:]
+    ]
+    assert "Port details corrected: losing account number, pin." == item.history[-2].note
+    for update in sim.timeline(first_ref or ""):  # the carrier's callbacks after the SUPP
+        service.apply_carrier_update(update)
+    item = service.get_order("O-1").item(item_id)
+    assert (ItemStatus.IN_PROGRESS, True) == (item.status, item.committed_date is not None)
+
+
+def test_the_pin_is_never_stored_shown_or_published(storage: AnyStorage) -> None:
+    """The PIN reaches the carrier but not the stored order, its repr, history notes or
+    any published event; the other corrected details are kept for the next submission."""
+    service, sim, item_id = _rejected_port(storage)
+    corrected = PortDetails("Jane Doe", losing_account_number="222-333", pin="97531")
+    service.correct_port_details("O-1", item_id, corrected, actor=CUSTOMER, note="fixed")
+    stored = service.get_order("O-1")
+    kept = stored.item(item_id).port_details
+    assert ("222-333", None) == (
+        kept.losing_account_number if kept else None,
+        kept.pin if kept else "?",
+    )
+    assert "97531" not in dumps(stored)
+    assert "97531" not in repr(stored)
+    assert "97531" not in repr(corrected)
+    events = _published(service)
+    assert all("97531" not in repr(e) for e in events)
+    corrections = [e for e in events if isinstance(e, PortDetailsCorrected)]
+    assert [("O-1-1", ("losing_account_number", "pin"), "fixed")] == [
+        (e.item_id, e.fields, e.note) for e in corrections
+    ]
+    assert "97531" == (sim.submissions[-1].port.pin if sim.submissions[-1].port else None)
+
+
+def test_port_corrections_are_refused_outside_a_rejected_port(storage: AnyStorage) -> None:
+    """A correction for a port-in not waiting on the customer, for a new number, or with
+    something that is not PortDetails is refused and changes nothing."""
+    service, _, _ = _carrier_service(storage)
+    service.place_order(
+        "acct-1",
+        [NewItem(OrderKind.PORT_IN, number=NUMBER), NewItem(OrderKind.NEW_NUMBER)],
+        actor=CUSTOMER,
+        order_id="O-1",
+    )
+    before = service.get_order("O-1")
+    details = PortDetails("Jane Doe")
+    with pytest.raises(InvalidTransition):
+        service.correct_port_details("O-1", "O-1-1", details, actor=CUSTOMER)
+    with pytest.raises(ValidationError, match="not a port-in"):
+        service.correct_port_details("O-1", "O-1-2", details, actor=CUSTOMER)
+    with pytest.raises(ValidationError, match="PortDetails"):
+        service.correct_port_details("O-1", "O-1-1", {"pin": "1"}, actor=CUSTOMER)  # type: ignore[arg-type]
+    assert before == service.get_order("O-1")

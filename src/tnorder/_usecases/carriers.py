@@ -42,7 +42,7 @@ from ..domain.events import (
 from ..domain.inventory import InventoryNumber, InventoryStatus, assign_number
 from ..domain.lookup import LookupCriteria, is_toll_free
 from ..domain.machine import Trigger, resolve
-from ..domain.order import NewItem, Order, check_permission
+from ..domain.order import NewItem, Order, check_permission, correct_port_details
 from ..domain.phone import normalize_number
 from ..domain.statuses import NumberType, OrderKind, Role
 from ..errors import (
@@ -608,7 +608,7 @@ class CarrierUseCases(UseCaseBase):
         order_id: str,
         *,
         carrier_id: str,
-        port: PortDetails,
+        port: PortDetails | None = None,
         actor: Actor,
         item_ids: Sequence[str] | None = None,
         carrier_account_id: str | None = None,
@@ -619,7 +619,9 @@ class CarrierUseCases(UseCaseBase):
         then drive them (approved, FOC date as committed date, rejected with
         the carrier's reason, completed).  Items that were rejected and
         corrected (Under Review again) are resubmitted as a supplement to
-        their earlier port request.
+        their earlier port request.  Without ``port`` the items' stored port
+        details are sent (those of the last submission or correction; the PIN
+        is never stored, so a carrier that needs it must be given ``port``).
 
         Raises:
             CapabilityNotSupported: the carrier does not take port-ins.
@@ -629,11 +631,14 @@ class CarrierUseCases(UseCaseBase):
             CarrierError: the carrier refused the submission.
         """
         self._check_orderer(actor)
+        if port is not None and not isinstance(port, PortDetails):
+            raise ValidationError("port must be a PortDetails", field="port")
         adapter = self._carrier(carrier_id)
         adapter.capabilities.require(OrderKind.PORT_IN, carrier_id=carrier_id)
         account = self.provisioning.account(carrier_id, carrier_account_id)
         inventory_type = self.provisioning.inventory_type(carrier_id).inventory_type_id
         new_id = self._carrier_request_ids()
+        sent: list[PortDetails] = []
 
         def claim(
             uow: UnitOfWork, now: datetime
@@ -661,6 +666,25 @@ class CarrierUseCases(UseCaseBase):
                         allowed=[t.value for t in item.allowed_triggers()],
                     )
             numbers = tuple(normalize_number(i.number or "") for i in items)
+            sent.clear()
+            if port is not None:
+                sent.append(port)
+            else:
+                stored = {i.port_details for i in items}
+                if len(stored) != 1 or None in stored:
+                    raise ValidationError(
+                        "give port details: the items have none stored, or different ones",
+                        field="port",
+                    )
+                sent.append(stored.pop())  # type: ignore[arg-type]
+            if port is not None:
+                # Kept (without the PIN) so a correction or resubmission needs no retyping.
+                kept = attrs.evolve(port, pin=None)
+                changed = [i for i in items if i.port_details != kept]
+                for item in changed:
+                    item.port_details = kept
+                if changed:
+                    uow.orders.save(order)
             refs = {i.carrier_ref for i in items} - {None}
             if len(refs) > 1:
                 raise ValidationError(
@@ -703,7 +727,7 @@ class CarrierUseCases(UseCaseBase):
 
         request_id, supplements, previous, numbers = self.run(claim)
         submission = CarrierSubmission(
-            OrderKind.PORT_IN, request_id, numbers, port=port, supplements=supplements
+            OrderKind.PORT_IN, request_id, numbers, port=sent[0], supplements=supplements
         )
         return self._send(
             adapter, account, request_id, submission, actor=actor, restore=previous
@@ -1122,6 +1146,67 @@ class CarrierUseCases(UseCaseBase):
                 )
             ]
         )
+
+    # Port corrections --------------------------------------------------------
+
+    def correct_port_details(
+        self,
+        order_id: str,
+        item_id: str,
+        details: PortDetails,
+        *,
+        actor: Actor,
+        note: str | None = None,
+    ) -> Order:
+        """Take corrected port details for a rejected port-in and resubmit them.
+
+        The item goes back to Under Review with a note naming the corrected
+        fields (never their values, never the PIN), keeps the details without
+        the PIN, and ``PortDetailsCorrected`` is published.  If the item was
+        submitted through a configured carrier and every item of that port
+        request is ready again, the corrected details (PIN included, in memory
+        only) go to the carrier at once as a supplement to the earlier request.
+
+        Raises:
+            ValidationError: not a port-in, or ``details`` is not ``PortDetails``.
+            InvalidTransition: the item is not waiting on the customer
+                (Port Rejected or Information Required).
+            PermissionDenied: the actor may not provide information.
+            CarrierError: the carrier refused the supplement (the correction
+                itself is kept; submit again with ``submit_port_in``).
+        """
+        if not isinstance(details, PortDetails):
+            raise ValidationError("details must be a PortDetails", field="details")
+        if note is not None and not isinstance(note, str):
+            raise ValidationError("note must be a string", field="note")
+
+        def use_case(
+            uow: UnitOfWork, now: datetime
+        ) -> tuple[Order, CarrierRequest | None, list[str]]:
+            order = uow.orders.get(order_id)
+            correct_port_details(order, item_id, details, actor=actor, at=now, note=note)
+            self.save_order(uow, order)
+            ref = order.item(item_id).carrier_ref
+            if ref is None:
+                return order, None, []
+            found = uow.carrier_requests.find(carrier_ref=ref)
+            request = found[0] if len(found) == 1 else None
+            siblings = [i for i in order.items if i.carrier_ref == ref and not i.is_final]
+            ready = all(resolve(i, i.status, Trigger.SUBMIT_TO_CARRIER) for i in siblings)
+            return order, request if ready else None, [i.item_id for i in siblings]
+
+        order, request, item_ids = self.run(use_case)
+        if request is None or request.carrier_id not in self.carriers:
+            return order
+        self.submit_port_in(
+            order_id,
+            carrier_id=request.carrier_id,
+            port=details,
+            actor=self._CARRIER_SYNC,
+            item_ids=item_ids,
+            carrier_account_id=request.carrier_account_id,
+        )
+        return self.get_order(order_id)
 
     # Inventory -------------------------------------------------------------
 

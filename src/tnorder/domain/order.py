@@ -27,8 +27,16 @@ from ..errors import (
     ValidationError,
 )
 from ._checks import require_aware
+from .carrier import PortDetails
 from .documents import RequirementState
-from .events import Actor, Event, ItemStatusChanged, OrderPlaced, RegulatoryApprovalRecorded
+from .events import (
+    Actor,
+    Event,
+    ItemStatusChanged,
+    OrderPlaced,
+    PortDetailsCorrected,
+    RegulatoryApprovalRecorded,
+)
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from .phone import normalize_number
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus, Role
@@ -38,6 +46,7 @@ __all__ = [
     "LineItem",
     "NewItem",
     "Order",
+    "correct_port_details",
     "derive_order_status",
     "record_regulatory_approval",
 ]
@@ -115,6 +124,8 @@ class LineItem:
         regulatory_approved_by: who recorded the approval (None when documents
             approved it, or not yet approved).
         regulatory_note: the note given with the approval.
+        port_details: a port-in's latest port details (LOA facts), without the
+            PIN, which tnorder never stores.
         requirements: the item's document requirements and which document satisfied
             each (see ``tnorder.domain.documents``).
     """
@@ -133,6 +144,7 @@ class LineItem:
     regulatory_approval_required: bool | None = None
     regulatory_approved_by: Actor | None = None
     regulatory_note: str | None = None
+    port_details: PortDetails | None = None
 
     @property
     def is_final(self) -> bool:
@@ -519,3 +531,69 @@ def record_regulatory_approval(
     order.record(
         RegulatoryApprovalRecorded, at, item_id=item_id, number=item.number, actor=actor, note=note
     )
+
+
+_PORT_FIELDS = (
+    "authorizing_person",
+    "subscriber_name",
+    "billing_number",
+    "losing_account_number",
+    "pin",
+    "requested_date",
+    "extra",
+)
+
+
+def correct_port_details(
+    order: Order,
+    item_id: str,
+    details: PortDetails,
+    *,
+    actor: Actor,
+    at: datetime,
+    note: str | None = None,
+) -> tuple[str, ...]:
+    """Take a customer's corrected port details for a port-in waiting on them.
+
+    The item goes back to Under Review (``provide_information``) with ``note``
+    (or a note naming the corrected fields), keeps the details without the
+    PIN, and records ``PortDetailsCorrected`` naming the fields that changed;
+    no value, and never the PIN, goes into history or events.  Returns the
+    changed field names.
+
+    Raises:
+        ValidationError: the item is not a port-in, or ``details`` is not ``PortDetails``.
+        InvalidTransition: the item is not waiting on the customer.
+        PermissionDenied: the actor may not provide information.
+    """
+    _require_aware(at)
+    if not isinstance(details, PortDetails):
+        raise ValidationError("details must be a PortDetails", field="details")
+    item = order.item(item_id)
+    if item.kind is not OrderKind.PORT_IN:
+        raise ValidationError(
+            f"item {item_id!r} of order {order.order_id!r} is not a port-in", field="item_id"
+        )
+    before = item.port_details
+    changed = tuple(
+        name
+        for name in _PORT_FIELDS
+        if before is None
+        or (name == "pin" and details.pin is not None)
+        or (name != "pin" and getattr(before, name) != getattr(details, name))
+    )
+    text = note if note is not None else "Port details corrected: " + (
+        ", ".join(n.replace("_", " ") for n in changed) or "no change"
+    ) + "."
+    order.fire(item_id, Trigger.PROVIDE_INFORMATION, actor=actor, at=at, note=text)
+    item.port_details = attrs.evolve(details, pin=None)
+    order.record(
+        PortDetailsCorrected,
+        at,
+        item_id=item_id,
+        number=item.number,
+        fields=changed,
+        actor=actor,
+        note=note,
+    )
+    return changed
