@@ -1206,7 +1206,8 @@ class CarrierUseCases(UseCaseBase):
             item_ids=item_ids,
             carrier_account_id=request.carrier_account_id,
         )
-        return self.get_order(order_id)
+        with self.storage.unit_of_work() as uow:
+            return uow.orders.get(order_id)
 
     # Inventory -------------------------------------------------------------
 
