@@ -177,10 +177,10 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = Order.place(new_id, account_id, items, actor=actor, at=now)
-            self.claim_numbers(uow, order)
             self._apply_requirements(uow, order, now)
             events = order.pull_events()
-            uow.orders.add(order)
+            uow.orders.add(order)  # a taken order id is refused before any number
+            self.claim_numbers(uow, order)
             uow.add_events(events)
             return order
 

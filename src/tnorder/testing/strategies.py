@@ -44,6 +44,7 @@ from ..domain.carrier import (
     CarrierUpdate,
     NumberOutcome,
     NumberResult,
+    PortDetails,
     StatusVocabulary,
 )
 from ..domain.carrier_status import BANDWIDTH
@@ -94,6 +95,7 @@ __all__ = [
     "notes",
     "orders",
     "phone_numbers",
+    "port_details",
     "predict_error",
     "reachable_statuses",
     "records",
@@ -442,6 +444,18 @@ def new_items(
         )
 
     return draw_item()
+
+
+def port_details() -> st.SearchStrategy[PortDetails]:
+    """Port details (LOA facts) a customer could give; PINs are drawn distinctive
+    (two letters and six digits) so a test can search stored data and events for them."""
+    return st.builds(
+        PortDetails,
+        authorizing_person=identifiers(max_size=16),
+        subscriber_name=st.none() | identifiers(max_size=16),
+        losing_account_number=st.none() | st.from_regex(r"[0-9]{4,12}", fullmatch=True),
+        pin=st.none() | st.from_regex(r"[A-Z]{2}[0-9]{6}", fullmatch=True),
+    )
 
 
 def new_item_lists(
