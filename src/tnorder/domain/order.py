@@ -582,9 +582,13 @@ def correct_port_details(
         or (name == "pin" and details.pin is not None)
         or (name != "pin" and getattr(before, name) != getattr(details, name))
     )
-    text = note if note is not None else "Port details corrected: " + (
-        ", ".join(n.replace("_", " ") for n in changed) or "no change"
-    ) + "."
+    text = (
+        note
+        if note is not None
+        else "Port details corrected: "
+        + (", ".join(n.replace("_", " ") for n in changed) or "no change")
+        + "."
+    )
     order.fire(item_id, Trigger.PROVIDE_INFORMATION, actor=actor, at=at, note=text)
     item.port_details = attrs.evolve(details, pin=None)
     order.record(

@@ -1360,8 +1360,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 if e.number in failed
             }
             assert all(
-                order_id is not None and order_id != request.order_id
-                for order_id in shown.values()
+                order_id is not None and order_id != request.order_id for order_id in shown.values()
             ), f"numbers the carrier never provided show on Active Numbers: {sorted(shown)}"
 
     @invariant()
