@@ -14,7 +14,7 @@ from ..domain.claims import NumberClaim, claim_blocks, refuse_claimed
 from ..domain.delivery import DeliveryEstimates
 from ..domain.documents import RequirementsPolicy
 from ..domain.order import Order
-from ..domain.statuses import Role
+from ..domain.statuses import OrderKind, Role
 from ..domain.visibility import VisibilityPolicy
 from ..errors import ConcurrencyConflict, NotFound
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
@@ -76,7 +76,8 @@ class UseCaseBase:
 
     @staticmethod
     def claim_numbers(uow: UnitOfWork, order: Order) -> None:
-        """Take every number of a new order's open items, or refuse the order.
+        """Take every number of a new order's open new-number and port-in items,
+        or refuse the order.
 
         A number an open item of another order holds is refused with
         ``DuplicateNumber`` (the other order is named only within the same
@@ -84,7 +85,8 @@ class UseCaseBase:
         """
         for item in order.items:
             number = item.number
-            if number is None or item.is_final:
+            # Disconnects take no claim: a number being installed may be disconnected.
+            if number is None or item.is_final or item.kind is OrderKind.DISCONNECT:
                 continue
             try:
                 claim: NumberClaim | None = uow.number_claims.get(number)

@@ -489,9 +489,16 @@ class OrderLifecycle(RuleBasedStateMachine):
                 i.number
                 for o in self.model.values()
                 for i in o.items
-                if i.number is not None and not i.is_final
+                if i.number is not None and not i.is_final and i.kind is not OrderKind.DISCONNECT
             }
-            clash = next((i.number for i in predicted.items if i.number in taken), None)
+            clash = next(
+                (
+                    i.number
+                    for i in predicted.items
+                    if i.number in taken and i.kind is not OrderKind.DISCONNECT
+                ),
+                None,
+            )
             if clash is not None:
                 raise DuplicateNumber(f"{clash} is taken", number=clash)
         except TnorderError as exc:
@@ -579,7 +586,8 @@ class OrderLifecycle(RuleBasedStateMachine):
                 if o.account_id == account
                 and (since is None or o.finalized_at is None or o.finalized_at >= since)
             ),
-            key=lambda o: (o.created_at, o.order_id),
+            # Stable: orders of the same instant keep the order they were stored in.
+            key=lambda o: o.created_at,
         )
         with self.storage.unit_of_work() as uow:
             assert expected == uow.orders.for_account(account, finalized_since=since)
