@@ -14,7 +14,7 @@ Layout under the root directory::
     orders/<sha256 of the id>.json      {"key", "version", "index", "record"}
     documents/, inventory/, ...         the same, one directory per record kind
     outbox/<position>.json              {"position", "stream", "event"}
-    meta.json                           {"next_position"}
+    meta.json                           {"next_position", "next_seq"}
     journal.json                        a commit being applied (see below)
 
 File names are hashes, so any id is safe (``../x``, ``a/b``, emoji).  Records
@@ -60,7 +60,14 @@ from tnorder import (
 )
 from tnorder.domain.events import Event
 from tnorder.ports import OutboxEntry
-from tnorder.records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from tnorder.records import (
+    CARRIER_REQUESTS,
+    DOCUMENTS,
+    INVENTORY,
+    NUMBER_CLAIMS,
+    RECORD_SPECS,
+    RecordSpec,
+)
 from tnorder.serialization import dump_event, dump_record, load_event, load_record
 
 R = TypeVar("R")
@@ -102,7 +109,11 @@ class _Repository:
         for (table, key), (_, row) in self._uow.writes.items():
             if table == self._table:
                 rows[key] = row
-        return rows
+        # The storage's sequence (first commit order); rows not yet committed last, by key.
+        ordered = sorted(
+            rows.items(), key=lambda kv: (kv[1].get("seq") is None, kv[1].get("seq") or 0, kv[0])
+        )
+        return dict(ordered)
 
     def _add(self, key: str, obj: Any, index: dict[str, Any]) -> None:
         if self._current(key) is not None:
@@ -179,7 +190,7 @@ class _Orders(_Repository):
             ):
                 continue
             found.append(_load(Order, row, f"order {key!r}"))
-        return sorted(found, key=lambda o: (o.created_at, o.order_id))
+        return sorted(found, key=lambda o: o.created_at)  # stable: ties keep the sequence
 
 
 class _Records(_Repository, Generic[R]):
@@ -212,7 +223,7 @@ class _Records(_Repository, Generic[R]):
         wanted = {name: getattr(value, "value", value) for name, value in equals.items()}
         return [
             _load(self._spec.cls, row, f"{self._spec.name} {key!r}")
-            for key, row in sorted(self._all().items())
+            for key, row in self._all().items()
             if all((row.get("index") or {}).get(k) == v for k, v in wanted.items())
         ]
 
@@ -226,6 +237,7 @@ class _UnitOfWork:
         self.documents = _Records(self, DOCUMENTS)
         self.inventory = _Records(self, INVENTORY)
         self.carrier_requests = _Records(self, CARRIER_REQUESTS)
+        self.number_claims = _Records(self, NUMBER_CLAIMS)
 
     def add_events(self, events: Sequence[Event]) -> None:
         self.events.extend(events)
@@ -234,7 +246,9 @@ class _UnitOfWork:
         storage = self.storage
         with storage._lock:
             changes: dict[str, dict[str, Any] | None] = {}
-            for (table, key), (expected, row) in self.writes.items():
+            meta = storage._read(storage.root / "meta.json", "counters") or {}
+            seq = int(meta.get("next_seq", 1))
+            for (table, key), (expected, row) in sorted(self.writes.items()):
                 path = storage.record_path(table, key)
                 stored = storage._read(path, f"{table} {key!r}")
                 if expected is None and stored is not None:
@@ -242,15 +256,20 @@ class _UnitOfWork:
                 if expected is not None and (stored is None or stored["version"] != expected):
                     actual = None if stored is None else stored["version"]
                     raise ConcurrencyConflict(key, expected_version=expected, actual_version=actual)
+                if stored is None:
+                    row = {**row, "seq": seq}
+                    seq += 1
+                else:
+                    row = {**row, "seq": stored.get("seq")}
                 changes[str(path.relative_to(storage.root))] = row
-            if self.events:
-                position = storage._next_position()
-                for event in self.events:
-                    entry = {"position": position, "stream": event.stream}
-                    entry["event"] = dump_event(event)
-                    changes[f"outbox/{position:020d}.json"] = entry
-                    position += 1
-                changes["meta.json"] = {"next_position": position}
+            position = storage._next_position()
+            for event in self.events:
+                entry = {"position": position, "stream": event.stream}
+                entry["event"] = dump_event(event)
+                changes[f"outbox/{position:020d}.json"] = entry
+                position += 1
+            if self.events or self.writes:
+                changes["meta.json"] = {"next_position": position, "next_seq": seq}
             if changes:
                 storage._apply(changes)
         self.writes.clear()

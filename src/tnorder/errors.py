@@ -23,7 +23,8 @@ The tree, with each class's ``[http_status]`` (and ``retry`` where retryable)::
     │   ├── InvalidPhoneNumber [422]
     │   ├── InvalidLookup [422]                       lookup criteria / quantity
     │   ├── ReservationExpired [409]                  held lookup results expired before selection
-    │   └── InvalidDocument [422]                     upload refused (empty, too large, type)
+    │   ├── InvalidDocument [422]                     upload refused (empty, too large, type)
+    │   └── DuplicateNumber [409]                     number twice, or already in an open order
     ├── InvalidTransition (ValueError) [409]          event not allowed in the item's status
     ├── PermissionDenied (PermissionError) [403]      actor's role may not do this
     ├── ActionRestricted (PermissionError) [409]      number action refused in its activation stage
@@ -71,6 +72,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "DocumentNotFound",
+    "DuplicateNumber",
     "InvalidDocument",
     "InvalidLookup",
     "InvalidPhoneNumber",
@@ -512,3 +514,19 @@ class NotificationError(TnorderError):
 
     http_status: ClassVar[int] = 503
     retryable: ClassVar[bool] = True
+
+class DuplicateNumber(ValidationError):
+    """A number is already in this order, or already has an open order.
+
+    ``number`` is the E.164 number; ``order_id`` is the open order that holds
+    it when the caller may know it (the same order or the same account), and
+    None when it belongs to another account (which is never revealed).
+    """
+
+    http_status: ClassVar[int] = 409
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, number: str, order_id: str | None = None) -> None:
+        super().__init__(message, field="items")
+        self.number = number
+        self.order_id = order_id

@@ -29,6 +29,7 @@ from .domain.carrier import (
     CarrierUpdate,
     Reservation,
 )
+from .domain.claims import NumberClaim
 from .domain.documents import Document
 from .domain.events import Event
 from .domain.inventory import InventoryNumber
@@ -149,7 +150,10 @@ class RecordRepository(Protocol[R]):
         ...
 
     def find(self, **equals: Any) -> list[R]:
-        """Records whose index fields equal the given values (enums by value), by key.
+        """Records whose index fields equal the given values (enums by value).
+
+        In the storage's sequence: the order records were first committed (by
+        key within one commit); saving a record again does not move it.
 
         ``None`` matches records whose field is ``None``.  A field that is not
         one of the spec's indexes raises ``ValidationError``.
@@ -205,6 +209,9 @@ class UnitOfWork(Protocol):
 
     @property
     def carrier_requests(self) -> RecordRepository[CarrierRequest]: ...
+
+    @property
+    def number_claims(self) -> RecordRepository[NumberClaim]: ...
 
     def add_events(self, events: Sequence[Event]) -> None:
         """Stage events for the outbox; they are written by the same commit."""

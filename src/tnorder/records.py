@@ -14,11 +14,19 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .domain.carrier import CarrierRequest
+from .domain.claims import NumberClaim
 from .domain.documents import Document
 from .domain.inventory import InventoryNumber
 from .errors import DocumentNotFound, NotFound, NumberNotFound, RequestNotFound
 
-__all__ = ["CARRIER_REQUESTS", "DOCUMENTS", "INVENTORY", "RECORD_SPECS", "RecordSpec"]
+__all__ = [
+    "CARRIER_REQUESTS",
+    "DOCUMENTS",
+    "INVENTORY",
+    "NUMBER_CLAIMS",
+    "RECORD_SPECS",
+    "RecordSpec",
+]
 
 R = TypeVar("R")
 
@@ -60,7 +68,7 @@ INVENTORY: RecordSpec[InventoryNumber] = RecordSpec(
     "inventory",
     InventoryNumber,
     "number",
-    ("inventory_type", "account_id", "status"),
+    ("inventory_type", "account_id", "status", "returned_from"),
     not_found=NumberNotFound,
 )
 CARRIER_REQUESTS: RecordSpec[CarrierRequest] = RecordSpec(
@@ -71,4 +79,14 @@ CARRIER_REQUESTS: RecordSpec[CarrierRequest] = RecordSpec(
     not_found=RequestNotFound,
 )
 
-RECORD_SPECS: tuple[RecordSpec[Any], ...] = (DOCUMENTS, INVENTORY, CARRIER_REQUESTS)
+# Which open order holds each number (see ``tnorder.domain.claims``).
+NUMBER_CLAIMS: RecordSpec[NumberClaim] = RecordSpec(
+    "number_claims", NumberClaim, "number", ("account_id",)
+)
+
+RECORD_SPECS: tuple[RecordSpec[Any], ...] = (
+    DOCUMENTS,
+    INVENTORY,
+    CARRIER_REQUESTS,
+    NUMBER_CLAIMS,
+)

@@ -14,12 +14,13 @@ rule against the newer state.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 
 from ._telemetry import instrument_service
 from ._usecases.carriers import CarrierUseCases
 from ._usecases.documents import DocumentUseCases
+from ._usecases.inventory import InventoryUseCases
 from ._usecases.views import ViewUseCases
 from .domain.calendar import BusinessCalendar
 from .domain.carrier import ProvisioningConfig
@@ -32,9 +33,10 @@ from .domain.documents import (
 from .domain.events import Actor
 from .domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits, check_order_id
 from .domain.machine import Trigger
-from .domain.order import NewItem, Order
+from .domain.order import NewItem, Order, record_regulatory_approval
+from .domain.statuses import Role
 from .domain.visibility import VisibilityPolicy
-from .errors import ValidationError
+from .errors import PermissionDenied, ValidationError
 from .ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 from .relay import (
     ParkedEvent,
@@ -46,12 +48,33 @@ from .relay import (
 
 __all__ = ["OrderService"]
 
+# Compliance is approved by our side: never by the customer or a carrier.
+_APPROVER_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM})
+
+
+def _cancel_roles(roles: Collection[Role]) -> frozenset[Role]:
+    if isinstance(roles, str) or not isinstance(roles, Collection):
+        raise ValidationError("cancel_roles must be a collection of Role", field="cancel_roles")
+    try:
+        chosen = frozenset(Role(r) for r in roles)
+    except ValueError:
+        raise ValidationError(
+            f"cancel_roles must be Role members, got {sorted(map(str, roles))}",
+            field="cancel_roles",
+        ) from None
+    if not chosen:
+        raise ValidationError("cancel_roles must name at least one role", field="cancel_roles")
+    if Role.CUSTOMER in chosen:
+        # The guide: cancellations cannot be made in the portal.
+        raise ValidationError("customers cannot be allowed to cancel", field="cancel_roles")
+    return chosen
+
 
 def _default_order_id() -> str:
     return "ORD-" + uuid.uuid4().hex[:10].upper()
 
 
-class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
+class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUseCases):
     """The application service.
 
     Args:
@@ -76,6 +99,9 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         delivery_estimates: business-day ranges per order kind and status.
         limits: size limits checked before anything is written (ids, notes,
             items per order, file names); ``tnorder.InputLimits``.
+        cancel_roles: who may cancel (default: account managers only, as the
+            portal guide says).  Add ``Role.STAFF`` to let support agents cancel
+            too; customers never can (the portal does not cancel).
 
     The use cases are grouped by area in private mixins (orders and events here;
     views, documents and carrier workflows in ``tnorder._usecases``).
@@ -101,6 +127,7 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         calendar: BusinessCalendar | None = None,
         delivery_estimates: DeliveryEstimates | None = None,
         limits: InputLimits | None = None,
+        cancel_roles: Collection[Role] = (Role.ACCOUNT_MANAGER,),
     ) -> None:
         if limits is not None and not isinstance(limits, InputLimits):
             raise ValidationError("limits must be an InputLimits", field="limits")
@@ -137,6 +164,7 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         self.delivery_estimates = (
             delivery_estimates if delivery_estimates is not None else DEFAULT_ESTIMATES
         )
+        self.cancel_roles = _cancel_roles(cancel_roles)
 
     # -- orders ---------------------------------------------------------------
 
@@ -154,6 +182,10 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
         requirements: the Smart Document Matcher reuses the account's approved
         documents, an item still missing some moves to Information Required,
         and one whose documents were all reused moves to Under Review.
+
+        Raises:
+            DuplicateNumber: a number appears twice in ``items``, or already has
+                an open order (named only if it belongs to the same account).
         """
         self._check_actor(actor)
         account = self._check_id(account_id, "account_id")
@@ -184,7 +216,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
             order = Order.place(new_id, account, items, actor=actor, at=now)
             self._apply_requirements(uow, order, now)
             events = order.pull_events()
-            uow.orders.add(order)
+            uow.orders.add(order)  # a taken order id is refused before any number
+            self.claim_numbers(uow, order)
             uow.add_events(events)
             return order
 
@@ -214,24 +247,64 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases):
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
-            order.fire(
-                item_id, trigger, actor=actor, at=now, note=note, committed_date=committed_date
-            )
+            if trigger == Trigger.CANCEL:  # one item: the same configured roles
+                order.item(item_id)
+                order.cancel(
+                    actor=actor, at=now, note=note, roles=self.cancel_roles, item_ids=[item_id]
+                )
+            else:
+                order.fire(
+                    item_id, trigger, actor=actor, at=now, note=note, committed_date=committed_date
+                )
             self.save_order(uow, order)
             return order
 
         return self.run(use_case)
 
     def cancel_order(self, order_id: str, *, actor: Actor, note: str | None = None) -> Order:
-        """Cancel every open item of an order.  Only account managers may cancel:
-        anyone else gets ``PermissionDenied`` telling them to contact theirs."""
+        """Cancel every open item of an order.  Only the ``cancel_roles`` may
+        cancel (account managers by default): anyone else gets
+        ``PermissionDenied`` telling them to contact their account manager."""
         self._check_actor(actor)
         self._check_id(order_id, "order_id")
         self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = uow.orders.get(order_id)
-            order.cancel(actor=actor, at=now, note=note)
+            order.cancel(actor=actor, at=now, note=note, roles=self.cancel_roles)
+            self.save_order(uow, order)
+            return order
+
+        return self.run(use_case)
+
+    def record_regulatory_approval(
+        self, order_id: str, item_id: str, *, actor: Actor, note: str | None = None
+    ) -> Order:
+        """Record that local compliance approved a TrueLocal number: its lock lifts.
+
+        Only items the requirements policy locked (``needs_regulatory_approval``)
+        take an approval.  The item keeps who approved, when and the note, and
+        ``RegulatoryApprovalRecorded`` goes to the outbox.  The item's status
+        does not change: a Completed number turns live on Active Numbers.
+
+        Raises:
+            PermissionDenied: customers and carriers cannot approve compliance.
+            ValidationError: the item's number needs no approval, or has it already.
+            OrderNotFound, ItemNotFound: no such order or item.
+        """
+        if not isinstance(actor, Actor) or actor.role not in _APPROVER_ROLES:
+            role = getattr(getattr(actor, "role", None), "value", str(actor))
+            raise PermissionDenied(
+                f"role {role!r} may not record regulatory approval",
+                role=role,
+                action="record_regulatory_approval",
+            )
+        if note is not None and not isinstance(note, str):
+            raise ValidationError("note must be a string", field="note")
+
+        def use_case(uow: UnitOfWork, now: datetime) -> Order:
+            order = uow.orders.get(order_id)
+            record_regulatory_approval(order, item_id, actor=actor, at=now, note=note)
             self.save_order(uow, order)
             return order
 

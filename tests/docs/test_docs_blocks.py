@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -29,3 +30,48 @@ def test_python_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 def test_readme_has_an_example() -> None:
     """The README's example is there to be run."""
     assert python_blocks(ROOT / "README.md")
+
+
+def _imported_modules(block: str) -> list[str]:
+    modules: list[str] = []
+    for node in ast.walk(ast.parse(block)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.append(node.module)
+            # ``from tnorder.adapters import _sql`` reaches a private module too.
+            modules.extend(f"{node.module}.{a.name}" for a in node.names if a.name[0] == "_")
+        elif isinstance(node, ast.Import):
+            modules.extend(alias.name for alias in node.names)
+    return [m for m in modules if m == "tnorder" or m.startswith("tnorder.")]
+
+
+def _private(module: str) -> bool:
+    """``tnorder.domain`` and any ``_``-prefixed part are implementation, not API."""
+    parts = module.split(".")
+    return (len(parts) > 1 and parts[1] == "domain") or any(p.startswith("_") for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_examples_import_only_public_modules(page: Path) -> None:
+    """Code in README and docs imports tnorder names from ``tnorder`` (or a documented
+    public module such as ``tnorder.adapters.sqlite``), never from ``tnorder.domain``
+    or a private module."""
+    private = [
+        module
+        for block in python_blocks(page)
+        for module in _imported_modules(block)
+        if _private(module)
+    ]
+    assert [] == private
+
+
+def test_the_private_import_check_catches_domain_and_underscore_modules() -> None:
+    """The check itself flags the places it must (so a silent pass means something)."""
+    block = (
+        "from tnorder.domain.carrier import NumberState\n"
+        "import tnorder._usecases.base\n"
+        "from tnorder.adapters import _sql\n"
+        "from tnorder import OrderService\n"
+        "from tnorder.adapters.sqlite import SqliteStorage\n"
+    )
+    flagged = [m for m in _imported_modules(block) if _private(m)]
+    assert ["tnorder.domain.carrier", "tnorder._usecases.base", "tnorder.adapters._sql"] == flagged

@@ -37,6 +37,7 @@ TABLES = (
     "tnorder_documents",
     "tnorder_inventory",
     "tnorder_carrier_requests",
+    "tnorder_number_claims",
 )
 
 

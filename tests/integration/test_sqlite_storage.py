@@ -23,10 +23,12 @@ def test_database_runs_in_wal_mode_with_tracked_migrations(sqlite_storage: Sqlit
     """The file is in WAL mode and the schema table records each migration once."""
     SqliteStorage(sqlite_storage.path).close()  # opening again applies nothing twice
     assert [("wal",)] == raw_execute(sqlite_storage, "PRAGMA journal_mode")
-    assert [(m.version, m.name) for m in _sql.MIGRATIONS] == raw_execute(
-        sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations"
-    )
-    assert _sql.LATEST_SCHEMA == sqlite_storage.schema_version()
+    assert [
+        (1, "orders and outbox"),
+        (2, "storage-assigned sequence"),
+        (3, "outbox parking of undecodable events"),
+    ] == raw_execute(sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations")
+    assert 3 == sqlite_storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:
@@ -153,9 +155,7 @@ def test_several_processes_can_create_the_database_at_once(tmp_path: Path) -> No
         proc.join(60)
     with SqliteStorage(tmp_path / "db") as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(len(_sql.MIGRATIONS),)] == raw_execute(
-            storage, "SELECT COUNT(*) FROM tnorder_schema_migrations"
-        )
+        assert [(3,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 
@@ -165,3 +165,39 @@ def test_a_closed_storage_refuses_work(sqlite_storage: SqliteStorage) -> None:
     sqlite_storage.close()
     with pytest.raises(StorageError), sqlite_storage.unit_of_work():
         pass
+
+
+def test_a_database_written_by_0_1_gets_the_sequence_on_open(tmp_path: Path) -> None:
+    """A 0.1 database (schema 1, no sequence) upgrades when opened: its orders keep the
+    order 0.1 showed (created_at, then id), and orders added later come after them."""
+    from tnorder.adapters._sql import _v1
+    from tnorder.adapters.sqlite import _DIALECT as SQLITE
+    from tnorder.serialization import dumps
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE tnorder_schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    for statement in _v1(SQLITE):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO tnorder_schema_migrations (version, name) VALUES (1, 'orders and outbox')"
+    )
+    for order_id in ("B", "A"):  # same instant: 0.1 showed A before B
+        order = new_order(order_id, at=T0)
+        order.version = 1
+        conn.execute(
+            "INSERT INTO tnorder_orders (order_id, version, account_id, created_at, body)"
+            " VALUES (?, 1, ?, ?, ?)",
+            (order_id, order.account_id, SQLITE.to_db_time(T0), dumps(order)),
+        )
+    conn.commit()
+    conn.close()
+    with SqliteStorage(path) as storage:
+        assert 2 == storage.schema_version()
+        add_order(storage, new_order("0", at=T0))
+        with storage.unit_of_work() as uow:
+            listed = [o.order_id for o in uow.orders.for_account("acct-1")]
+    assert ["A", "B", "0"] == listed

@@ -47,7 +47,7 @@ from tnorder.domain.inventory import InventoryNumber, InventoryStatus
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
-from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, Role
+from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus, Role
 from tnorder.errors import (
     CapabilityNotSupported,
     CarrierNotConfigured,
@@ -450,8 +450,9 @@ def test_a_refused_order_releases_every_hold_and_fails_the_request(
 
 
 def test_partial_fulfilment_completes_some_and_rejects_the_others(world: World) -> None:
-    """The numbers the carrier completed go on; the failed one takes the reject path
-    (Information Required) with the carrier's reason; only delivered numbers are stocked."""
+    """The numbers the carrier completed go on; the failed one ends Cancelled with the
+    carrier's reason (never Information Required: the customer cannot act on it) and is
+    not on Active Numbers; only delivered numbers are stocked."""
     svc = world.service
     held = svc.lookup_numbers("sim", ATLANTA, destination=TO_CUSTOMER, actor=STAFF)
     picks = [n.number for n in held.numbers[:3]]
@@ -463,8 +464,13 @@ def test_partial_fulfilment_completes_some_and_rejects_the_others(world: World) 
     assert ItemStatus.IN_PROGRESS == by_number[picks[0]].status
     assert ItemStatus.IN_PROGRESS == by_number[picks[2]].status
     failed = by_number[picks[1]]
-    assert ItemStatus.INFORMATION_REQUIRED == failed.status
-    assert "number no longer available" == failed.latest_note
+    assert ItemStatus.CANCELLED == failed.status
+    assert (Trigger.WITHDRAW, "number no longer available") == (
+        failed.history[-1].trigger,
+        failed.latest_note,
+    )
+    assert OrderStatus.IN_PROGRESS == order.status
+    assert picks[1] not in {n.number for n in svc.active_numbers("ACC-1")}
     assert NumberState.FAILED == request.number(picks[1]).state
     with pytest.raises(NumberNotFound):
         world.inventory(picks[1])

@@ -45,6 +45,20 @@ COMPLETE_NEW = (
 )
 
 
+class LockTrueLocal:
+    """A policy asking for no documents that still locks TrueLocal numbers."""
+
+    def requirements_for(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> tuple[str, ...]:
+        return ()
+
+    def requires_regulatory_approval(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> bool:
+        return number_type is NumberType.TRUELOCAL
+
+
 def make_service(**kwargs: object) -> tuple[OrderService, FixedClock]:
     clock = FixedClock(T0)
     return OrderService(MemoryStorage(), clock=clock, **kwargs), clock  # type: ignore[arg-type]
@@ -179,7 +193,7 @@ def test_a_number_completed_long_ago_is_still_active() -> None:
 
 def test_check_number_action_refuses_testing_a_locked_truelocal_number() -> None:
     """A TrueLocal number awaiting approval refuses testing, allows forwarding rules."""
-    service, _ = make_service()
+    service, _ = make_service(requirements_policy=LockTrueLocal())
     item = NewItem(OrderKind.NEW_NUMBER, number=NUMBER, number_type=NumberType.TRUELOCAL)
     service.place_order("acct-1", [item], actor=CUSTOMER, order_id="O-1")
     complete(service, "O-1", "O-1-1")

@@ -13,13 +13,15 @@ from typing import TypeVar
 from .. import _telemetry
 from ..domain.calendar import BusinessCalendar
 from ..domain.carrier import ProvisioningConfig
+from ..domain.claims import NumberClaim, claim_blocks, refuse_claimed
 from ..domain.delivery import DeliveryEstimates
 from ..domain.documents import RequirementsPolicy
 from ..domain.events import Actor
 from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
+from ..domain.statuses import OrderKind, Role
 from ..domain.visibility import VisibilityPolicy
-from ..errors import ConcurrencyConflict, ValidationError
+from ..errors import ConcurrencyConflict, NotFound, ValidationError
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 
 T = TypeVar("T")
@@ -66,6 +68,7 @@ class UseCaseBase:
     calendar: BusinessCalendar
     delivery_estimates: DeliveryEstimates
     limits: InputLimits
+    cancel_roles: frozenset[Role]
     _order_ids: Callable[[], str]
     _carrier_request_ids: Callable[[], str]
     _document_ids: Callable[[], str]
@@ -137,3 +140,36 @@ class UseCaseBase:
         """Save ``order`` and put its recorded events in the outbox."""
         uow.orders.save(order)
         uow.add_events(order.pull_events())
+
+    @staticmethod
+    def claim_numbers(uow: UnitOfWork, order: Order) -> None:
+        """Take every number of a new order's open new-number and port-in items,
+        or refuse the order.
+
+        A number an open item of another order holds is refused with
+        ``DuplicateNumber`` (the other order is named only within the same
+        account).  A claim whose item is final no longer counts and is taken over.
+        """
+        for item in order.items:
+            number = item.number
+            # Disconnects take no claim: a number being installed may be disconnected.
+            if number is None or item.is_final or item.kind is OrderKind.DISCONNECT:
+                continue
+            try:
+                claim: NumberClaim | None = uow.number_claims.get(number)
+            except NotFound:
+                claim = None
+            if claim is None:
+                uow.number_claims.add(
+                    NumberClaim(number, order.order_id, order.account_id, item.item_id)
+                )
+                continue
+            try:
+                holder: Order | None = uow.orders.get(claim.order_id)
+            except NotFound:
+                holder = None
+            if claim_blocks(claim, holder):
+                raise refuse_claimed(claim, order.account_id)
+            claim.order_id, claim.account_id = order.order_id, order.account_id
+            claim.item_id = item.item_id
+            uow.number_claims.save(claim)

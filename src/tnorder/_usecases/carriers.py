@@ -43,10 +43,10 @@ from ..domain.events import (
     inventory_stream,
 )
 from ..domain.inputs import to_enum
-from ..domain.inventory import InventoryNumber, InventoryStatus
+from ..domain.inventory import InventoryNumber, InventoryStatus, assign_number
 from ..domain.lookup import LookupCriteria, is_toll_free
 from ..domain.machine import Trigger, resolve
-from ..domain.order import NewItem, Order, check_permission
+from ..domain.order import NewItem, Order, check_permission, correct_port_details
 from ..domain.phone import normalize_number
 from ..domain.statuses import NumberType, OrderKind, Role
 from ..errors import (
@@ -227,7 +227,8 @@ class CarrierUseCases(UseCaseBase):
                 found = uow.carrier_requests.find(carrier_id=carrier_id)
             else:
                 found = uow.carrier_requests.find(carrier_id=carrier_id, status=status)
-        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+        # A stable sort: requests created at the same instant keep the storage's sequence.
+        return sorted(found, key=lambda r: r.created_at)
 
     # Lookup and Select ---------------------------------------------------
 
@@ -669,7 +670,7 @@ class CarrierUseCases(UseCaseBase):
         order_id: str,
         *,
         carrier_id: str,
-        port: PortDetails,
+        port: PortDetails | None = None,
         actor: Actor,
         item_ids: Sequence[str] | None = None,
         carrier_account_id: str | None = None,
@@ -680,7 +681,9 @@ class CarrierUseCases(UseCaseBase):
         then drive them (approved, FOC date as committed date, rejected with
         the carrier's reason, completed).  Items that were rejected and
         corrected (Under Review again) are resubmitted as a supplement to
-        their earlier port request.
+        their earlier port request.  Without ``port`` the items' stored port
+        details are sent (those of the last submission or correction; the PIN
+        is never stored, so a carrier that needs it must be given ``port``).
 
         Raises:
             CapabilityNotSupported: the carrier does not take port-ins.
@@ -692,11 +695,14 @@ class CarrierUseCases(UseCaseBase):
         self._check_id(order_id, "order_id")
         self._check_carrier_call(carrier_id, actor, carrier_account_id, None)
         self._check_orderer(actor)
+        if port is not None and not isinstance(port, PortDetails):
+            raise ValidationError("port must be a PortDetails", field="port")
         adapter = self._carrier(carrier_id)
         adapter.capabilities.require(OrderKind.PORT_IN, carrier_id=carrier_id)
         account = self.provisioning.account(carrier_id, carrier_account_id)
         inventory_type = self.provisioning.inventory_type(carrier_id).inventory_type_id
         new_id = self._carrier_request_ids()
+        sent: list[PortDetails] = []
 
         def claim(
             uow: UnitOfWork, now: datetime
@@ -724,6 +730,25 @@ class CarrierUseCases(UseCaseBase):
                         allowed=[t.value for t in item.allowed_triggers()],
                     )
             numbers = tuple(normalize_number(i.number or "") for i in items)
+            sent.clear()
+            if port is not None:
+                sent.append(port)
+            else:
+                stored = {i.port_details for i in items}
+                if len(stored) != 1 or None in stored:
+                    raise ValidationError(
+                        "give port details: the items have none stored, or different ones",
+                        field="port",
+                    )
+                sent.append(stored.pop())  # type: ignore[arg-type]
+            if port is not None:
+                # Kept (without the PIN) so a correction or resubmission needs no retyping.
+                kept = attrs.evolve(port, pin=None)
+                changed = [i for i in items if i.port_details != kept]
+                for item in changed:
+                    item.port_details = kept
+                if changed:
+                    uow.orders.save(order)
             refs = {i.carrier_ref for i in items} - {None}
             if len(refs) > 1:
                 raise ValidationError(
@@ -766,7 +791,7 @@ class CarrierUseCases(UseCaseBase):
 
         request_id, supplements, previous, numbers = self.run(claim)
         submission = CarrierSubmission(
-            OrderKind.PORT_IN, request_id, numbers, port=port, supplements=supplements
+            OrderKind.PORT_IN, request_id, numbers, port=sent[0], supplements=supplements
         )
         return self._send(
             adapter, account, request_id, submission, actor=actor, restore=previous
@@ -915,6 +940,7 @@ class CarrierUseCases(UseCaseBase):
             for e in entries
         ]
         order = Order.place(self._order_ids(), account_id, items, actor=actor, at=now)
+        self.claim_numbers(uow, order)
         for entry, item in zip(entries, order.items, strict=True):
             entry.item_id = item.item_id
         request.order_id = order.order_id
@@ -1200,12 +1226,84 @@ class CarrierUseCases(UseCaseBase):
             ]
         )
 
+    # Port corrections --------------------------------------------------------
+
+    def correct_port_details(
+        self,
+        order_id: str,
+        item_id: str,
+        details: PortDetails,
+        *,
+        actor: Actor,
+        note: str | None = None,
+    ) -> Order:
+        """Take corrected port details for a rejected port-in and resubmit them.
+
+        The item goes back to Under Review with a note naming the corrected
+        fields (never their values, never the PIN), keeps the details without
+        the PIN, and ``PortDetailsCorrected`` is published.  If the item was
+        submitted through a configured carrier and every item of that port
+        request is ready again, the corrected details (PIN included, in memory
+        only) go to the carrier at once as a supplement to the earlier request.
+
+        Raises:
+            ValidationError: not a port-in, or ``details`` is not ``PortDetails``.
+            InvalidTransition: the item is not waiting on the customer
+                (Port Rejected or Information Required).
+            PermissionDenied: the actor may not provide information.
+            CarrierError: the carrier refused the supplement (the correction
+                itself is kept; submit again with ``submit_port_in``).
+        """
+        if not isinstance(details, PortDetails):
+            raise ValidationError("details must be a PortDetails", field="details")
+        if note is not None and not isinstance(note, str):
+            raise ValidationError("note must be a string", field="note")
+
+        def use_case(
+            uow: UnitOfWork, now: datetime
+        ) -> tuple[Order, CarrierRequest | None, list[str]]:
+            order = uow.orders.get(order_id)
+            correct_port_details(order, item_id, details, actor=actor, at=now, note=note)
+            self.save_order(uow, order)
+            ref = order.item(item_id).carrier_ref
+            if ref is None:
+                return order, None, []
+            found = uow.carrier_requests.find(carrier_ref=ref)
+            request = found[0] if len(found) == 1 else None
+            siblings = [i for i in order.items if i.carrier_ref == ref and not i.is_final]
+            ready = all(resolve(i, i.status, Trigger.SUBMIT_TO_CARRIER) for i in siblings)
+            return order, request if ready else None, [i.item_id for i in siblings]
+
+        order, request, item_ids = self.run(use_case)
+        if request is None or request.carrier_id not in self.carriers:
+            return order
+        self.submit_port_in(
+            order_id,
+            carrier_id=request.carrier_id,
+            port=details,
+            actor=self._CARRIER_SYNC,
+            item_ids=item_ids,
+            carrier_account_id=request.carrier_account_id,
+        )
+        with self.storage.unit_of_work() as uow:
+            return uow.orders.get(order_id)
+
     # Inventory -------------------------------------------------------------
 
     def assign_inventory_number(
-        self, number: str, account_id: str, service_line: str, *, actor: Actor
+        self,
+        number: str,
+        account_id: str,
+        service_line: str,
+        *,
+        actor: Actor,
+        note: str | None = None,
     ) -> InventoryNumber:
         """Assign an Available number from inventory to a customer's service line.
+
+        The number's history keeps who assigned it, when and the note;
+        ``NumberAssigned`` is published, and the number shows as Fully Active
+        on the account's Active Numbers.
 
         Raises:
             NumberNotFound: the number is not in inventory.
@@ -1221,17 +1319,12 @@ class CarrierUseCases(UseCaseBase):
         for value, field in ((account_id, "account_id"), (service_line, "service_line")):
             if not isinstance(value, str) or not value.strip():
                 raise ValidationError(f"{field} must be a non-empty string", field=field)
+        if note is not None and not isinstance(note, str):
+            raise ValidationError("note must be a string", field="note")
 
         def use_case(uow: UnitOfWork, now: datetime) -> InventoryNumber:
             stocked = uow.inventory.get(wanted)
-            if stocked.status is not InventoryStatus.AVAILABLE:
-                raise ValidationError(
-                    f"number {wanted!r} is {stocked.status.value}, not available for assignment",
-                    field="number",
-                )
-            stocked.status = InventoryStatus.ASSIGNED
-            stocked.account_id = account_id
-            stocked.service_line = service_line
+            assign_number(stocked, account_id, service_line, actor=actor, at=now, note=note)
             uow.inventory.save(stocked)
             uow.add_events(
                 [

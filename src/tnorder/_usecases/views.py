@@ -87,9 +87,10 @@ class ViewUseCases(UseCaseBase):
         with self.storage.unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=None)
             assigned = uow.inventory.find(account_id=account_id, status=InventoryStatus.ASSIGNED)
+            returned = uow.inventory.find(returned_from=account_id)
         with self._dates_in_range(now):
             return active_numbers_view(
-                orders, now, self.view_policy, assigned, account_id=account_id
+                orders, now, self.view_policy, assigned, account_id=account_id, returned=returned
             )
 
     def check_number_action(

@@ -27,6 +27,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 import attrs
 
 from ..domain.carrier import CarrierRequest
+from ..domain.claims import NumberClaim
 from ..domain.documents import Document
 from ..domain.events import Event
 from ..domain.inputs import check_text
@@ -42,7 +43,14 @@ from ..errors import (
     ValidationError,
 )
 from ..ports import OutboxEntry
-from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..records import (
+    CARRIER_REQUESTS,
+    DOCUMENTS,
+    INVENTORY,
+    NUMBER_CLAIMS,
+    RECORD_SPECS,
+    RecordSpec,
+)
 from ..serialization import dump_event, dumps, from_json, load_event, loads, to_json
 
 __all__ = [
@@ -52,6 +60,7 @@ __all__ = [
     "OUTBOX",
     "PARKED_STREAMS",
     "POSTGRES_DIALECT",
+    "SEQUENCES",
     "Dialect",
     "Session",
     "SqlStorage",
@@ -68,6 +77,7 @@ __all__ = [
     "insert_events",
     "mark_delivered",
     "migrate",
+    "next_sequence",
     "next_version",
     "order_row",
     "park",
@@ -89,6 +99,7 @@ C = TypeVar("C", bound="_Connection")
 ORDERS = "tnorder_orders"
 OUTBOX = "tnorder_outbox"
 MIGRATIONS_TABLE = "tnorder_schema_migrations"
+SEQUENCES = "tnorder_sequences"
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -288,6 +299,11 @@ class _Migration:
     version: int
     name: str
     statements: Callable[[Dialect], list[str]]
+    # Data work after the statements (a backfill), in the same transaction.
+    after: Callable[[Session], None] | None = None
+    # What ``after`` amounts to on an empty database, as SQL: the schema script
+    # (``tnorder schema``) runs these instead, so it builds what ``migrate`` builds.
+    seed: tuple[str, ...] = ()
 
 
 def _v1(d: Dialect) -> list[str]:
@@ -311,6 +327,24 @@ def _v1(d: Dialect) -> list[str]:
     ]
 
 
+def _v2(_: Dialect) -> list[str]:
+    return [
+        # The storage-assigned sequence breaks ties between rows with the same
+        # ``created_at`` (a fixed clock, a coarse clock): every adapter returns
+        # them in the order they were first committed, never by a random id.
+        f"ALTER TABLE {ORDERS} ADD COLUMN seq BIGINT",
+        f"CREATE TABLE {SEQUENCES} (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    ]
+
+
+def _v2_backfill(session: Session) -> None:
+    # Orders written by 0.1 get sequence numbers in the order 0.1 showed them.
+    rows = session.query(f"SELECT order_id FROM {ORDERS} ORDER BY created_at, order_id")
+    for position, (order_id,) in enumerate(rows, start=1):
+        session.execute(f"UPDATE {ORDERS} SET seq = ? WHERE order_id = ?", (position, order_id))
+    session.execute(f"INSERT INTO {SEQUENCES} (name, value) VALUES (?, ?)", (ORDERS, len(rows)))
+
+
 def _v3_outbox_parking(d: Dialect) -> list[str]:
     # Self-contained: it touches only the outbox, so it may run before or after
     # any other step.  Numbered 3 so that it never shares a number with the
@@ -325,6 +359,13 @@ def _v3_outbox_parking(d: Dialect) -> list[str]:
 
 MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(1, "orders and outbox", _v1),
+    _Migration(
+        2,
+        "storage-assigned sequence",
+        _v2,
+        _v2_backfill,
+        seed=(f"INSERT INTO {SEQUENCES} (name, value) VALUES ('{ORDERS}', 0)",),
+    ),
     _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
@@ -346,6 +387,8 @@ def _record_table_statements(spec: RecordSpec[Any], present: set[str]) -> list[s
         f"CREATE TABLE IF NOT EXISTS {table} ("
         " key TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL)"
     ]
+    if "seq" not in present:
+        statements.append(f"ALTER TABLE {table} ADD COLUMN seq BIGINT")
     for field in spec.indexes:
         column = _index_column(field)
         if column not in present:
@@ -377,11 +420,15 @@ def schema_steps(dialect: Dialect) -> list[tuple[str, list[str]]]:
         steps.append(
             (
                 f"migration {migration.version}: {migration.name}",
-                [*migration.statements(dialect), record],
+                [*migration.statements(dialect), *migration.seed, record],
             )
         )
     for spec in RECORD_SPECS:
-        steps.append((f"record table: {spec.name}", _record_table_statements(spec, set())))
+        table = record_table(spec)
+        sequence = f"INSERT INTO {SEQUENCES} (name, value) VALUES ('{table}', 0)"
+        steps.append(
+            (f"record table: {spec.name}", [*_record_table_statements(spec, set()), sequence])
+        )
     return steps
 
 
@@ -416,6 +463,8 @@ def migrate(session: Session, *, lock_sql: str | None = None) -> int:
                 continue
             for statement in migration.statements(session.dialect):
                 session.execute(statement)
+            if migration.after is not None:
+                migration.after(session)
             session.execute(
                 f"INSERT INTO {MIGRATIONS_TABLE} (version, name) VALUES (?, ?)",
                 (migration.version, migration.name),
@@ -430,6 +479,15 @@ def _sync_record_table(session: Session, spec: RecordSpec[Any]) -> None:
     present = session.table_columns(table)
     for statement in _record_table_statements(spec, present):
         session.execute(statement)
+    if "seq" not in present:
+        # Tables written before the sequence existed get one in key order.
+        keys = session.query(f"SELECT key FROM {table} ORDER BY key")
+        for position, (key,) in enumerate(keys, start=1):
+            session.execute(f"UPDATE {table} SET seq = ? WHERE key = ?", (position, key))
+        session.execute(
+            f"INSERT INTO {SEQUENCES} (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (table, len(keys)),
+        )
     added = [f for f in spec.indexes if present and _index_column(f) not in present]
     if added:
         _backfill(session, spec, table, added)
@@ -444,6 +502,21 @@ def _backfill(session: Session, spec: RecordSpec[Any], table: str, fields: list[
             continue  # unreadable rows stay unindexed; reading them reports the row.
         params = [index_param(values[f]) for f in fields]
         session.execute(f"UPDATE {table} SET {sets} WHERE key = ?", (*params, key))
+
+
+def next_sequence(session: Session, table: str, count: int = 1) -> int:
+    """Reserve ``count`` sequence numbers of ``table``; return the first (in a transaction).
+
+    A counter row rather than ``MAX(seq) + 1``: its row lock serialises two
+    writers on PostgreSQL, so two commits never get the same number.
+    """
+    rows = session.query(
+        f"UPDATE {SEQUENCES} SET value = value + ? WHERE name = ? RETURNING value", (count, table)
+    )
+    if not rows:
+        session.execute(f"INSERT INTO {SEQUENCES} (name, value) VALUES (?, ?)", (table, count))
+        return 1
+    return int(rows[0][0]) - count + 1
 
 
 def schema_version(session: Session) -> int:
@@ -581,6 +654,11 @@ class _Repository:
         )
 
 
+def _seq_key(seq: Any, key: str) -> tuple[int, int, str]:
+    """Committed rows by their sequence; rows this unit of work adds come after, by key."""
+    return (0, int(seq), "") if seq is not None else (1, 0, key)
+
+
 class SqlOrderRepository(_Repository):
     """``OrderRepository`` over the ``tnorder_orders`` table."""
 
@@ -619,7 +697,7 @@ class SqlOrderRepository(_Repository):
             require_aware(finalized_since, "finalized_since")
         rows: list[tuple[Any, ...]] = []
         if _findable(self._session, account_id):
-            select = f"SELECT order_id, version, body FROM {ORDERS} WHERE account_id = ?"
+            select = f"SELECT order_id, version, body, seq FROM {ORDERS} WHERE account_id = ?"
             if finalized_since is None:
                 rows = self._session.query(select, (account_id,))
             else:
@@ -628,18 +706,22 @@ class SqlOrderRepository(_Repository):
                     f"{select} AND finalized_at IS NULL UNION ALL {select} AND finalized_at >= ?",
                     (account_id, account_id, self._session.dialect.to_db_time(finalized_since)),
                 )
-        found = {key: (version, body) for key, version, body in rows}
+        found = {key: (version, body, seq) for key, version, body, seq in rows}
         for write in self._staged_rows():
-            found.pop(write.key, None)
+            stored = found.pop(write.key, None)
             order = decode_order(write.key, write.version, write.body)
             fin = order.finalized_at
             if order.account_id == account_id and (
                 finalized_since is None or fin is None or fin >= finalized_since
             ):
-                found[write.key] = (write.version, write.body)
-        orders = [decode_order(key, version, body) for key, (version, body) in found.items()]
-        orders.sort(key=lambda o: (o.created_at, o.order_id))
-        return orders
+                seq = stored[2] if stored is not None else None
+                found[write.key] = (write.version, write.body, seq)
+        keyed = [
+            (decode_order(key, version, body), _seq_key(seq, key))
+            for key, (version, body, seq) in found.items()
+        ]
+        keyed.sort(key=lambda pair: (pair[0].created_at, pair[1]))
+        return [order for order, _ in keyed]
 
 
 class SqlRecordRepository(_Repository, Generic[R]):
@@ -684,18 +766,19 @@ class SqlRecordRepository(_Repository, Generic[R]):
         if findable:
             where = [f"{col} IS NULL" if v is None else f"{col} = ?" for col, v in wanted.items()]
             params = [v for v in wanted.values() if v is not None]
-            sql = f"SELECT key, version, body FROM {self._table}"
+            sql = f"SELECT key, version, body, seq FROM {self._table}"
             rows = self._session.query(
                 f"{sql} WHERE {' AND '.join(where)}" if where else sql, params
             )
-        found = {key: (version, body) for key, version, body in rows}
+        found = {key: (version, body, seq) for key, version, body, seq in rows}
         for write in self._staged_rows():
-            found.pop(write.key, None)
+            stored = found.pop(write.key, None)
             if all(write.columns.get(col) == v for col, v in wanted.items()):
-                found[write.key] = (write.version, write.body)
+                seq = stored[2] if stored is not None else None
+                found[write.key] = (write.version, write.body, seq)
+        ordered = sorted(found.items(), key=lambda kv: _seq_key(kv[1][2], kv[0]))
         return [
-            decode_record(self._spec, key, version, body)
-            for key, (version, body) in sorted(found.items())
+            decode_record(self._spec, key, version, body) for key, (version, body, _) in ordered
         ]
 
 
@@ -728,6 +811,10 @@ class SqlUnitOfWork:
     def carrier_requests(self) -> SqlRecordRepository[CarrierRequest]:
         return SqlRecordRepository(self, CARRIER_REQUESTS)
 
+    @functools.cached_property
+    def number_claims(self) -> SqlRecordRepository[NumberClaim]:
+        return SqlRecordRepository(self, NUMBER_CLAIMS)
+
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
             self._events.append(
@@ -754,8 +841,8 @@ class SqlUnitOfWork:
 
 @functools.cache
 def _insert_sql(table: str, key_column: str, names: tuple[str, ...]) -> str:
-    columns = ", ".join([key_column, "version", *names, "body"])
-    marks = ", ".join("?" * (len(names) + 3))
+    columns = ", ".join([key_column, "version", "seq", *names, "body"])
+    marks = ", ".join("?" * (len(names) + 4))
     return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key_column}) DO NOTHING"
 
 
@@ -771,9 +858,10 @@ def _apply(session: Session, write: _Write) -> None:
     names = tuple(write.columns)
     values = write.columns.values()
     if write.expected is None:
+        seq = next_sequence(session, write.table)
         changed = session.execute(
             _insert_sql(write.table, write.key_column, names),
-            (write.key, write.version, *values, write.body),
+            (write.key, write.version, seq, *values, write.body),
         )
         if changed != 1:
             raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
@@ -1020,8 +1108,8 @@ def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: in
     if batch_size < 1:
         raise ValidationError("batch_size must be at least 1", field="batch_size")
     sql = (
-        f"INSERT INTO {ORDERS} (order_id, version, account_id, created_at, finalized_at, body) "
-        "VALUES (?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO {ORDERS} (order_id, version, account_id, created_at, finalized_at, body, "
+        "seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     total = 0
     for batch in _batches(orders, batch_size):
@@ -1030,7 +1118,8 @@ def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: in
             order.version = 1
             rows.append(order_row(session, order))
         with session.transaction():
-            session.executemany(sql, rows)
+            first = next_sequence(session, ORDERS, len(rows))
+            session.executemany(sql, [(*row, first + i) for i, row in enumerate(rows)])
         total += len(rows)
     return total
 

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ..domain.carrier import CarrierRequest
+from ..domain.claims import NumberClaim
 from ..domain.documents import Document
 from ..domain.events import Event
 from ..domain.inventory import InventoryNumber
@@ -32,7 +33,14 @@ from ..errors import (
     StorageError,
 )
 from ..ports import OutboxEntry
-from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RECORD_SPECS, RecordSpec
+from ..records import (
+    CARRIER_REQUESTS,
+    DOCUMENTS,
+    INVENTORY,
+    NUMBER_CLAIMS,
+    RECORD_SPECS,
+    RecordSpec,
+)
 from ..relay import ParkedEvent
 from ..serialization import dumps
 from ._sql import (
@@ -60,6 +68,8 @@ class _Row:
     version: Any
     body: Any
     index: dict[str, Any]
+    # The storage-assigned sequence (set on the first commit; None while staged).
+    seq: int | None = None
 
 
 @attrs.define
@@ -91,6 +101,13 @@ class _Repository:
             if table == self._table:
                 rows[key] = write.row
         return rows
+
+    def _ordered_rows(self) -> list[tuple[str, _Row]]:
+        """Committed rows by sequence, then rows this unit of work adds, by key (as in SQL)."""
+        return sorted(
+            self._rows().items(),
+            key=lambda kv: (0, kv[1].seq, "") if kv[1].seq is not None else (1, 0, kv[0]),
+        )
 
     def _stage_add(
         self, key: str, obj: Any, index: dict[str, Any], not_found: Callable[[str], NotFound]
@@ -147,14 +164,15 @@ class _OrderRepo(_Repository):
         if finalized_since is not None:
             require_aware(finalized_since, "finalized_since")
         out = []
-        for key, row in self._rows().items():
+        for key, row in self._ordered_rows():
             if row.index["account_id"] != account_id:
                 continue
             fin = row.index["finalized_at"]
             if finalized_since is not None and fin is not None and fin < finalized_since:
                 continue
             out.append(decode_order(key, row.version, row.body))
-        out.sort(key=lambda o: (o.created_at, o.order_id))
+        # A stable sort: equal times keep the storage's sequence.
+        out.sort(key=lambda o: o.created_at)
         return out
 
 
@@ -189,7 +207,7 @@ class _RecordRepo(_Repository, Generic[R]):
         wanted = {k: index_param(v) for k, v in equals.items()}
         return [
             decode_record(self._spec, key, row.version, row.body)
-            for key, row in sorted(self._rows().items())
+            for key, row in self._ordered_rows()
             if all(row.index.get(k) == v for k, v in wanted.items())
         ]
 
@@ -203,6 +221,7 @@ class _UnitOfWork:
         self.documents: _RecordRepo[Document] = _RecordRepo(self, DOCUMENTS)
         self.inventory: _RecordRepo[InventoryNumber] = _RecordRepo(self, INVENTORY)
         self.carrier_requests: _RecordRepo[CarrierRequest] = _RecordRepo(self, CARRIER_REQUESTS)
+        self.number_claims: _RecordRepo[NumberClaim] = _RecordRepo(self, NUMBER_CLAIMS)
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
@@ -225,7 +244,12 @@ class _UnitOfWork:
                     raise ConcurrencyConflict(
                         key, expected_version=write.expected, actual_version=current.version
                     )
-            for (table, key), write in self._writes.items():
+            # Sequence numbers go out in (table, key) order, as the SQL commit applies them.
+            for (table, key), write in sorted(self._writes.items()):
+                if current_row := s._tables[table].get(key):
+                    write.row.seq = current_row.seq
+                else:
+                    s._sequences[table] = write.row.seq = s._sequences.get(table, 0) + 1
                 s._tables[table][key] = write.row
             for stream, event_id, payload in self._events:
                 s._position += 1
@@ -316,6 +340,7 @@ class MemoryStorage:
         self._parked: dict[int, str] = {}
         self._claimed: set[int] = set()
         self._position = 0
+        self._sequences: dict[str, int] = {}
         self._fail_next_commit: StorageError | None = None
         self._closed = False
 

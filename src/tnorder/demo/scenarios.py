@@ -136,33 +136,33 @@ def lookup_and_select(world: World, screen: Screen, check: Checklist) -> None:
     )
     check.expect("no number is left held at the carrier", [], carrier.reservations())
     order_id = _order_id(request)
-    first, second, blocked = (item.item_id for item in service.get_order(order_id).items)
-
-    world.next_business_day()
-    screen.step(world.now, "Engineers validate and complete the two delivered numbers.")
-    order = _install(world, order_id, [first, second])
+    first, second, refused = service.get_order(order_id).items
     screen.orders("Orders tab: acme", service.orders_tab(account))
     check.expect(
-        "two items completed, one blocked on Information Required",
-        [ItemStatus.COMPLETED, ItemStatus.COMPLETED, ItemStatus.INFORMATION_REQUIRED],
-        _statuses(order),
+        "the number the carrier could not supply ends Cancelled with its reason",
+        (ItemStatus.CANCELLED, "The carrier can no longer supply this number."),
+        (refused.status, refused.latest_note),
+    )
+    check.expect(
+        "nothing is asked of the customer: the order is In Progress",
+        OrderStatus.IN_PROGRESS,
+        service.get_order(order_id).status,
     )
     check.expect(
         "the multi-item gate keeps the order on the Orders tab", [order_id], _on_tab(world, account)
     )
     check.expect("nothing is in Order History yet", [], _in_history(world, account))
 
-    world.wait(timedelta(hours=2))
-    screen.step(world.now, "The account manager cancels the number the carrier could not supply.")
-    order = service.fire(
-        order_id,
-        blocked,
-        Trigger.CANCEL,
-        actor=world.manager,
-        note="Cancelled at the customer's request: the carrier could not supply it.",
-    )
+    world.next_business_day()
+    screen.step(world.now, "Engineers validate and complete the two delivered numbers.")
+    order = _install(world, order_id, [first.item_id, second.item_id])
     screen.orders("Order History: acme", service.order_history(account))
     screen.active_numbers("Active Numbers: acme", service.active_numbers(account))
+    check.expect(
+        "two items completed, the refused one cancelled",
+        [ItemStatus.COMPLETED, ItemStatus.COMPLETED, ItemStatus.CANCELLED],
+        _statuses(order),
+    )
     check.expect(
         "the order ends Partially Completed", OrderStatus.PARTIALLY_COMPLETED, order.status
     )

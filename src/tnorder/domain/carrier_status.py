@@ -227,6 +227,9 @@ def plan_item(
       ``fallback_date`` (the day the carrier reported) when it sent none.
     - Side steps (needs information, rejected, withdrawn) apply only while the
       carrier's stretch is unfinished, with ``note`` as the customer's note.
+      A refusal of a new number or a disconnect ends the item (``withdraw``,
+      Cancelled with the carrier's reason); only a port-in is rejected back
+      to the customer (Port Rejected), who can correct its details.
     """
     if step is Step.PARTIAL:
         raise ValueError("split PARTIAL into per-number steps with number_steps() first")
@@ -244,7 +247,12 @@ def plan_item(
         return ()
     side = SIDE_TRIGGERS.get(step)
     if side is not None:
-        return (PlannedTrigger(side, note),) if position < len(path) else ()
+        if position >= len(path):
+            return ()
+        if side is T.REJECT and kind is not OrderKind.PORT_IN:
+            # Nothing the customer could fix: the item ends with the carrier's reason.
+            side = T.WITHDRAW
+        return (PlannedTrigger(side, note),)
     target = statuses.index(FORWARD_TARGETS[(step, kind)]) + 1
     plan: list[PlannedTrigger] = []
     at_port_date = status is Item.PORT_DATE_RECEIVED

@@ -290,6 +290,36 @@ NO_REQUIREMENTS = RulesPolicy(())
 """A policy under which no item needs documents (``OrderService``'s default)."""
 
 
+def regulatory_approval_required(
+    policy: RequirementsPolicy,
+    *,
+    region: str | None,
+    number_type: NumberType,
+    order_kind: OrderKind,
+    kinds: Sequence[str],
+) -> bool:
+    """Whether an item's number stays locked until local compliance is approved.
+
+    Only TrueLocal numbers are ever locked (the portal guide).  A policy may
+    decide per country or region with an optional method
+    ``requires_regulatory_approval(region=, number_type=, order_kind=) -> bool``;
+    without one, a TrueLocal item is locked when the policy asks it for
+    documents (``kinds``), so a region without regulatory documents (and every
+    item under ``NO_REQUIREMENTS``) is never locked.
+    """
+    if number_type is not NumberType.TRUELOCAL:
+        return False
+    decide = getattr(policy, "requires_regulatory_approval", None)
+    if decide is None:
+        return bool(kinds)
+    answer = decide(region=region, number_type=number_type, order_kind=order_kind)
+    if not isinstance(answer, bool):
+        raise ValidationError(
+            "requires_regulatory_approval must return a bool", field="requirements_policy"
+        )
+    return answer
+
+
 def requirements_for(
     policy: RequirementsPolicy,
     *,
@@ -878,11 +908,7 @@ def _request_note(item: LineItem) -> str:
 
 def _update_regulatory(item: LineItem, now: datetime) -> None:
     # The TrueLocal lock lifts once every document the item needs is approved.
-    if (
-        item.number_type is NumberType.TRUELOCAL
-        and item.regulatory_approved_at is None
-        and all_approved(item.requirements)
-    ):
+    if item.needs_regulatory_approval and all_approved(item.requirements):
         item.regulatory_approved_at = now
 
 
@@ -946,6 +972,13 @@ def assign_requirements(
             policy, region=item.region, number_type=item.number_type, order_kind=item.kind
         )
         item.requirements = [RequirementState(kind) for kind in kinds]
+        item.regulatory_approval_required = regulatory_approval_required(
+            policy,
+            region=item.region,
+            number_type=item.number_type,
+            order_kind=item.kind,
+            kinds=kinds,
+        )
         if not kinds:
             continue
         order.record(

@@ -45,10 +45,13 @@ __all__ = [
     "NumberAddedToInventory",
     "NumberAssigned",
     "NumberDisconnected",
+    "NumberReturnedToInventory",
     "NumbersReleased",
     "NumbersReserved",
     "OrderPlaced",
+    "PortDetailsCorrected",
     "PortInSubmitted",
+    "RegulatoryApprovalRecorded",
     "carrier_request_stream",
     "document_stream",
     "event_type",
@@ -335,3 +338,40 @@ class NumberDisconnected(Event):
 
     number: str
     carrier_id: str
+
+
+# -- customer flows: regulatory approval, inventory returns, port corrections ------------
+
+
+@event_type
+@attrs.frozen
+class RegulatoryApprovalRecorded(Event):
+    """Local compliance approved a line item's TrueLocal number: its lock lifts."""
+
+    item_id: str
+    number: str | None
+    actor: Actor
+    note: str | None = None
+
+
+@event_type
+@attrs.frozen
+class NumberReturnedToInventory(Event):
+    """An assigned inventory number was taken back from its account (Available again)."""
+
+    number: str
+    account_id: str
+    actor: Actor
+    note: str | None = None
+
+
+@event_type
+@attrs.frozen
+class PortDetailsCorrected(Event):
+    """The customer (or staff) corrected a rejected port's details; the PIN is never here."""
+
+    item_id: str
+    number: str | None
+    fields: tuple[str, ...]
+    actor: Actor
+    note: str | None = None

@@ -56,6 +56,7 @@ class Trigger(StrEnum):
     REQUEST_INFORMATION = "request_information"
     PROVIDE_INFORMATION = "provide_information"
     REJECT = "reject"
+    WITHDRAW = "withdraw"
     CANCEL = "cancel"
 
 
@@ -147,6 +148,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.INFORMATION_REQUIRED,
         unless=("is_port_in",),
     ),
+    # A carrier that cannot provide a new number (or carry out a disconnect)
+    # ends the item with its reason: the customer could do nothing about it,
+    # so it must not wait in Information Required.  Port-ins are rejected instead.
+    Transition(
+        T.WITHDRAW,
+        (S.ORDER_SUBMITTED, S.UNDER_REVIEW, S.VERIFICATION_PENDING, S.SUBMITTED_TO_CARRIER),
+        S.CANCELLED,
+        unless=("is_port_in",),
+    ),
     Transition(T.CANCEL, _WORKING, S.CANCELLED),
 )
 
@@ -170,6 +180,7 @@ TRIGGER_ROLES: Mapping[Trigger, frozenset[Role]] = MappingProxyType(
             {Role.CUSTOMER, Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM}
         ),
         T.REJECT: _EVERYONE_BUT_CUSTOMER,
+        T.WITHDRAW: _EVERYONE_BUT_CUSTOMER,
         T.CANCEL: frozenset({Role.ACCOUNT_MANAGER}),
     }
 )

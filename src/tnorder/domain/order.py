@@ -13,17 +13,31 @@ nothing.  The order's status is derived from its items, never stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import attrs
 
-from ..errors import InvalidTransition, ItemNotFound, PermissionDenied, ValidationError
+from ..errors import (
+    DuplicateNumber,
+    InvalidTransition,
+    ItemNotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from ._checks import require_aware
 from ._messages import default_text
+from .carrier import PortDetails
 from .documents import RequirementState
-from .events import Actor, Event, ItemStatusChanged, OrderPlaced
+from .events import (
+    Actor,
+    Event,
+    ItemStatusChanged,
+    OrderPlaced,
+    PortDetailsCorrected,
+    RegulatoryApprovalRecorded,
+)
 from .inputs import (
     check_id,
     check_optional_id,
@@ -34,9 +48,17 @@ from .inputs import (
 )
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from .phone import normalize_number
-from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
+from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus, Role
 
-__all__ = ["HistoryEntry", "LineItem", "NewItem", "Order", "derive_order_status"]
+__all__ = [
+    "HistoryEntry",
+    "LineItem",
+    "NewItem",
+    "Order",
+    "correct_port_details",
+    "derive_order_status",
+    "record_regulatory_approval",
+]
 
 # ``tuple.__new__`` builds a named tuple without running its Python-level
 # ``__new__``: the hot path saves a frame per event.
@@ -129,6 +151,15 @@ class LineItem:
         committed_date: the hard date a carrier committed to (e.g. a port's FOC date).
         carrier_ref: the carrier's order reference for this number, once known.
         regulatory_approved_at: when local compliance was approved (TrueLocal lock).
+        regulatory_approval_required: whether the number stays locked until then,
+            decided by the requirements policy when the order is placed; None for
+            items stored by tnorder 0.1 (or built without a service), where every
+            TrueLocal number is locked as 0.1 did.
+        regulatory_approved_by: who recorded the approval (None when documents
+            approved it, or not yet approved).
+        regulatory_note: the note given with the approval.
+        port_details: a port-in's latest port details (LOA facts), without the
+            PIN, which tnorder never stores.
         requirements: the item's document requirements and which document satisfied
             each (see ``tnorder.domain.documents``).
     """
@@ -144,6 +175,10 @@ class LineItem:
     carrier_ref: str | None = None
     regulatory_approved_at: datetime | None = None
     requirements: list[RequirementState] = attrs.Factory(list)
+    regulatory_approval_required: bool | None = None
+    regulatory_approved_by: Actor | None = None
+    regulatory_note: str | None = None
+    port_details: PortDetails | None = None
 
     @property
     def is_final(self) -> bool:
@@ -161,7 +196,12 @@ class LineItem:
 
     @property
     def needs_regulatory_approval(self) -> bool:
-        return self.number_type is NumberType.TRUELOCAL and self.regulatory_approved_at is None
+        """Whether the number is locked until local compliance is approved (now)."""
+        return (
+            self.number_type is NumberType.TRUELOCAL
+            and self.regulatory_approval_required is not False
+            and self.regulatory_approved_at is None
+        )
 
     def allowed_triggers(self) -> tuple[Trigger, ...]:
         """Triggers this item accepts now (before role checks)."""
@@ -257,6 +297,7 @@ class Order:
 
         Raises:
             ValidationError: no items, duplicate item ids, empty ids, naive ``at``.
+            DuplicateNumber: the same number in two items (names the number).
             PermissionDenied: the actor's role may not place orders.
         """
         _require_aware(at)
@@ -292,6 +333,17 @@ class Order:
         ids = [i.item_id for i in line_items]
         if len(set(ids)) != len(ids):
             raise ValidationError(f"duplicate item ids in order {order_id!r}", field="items")
+        seen: set[str] = set()
+        for line in line_items:
+            if line.number is None:
+                continue
+            if line.number in seen:
+                raise DuplicateNumber(
+                    f"number {line.number} appears more than once in order {order_id!r}",
+                    number=line.number,
+                    order_id=order_id,
+                )
+            seen.add(line.number)
         order = cls(order_id=order_id, account_id=account_id, items=line_items, created_at=at)
         order._record(OrderPlaced, at, account_id=account_id, item_ids=tuple(ids), actor=actor)
         return order
@@ -416,17 +468,33 @@ class Order:
         item.status = dest
         return entry
 
-    def cancel(self, *, actor: Actor, at: datetime, note: str | None = None) -> list[str]:
-        """Cancel every item that is not final (account managers only).
+    def cancel(
+        self,
+        *,
+        actor: Actor,
+        at: datetime,
+        note: str | None = None,
+        roles: Collection[Role] | None = None,
+        item_ids: Sequence[str] | None = None,
+    ) -> list[str]:
+        """Cancel every item that is not final (or only ``item_ids``).
 
-        Returns the ids of the items that were cancelled.  The permission check
-        happens before anything changes, so a refused cancellation changes nothing.
+        ``roles`` are the roles allowed to cancel (the host's configuration);
+        None means the machine's default, account managers only.  Returns the
+        ids of the items that were cancelled.  The permission check happens
+        before anything changes, so a refused cancellation changes nothing.
         """
         _require_aware(at)
-        check_permission(actor, Trigger.CANCEL)
+        if roles is None:
+            check_permission(actor, Trigger.CANCEL)
+        elif actor.role not in roles:
+            raise PermissionDenied(
+                CANCEL_REFUSED_MESSAGE, role=actor.role.value, action=Trigger.CANCEL.value
+            )
         if note is not None:
             check_text(note, "note")
-        open_ids = [i.item_id for i in self.items if not i.status.is_final]
+        chosen = self.items if item_ids is None else [self.item(i) for i in item_ids]
+        open_ids = [i.item_id for i in chosen if not i.status.is_final]
         if not open_ids:
             raise InvalidTransition(
                 order_id=self.order_id,
@@ -437,8 +505,32 @@ class Order:
                 reason="every item is already final",
             )
         for item_id in open_ids:
-            self.fire(item_id, Trigger.CANCEL, actor=actor, at=at, note=note)
+            if roles is None:
+                self.fire(item_id, Trigger.CANCEL, actor=actor, at=at, note=note)
+            else:
+                self._fire_allowed(item_id, Trigger.CANCEL, actor=actor, at=at, note=note)
         return open_ids
+
+    def _fire_allowed(
+        self, item_id: str, trigger: Trigger, *, actor: Actor, at: datetime, note: str | None
+    ) -> None:
+        """Fire ``trigger`` for an actor the caller has already authorised (configured roles)."""
+        item = self.item(item_id)
+        status = item.status
+        dest = resolve(item, status, trigger)
+        if dest is None:
+            raise InvalidTransition(
+                order_id=self.order_id,
+                item_id=item_id,
+                status=status.value,
+                trigger=trigger.value,
+                allowed=[t.value for t in item.allowed_triggers()],
+            )
+        entry = HistoryEntry(status, dest, trigger, actor, at, note)
+        item.history.append(entry)
+        seq = self.event_seq = self.event_seq + 1
+        self._pending.append((seq, item_id, entry, None))
+        item.status = dest
 
     def record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
         """Record a domain event on this order's stream (for use cases in other modules)."""
@@ -449,3 +541,107 @@ class Order:
         event = event_cls(stream=self.order_id, seq=self.event_seq, at=at, **fields)
         self._pending.append(event)
         return event
+
+
+def record_regulatory_approval(
+    order: Order, item_id: str, *, actor: Actor, at: datetime, note: str | None = None
+) -> None:
+    """Lift a TrueLocal item's regulatory lock: who, when and why, plus an event.
+
+    Raises:
+        ItemNotFound: no such item.
+        ValidationError: the item needs no approval, or already has it (names it).
+    """
+    _require_aware(at)
+    item = order.item(item_id)
+    if item.regulatory_approved_at is not None:
+        raise ValidationError(
+            f"item {item_id!r} of order {order.order_id!r} was already approved at "
+            f"{item.regulatory_approved_at.isoformat()}",
+            field="item_id",
+        )
+    if not item.needs_regulatory_approval:
+        raise ValidationError(
+            f"item {item_id!r} of order {order.order_id!r} needs no local regulatory approval",
+            field="item_id",
+        )
+    if item.status is ItemStatus.CANCELLED:
+        raise ValidationError(
+            f"item {item_id!r} of order {order.order_id!r} is cancelled", field="item_id"
+        )
+    item.regulatory_approved_at = at
+    item.regulatory_approved_by = actor
+    item.regulatory_note = note
+    order.record(
+        RegulatoryApprovalRecorded, at, item_id=item_id, number=item.number, actor=actor, note=note
+    )
+
+
+_PORT_FIELDS = (
+    "authorizing_person",
+    "subscriber_name",
+    "billing_number",
+    "losing_account_number",
+    "pin",
+    "requested_date",
+    "extra",
+)
+
+
+def correct_port_details(
+    order: Order,
+    item_id: str,
+    details: PortDetails,
+    *,
+    actor: Actor,
+    at: datetime,
+    note: str | None = None,
+) -> tuple[str, ...]:
+    """Take a customer's corrected port details for a port-in waiting on them.
+
+    The item goes back to Under Review (``provide_information``) with ``note``
+    (or a note naming the corrected fields), keeps the details without the
+    PIN, and records ``PortDetailsCorrected`` naming the fields that changed;
+    no value, and never the PIN, goes into history or events.  Returns the
+    changed field names.
+
+    Raises:
+        ValidationError: the item is not a port-in, or ``details`` is not ``PortDetails``.
+        InvalidTransition: the item is not waiting on the customer.
+        PermissionDenied: the actor may not provide information.
+    """
+    _require_aware(at)
+    if not isinstance(details, PortDetails):
+        raise ValidationError("details must be a PortDetails", field="details")
+    item = order.item(item_id)
+    if item.kind is not OrderKind.PORT_IN:
+        raise ValidationError(
+            f"item {item_id!r} of order {order.order_id!r} is not a port-in", field="item_id"
+        )
+    before = item.port_details
+    changed = tuple(
+        name
+        for name in _PORT_FIELDS
+        if before is None
+        or (name == "pin" and details.pin is not None)
+        or (name != "pin" and getattr(before, name) != getattr(details, name))
+    )
+    text = (
+        note
+        if note is not None
+        else "Port details corrected: "
+        + (", ".join(n.replace("_", " ") for n in changed) or "no change")
+        + "."
+    )
+    order.fire(item_id, Trigger.PROVIDE_INFORMATION, actor=actor, at=at, note=text)
+    item.port_details = attrs.evolve(details, pin=None)
+    order.record(
+        PortDetailsCorrected,
+        at,
+        item_id=item_id,
+        number=item.number,
+        fields=changed,
+        actor=actor,
+        note=note,
+    )
+    return changed

@@ -579,7 +579,8 @@ def activation(
     """Where ``item``'s number stands on Active Numbers at ``now``, or None if it does not show.
 
     None for disconnect items, cancelled items and new numbers not yet assigned.
-    Post-activation needs Completed, and for a TrueLocal number also
+    Post-activation needs Completed, and for a TrueLocal number that requires
+    local regulatory approval (``LineItem.needs_regulatory_approval``) also
     ``regulatory_approved_at``; it counts as activated at the later of the two.
     A plain tuple: classifying many numbers should not build a view per number.
     """
@@ -587,7 +588,11 @@ def activation(
     if item.number is None or status is _CANCELLED or item.kind is _DISCONNECT:
         return None
     approved_at = item.regulatory_approved_at
-    awaiting = approved_at is None and item.number_type is _TRUELOCAL
+    awaiting = (
+        approved_at is None
+        and item.number_type is _TRUELOCAL
+        and item.regulatory_approval_required is not False
+    )
     if status is not _COMPLETED or awaiting:
         return (_PRE, _NOT_ACTIVE, AWAITING_APPROVAL if awaiting else _PROCESSING[status], None)
     # Completed is final, so the last history entry is when it was finalized.
@@ -701,6 +706,7 @@ def active_numbers_view(
     inventory: Iterable[InventoryNumber] = (),
     *,
     account_id: str | None = None,
+    returned: Iterable[InventoryNumber] = (),
 ) -> list[ActiveNumber]:
     """The Active Numbers dashboard at ``now``, sorted by number.
 
@@ -710,6 +716,9 @@ def active_numbers_view(
         inventory: inventory records; those ASSIGNED (to ``account_id``, when
             given) show as Fully Active unless an order says otherwise.
         account_id: when given, orders and records of other accounts are ignored.
+        returned: inventory records returned from ``account_id``
+            (``returned_from``): a number returned after the order that
+            delivered it finished no longer shows for that account.
 
     Per number, the newest order that touches it decides; a completed
     disconnect removes the number (also from the inventory side), and an
@@ -720,6 +729,16 @@ def active_numbers_view(
     """
     require_aware(now, field="now")
     items, decided = _deciding_items(orders, account_id)
+    for record in returned:
+        back = record.returned_at
+        if back is None or (account_id is not None and record.returned_from != account_id):
+            continue
+        deciding = items.get(record.number)
+        finished = None if deciding is None else deciding[0].finalized_at
+        if finished is not None and finished <= back:
+            # Returned to inventory after its order delivered it: no longer the account's.
+            del items[record.number]
+            decided.discard(record.number)
     shown: dict[str, ActiveNumber] = {}
     for number, (item, order_id) in items.items():
         state = activation(item, now, policy)

@@ -21,8 +21,9 @@ of the core:
   transitions one for one;
 * the Orders tab and Order History (``OrderService.orders_tab`` and
   ``order_history``) list each of an account's orders exactly once, oldest
-  first, as ``split_orders`` places them; an order with any open item is on
-  the Orders tab, and only final orders reach Order History.
+  first (ties in the order they were stored), as ``split_orders`` places
+  them; an order with any open item is on the Orders tab, and only final
+  orders reach Order History.
 
 With a document storage (``make_document_storage``; the service then uses
 ``DEFAULT_REQUIREMENTS_POLICY``) it also uploads valid files against missing
@@ -42,8 +43,8 @@ staff, and checks after every step:
   manual ``OrderService.fire`` leaves an item there with every document;
 * an approved (or since expired) document's ``valid_until`` is not before
   the day it was approved;
-* a TrueLocal number is Post-Activation on Active Numbers only once its item
-  has ``regulatory_approved_at``.
+* a TrueLocal number that needs local regulatory approval (the policy
+  decides) is Post-Activation on Active Numbers only once its item has it.
 
 With a carrier (``make_carrier``; a realtime ``SimulatedCarrier`` by default)
 it looks numbers up and selects some or abandons the lookup, looks up and
@@ -80,6 +81,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -103,6 +105,7 @@ from ..domain.carrier import (
     Destination,
     InventoryType,
     NumberState,
+    PortDetails,
     ProvisioningConfig,
     RequestStatus,
     SetupMethod,
@@ -120,21 +123,26 @@ from ..domain.documents import (
 )
 from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced
 from ..domain.lookup import LookupCriteria
-from ..domain.machine import Trigger
+from ..domain.machine import TRIGGER_ROLES, Trigger
 from ..domain.order import NewItem, Order, derive_order_status
-from ..domain.statuses import ItemStatus, NumberType, OrderKind
+from ..domain.statuses import ItemStatus, NumberType, OrderKind, Role
 from ..domain.visibility import ActivationStage, split_orders
 from ..errors import (
     AlreadyExists,
+    CarrierError,
     DocumentNotFound,
+    DuplicateNumber,
     InvalidDocument,
+    NotFound,
     NumberNotFound,
     OrderNotFound,
+    PermissionDenied,
     ReservationExpired,
     TnorderError,
     ValidationError,
 )
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage
+from ..serialization import dumps
 from ..service import OrderService
 from . import strategies as tst
 
@@ -143,6 +151,7 @@ __all__ = ["OrderLifecycle"]
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ACCOUNTS = ("acct-1", "acct-2", "acct-3")
 MISSING = "ORD-never-placed"
+PORT_REJECTIONS = ("incorrect account information", "the line is suspended")
 REJECTION_NOTES = ("The scan is unreadable.", "The address does not match.", "Expired ID.")
 AREA_CODES = tuple(sorted({m.area_code for m in MARKETS}))
 
@@ -290,6 +299,10 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.documents: dict[str, Document] = {}
         self.contents: dict[str, bytes] = {}
         self.last_update: CarrierUpdate | None = None
+        # Port PINs sent so far (never to be stored or published), and carrier
+        # requests in the order they were first seen (their commit order).
+        self.pins: set[str] = set()
+        self.request_order: list[str] = []
 
     def teardown(self) -> None:
         self.dispose_storage(self.storage)
@@ -381,9 +394,13 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._record_new_entries(before, result, manual=True)
         self.model[result.order_id] = result
 
-    def _adopt(self, order_id: str) -> Order:
+    def _adopt(self, order_id: str, *, saves: int = 1) -> Order:
         """Take the stored order into the model after a use case the machine does not
-        predict step by step (documents, carriers): its histories only grew."""
+        predict step by step (documents, carriers): its histories only grew.
+
+        ``saves`` is how many times the use case may have saved the order (a
+        port-in submission records its details, the carrier's answer, then its
+        first status: several units of work)."""
         with self.storage.unit_of_work() as uow:
             stored = uow.orders.get(order_id)
         before = self.model.get(order_id)
@@ -392,7 +409,9 @@ class OrderLifecycle(RuleBasedStateMachine):
         elif stored.version == before.version:
             assert before == stored, f"{order_id!r} changed without a new version"
         else:
-            assert before.version + 1 == stored.version, f"{order_id!r} skipped a version"
+            assert before.version < stored.version <= before.version + saves, (
+                f"{order_id!r} went from version {before.version} to {stored.version}"
+            )
             assert before.account_id == stored.account_id
         self._record_new_entries(before, stored, manual=False)
         self.model[order_id] = stored
@@ -400,7 +419,18 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def _fire(self, order_id: str, step: tst.FireStep) -> None:
         now = self.clock.now()
-        outcome = _predict(self.model[order_id], lambda o: step.apply(o, at=now))
+        roles = self.service.cancel_roles
+
+        def apply(order: Order) -> None:
+            if step.trigger == Trigger.CANCEL:  # the service's configured cancel roles
+                order.item(step.item_id)
+                order.cancel(
+                    actor=step.actor, at=now, note=step.note, roles=roles, item_ids=[step.item_id]
+                )
+            else:
+                step.apply(order, at=now)
+
+        outcome = _predict(self.model[order_id], apply)
 
         def call() -> Order:
             return self.service.fire(
@@ -413,7 +443,14 @@ class OrderLifecycle(RuleBasedStateMachine):
             )
 
         if isinstance(outcome, Order):
-            self._accepted(outcome, call())
+            try:
+                result = call()
+            except TnorderError as exc:
+                # The stored order is not what the service returned last time.
+                raise AssertionError(
+                    f"the service refused a step the domain accepts on the stored order: {exc!r}"
+                ) from exc
+            self._accepted(outcome, result)
         else:
             self._refused(outcome, call)
 
@@ -430,7 +467,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         target=orders,
         start=tst.utc_datetimes(min_value=START),
         account=st.sampled_from(ACCOUNTS),
-        items=st.lists(tst.new_items(), min_size=1, max_size=4),
+        items=tst.new_item_lists(max_size=4),
         actor=tst.actors(allowed_to=Trigger.PLACE),
     )
     def first_order(self, start: datetime, account: str, items: list[NewItem], actor: Actor) -> Any:
@@ -441,7 +478,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(
         target=orders,
         account=st.sampled_from(ACCOUNTS),
-        items=st.lists(tst.new_items(), min_size=1, max_size=4),
+        items=tst.new_item_lists(max_size=4),
         actor=tst.actors(),
     )
     def place_order(self, account: str, items: list[NewItem], actor: Actor) -> Any:
@@ -454,6 +491,23 @@ class OrderLifecycle(RuleBasedStateMachine):
 
         try:
             predicted = Order.place(order_id, account, items, actor=actor, at=now)
+            # One open order per number: a number an open item holds is refused.
+            taken = {
+                i.number
+                for o in self.model.values()
+                for i in o.items
+                if i.number is not None and not i.is_final and i.kind is not OrderKind.DISCONNECT
+            }
+            clash = next(
+                (
+                    i.number
+                    for i in predicted.items
+                    if i.number in taken and i.kind is not OrderKind.DISCONNECT
+                ),
+                None,
+            )
+            if clash is not None:
+                raise DuplicateNumber(f"{clash} is taken", number=clash)
         except TnorderError as exc:
             self._refused(type(exc), call)
             with self.storage.unit_of_work() as uow:
@@ -476,7 +530,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self._record_new_entries(None, result, manual=False)
         return order_id
 
-    @rule(order_id=orders, items=st.lists(tst.new_items(), min_size=1, max_size=2))
+    @rule(order_id=orders, items=tst.new_item_lists(max_size=2))
     def place_with_a_taken_id(self, order_id: str, items: list[NewItem]) -> None:
         actor = Actor.system("lifecycle")
         self._refused(
@@ -508,7 +562,10 @@ class OrderLifecycle(RuleBasedStateMachine):
     @rule(order_id=orders, actor=tst.actors(), note=tst.notes())
     def cancel_order(self, order_id: str, actor: Actor, note: str | None) -> None:
         now = self.clock.now()
-        outcome = _predict(self.model[order_id], lambda o: o.cancel(actor=actor, at=now, note=note))
+        roles = self.service.cancel_roles
+        outcome = _predict(
+            self.model[order_id], lambda o: o.cancel(actor=actor, at=now, note=note, roles=roles)
+        )
 
         def call() -> Order:
             return self.service.cancel_order(order_id, actor=actor, note=note)
@@ -536,7 +593,8 @@ class OrderLifecycle(RuleBasedStateMachine):
                 if o.account_id == account
                 and (since is None or o.finalized_at is None or o.finalized_at >= since)
             ),
-            key=lambda o: (o.created_at, o.order_id),
+            # Stable: orders of the same instant keep the order they were stored in.
+            key=lambda o: o.created_at,
         )
         with self.storage.unit_of_work() as uow:
             assert expected == uow.orders.for_account(account, finalized_since=since)
@@ -610,8 +668,10 @@ class OrderLifecycle(RuleBasedStateMachine):
             history = [s.order_id for s in self.service.order_history(account)]
             assert not set(tab) & set(history), f"an order of {account!r} is on both tabs"
             assert sorted(o.order_id for o in mine) == sorted(tab + history)
+            # The model holds orders in the order they were first stored, so a
+            # stable sort by time keeps the storage's sequence for ties.
             expected_tab, expected_history = split_orders(
-                sorted(mine, key=lambda o: (o.created_at, o.order_id)), now, policy
+                sorted(mine, key=lambda o: o.created_at), now, policy
             )
             assert [o.order_id for o in expected_tab] == tab
             assert [o.order_id for o in expected_history] == history
@@ -944,12 +1004,16 @@ class OrderLifecycle(RuleBasedStateMachine):
         # Rejected for a port-in) only when one is missing: placement asks for the
         # missing ones, a rejection takes the document off, and the upload or
         # reuse of the last missing one moves the item on.  Only a manual
-        # OrderService.fire can leave it there with every document.
+        # OrderService.fire can leave it there with every document, or the
+        # carrier (a rejected port the customer corrects with its details).
         for order in self.model.values():
             for item in order.items:
                 if not item.requirements or item.status not in _WAITING:
                     continue
                 if (order.order_id, item.item_id, len(item.history) - 1) in self.manual:
+                    continue
+                if item.history[-1].actor.role is Role.CARRIER:
+                    assert item.history[-1].note, "the carrier sent an item back without a note"
                     continue
                 where = f"{order.order_id!r} item {item.item_id!r} ({item.status.value})"
                 assert missing_requirements(item.requirements), f"{where} has every document"
@@ -971,7 +1035,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                     continue
                 item = self.model[entry.order_id].item(entry.item_id or "")
                 if item.number_type is NumberType.TRUELOCAL:
-                    assert item.regulatory_approved_at is not None, (
+                    assert not item.needs_regulatory_approval, (
                         f"TrueLocal {entry.number} is live without regulatory approval"
                     )
 
@@ -1168,7 +1232,177 @@ class OrderLifecycle(RuleBasedStateMachine):
             if applied.request.order_id is not None:
                 self._adopt(applied.request.order_id)
 
+    # -- port-ins, corrections and disconnects through the carrier ---------------------
+
+    def _port_ready(self) -> list[tuple[str, str]]:
+        """(order, item) of port-in items the carrier may be sent now."""
+        return [
+            (order.order_id, item.item_id)
+            for order in self.model.values()
+            for item in order.items
+            if item.kind is OrderKind.PORT_IN
+            and item.number is not None
+            and Trigger.SUBMIT_TO_CARRIER in item.allowed_triggers()
+        ]
+
+    @precondition(lambda self: self.carriers_on)
+    @rule(
+        reject=st.none() | st.sampled_from(PORT_REJECTIONS),
+        details=tst.port_details(),
+        actor=tst.actors(allowed_to=Trigger.SUBMIT_TO_CARRIER),
+        data=st.data(),
+    )
+    def submit_a_port_in(
+        self, reject: str | None, details: PortDetails, actor: Actor, data: st.DataObject
+    ) -> None:
+        ready = self._port_ready()
+        if not ready:
+            return
+        order_id, item_id = data.draw(st.sampled_from(ready))
+        if isinstance(self.carrier, SimulatedCarrier):
+            self.carrier.reject_ports(reject)
+        request = self._attempt(
+            lambda: self.service.submit_port_in(
+                order_id,
+                carrier_id=self.carrier_id,
+                port=details,
+                actor=actor,
+                item_ids=[item_id],
+            ),
+            (ValidationError, CarrierError),
+        )
+        if request is None:
+            return
+        self.pins.add(details.pin or "")
+        self._adopt(order_id, saves=3)
+        item = self.model[order_id].item(item_id)
+        assert item.carrier_ref == request.carrier_ref
+        assert item.port_details == attrs.evolve(details, pin=None)
+        if request.carrier_ref is not None and isinstance(self.carrier, SimulatedCarrier):
+            for update in self.carrier.timeline(request.carrier_ref):
+                applied = self.service.apply_carrier_update(update)
+                if applied.request.order_id is not None:
+                    self._adopt(applied.request.order_id)
+
+    @precondition(lambda self: self.carriers_on)
+    @rule(details=tst.port_details(), actor=tst.actors(), note=tst.notes(), data=st.data())
+    def correct_a_rejected_port(
+        self, details: PortDetails, actor: Actor, note: str | None, data: st.DataObject
+    ) -> None:
+        rejected = [
+            (order.order_id, item.item_id)
+            for order in self.model.values()
+            for item in order.items
+            if item.kind is OrderKind.PORT_IN and item.status is ItemStatus.PORT_REJECTED
+        ]
+        if not rejected:
+            return
+        order_id, item_id = data.draw(st.sampled_from(rejected))
+        if isinstance(self.carrier, SimulatedCarrier):
+            self.carrier.reject_ports(None)
+        before = self._snapshot()
+        try:
+            order = self.service.correct_port_details(
+                order_id, item_id, details, actor=actor, note=note
+            )
+        except PermissionDenied:
+            assert actor.role not in TRIGGER_ROLES[Trigger.PROVIDE_INFORMATION]
+            assert before == self._snapshot(), "a refused correction changed stored state"
+            return
+        assert actor.role in TRIGGER_ROLES[Trigger.PROVIDE_INFORMATION]
+        self.pins.add(details.pin or "")
+        self._adopt(order_id, saves=4)
+        item = order.item(item_id)
+        assert item.port_details == attrs.evolve(details, pin=None)
+        assert ItemStatus.UNDER_REVIEW in [h.to_status for h in item.history[-2:]]
+
+    @precondition(lambda self: self.carriers_on)
+    @rule(target=orders, actor=tst.actors(allowed_to=Trigger.SUBMIT_TO_CARRIER), data=st.data())
+    def disconnect_an_assigned_number(self, actor: Actor, data: st.DataObject) -> Any:
+        live = sorted(
+            {
+                entry.number
+                for account in ACCOUNTS
+                for entry in self.service.active_numbers(account)
+                if entry.stage is ActivationStage.POST_ACTIVATION
+            }
+        )
+        if not live:
+            return multiple()
+        number = data.draw(st.sampled_from(live))
+        request = self._attempt(
+            lambda: self.service.disconnect_numbers(self.carrier_id, [number], actor=actor),
+            (ValidationError, NotFound, CarrierError),
+        )
+        if request is None or request.order_id is None:
+            return multiple()
+        known = request.order_id in self.model
+        self._adopt(request.order_id, saves=3)
+        return multiple() if known else request.order_id
+
     # -- carrier invariants --------------------------------------------------------------
+
+    @invariant()
+    def no_item_waits_for_an_action_the_customer_cannot_take(self) -> None:
+        # A carrier's refusal of a new number or a disconnect ends the item; only a
+        # port-in (whose details the customer can correct) goes back to the customer.
+        for order in self.model.values():
+            for item in order.items:
+                if item.status not in _WAITING or item.kind is OrderKind.PORT_IN:
+                    continue
+                if (order.order_id, item.item_id, len(item.history) - 1) in self.manual:
+                    continue  # a person's own call through OrderService.fire
+                last = item.history[-1]
+                assert last.actor.role is not Role.CARRIER, (
+                    f"{order.order_id}/{item.item_id} waits for the customer after the "
+                    f"carrier refused it ({last.note!r})"
+                )
+
+    @invariant()
+    def numbers_show_only_when_assigned_or_porting(self) -> None:
+        if not self.carriers_on:
+            return
+        for request in self._requests():
+            if request.kind is not OrderKind.NEW_NUMBER or request.destination is None:
+                continue
+            account = request.destination.account_id
+            if account is None:
+                continue
+            failed = {e.number for e in request.numbers_in(NumberState.FAILED)}
+            shown = {
+                e.number: e.order_id
+                for e in self.service.active_numbers(account)
+                if e.number in failed
+            }
+            assert all(
+                order_id is not None and order_id != request.order_id for order_id in shown.values()
+            ), f"numbers the carrier never provided show on Active Numbers: {sorted(shown)}"
+
+    @invariant()
+    def the_pin_is_never_stored_or_published(self) -> None:
+        pins = {p for p in self.pins if p}
+        if not pins:
+            return
+        for order in self._stored().values():
+            text = dumps(order)
+            assert not any(pin in text for pin in pins), "a port PIN was stored"
+        for event in self.recorder.events:
+            text = repr(event)
+            assert not any(pin in text for pin in pins), "a port PIN was published"
+
+    @invariant()
+    def carrier_requests_list_in_a_stable_order(self) -> None:
+        if not self.carriers_on:
+            return
+        listed = [r.request_id for r in self._requests()]
+        for request_id in listed:
+            if request_id not in self.request_order:
+                self.request_order.append(request_id)
+        by_id = {r.request_id: r for r in self._requests()}
+        expected = sorted(
+            (i for i in self.request_order if i in by_id), key=lambda i: by_id[i].created_at
+        )
+        assert expected == listed, "carrier requests are not oldest first in commit order"
 
     @invariant()
     def no_hold_outlives_its_lookup(self) -> None:

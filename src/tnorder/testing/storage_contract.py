@@ -51,6 +51,7 @@ from hypothesis import strategies as st
 
 from ..adapters.clocks import FixedClock
 from ..adapters.notifiers import RecordingNotifier
+from ..domain.carrier import CarrierRequest, RequestStatus
 from ..domain.events import Actor, Event
 from ..domain.machine import Trigger
 from ..domain.order import NewItem, Order
@@ -467,6 +468,34 @@ class StorageContract:
 
         self._run(check)
 
+    def test_ties_keep_the_storage_assigned_sequence(self, storage: Storage) -> None:
+        """Orders and records created in the same instant come back in the order they
+        were first committed (a sequence the storage assigns), never by id; saving
+        one again does not move it."""
+        account = _unique("acct")
+        # Ids chosen so that id order is the reverse of commit order.
+        ids = [f"{account}-{suffix}" for suffix in ("c", "b", "a")]
+        for order_id in ids:
+            _add(storage, _placed(order_id, account))
+        order = _load(storage, ids[0])
+        _touch(order, T0 + timedelta(minutes=1))
+        with storage.unit_of_work() as uow:
+            uow.orders.save(order)
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert ids == [o.order_id for o in uow.orders.for_account(account)]
+        spec = next(s for s in RECORD_SPECS if s.name == "carrier_requests")
+        carrier = _unique("carrier")
+        keys = [f"{carrier}-{suffix}" for suffix in ("z", "y", "x")]
+        for key in keys:
+            record = CarrierRequest(key, carrier, RequestStatus.PENDING, T0)
+            with storage.unit_of_work() as uow:
+                _repo(uow, spec).add(record)
+                uow.commit()
+        with storage.unit_of_work() as uow:
+            found = _repo(uow, spec).find(carrier_id=carrier)
+        assert keys == [spec.key_of(r) for r in found]
+
     def test_for_account_since_keeps_open_and_recently_finalized(self, storage: Storage) -> None:
         """With finalized_since, only open orders and orders finalized at or after it are
         returned (the boundary is included, to the microsecond)."""
@@ -573,8 +602,11 @@ class StorageContract:
         self, storage: Storage, spec: RecordSpec[Any]
     ) -> None:
         """find returns exactly the records whose index fields equal the given values
-        (enum members or their values, None matching None), in key order."""
+        (enum members or their values, None matching None), in the storage's sequence:
+        the order they were first committed, by key within one commit."""
         added: dict[str, Any] = {}
+        # key -> (commit number, key): the storage-assigned sequence to expect.
+        position: dict[str, tuple[int, str]] = {}
 
         @given(st.data())
         def check(data: st.DataObject) -> None:
@@ -585,10 +617,13 @@ class StorageContract:
             for i, record in enumerate(batch[1:], start=1):
                 shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
                 batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})
+            commit_number = len({p[0] for p in position.values()})
             with storage.unit_of_work() as uow:
                 for record in batch:
                     _repo(uow, spec).add(record)
-                    added[spec.key_of(record)] = record
+                    key = spec.key_of(record)
+                    added[key] = record
+                    position[key] = (commit_number, key)
                 uow.commit()
             probe = data.draw(st.sampled_from(batch))
             fields: set[str] = set()
@@ -598,7 +633,7 @@ class StorageContract:
             by_value = {f: getattr(v, "value", v) for f, v in query.items()}
             expected = [
                 added[k]
-                for k in sorted(added)
+                for k in sorted(added, key=position.__getitem__)
                 if all(spec.index_values(added[k])[f] == v for f, v in by_value.items())
             ]
             with storage.unit_of_work() as uow:

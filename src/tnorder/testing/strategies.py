@@ -45,6 +45,7 @@ from ..domain.carrier import (
     CarrierUpdate,
     NumberOutcome,
     NumberResult,
+    PortDetails,
     StatusVocabulary,
 )
 from ..domain.documents import (
@@ -59,6 +60,7 @@ from ..domain.inventory import InventoryNumber
 from ..domain.lookup import TOLL_FREE_PREFIXES, US_STATES, LookupCriteria, LookupKind
 from ..domain.machine import TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from ..domain.order import HistoryEntry, NewItem, Order
+from ..domain.phone import normalize_number
 from ..domain.statuses import ItemStatus, NumberType, OrderKind, Role
 from ..errors import TnorderError
 from ..records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RecordSpec
@@ -88,11 +90,13 @@ __all__ = [
     "invalid_upload_payloads",
     "inventory_numbers",
     "lookup_criteria",
+    "new_item_lists",
     "new_items",
     "notes",
     "order_ids",
     "orders",
     "phone_numbers",
+    "port_details",
     "predict_error",
     "reachable_statuses",
     "records",
@@ -455,6 +459,39 @@ def new_items(
     return draw_item()
 
 
+def port_details() -> st.SearchStrategy[PortDetails]:
+    """Port details (LOA facts) a customer could give; PINs are drawn distinctive
+    (two letters and six digits) so a test can search stored data and events for them."""
+    return st.builds(
+        PortDetails,
+        authorizing_person=identifiers(max_size=16),
+        subscriber_name=st.none() | identifiers(max_size=16),
+        losing_account_number=st.none() | st.from_regex(r"[0-9]{4,12}", fullmatch=True),
+        pin=st.none() | st.from_regex(r"[A-Z]{2}[0-9]{6}", fullmatch=True),
+    )
+
+
+def new_item_lists(
+    kinds: Collection[OrderKind] | None = None,
+    number_types: Collection[NumberType] | None = None,
+    *,
+    min_size: int = 1,
+    max_size: int = 20,
+) -> st.SearchStrategy[list[NewItem]]:
+    """The items of one order: :func:`new_items` with no number twice (an order
+    holds each number once; ``Order.place`` raises ``DuplicateNumber`` otherwise)."""
+    return st.lists(
+        new_items(kinds, number_types), min_size=min_size, max_size=max_size, unique_by=_number_key
+    )
+
+
+def _number_key(item: NewItem) -> object:
+    """The stored number of a new item; an item without one never collides."""
+    if item.number is None:
+        return object()
+    return normalize_number(item.number, (item.region or "US")[:2].upper())
+
+
 E = TypeVar("E", bound=Enum)
 
 
@@ -652,7 +689,6 @@ def orders(
             f"no order kind in {sorted(k.value for k in kinds or OrderKind)} "
             f"can reach any of {sorted(s.value for s in wanted)}"
         )
-    items_strategy = new_items(kind_pool, number_types)
     ids = order_ids if order_ids is not None else _default_order_ids()
     account = accounts if accounts is not None else account_ids()
     placed = placed_at if placed_at is not None else utc_datetimes()
@@ -662,7 +698,7 @@ def orders(
     @st.composite
     def draw_order(draw: st.DrawFn) -> Order:
         order_id = draw(ids)
-        new = draw(st.lists(items_strategy, min_size=min_items, max_size=max_items))
+        new = draw(new_item_lists(kind_pool, number_types, min_size=min_items, max_size=max_items))
         if draw(explicit_ids):
             explicit = draw(
                 st.lists(identifiers(), min_size=len(new), max_size=len(new), unique=True)

@@ -218,10 +218,14 @@ def test_every_plan_is_accepted_by_the_machine(
         target = FORWARD_TARGETS[(step, kind)]
         assert _position(kind, end) == max(_position(kind, status), _position(kind, target))
     elif _position(kind, status) < len(path):
-        assert [SIDE_TRIGGERS[step]] == [p.trigger for p in plan]
+        # A refusal ends a new number or a disconnect (nothing for the customer to
+        # fix, issue 14); only a port-in goes back to the customer.
+        refused = SIDE_TRIGGERS[step] is Trigger.REJECT and kind is not OrderKind.PORT_IN
+        trigger = Trigger.WITHDRAW if refused else SIDE_TRIGGERS[step]
+        assert [trigger] == [p.trigger for p in plan]
         port_rejection = kind is OrderKind.PORT_IN and step is not S.NEEDS_INFORMATION
         expected = ItemStatus.PORT_REJECTED if port_rejection else ItemStatus.INFORMATION_REQUIRED
-        assert expected == end
+        assert (ItemStatus.CANCELLED if refused else expected) == end
         assert "why" == order.item("I-1").latest_note
     else:
         assert () == plan  # the carrier's part is done: a late rejection changes nothing

@@ -110,7 +110,7 @@ def test_actors_can_be_limited_to_a_triggers_roles(actor: Actor) -> None:
     assert Role.ACCOUNT_MANAGER is actor.role
 
 
-@given(st.lists(tst.new_items(), min_size=1, max_size=20))
+@given(tst.new_item_lists(max_size=20))
 def test_new_items_can_be_placed(items: list[NewItem]) -> None:
     """Any list of drawn items is accepted by Order.place; port-ins and disconnects
     name an existing number."""
