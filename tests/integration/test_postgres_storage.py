@@ -11,7 +11,6 @@ import pytest
 from storage_kit import add_order, new_order, raw_execute
 
 from tnorder import OrderNotFound, StorageError, ValidationError
-from tnorder.adapters import _sql
 from tnorder.adapters.postgres import PostgresStorage
 
 FORK = multiprocessing.get_context("fork")

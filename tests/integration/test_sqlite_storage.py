@@ -12,7 +12,6 @@ import pytest
 from storage_kit import MANAGER, T0, add_order, new_number, new_order, raw_execute
 
 from tnorder import StorageError, ValidationError
-from tnorder.adapters import _sql
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.inventory import InventoryStatus
 
@@ -196,7 +195,7 @@ def test_a_database_written_by_0_1_gets_the_sequence_on_open(tmp_path: Path) -> 
     conn.commit()
     conn.close()
     with SqliteStorage(path) as storage:
-        assert 2 == storage.schema_version()
+        assert 3 == storage.schema_version()
         add_order(storage, new_order("0", at=T0))
         with storage.unit_of_work() as uow:
             listed = [o.order_id for o in uow.orders.for_account("acct-1")]

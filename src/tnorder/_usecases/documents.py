@@ -339,7 +339,10 @@ class DocumentUseCases(UseCaseBase):
                 found = uow.documents.find(account_id=account_id)
             else:
                 found = uow.documents.find(account_id=account_id, status=wanted)
-        return [d for d in found if d.account_id == account_id]
+        # Storage lists records in commit order; this view promises id order.
+        return sorted(
+            (d for d in found if d.account_id == account_id), key=lambda d: d.document_id
+        )
 
     def document_content(self, document_id: str, *, account_id: str) -> bytes:
         """The bytes of one of ``account_id``'s documents."""
