@@ -28,7 +28,13 @@ from tnorder import (
     Role,
     Trigger,
 )
-from tnorder.domain.machine import TRIGGER_ROLES, allowed_triggers, resolve
+from tnorder.domain.machine import (
+    TRIGGER_ROLES,
+    _compile,
+    allowed_triggers,
+    build_machine,
+    resolve,
+)
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -260,3 +266,35 @@ def test_place_enforces_the_hand_role_table(role: Role) -> None:
         with pytest.raises(PermissionDenied) as refused:
             Order.place("o-1", "acct-1", items, actor=Actor(role, "who"), at=AT)
         assert (role.value, "place") == (refused.value.role, refused.value.action)
+
+
+# -- the builder and compiler, run afresh --------------------------------------
+#
+# ``LOOKUP`` is compiled once at import; these run the builder and compiler
+# again so that a change to either is judged against the hand table too.
+
+
+def test_a_freshly_compiled_lookup_matches_the_hand_table() -> None:
+    """Compiling a newly built machine gives exactly the hand table's moves."""
+    compiled = _compile(build_machine())
+    for status, trigger, kind in CASES:
+        item = _Item(kind)
+        dest = None
+        for cand in compiled.get((status, Trigger(trigger)), ()):
+            if all(guard(item) is expected for guard, expected in cand.checks):
+                dest = cand.dest
+                break
+        assert EXPECTED.get((status, trigger, kind)) == dest, (status, trigger, kind)
+
+
+def test_built_machine_has_only_the_table_triggers() -> None:
+    """The machine has no automatic ``to_<state>`` triggers, only the table's verbs."""
+    assert EXPECTED_TRIGGER_VALUES - {"place"} == set(build_machine().events)
+
+
+def test_build_machine_uses_given_transitions() -> None:
+    """A prebuilt transitions list passed in is used as is, not replaced by the table."""
+    rows = [{"trigger": "review", "source": ["order_submitted"], "dest": "under_review"}]
+    machine = build_machine(transitions=rows)
+    assert {"review"} == set(machine.events)
+    assert "order_submitted" == machine.initial
