@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -186,11 +187,20 @@ def test_range_texts(low: int, high: int, text: str) -> None:
     assert text == str(BusinessDayRange(low, high))
 
 
-@pytest.mark.parametrize(("low", "high"), [(5, 3), (-1, 2), (1, 2.5), (True, 2)])
-def test_bad_ranges_are_refused(low: object, high: object) -> None:
-    """Ranges need whole, non-negative bounds with low <= high."""
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    ("low", "high", "field", "message"),
+    [
+        (5, 3, "low", "needs low <= high, got 5..3"),
+        (-1, 2, "low", "low must be a whole number of business days >= 0, got -1"),
+        (1, 2.5, "high", "high must be a whole number of business days >= 0, got 2.5"),
+        (True, 2, "low", "low must be a whole number of business days >= 0, got True"),
+    ],
+)
+def test_bad_ranges_are_refused(low: object, high: object, field: str, message: str) -> None:
+    """Ranges need whole, non-negative bounds with low <= high; the error names the bound."""
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
         BusinessDayRange(low, high)  # type: ignore[arg-type]
+    assert field == info.value.field
 
 
 @pytest.mark.parametrize(
