@@ -303,3 +303,12 @@ def test_an_estimate_that_is_not_a_range_is_refused(bad: object) -> None:
     with pytest.raises(ValidationError, match="an estimate is a BusinessDayRange or a") as info:
         DeliveryEstimates({(OrderKind.NEW_NUMBER, ItemStatus.IN_PROGRESS): bad})  # type: ignore[dict-item]
     assert "table" == info.value.field
+
+
+def test_the_window_uses_the_estimates_it_is_given() -> None:
+    """A host's estimates table decides the window, not the shipped defaults."""
+    estimates = DeliveryEstimates({(OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED): (0, 1)})
+    window = delivery_window(place().items[0], NOW, PLAIN, estimates)
+    assert DeliveryWindow(
+        PLAIN.roll_forward(NOW.date()), PLAIN.add_business_days(NOW.date(), 1)
+    ) == window
