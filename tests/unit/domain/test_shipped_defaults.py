@@ -251,6 +251,7 @@ def test_manager_cancelling_a_finished_order_gets_invalid_transition() -> None:
         caught.value.trigger,
         caught.value.allowed,
     )
+    assert "every item is already final" == caught.value.reason
 
 
 @pytest.mark.parametrize(
