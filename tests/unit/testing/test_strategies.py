@@ -244,6 +244,17 @@ def test_event_sequences_predict_each_outcome(sequence: tst.EventSequence) -> No
             assert planned.error is type(info.value)
 
 
+@given(tst.event_sequences(valid=False, max_size=4))
+def test_invalid_event_sequences_predict_their_errors(sequence: tst.EventSequence) -> None:
+    """With valid=False every step is refused, with exactly the recorded error."""
+    order = copy.deepcopy(sequence.order)
+    for planned in sequence.steps:
+        assert planned.error is not None
+        with pytest.raises(planned.error) as info:
+            planned.step.apply(order, at=order.created_at)
+        assert planned.error is type(info.value)
+
+
 @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
 @settings(max_examples=50)  # deep records (carrier requests) take 20-50 ms each to draw
 @given(data=st.data())
