@@ -306,3 +306,16 @@ def test_invalid_numbers_are_refused() -> None:
         Order.place(
             "N-1", "acct", [NewItem(OrderKind.PORT_IN, number="555-01")], actor=CUSTOMER, at=T0
         )
+
+
+def test_a_cancellation_note_reaches_every_item_and_its_event() -> None:
+    """The manager's note is on each cancelled item's history and on its status-change event."""
+    order = place(OrderKind.NEW_NUMBER, OrderKind.PORT_IN)
+    order.pull_events()
+    cancelled = order.cancel(actor=MANAGER, at=T0, note="customer asked by phone")
+    assert ["A-1-1", "A-1-2"] == cancelled
+    assert ["customer asked by phone"] * 2 == [i.latest_note for i in order.items]
+    events = order.pull_events()
+    assert [("A-1-1", "customer asked by phone"), ("A-1-2", "customer asked by phone")] == [
+        (e.item_id, e.note) for e in events if isinstance(e, ItemStatusChanged)
+    ]
