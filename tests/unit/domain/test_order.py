@@ -23,6 +23,7 @@ from tnorder import (
     ValidationError,
     derive_order_status,
 )
+from tnorder.domain.order import LineItem
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -273,8 +274,9 @@ def test_derived_order_status(statuses: list[ItemStatus], expected: OrderStatus)
 
 def test_derived_status_of_nothing_is_an_error() -> None:
     """An order without items has no status."""
-    with pytest.raises(ValidationError, match=r"an order has at least one line item"):
+    with pytest.raises(ValidationError) as info:
         derive_order_status([])
+    assert ("an order has at least one line item", "items") == (str(info.value), info.value.field)
 
 
 def test_finalized_at_is_none_while_any_item_is_open() -> None:
@@ -319,3 +321,32 @@ def test_a_cancellation_note_reaches_every_item_and_its_event() -> None:
     assert [("A-1-1", "customer asked by phone"), ("A-1-2", "customer asked by phone")] == [
         (e.item_id, e.note) for e in events if isinstance(e, ItemStatusChanged)
     ]
+
+
+def test_an_item_added_after_construction_is_found() -> None:
+    """Order.item finds a line item appended to ``items`` after the order was built."""
+    order = place()
+    order.items.append(LineItem("A-1-9", OrderKind.NEW_NUMBER))
+    assert "A-1-9" == order.item("A-1-9").item_id
+    with pytest.raises(ItemNotFound) as missing:
+        order.item("A-1-8")
+    assert "A-1-8" == missing.value.key
+
+
+def test_a_port_date_event_carries_the_committed_date_and_note() -> None:
+    """The drained status-change event has the committed FOC date and the note given."""
+    order = place(OrderKind.PORT_IN)
+    order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    order.fire(
+        "A-1-1",
+        Trigger.RECEIVE_PORT_DATE,
+        actor=STAFF,
+        at=T0,
+        note="FOC confirmed",
+        committed_date=date(2026, 3, 9),
+    )
+    changes = [e for e in order.pull_events() if isinstance(e, ItemStatusChanged)]
+    assert [(None, None), (date(2026, 3, 9), "FOC confirmed")] == [
+        (e.committed_date, e.note) for e in changes
+    ]
+
