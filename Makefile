@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
 .PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs surface \
-	build-check clean portal portal-deps test-portal portal-screenshots
+	build-check clean portal portal-deps test-portal portal-screenshots mutation
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -86,5 +86,18 @@ docs: $(RUNTIME_STAMP)
 surface: $(DEV_STAMP)
 	$(PY) -m tnorder._surface
 
+# Mutation testing of the pure domain (docs/mutation.md); not part of `make test`.
+# One module at a time, judged by the fast unit and property tests only.
+# `make mutation MUTATION_MODULES=delivery MUTATION_JOBS=1` for one module.
+MUTATION_MODULES ?= _checks calendar carrier carrier_status delivery documents events lookup \
+	machine order phone statuses visibility
+MUTATION_JOBS ?= 2
+mutation: $(DEV_STAMP)
+	for m in $(MUTATION_MODULES); do \
+	  HYPOTHESIS_PROFILE=dev $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
+	    "tnorder.domain.$$m.*" || exit 1; \
+	done
+	$(PY) tests/mutation/score.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build/site
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build/site mutants

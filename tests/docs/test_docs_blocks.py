@@ -75,3 +75,34 @@ def test_the_private_import_check_catches_domain_and_underscore_modules() -> Non
     )
     flagged = [m for m in _imported_modules(block) if _private(m)]
     assert ["tnorder.domain.carrier", "tnorder._usecases.base", "tnorder.adapters._sql"] == flagged
+
+
+def _calls(tree: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+        for n in ast.walk(tree)
+    )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_blocks_that_show_a_result_assert_it(page: Path) -> None:
+    """A block that prints a result also asserts it, so a wrong result fails the docs test."""
+    silent = [
+        number
+        for number, block in enumerate(python_blocks(page), start=1)
+        if _calls(tree := ast.parse(block), "print")
+        and not any(isinstance(n, ast.Assert) for n in ast.walk(tree))
+    ]
+    assert [] == silent
+
+
+def test_every_quickstart_block_asserts() -> None:
+    """Each of the quickstart's blocks checks what it just did."""
+    blocks = python_blocks(ROOT / "docs" / "quickstart.md")
+    assert len(blocks) >= 8
+    unchecked = [
+        number
+        for number, block in enumerate(blocks, start=1)
+        if not any(isinstance(n, ast.Assert) for n in ast.walk(ast.parse(block)))
+    ]
+    assert [] == unchecked

@@ -122,7 +122,7 @@ def test_an_interrupted_commit_is_finished_on_the_next_open(tmp_path: Path) -> N
     with storage.unit_of_work() as uow:
         uow.orders.add(order)
         uow.add_events(order.pull_events())
-        with pytest.raises(SystemExit):
+        with pytest.raises(SystemExit, match=r"power cut"):
             uow.commit()
     assert [tmp_path / "journal.json"] == applied
 

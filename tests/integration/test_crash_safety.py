@@ -165,7 +165,7 @@ def test_a_failed_commit_writes_nothing(
     _place_two(storage)
     service = OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
     _fail_commit(storage, monkeypatch)
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError, match="injected"):
         service.fire("A", "A-1", Trigger.REVIEW, actor=STAFF)
     monkeypatch.undo()
     with storage.unit_of_work() as uow:
@@ -188,7 +188,7 @@ def test_an_error_inside_the_use_case_writes_nothing(storage: AnyStorage) -> Non
         uow.orders.add(new_order("C"))
         raise RuntimeError("host code failed")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="host code failed"):
         service.run(use_case)
     with storage.unit_of_work() as uow:
         assert 1 == uow.orders.get("A").version

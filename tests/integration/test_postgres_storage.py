@@ -76,8 +76,9 @@ def test_text_with_nul_is_refused_on_write_and_absent_on_read(
     with pytest.raises(ValidationError) as caught:
         add_order(pg_storage, new_order("O\x00-1"))
     with pg_storage.unit_of_work() as uow:
-        with pytest.raises(OrderNotFound):
+        with pytest.raises(OrderNotFound) as missing:
             uow.orders.get("O\x00-1")
+        assert "O\x00-1" == missing.value.key
         assert [] == uow.orders.for_account("acct\x00")
         assert [] == uow.inventory.find(account_id="a\x00")
     assert "order_id" == caught.value.field
@@ -90,7 +91,10 @@ def test_a_lost_connection_is_replaced(pg_storage: PostgresStorage) -> None:
     with pg_storage.unit_of_work() as uow:
         pid = uow._session._conn.info.backend_pid  # type: ignore[attr-defined]
     raw_execute(pg_storage, "SELECT pg_terminate_backend(?)", (pid,))
-    with pytest.raises(StorageError), pg_storage.unit_of_work() as uow:
+    with (
+        pytest.raises(StorageError, match="PostgreSQL query failed: terminating connection"),
+        pg_storage.unit_of_work() as uow,
+    ):
         uow.orders.get("O-1")
     with pg_storage.unit_of_work() as uow:
         assert 1 == uow.orders.get("O-1").version

@@ -55,8 +55,9 @@ def test_retries_are_bounded_by_max_attempts(storage: AnyStorage) -> None:
         order.fire("A-1", Trigger.REVIEW, actor=STAFF, at=now)
         service.save_order(uow, order)
 
-    with pytest.raises(ConcurrencyConflict):
+    with pytest.raises(ConcurrencyConflict) as conflict:
         service.run(use_case)
+    assert "A" == conflict.value.key
     with storage.unit_of_work() as uow:
         stored = uow.orders.get("A")
     assert [1, 2, 3] == runs
@@ -74,6 +75,11 @@ def test_other_errors_are_not_retried(storage: AnyStorage) -> None:
         runs += 1
         uow.orders.get("A").fire("A-1", Trigger.COMPLETE, actor=STAFF, at=now)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as refused:
         service.run(use_case)
+    assert ("A", "A-1", "complete") == (
+        refused.value.order_id,
+        refused.value.item_id,
+        refused.value.trigger,
+    )
     assert 1 == runs

@@ -44,8 +44,9 @@ def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", [":memory:", "", "file::memory:?cache=shared"])
 def test_in_memory_databases_are_refused(path: str) -> None:
     """Per-connection memory databases cannot be shared by units of work, so they are refused."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="needs a database file path") as info:
         SqliteStorage(path)
+    assert "path" == info.value.field
 
 
 def test_a_writer_waits_for_the_lock_up_to_the_busy_timeout(sqlite_storage: SqliteStorage) -> None:
@@ -118,7 +119,7 @@ def test_bulk_insert_stores_version_1_without_events(sqlite_storage: SqliteStora
     assert 3 == sqlite_storage.bulk_insert_orders(
         (new_order(f"O-{n}") for n in range(3)), batch_size=2
     )
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError, match=r"UNIQUE constraint failed: tnorder_orders\.order_id"):
         sqlite_storage.bulk_insert_orders([new_order("O-9"), new_order("O-0")])
     with sqlite_storage.unit_of_work() as uow:
         stored = uow.orders.for_account("acct-1")
@@ -162,7 +163,10 @@ def test_several_processes_can_create_the_database_at_once(tmp_path: Path) -> No
 def test_a_closed_storage_refuses_work(sqlite_storage: SqliteStorage) -> None:
     """After close(), opening a unit of work raises StorageError."""
     sqlite_storage.close()
-    with pytest.raises(StorageError), sqlite_storage.unit_of_work():
+    with (
+        pytest.raises(StorageError, match="this SqliteStorage is closed"),
+        sqlite_storage.unit_of_work(),
+    ):
         pass
 
 

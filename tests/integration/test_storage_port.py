@@ -96,12 +96,14 @@ def test_conflict_found_at_commit_rolls_back_the_whole_unit(storage: AnyStorage)
         winner.orders.save(theirs)
         winner.add_events(theirs.pull_events())
         winner.commit()
-        with pytest.raises(ConcurrencyConflict):
+        with pytest.raises(ConcurrencyConflict) as conflict:
             loser.commit()
+        assert "O-1" == conflict.value.key
     with storage.unit_of_work() as uow:
         stored = uow.orders.get("O-1")
-        with pytest.raises(OrderNotFound):
+        with pytest.raises(OrderNotFound) as missing:
             uow.orders.get("O-2")
+        assert "O-2" == missing.value.key
     notifier = RecordingNotifier()
     OrderService(storage, clock=FixedClock(T0), notifier=notifier).relay_events()
     assert ItemStatus.VERIFICATION_PENDING == stored.items[0].status
@@ -111,14 +113,16 @@ def test_conflict_found_at_commit_rolls_back_the_whole_unit(storage: AnyStorage)
 def test_adding_a_taken_id_raises_already_exists(storage: AnyStorage) -> None:
     """An id can be added once: at once if stored, at commit if another unit won the race."""
     add_order(storage, new_order("O-1"))
-    with storage.unit_of_work() as uow, pytest.raises(AlreadyExists):
+    with storage.unit_of_work() as uow, pytest.raises(AlreadyExists) as taken:
         uow.orders.add(new_order("O-1"))
+    assert "O-1" == taken.value.key
     with storage.unit_of_work() as first, storage.unit_of_work() as second:
         first.orders.add(new_order("O-2", "acct-1"))
         second.orders.add(new_order("O-2", "acct-2"))
         first.commit()
-        with pytest.raises(AlreadyExists):
+        with pytest.raises(AlreadyExists) as raced:
             second.commit()
+        assert "O-2" == raced.value.key
     with storage.unit_of_work() as uow:
         assert "acct-1" == uow.orders.get("O-2").account_id
 
@@ -126,10 +130,11 @@ def test_adding_a_taken_id_raises_already_exists(storage: AnyStorage) -> None:
 def test_unknown_orders_are_not_found(storage: AnyStorage) -> None:
     """Reading or saving an order that was never added raises OrderNotFound."""
     with storage.unit_of_work() as uow:
-        with pytest.raises(OrderNotFound):
+        with pytest.raises(OrderNotFound) as read:
             uow.orders.get("nope")
-        with pytest.raises(OrderNotFound):
+        with pytest.raises(OrderNotFound) as saved:
             uow.orders.save(new_order("nope"))
+    assert ("nope", "nope") == (read.value.key, saved.value.key)
 
 
 def test_leaving_without_commit_discards_everything(storage: AnyStorage) -> None:
@@ -138,8 +143,9 @@ def test_leaving_without_commit_discards_everything(storage: AnyStorage) -> None
         order = new_order("O-1")
         uow.orders.add(order)
         uow.add_events(order.pull_events())
-    with storage.unit_of_work() as uow, pytest.raises(OrderNotFound):
+    with storage.unit_of_work() as uow, pytest.raises(OrderNotFound) as missing:
         uow.orders.get("O-1")
+    assert "O-1" == missing.value.key
     assert 0 == storage.pending_event_count()
 
 
@@ -196,8 +202,9 @@ def test_for_account_returns_open_and_recently_finalized_orders(storage: AnyStor
 
 def test_for_account_refuses_a_naive_cutoff(storage: AnyStorage) -> None:
     """A cut-off without a UTC offset is refused with ValidationError."""
-    with storage.unit_of_work() as uow, pytest.raises(ValidationError):
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as naive:
         uow.orders.for_account("acct-1", finalized_since=T0.replace(tzinfo=None))
+    assert "finalized_since" == naive.value.field
 
 
 def test_records_are_versioned_and_found_by_their_indexes(storage: AnyStorage) -> None:
@@ -218,14 +225,16 @@ def test_records_are_versioned_and_found_by_their_indexes(storage: AnyStorage) -
         assigned = uow.inventory.find(account_id="acct-1", status=InventoryStatus.ASSIGNED)
         available = uow.inventory.find(account_id=None)
         by_value = uow.inventory.find(status="assigned", inventory_type="bw-main")
-        with pytest.raises(NumberNotFound):
+        with pytest.raises(NumberNotFound) as missing:
             uow.inventory.get("+10000000000")
-        with pytest.raises(ValidationError):
+        assert "+10000000000" == missing.value.key
+        with pytest.raises(ValidationError, match="carrier_ref"):
             uow.inventory.find(carrier_ref="x")
         stale = uow.inventory.get("+14045550101")
     stale.version = 0
-    with storage.unit_of_work() as uow, pytest.raises(ConcurrencyConflict):
+    with storage.unit_of_work() as uow, pytest.raises(ConcurrencyConflict) as conflict:
         uow.inventory.save(stale)
+    assert ("+14045550101", 0) == (conflict.value.key, conflict.value.expected_version)
     assert ["+14045550100", "+14045550101"] == [n.number for n in assigned]
     assert 2 == assigned[0].version
     assert [] == available

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -131,3 +132,32 @@ class OrderMachine(RuleBasedStateMachine):
 
 
 TestOrderMachine = OrderMachine.TestCase
+
+
+def _tampered(status: ItemStatus, item: object) -> object:
+    from tnorder.domain.order import HistoryEntry
+
+    last = item.history[-1]  # type: ignore[attr-defined]
+    return HistoryEntry(last.to_status, status, Trigger.REVIEW, Actor.system(), last.at)
+
+
+def test_history_invariants_are_live() -> None:
+    """The two conditional invariants reach their assertions and fail on a broken history.
+
+    They only assert for final items and for items that are not port-ins; this
+    drives one machine there on purpose, so neither check can be vacuous.
+    """
+    machine = OrderMachine()
+    machine.place(kinds=[OrderKind.NEW_NUMBER, OrderKind.PORT_IN])
+    machine.cancel(Actor(Role.ACCOUNT_MANAGER, "am"))
+    assert all(i.status.is_final for i in machine.order.items)
+    # As Hypothesis does after each step: this one also records the histories seen.
+    machine.history_is_append_only_and_ends_in_the_status()
+    machine.final_statuses_never_change()
+    machine.porting_statuses_only_on_port_ins()
+    new_number = machine.order.items[0]
+    new_number.history.append(_tampered(ItemStatus.PORT_APPROVED, new_number))  # type: ignore[arg-type]
+    with pytest.raises(AssertionError):
+        machine.final_statuses_never_change()
+    with pytest.raises(AssertionError):
+        machine.porting_statuses_only_on_port_ins()

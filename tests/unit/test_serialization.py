@@ -115,5 +115,8 @@ def test_history_entries_refuse_unknown_keys() -> None:
     """A history entry with a key we do not know is malformed, not silently dropped."""
     envelope = dump_record(sample_order())
     envelope["data"]["items"][0]["history"][0]["surprise"] = 1
-    with pytest.raises(SerializationError):
+    with pytest.raises(
+        SerializationError,
+        match=r"order 'S-1': extra fields found \(surprise\) @ \$\.items\[0\]\.history\[0\]",
+    ):
         load_record(Order, envelope, record="order 'S-1'")

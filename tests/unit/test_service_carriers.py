@@ -145,14 +145,14 @@ def _types(events: list[Event]) -> list[str]:
 def test_a_service_without_provisioning_refuses_carrier_work() -> None:
     """By default the provisioning module is off: every carrier workflow is refused."""
     service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
-    with pytest.raises(ProvisioningDisabled):
+    with pytest.raises(ProvisioningDisabled, match=r"the provisioning module is not enabled for"):
         service.lookup_numbers("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
 
 
 def test_disabled_provisioning_is_refused_before_the_carrier_is_called() -> None:
     """With the module disabled for the tenant, nothing reaches the carrier."""
     w = _world(_config(enabled=False))
-    with pytest.raises(ProvisioningDisabled):
+    with pytest.raises(ProvisioningDisabled, match=r"the provisioning module is not enabled for"):
         w.service.lookup_and_order("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
     assert [] == w.sim.calls
 
@@ -174,8 +174,13 @@ def test_unknown_carrier_account_or_inventory_type_is_not_configured(
     args: dict[str, Any] = {"carrier_id": "sim", "destination": TO_STOCK}
     args.update(kwargs)
     carrier_id = args.pop("carrier_id")
-    with pytest.raises(CarrierNotConfigured):
+    with pytest.raises(CarrierNotConfigured, match=r"is (not )?configured") as info:
         getattr(w.service, call)(carrier_id, ATLANTA, actor=STAFF, **args)
+    # The message names whichever of the three was unknown.
+    wrong = kwargs.get("carrier_id") or kwargs.get("carrier_account_id")
+    if wrong is None:
+        wrong = kwargs["destination"].inventory_type
+    assert repr(wrong) in str(info.value)
     assert [] == w.sim.calls
 
 
@@ -189,7 +194,7 @@ def test_a_configured_carrier_without_adapter_is_not_configured() -> None:
 def test_customers_cannot_order_from_carriers() -> None:
     """A customer actor is refused before any carrier call."""
     w = _world()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not submit to carrier"):
         w.service.lookup_numbers("sim", ATLANTA, destination=TO_STOCK, actor=CUSTOMER)
     assert [] == w.sim.calls
 
@@ -201,7 +206,7 @@ def test_lookup_beyond_the_carriers_limits_is_refused_without_calling_it() -> No
     with pytest.raises(InvalidLookup) as info:
         w.service.lookup_numbers("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
     assert "quantity" == info.value.field
-    with pytest.raises(CapabilityNotSupported):
+    with pytest.raises(CapabilityNotSupported, match=r"carrier 'sim' cannot look numbers up by"):
         w.service.lookup_numbers(
             "sim", LookupCriteria(quantity=1, zip_code="30303"), destination=TO_STOCK, actor=STAFF
         )
@@ -329,9 +334,16 @@ def test_selecting_a_number_that_was_not_offered_changes_nothing() -> None:
     """A bad selection raises ValidationError and leaves the hold exactly as it was."""
     w = _world()
     held = w.service.lookup_numbers("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
-    for bad in (["+14045550100"], [], [held.numbers[0].number] * 2, "+14045550100"):
-        with pytest.raises(ValidationError):
+    cases = [
+        (["+14045550100"], "is not part of carrier request"),
+        ([], "choose at least one number"),
+        ([held.numbers[0].number] * 2, "a number is listed twice"),
+        ("+14045550100", "give a list of numbers, not a single string"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(ValidationError, match=message) as info:
             w.service.select_numbers(held.request_id, bad, actor=STAFF)
+        assert "numbers" == info.value.field
     assert held == w.service.get_carrier_request(held.request_id)
     assert 4 == len(w.sim.reservations())
     assert "submit" not in w.sim.calls
@@ -472,7 +484,7 @@ def test_partial_fulfilment_completes_some_and_rejects_the_others(world: World) 
     assert OrderStatus.IN_PROGRESS == order.status
     assert picks[1] not in {n.number for n in svc.active_numbers("ACC-1")}
     assert NumberState.FAILED == request.number(picks[1]).state
-    with pytest.raises(NumberNotFound):
+    with pytest.raises(NumberNotFound, match=r"inventory '\+14049652495' not found"):
         world.inventory(picks[1])
     assert InventoryStatus.ASSIGNED == world.inventory(picks[0]).status
 
@@ -515,7 +527,7 @@ def test_a_failed_lookup_and_order_is_kept_as_failed() -> None:
     """If the carrier refuses a Lookup and Order, the request stays as FAILED with the reason."""
     w = _world()
     w.sim.fail_next("submit", CarrierRejected("credit limit reached", carrier_id="sim"))
-    with pytest.raises(CarrierRejected):
+    with pytest.raises(CarrierRejected, match=r"credit limit reached"):
         w.service.lookup_and_order("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
     [request] = w.service.list_carrier_requests("sim", status=RequestStatus.FAILED)
     assert "credit limit reached" in (request.reason or "")
@@ -545,9 +557,9 @@ def test_inventory_numbers_can_be_assigned_to_a_service_line() -> None:
     )
     with pytest.raises(ValidationError, match="not available"):
         w.service.assign_inventory_number(number, "ACC-3", "line-1", actor=STAFF)
-    with pytest.raises(NumberNotFound):
+    with pytest.raises(NumberNotFound, match=r"inventory '\+14045550100' not found"):
         w.service.assign_inventory_number("+14045550100", "ACC-2", "line-9", actor=STAFF)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not submit to carrier"):
         w.service.assign_inventory_number(number, "ACC-2", "line-9", actor=CUSTOMER)
     [event] = [e for e in w.events() if isinstance(e, NumberAssigned)]
     assert (number, "ACC-2") == (event.number, event.account_id)
@@ -602,7 +614,7 @@ def test_disconnect_checks_the_numbers_first() -> None:
     numbers = _stock(w, 3)
     w.service.assign_inventory_number(numbers[0], "ACC-1", "line-1", actor=STAFF)
     calls = len(w.sim.calls)
-    with pytest.raises(NumberNotFound):
+    with pytest.raises(NumberNotFound, match=r"inventory '\+14045550100' not found"):
         w.service.disconnect_numbers("sim", ["+14045550100"], actor=STAFF)
     with pytest.raises(ValidationError, match="one account"):
         w.service.disconnect_numbers("sim", numbers[:2], actor=STAFF)
@@ -667,9 +679,11 @@ def test_a_rejected_port_is_corrected_and_resubmitted_as_a_supplement() -> None:
     assert ItemStatus.PORT_REJECTED == item.status
     assert "account number does not match" in (item.latest_note or "")
     assert RequestStatus.ACTION_REQUIRED == w.service.get_carrier_request(request.request_id).status
-    with pytest.raises(InvalidTransition):  # corrected details come first
+    # corrected details come first
+    with pytest.raises(InvalidTransition) as refused:
         w.service.submit_port_in(order.order_id, carrier_id="sim", port=PortDetails("Jane Doe"),
                                  actor=STAFF)
+    assert ("submit_to_carrier", "port_rejected") == (refused.value.trigger, refused.value.status)
     w.service.fire(order.order_id, item.item_id, Trigger.PROVIDE_INFORMATION, actor=CUSTOMER)
     w.sim.reject_ports(None)
     w.clock.advance(hours=1)
@@ -688,7 +702,7 @@ def test_port_ins_need_a_carrier_that_takes_them() -> None:
     """A carrier without port-in support refuses with CapabilityNotSupported, nothing sent."""
     w = _world(supports_port_in=False)
     order = _port_order(w)
-    with pytest.raises(CapabilityNotSupported):
+    with pytest.raises(CapabilityNotSupported, match=r"carrier 'sim' does not support port-in"):
         w.service.submit_port_in(order.order_id, carrier_id="sim", port=PortDetails("J"),
                                  actor=STAFF)
     assert [] == w.sim.calls
@@ -819,7 +833,7 @@ def test_malformed_updates_are_protocol_errors() -> None:
         w.service.apply_carrier_update(_port_update(request, "COMPLETE", 10, numbers=[stray]))
     wrong_kind = CarrierUpdate("sim", request.carrier_ref or "", OrderKind.NEW_NUMBER,
                                "COMPLETE", NOW + timedelta(minutes=10))
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match=r"update for new_number 'sim-PRT-00001' does"):
         w.service.apply_carrier_update(wrong_kind, request_id=request.request_id)
     assert before == _snapshot(w, order.order_id, request.request_id)
 
@@ -828,7 +842,7 @@ def test_an_update_for_an_unknown_order_is_request_not_found() -> None:
     """A callback naming a carrier reference we never placed raises RequestNotFound."""
     w = _world()
     update = CarrierUpdate("sim", "nope", OrderKind.NEW_NUMBER, "COMPLETE", NOW)
-    with pytest.raises(RequestNotFound):
+    with pytest.raises(RequestNotFound, match=r"no carrier request for 'sim' order 'nope'"):
         w.service.apply_carrier_update(update)
 
 

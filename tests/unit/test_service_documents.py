@@ -131,9 +131,9 @@ def test_the_service_asks_for_no_documents_unless_given_a_policy() -> None:
 
 def test_constructor_checks_its_document_options() -> None:
     """Silly limits are refused up front."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"max_upload_bytes must be positive"):
         OrderService(MemoryStorage(), clock=FixedClock(T0), max_upload_bytes=0)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"document_validity_days must be at least 1"):
         OrderService(MemoryStorage(), clock=FixedClock(T0), document_validity_days=0)
 
 
@@ -221,13 +221,21 @@ def test_an_upload_that_fails_validation_leaves_no_trace(
 def test_an_upload_for_the_wrong_requirement_leaves_no_trace(world: World) -> None:
     """A kind the item does not miss (or an unknown item) stores nothing."""
     world.place("A", truelocal(), NewItem(OrderKind.NEW_NUMBER))
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError,
+        match=r"order 'A' item 'A-1' does not need 'recent_bill'; missing documents",
+    ):
         world.service.upload_document("A", "A-1", BILL, PDF, file_name="b.pdf", actor=CUSTOMER)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError,
+        match=r"order 'A' item 'A-2' does not need 'proof_of_local_address'; missing",
+    ):
         world.service.upload_document("A", "A-2", LOCAL, PDF, file_name="b.pdf", actor=CUSTOMER)
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match=r"order 'A' has no line item 'A-9'"):
         world.service.upload_document("A", "A-9", LOCAL, PDF, file_name="b.pdf", actor=CUSTOMER)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"requirement kind must be a lower-case snake_case name, got 'Not A"
+    ):
         world.service.upload_document(
             "A", "A-1", "Not A Kind", PDF, file_name="b.pdf", actor=CUSTOMER
         )
@@ -251,13 +259,17 @@ def test_upload_needs_document_storage_and_an_uploader() -> None:
         MemoryStorage(), clock=FixedClock(T0), requirements_policy=DEFAULT_REQUIREMENTS_POLICY
     )
     service.place_order("acct-1", [truelocal()], actor=CUSTOMER, order_id="A")
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(
+        ConfigurationError, match=r"upload_document needs OrderService\(document_storage=\.\.\.\)"
+    ):
         service.upload_document("A", "A-1", LOCAL, PDF, file_name="a.pdf", actor=CUSTOMER)
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(
+        ConfigurationError, match=r"document_content needs OrderService\(document_storage=\.\.\.\)"
+    ):
         service.document_content("DOC-1", account_id="acct-1")
     world = World()
     world.place("A", truelocal())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'carrier' may not upload documents"):
         world.service.upload_document("A", "A-1", LOCAL, PDF, file_name="a.pdf", actor=CARRIER)
 
 
@@ -306,11 +318,11 @@ def test_approval_takes_a_reviewer_and_a_document_under_review(world: World) -> 
     an unknown id is DocumentNotFound."""
     world.place("A", port_in())
     d = world.service.upload_document("A", "A-1", LOA, PNG, file_name="loa.png", actor=CUSTOMER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not approve documents"):
         world.service.approve_document(d.document_id, actor=CUSTOMER)
     with pytest.raises(ValidationError, match="under_review"):
         world.service.approve_document(d.document_id, actor=STAFF)
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotFound, match=r"document 'DOC-404' not found"):
         world.service.approve_document("DOC-404", actor=STAFF)
     world.service.upload_document("A", "A-1", BILL, PDF, file_name="bill.pdf", actor=CUSTOMER)
     with pytest.raises(ValidationError, match="past"):
@@ -372,11 +384,13 @@ def test_rejection_needs_a_note_and_a_reviewer(world: World) -> None:
     """A rejection without a note, or by the customer, changes nothing."""
     world.place("A", truelocal())
     d = world.service.upload_document("A", "A-1", LOCAL, PDF, file_name="a.pdf", actor=CUSTOMER)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"a rejection needs a note telling the customer what to correct"
+    ):
         world.service.reject_document(d.document_id, actor=STAFF, note="  ")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not reject documents"):
         world.service.reject_document(d.document_id, actor=CUSTOMER, note=NOTE)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"name both order_id and item_id, or neither"):
         world.service.reject_document(d.document_id, actor=STAFF, note=NOTE, order_id="A")
     assert (
         DocumentStatus.UNDER_REVIEW
@@ -407,7 +421,7 @@ def test_a_rejection_cannot_reach_another_accounts_order(world: World) -> None:
     """Naming another account's order is DocumentNotFound, and nothing changes."""
     doc_id = approved_truelocal(world, "A")
     world.place("X", truelocal(), account_id="acct-2")
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotFound, match=r"document 'DOC-1' not found"):
         world.service.reject_document(doc_id, actor=STAFF, note=NOTE, order_id="X", item_id="X-1")
     assert DocumentStatus.APPROVED == world.service.get_document(doc_id, account_id="acct-1").status
 
@@ -534,11 +548,11 @@ def test_documents_are_never_shown_outside_their_account(world: World) -> None:
     """Another account cannot list, get or read a document: it does not exist for them."""
     doc_id = approved_truelocal(world, "A")
     assert [] == world.service.list_documents("acct-2")
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotFound, match=r"document 'DOC-1' not found"):
         world.service.get_document(doc_id, account_id="acct-2")
-    with pytest.raises(DocumentNotFound):
+    with pytest.raises(DocumentNotFound, match=r"document 'DOC-1' not found"):
         world.service.document_content(doc_id, account_id="acct-2")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"account_id must not be empty"):
         world.service.list_documents("")
     assert [doc_id] == [d.document_id for d in world.service.list_documents("acct-1")]
 

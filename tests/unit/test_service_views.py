@@ -214,7 +214,9 @@ def test_check_number_action_for_an_unknown_number() -> None:
 def test_check_number_action_validates_the_action_first() -> None:
     """An unknown action is a ValidationError even for an unknown number."""
     service, _ = make_service()
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"unknown number action 'reboot'; known: edit_forwarding_rules"
+    ):
         service.check_number_action("acct-1", NUMBER, "reboot")
 
 

@@ -33,7 +33,7 @@ class _TnorderAdapterTests:
 
     def test_non_bytes_content_is_refused(self, storage: DocumentStorage) -> None:
         """Text is not document content."""
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match=r"document content must be bytes, got str"):
             storage.put("%PDF-1.7")  # type: ignore[arg-type]
 
 

@@ -55,7 +55,7 @@ def test_fail_next_commit_fails_once_and_writes_nothing() -> None:
     """fail_next_commit() makes exactly the next commit raise; nothing of it is stored."""
     storage = MemoryStorage()
     storage.fail_next_commit()
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError, match=r"injected storage failure"):
         _add(storage, "O-1")
     _add(storage, "O-2")
     with storage.unit_of_work() as uow:

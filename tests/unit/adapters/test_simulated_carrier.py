@@ -119,9 +119,9 @@ def test_unknown_area_returns_nothing() -> None:
 def test_limits_and_unsupported_kinds_are_refused() -> None:
     """Above its maximum the lookup is invalid; an unsupported criterion is not supported."""
     sim = _sim(max_quantity=5, lookup_kinds=[LookupKind.AREA_CODE])
-    with pytest.raises(InvalidLookup):
+    with pytest.raises(InvalidLookup, match=r"quantity 6 is above carrier 'sim''s limit of 5"):
         sim.search(ACCOUNT, LookupCriteria(quantity=6, area_code="404"), now=NOW)
-    with pytest.raises(CapabilityNotSupported):
+    with pytest.raises(CapabilityNotSupported, match=r"carrier 'sim' cannot look numbers up by"):
         sim.search(ACCOUNT, LookupCriteria(quantity=1, lata="438"), now=NOW)
     assert frozenset({LookupKind.AREA_CODE}) == sim.capabilities.lookup_kinds
     assert 5 == sim.capabilities.max_quantity
@@ -244,18 +244,19 @@ def test_injected_faults_change_nothing() -> None:
     assert [hold] == sim.reservations()
     sim.fail_next("release", CarrierRejected("no", carrier_id="sim"), times=2)
     for _ in range(2):
-        with pytest.raises(CarrierRejected):
+        with pytest.raises(CarrierRejected, match=r"^no$") as info:
             sim.release(ACCOUNT, [hold.reservation_id])
+        assert ("sim", False) == (info.value.carrier_id, info.value.retryable)
     sim.release(ACCOUNT, [hold.reservation_id])
     assert [] == sim.reservations()
     assert ["search", "reserve", "submit", "release", "release", "release"] == sim.calls
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"unknown operation 'dance'; one of search, reserve"):
         sim.fail_next("dance")
 
 
 def test_disconnects_need_the_capability_and_the_number_on_the_account() -> None:
     """Without disconnect support the carrier refuses; with it, only its own numbers go."""
-    with pytest.raises(CapabilityNotSupported):
+    with pytest.raises(CapabilityNotSupported, match=r"carrier 'sim' does not support"):
         _sim(supports_disconnect=False).submit(
             ACCOUNT, CarrierSubmission(OrderKind.DISCONNECT, "R-1", ["+14045550100"]), now=NOW
         )
@@ -312,18 +313,18 @@ def test_port_rejection_carries_the_reason_and_a_supplement_continues() -> None:
 
 def test_port_ins_need_the_capability() -> None:
     """Without port-in support, submitting a port is CapabilityNotSupported."""
-    with pytest.raises(CapabilityNotSupported):
+    with pytest.raises(CapabilityNotSupported, match=r"carrier 'sim' does not support port-in"):
         _port(_sim(supports_port_in=False))
 
 
 def test_status_of_an_unknown_order_is_refused() -> None:
     """Asking about an order the carrier never took is a CarrierRejected (not found)."""
-    with pytest.raises(CarrierRejected):
+    with pytest.raises(CarrierRejected, match=r"no new_number order 'nope' on this account"):
         _sim().status(ACCOUNT, CarrierOrderRef(OrderKind.NEW_NUMBER, "nope"), now=NOW)
 
 
 def test_accounts_of_another_carrier_are_refused() -> None:
     """The simulator refuses an account configured for a different carrier."""
-    with pytest.raises(CarrierRejected):
+    with pytest.raises(CarrierRejected, match=r"account 'A-1' belongs to carrier 'bandwidth'"):
         _sim().search(CarrierAccount("A-1", "bandwidth"),
                       LookupCriteria(quantity=1, area_code="404"), now=NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -186,27 +187,41 @@ def test_range_texts(low: int, high: int, text: str) -> None:
     assert text == str(BusinessDayRange(low, high))
 
 
-@pytest.mark.parametrize(("low", "high"), [(5, 3), (-1, 2), (1, 2.5), (True, 2)])
-def test_bad_ranges_are_refused(low: object, high: object) -> None:
-    """Ranges need whole, non-negative bounds with low <= high."""
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    ("low", "high", "field", "message"),
+    [
+        (5, 3, "low", "needs low <= high, got 5..3"),
+        (-1, 2, "low", "low must be a whole number of business days >= 0, got -1"),
+        (1, 2.5, "high", "high must be a whole number of business days >= 0, got 2.5"),
+        (True, 2, "low", "low must be a whole number of business days >= 0, got True"),
+    ],
+)
+def test_bad_ranges_are_refused(low: object, high: object, field: str, message: str) -> None:
+    """Ranges need whole, non-negative bounds with low <= high; the error names the bound."""
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
         BusinessDayRange(low, high)  # type: ignore[arg-type]
+    assert field == info.value.field
+
+
+_KEY = (OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED)
 
 
 @pytest.mark.parametrize(
-    "table",
+    ("table", "field", "message"),
     [
-        {("new_number", ItemStatus.ORDER_SUBMITTED): (1, 2)},
-        {(OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED): (1, 2, 3)},
-        {(OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED): (3, 1)},
-        [((OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED), (1, 2))],
+        ({("new_number", ItemStatus.ORDER_SUBMITTED): (1, 2)}, "table", "table keys are"),
+        ({(*_KEY, "extra"): (1, 2)}, "table", "table keys are"),
+        ({"ab": (1, 2)}, "table", "table keys are"),
+        ({_KEY: (1, 2, 3)}, "table", "an estimate is a BusinessDayRange"),
+        ({_KEY: (3, 1)}, "low", "needs low <= high"),
+        ([(_KEY, (1, 2))], "table", "table must be a mapping"),
     ],
 )
-def test_bad_tables_are_refused(table: object) -> None:
-    """Keys must be (OrderKind, ItemStatus) and values valid ranges."""
-    with pytest.raises(ValidationError) as caught:
+def test_bad_tables_are_refused(table: object, field: str, message: str) -> None:
+    """Keys must be (OrderKind, ItemStatus) pairs and values valid ranges; the error says which."""
+    with pytest.raises(ValidationError, match=message) as caught:
         DeliveryEstimates(table)  # type: ignore[arg-type]
-    assert "table" == caught.value.field or "low" == caught.value.field
+    assert field == caught.value.field
 
 
 def test_every_open_status_a_kind_can_reach_has_a_default_estimate() -> None:
@@ -270,3 +285,30 @@ def test_window_text() -> None:
     assert "2025-03-12" == DeliveryWindow(day, day).text
     later = day + timedelta(days=2)
     assert "2025-03-12 \u2013 2025-03-14" == DeliveryWindow(day, later).text
+
+
+def test_a_new_estimates_table_shows_estimates_with_their_ranges() -> None:
+    """Each entry of a table built at run time is shown as an ESTIMATE carrying its range."""
+    estimates = DeliveryEstimates({(OrderKind.NEW_NUMBER, ItemStatus.IN_PROGRESS): (2, 4)})
+    display = estimates.display_for(OrderKind.NEW_NUMBER, ItemStatus.IN_PROGRESS)
+    assert DeliveryDisplay(
+        DeliveryKind.ESTIMATE, "2\u20134 business days", range=BusinessDayRange(2, 4)
+    ) == display
+    assert estimates.display_for(OrderKind.PORT_IN, ItemStatus.IN_PROGRESS) is None
+
+
+@pytest.mark.parametrize("bad", [(1, 2, 3), [1, 2], "3-5", 4])
+def test_an_estimate_that_is_not_a_range_is_refused(bad: object) -> None:
+    """A table value must be a BusinessDayRange or a (low, high) pair; the error says so."""
+    with pytest.raises(ValidationError, match="an estimate is a BusinessDayRange or a") as info:
+        DeliveryEstimates({(OrderKind.NEW_NUMBER, ItemStatus.IN_PROGRESS): bad})  # type: ignore[dict-item]
+    assert "table" == info.value.field
+
+
+def test_the_window_uses_the_estimates_it_is_given() -> None:
+    """A host's estimates table decides the window, not the shipped defaults."""
+    estimates = DeliveryEstimates({(OrderKind.NEW_NUMBER, ItemStatus.ORDER_SUBMITTED): (0, 1)})
+    window = delivery_window(place().items[0], NOW, PLAIN, estimates)
+    assert DeliveryWindow(
+        PLAIN.roll_forward(NOW.date()), PLAIN.add_business_days(NOW.date(), 1)
+    ) == window

@@ -243,7 +243,9 @@ def test_a_host_policy_is_any_object_with_requirements_for() -> None:
         ) -> Sequence[str]:
             return ["Recent Bill!"]
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"requirement kind must be a lower-case snake_case name, got 'Recent"
+    ):
         requirements_for(
             BrokenPolicy(), region="FR", number_type=NumberType.LOCAL, order_kind=OrderKind.PORT_IN
         )
@@ -251,7 +253,9 @@ def test_a_host_policy_is_any_object_with_requirements_for() -> None:
 
 def test_rules_policy_refuses_things_that_are_not_rules() -> None:
     """A policy table holds rules only."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"expected a RequirementRule, got \('recent_bill',\)"
+    ):
         RulesPolicy([("recent_bill",)])  # type: ignore[list-item]
 
 
@@ -316,7 +320,9 @@ def test_name_and_declared_type_must_agree_with_the_bytes() -> None:
     with pytest.raises(InvalidDocument) as declared:
         validate_upload(PNG, "scan.png", content_type="application/pdf")
     assert ("content_type", "content_type") == (declared.value.reason, declared.value.field)
-    with pytest.raises(InvalidDocument):
+    with pytest.raises(
+        InvalidDocument, match=r"'bill\.exe' is named like a \.exe file but its content is"
+    ):
         validate_upload(PDF, "bill.exe")
     assert "image/jpeg" == validate_upload(JPEG, "a.jpg", content_type="image/jpg").content_type
     assert (
@@ -368,9 +374,9 @@ def test_detect_content_type() -> None:
 
 def test_validate_upload_checks_its_limit_and_input_type() -> None:
     """A silly limit is a ValidationError; non-bytes content is refused."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"max_bytes must be a positive integer, got 0"):
         validate_upload(PDF, "bill.pdf", max_bytes=0)
-    with pytest.raises(InvalidDocument):
+    with pytest.raises(InvalidDocument, match=r"file content must be bytes, got str"):
         validate_upload("%PDF-1.7", "bill.pdf")  # type: ignore[arg-type]
     assert len(PDF) == validate_upload(bytearray(PDF), "bill.pdf").size
 
@@ -392,7 +398,9 @@ def test_review_life_cycle() -> None:
         d.reviewed_at,
     )
     assert d.in_library
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"document 'DOC-1' is 'approved'; expiry \(after valid_until\) needs"
+    ):
         d.expire(at=T0)  # still valid on its last day
     event = d.expire(at=T0 + timedelta(days=1))
     assert DocumentStatus.EXPIRED == d.status
@@ -434,9 +442,10 @@ def test_approval_needs_a_future_or_current_valid_until() -> None:
 def test_customers_and_carriers_cannot_approve_but_carriers_can_reject() -> None:
     """Approval is the team's; a carrier or authority may reject; a customer may do neither."""
     for actor in (CUSTOMER, CARRIER):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="may not approve documents") as info:
             doc(status=DocumentStatus.UNDER_REVIEW).approve(actor=actor, at=T0, valid_until=TODAY)
-    with pytest.raises(PermissionDenied):
+        assert (actor.role.value, "approve_document") == (info.value.role, info.value.action)
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not reject documents"):
         doc(status=DocumentStatus.UNDER_REVIEW).reject(actor=CUSTOMER, at=T0, note="no")
     d = doc(status=DocumentStatus.APPROVED)
     d.reject(actor=CARRIER, at=T0, note="  Your document has expired.  ")
@@ -454,7 +463,7 @@ def test_rejection_needs_a_note_and_a_reviewable_document() -> None:
         d.reject(actor=STAFF, at=T0, note="   ")
     assert "note" == info.value.field
     for status in (DocumentStatus.UPLOADED, DocumentStatus.EXPIRED, DocumentStatus.REJECTED):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match=r"rejection needs status under_review, approved"):
             doc(status=status).reject(actor=STAFF, at=T0, note="bad")
 
 
@@ -469,7 +478,7 @@ def test_valid_until_is_the_last_valid_day_in_utc() -> None:
     # 20:00 in New York on 2 March is already 3 March in UTC.
     assert is_expired(d, datetime(2026, 3, 2, 20, 0, tzinfo=timezone(timedelta(hours=-5))))
     assert not is_expired(doc(valid_until=None), T0)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"'now' must be a timezone-aware datetime"):
         is_expired(d, datetime(2026, 3, 2))
 
 
@@ -488,7 +497,9 @@ def test_expiry_report_sorts_approved_documents() -> None:
     assert TODAY == report.as_of
     assert ["D-past1", "D-past2"] == [d.document_id for d in report.expired]
     assert ["D-today", "D-edge"] == [d.document_id for d in report.expiring]
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"within_days must be a non-negative integer, got -1"
+    ):
         expiry_report(docs, now=T0, within_days=-1)
 
 
@@ -682,10 +693,14 @@ def test_find_upload_target_refuses_kinds_the_item_does_not_miss() -> None:
     record_upload(order, uploaded(order, "A-1-1", LOA, "D-LOA"), actor=CUSTOMER, now=T0)
     with pytest.raises(ValidationError, match="already provided by document 'D-LOA'"):
         find_upload_target(order, "A-1-1", LOA)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"order 'A-1' item 'A-1-2' does not need 'recent_bill'; missing"
+    ):
         find_upload_target(order, "A-1-2", BILL)
     order.cancel(actor=Actor(Role.ACCOUNT_MANAGER, "am"), at=T0)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(
+        InvalidTransition, match=r"order 'A-1' item 'A-1-1': trigger 'provide_information' is not"
+    ):
         find_upload_target(order, "A-1-1", BILL)
 
 

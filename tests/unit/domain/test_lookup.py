@@ -85,7 +85,7 @@ def test_numbers_are_classified_with_phonenumbers() -> None:
     assert is_toll_free("+18005550100")
     assert is_toll_free("+18775550100")
     assert not is_toll_free("+14045550100")
-    with pytest.raises(InvalidPhoneNumber):
+    with pytest.raises(InvalidPhoneNumber, match=r"not a telephone number: 'not a number'"):
         is_toll_free("not a number")
 
 

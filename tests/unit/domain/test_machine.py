@@ -59,7 +59,7 @@ def test_the_import_time_machine_has_no_model() -> None:
 
 def test_lookup_is_frozen() -> None:
     """The compiled lookup cannot be changed at run time."""
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"'mappingproxy' object does not support item assignment"):
         LOOKUP[(ItemStatus.COMPLETED, Trigger.CANCEL)] = ()  # type: ignore[index]
 
 

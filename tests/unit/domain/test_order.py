@@ -23,6 +23,7 @@ from tnorder import (
     ValidationError,
     derive_order_status,
 )
+from tnorder.domain.order import LineItem
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -150,23 +151,30 @@ def test_invalid_transition_carries_the_facts_and_changes_nothing() -> None:
 def test_unknown_trigger_and_item() -> None:
     """Unknown triggers and items raise typed errors."""
     order = place()
-    with pytest.raises(ValidationError, match="unknown trigger"):
+    with pytest.raises(ValidationError, match="unknown trigger 'explode'") as bad:
         order.fire("A-1-1", "explode", actor=STAFF, at=T0)
-    with pytest.raises(ItemNotFound):
+    assert "trigger" == bad.value.field
+    with pytest.raises(ItemNotFound, match=r"order 'A-1' has no line item 'nope'") as missing:
         order.fire("nope", Trigger.REVIEW, actor=STAFF, at=T0)
+    assert "nope" == missing.value.key
+    # A trigger given by its string value is the same trigger.
+    assert Trigger.REVIEW == order.fire("A-1-1", "review", actor=STAFF, at=T0).trigger
 
 
 def test_place_is_not_fireable() -> None:
     """'place' only starts a history; firing it is an invalid transition."""
     order = place()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(
+        InvalidTransition,
+        match=r"order 'A-1' item 'A-1-1': trigger 'place' is not allowed in status",
+    ):
         order.fire("A-1-1", Trigger.PLACE, actor=STAFF, at=T0)
 
 
 def test_naive_time_is_refused() -> None:
     """Times must be timezone-aware."""
     order = place()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"'at' must be a timezone-aware datetime"):
         order.fire("A-1-1", Trigger.REVIEW, actor=STAFF, at=datetime(2026, 1, 1))
 
 
@@ -197,7 +205,7 @@ def test_account_manager_cancels_every_open_item() -> None:
 def test_customer_may_only_provide_information() -> None:
     """Customers move their items only by providing information."""
     order = place(OrderKind.NEW_NUMBER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"role 'customer' may not submit to carrier"):
         order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=CUSTOMER, at=T0)
     order.fire("A-1-1", Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0, note="need address")
     order.fire("A-1-1", Trigger.PROVIDE_INFORMATION, actor=CUSTOMER, at=T0)
@@ -231,8 +239,10 @@ def test_new_number_cannot_enter_porting_statuses() -> None:
     order = place(OrderKind.NEW_NUMBER)
     order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
     for trigger in (Trigger.APPROVE_PORT, Trigger.RECEIVE_PORT_DATE):
-        with pytest.raises(InvalidTransition):
+        with pytest.raises(InvalidTransition) as refused:
             order.fire("A-1-1", trigger, actor=CARRIER, at=T0, committed_date=date(2026, 3, 9))
+        assert trigger.value == refused.value.trigger
+        assert "submitted_to_carrier" == refused.value.status
     order.fire("A-1-1", Trigger.REJECT, actor=CARRIER, at=T0)
     assert ItemStatus.INFORMATION_REQUIRED == order.items[0].status
 
@@ -264,8 +274,9 @@ def test_derived_order_status(statuses: list[ItemStatus], expected: OrderStatus)
 
 def test_derived_status_of_nothing_is_an_error() -> None:
     """An order without items has no status."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         derive_order_status([])
+    assert ("an order has at least one line item", "items") == (str(info.value), info.value.field)
 
 
 def test_finalized_at_is_none_while_any_item_is_open() -> None:
@@ -293,7 +304,49 @@ def test_invalid_numbers_are_refused() -> None:
     """A number that is not a valid telephone number is refused before anything exists."""
     from tnorder import InvalidPhoneNumber
 
-    with pytest.raises(InvalidPhoneNumber):
+    with pytest.raises(InvalidPhoneNumber, match=r"not a valid telephone number: '555-01'"):
         Order.place(
             "N-1", "acct", [NewItem(OrderKind.PORT_IN, number="555-01")], actor=CUSTOMER, at=T0
         )
+
+
+def test_a_cancellation_note_reaches_every_item_and_its_event() -> None:
+    """The manager's note is on each cancelled item's history and on its status-change event."""
+    order = place(OrderKind.NEW_NUMBER, OrderKind.PORT_IN)
+    order.pull_events()
+    cancelled = order.cancel(actor=MANAGER, at=T0, note="customer asked by phone")
+    assert ["A-1-1", "A-1-2"] == cancelled
+    assert ["customer asked by phone"] * 2 == [i.latest_note for i in order.items]
+    events = order.pull_events()
+    assert [("A-1-1", "customer asked by phone"), ("A-1-2", "customer asked by phone")] == [
+        (e.item_id, e.note) for e in events if isinstance(e, ItemStatusChanged)
+    ]
+
+
+def test_an_item_added_after_construction_is_found() -> None:
+    """Order.item finds a line item appended to ``items`` after the order was built."""
+    order = place()
+    order.items.append(LineItem("A-1-9", OrderKind.NEW_NUMBER))
+    assert "A-1-9" == order.item("A-1-9").item_id
+    with pytest.raises(ItemNotFound) as missing:
+        order.item("A-1-8")
+    assert "A-1-8" == missing.value.key
+
+
+def test_a_port_date_event_carries_the_committed_date_and_note() -> None:
+    """The drained status-change event has the committed FOC date and the note given."""
+    order = place(OrderKind.PORT_IN)
+    order.fire("A-1-1", Trigger.SUBMIT_TO_CARRIER, actor=STAFF, at=T0)
+    order.fire(
+        "A-1-1",
+        Trigger.RECEIVE_PORT_DATE,
+        actor=STAFF,
+        at=T0,
+        note="FOC confirmed",
+        committed_date=date(2026, 3, 9),
+    )
+    changes = [e for e in order.pull_events() if isinstance(e, ItemStatusChanged)]
+    assert [(None, None), (date(2026, 3, 9), "FOC confirmed")] == [
+        (e.committed_date, e.note) for e in changes
+    ]
+

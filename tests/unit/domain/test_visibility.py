@@ -209,7 +209,7 @@ def test_placement_needs_an_aware_now() -> None:
     with pytest.raises(ValidationError) as caught:
         dashboard_placement(place(), T0.replace(tzinfo=None))
     assert "now" == caught.value.field
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"'now' must be a timezone-aware datetime"):
         split_orders([place()], T0.replace(tzinfo=None))
 
 
@@ -579,9 +579,9 @@ def test_the_dashboard_skips_other_accounts_orders_when_told_the_account() -> No
 
 def test_the_dashboard_needs_an_aware_now() -> None:
     """A naive ``now`` is refused."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"'now' must be a timezone-aware datetime"):
         active_numbers_view([], T0.replace(tzinfo=None))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"'now' must be a timezone-aware datetime"):
         active_number_for_item(place().items[0], T0.replace(tzinfo=None))
 
 

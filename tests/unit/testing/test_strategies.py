@@ -78,7 +78,9 @@ def test_phone_numbers_can_be_limited_to_regions(number: str) -> None:
 
 def test_phone_numbers_refuse_unknown_regions() -> None:
     """An unknown region is refused when the strategy is built."""
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(
+        InvalidArgument, match=r"phone_numbers needs supported regions, got unknown \['XX'\]"
+    ):
         tst.phone_numbers(["XX"])
 
 
@@ -100,7 +102,9 @@ def test_now_values_are_aware_utc(now: datetime) -> None:
 
 def test_utc_datetimes_refuse_naive_bounds() -> None:
     """Naive bounds are refused when the strategy is built."""
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(
+        InvalidArgument, match=r"utc_datetimes\(min_value=\.\.\.\) needs an aware datetime"
+    ):
         tst.utc_datetimes(min_value=datetime(2026, 1, 1))
 
 
@@ -191,7 +195,10 @@ def test_reachable_statuses_follow_the_machine() -> None:
 
 def test_orders_refuse_statuses_no_kind_can_reach() -> None:
     """Asking new-number orders to end in Port Approved is refused when building."""
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(
+        InvalidArgument,
+        match=r"no order kind in \['new_number'\] can reach any of \['port_approved'\]",
+    ):
         tst.orders(kinds=[OrderKind.NEW_NUMBER], statuses=[ItemStatus.PORT_APPROVED])
 
 
@@ -211,8 +218,15 @@ def test_invalid_fire_steps_are_refused(order: Order, data: st.DataObject) -> No
     """fire_steps(valid=False) draws steps the order refuses, and refusing changes nothing."""
     step = data.draw(tst.fire_steps(order, valid=False))
     before = copy.deepcopy(order)
-    with pytest.raises((InvalidTransition, PermissionDenied, ItemNotFound)):
+    with pytest.raises((InvalidTransition, PermissionDenied, ItemNotFound)) as info:
         step.apply(order, at=order.created_at)
+    # The error names what was refused: the trigger, or the missing item.
+    if isinstance(info.value, InvalidTransition):
+        assert (step.item_id, step.trigger.value) == (info.value.item_id, info.value.trigger)
+    elif isinstance(info.value, PermissionDenied):
+        assert (step.actor.role.value, step.trigger.value) == (info.value.role, info.value.action)
+    else:
+        assert step.item_id == info.value.key
     assert before == order
     assert before.pending_events == order.pending_events
 
@@ -225,8 +239,20 @@ def test_event_sequences_predict_each_outcome(sequence: tst.EventSequence) -> No
         if planned.error is None:
             planned.step.apply(order, at=order.created_at)
         else:
-            with pytest.raises(planned.error):
+            with pytest.raises(planned.error) as info:
                 planned.step.apply(order, at=order.created_at)
+            assert planned.error is type(info.value)
+
+
+@given(tst.event_sequences(valid=False, max_size=4))
+def test_invalid_event_sequences_predict_their_errors(sequence: tst.EventSequence) -> None:
+    """With valid=False every step is refused, with exactly the recorded error."""
+    order = copy.deepcopy(sequence.order)
+    for planned in sequence.steps:
+        assert planned.error is not None
+        with pytest.raises(planned.error) as info:
+            planned.step.apply(order, at=order.created_at)
+        assert planned.error is type(info.value)
 
 
 @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
@@ -357,11 +383,11 @@ def test_streams_find_duplicates_and_reordering() -> None:
 
 def test_update_strategies_refuse_bad_arguments() -> None:
     """Empty timelines and impossible sizes are refused when the strategy is built."""
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidArgument, match=r"carrier_update_streams needs a non-empty timeline"):
         tst.carrier_update_streams([])
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidArgument, match=r"need 1 <= min_size <= max_size, got 3, 2"):
         tst.carrier_update_streams(min_size=3, max_size=2)
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidArgument, match=r"carrier_timelines needs max_size >= 1, got 0"):
         tst.carrier_timelines(max_size=0)
 
 

@@ -1,0 +1,73 @@
+"""Print the mutation score per domain module from mutmut's results in ``mutants/``.
+
+Run after ``make mutation`` (from the project root)::
+
+    .venv/bin/python tests/mutation/score.py
+
+mutmut records one exit code per mutant in ``mutants/src/.../<module>.py.meta``:
+1 (the tests failed: killed), 0 (the tests passed: survived), 33 (no test
+covers it), 34 (skipped), 36/24/-24 (timeout, counted as killed, as mutmut
+does), ``null`` (not run yet).  Mutants named in ``EQUIVALENT`` (see
+``docs/mutation.md``) are left out of the denominator.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["EQUIVALENT", "main"]
+
+# Mutants that cannot change behaviour; each is explained in docs/mutation.md.
+EQUIVALENT: frozenset[str] = frozenset(
+    {
+        "tnorder.domain.machine.x_build_machine__mutmut_3",
+        "tnorder.domain.machine.x_build_machine__mutmut_19",
+        "tnorder.domain.order.x__coerce_trigger__mutmut_1",
+        "tnorder.domain.delivery.x_delivery_window__mutmut_12",
+        "tnorder.domain.delivery.x_delivery_window__mutmut_19",
+    }
+)
+
+_KILLED = {1, 3, -11, -9, 36, 24, -24, 37, 38}
+
+
+def main(root: Path = Path("mutants/src/tnorder/domain")) -> int:
+    """Print one row per module; return 1 when any module is below 95 %."""
+    rows = []
+    low = False
+    for meta in sorted(root.glob("*.py.meta")):
+        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        codes = {k: v for k, v in codes.items() if k not in EQUIVALENT}
+        if not codes:
+            continue
+        done = {k: v for k, v in codes.items() if v is not None}
+        killed = sum(1 for v in done.values() if v in _KILLED)
+        survived = sorted(k for k, v in done.items() if v == 0)
+        uncovered = sorted(k for k, v in done.items() if v == 33)
+        judged = killed + len(survived) + len(uncovered)
+        score = 100.0 * killed / judged if judged else 0.0
+        low = low or (judged == len(codes) and score < 95.0)
+        rows.append(
+            (
+                meta.name[: -len(".py.meta")],
+                len(codes),
+                len(done),
+                killed,
+                len(survived),
+                len(uncovered),
+                score,
+            )
+        )
+    print(
+        f"{'module':16} {'mutants':>7} {'run':>5} {'killed':>6} {'survived':>8} "
+        f"{'no test':>7} {'score':>6}"
+    )
+    for name, total, run, killed, survived, uncovered, score in rows:
+        print(f"{name:16} {total:7} {run:5} {killed:6} {survived:8} {uncovered:7} {score:5.1f}%")
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*(Path(a) for a in sys.argv[1:2])))
