@@ -1,11 +1,10 @@
-"""Two portal actions written against ``OrderService`` methods another branch adds.
+"""The portal's two compliance actions: corrected port details and regulatory approval.
 
 ``OrderService.correct_port_details(order_id, item_id, details, *, actor, note=None)``
 (the customer's corrected port details for a rejected port-in) and
 ``OrderService.record_regulatory_approval(order_id, item_id, *, actor, note=None)``
-(compliance unlocks a TrueLocal number).  They are kept in this one module so
-that, until those methods are merged, the rest of the portal runs and is
-tested without them; the forms that post here are on the order and staff pages.
+(compliance unlocks a TrueLocal number).  The forms that post here are on the
+order and staff pages.
 """
 
 from __future__ import annotations
@@ -52,13 +51,13 @@ def routes(
             losing_account_number=_text(form, "losing_account_number"),
             pin=_text(form, "pin"),
         )
-        service.correct_port_details(  # type: ignore[attr-defined]
+        service.correct_port_details(
             order_id, item_id, details, actor=world.customer(account), note=_text(form, "note")
         )
         return f"/customers/{account}/orders/{order_id}"
 
     async def record_regulatory_approval(request: Request, form: FormData) -> str:
-        service.record_regulatory_approval(  # type: ignore[attr-defined]
+        service.record_regulatory_approval(
             request.path_params["order_id"],
             request.path_params["item_id"],
             actor=world.staff,

@@ -71,6 +71,7 @@ EXPECTED_TRIGGER_VALUES = {
     "request_information",
     "provide_information",
     "reject",
+    "withdraw",
     "cancel",
 }
 
@@ -104,6 +105,10 @@ _ROWS: list[tuple[str, tuple[ItemStatus, ...], tuple[OrderKind, ...], ItemStatus
     # can come until the carrier has done its part.
     ("reject", (OS, UR, VP, STC, PA, PDR), (PORT,), PR),
     ("reject", (OS, UR, VP, STC), (NEW, DISC), IR),
+    # A number the carrier cannot provide (or a disconnect it cannot carry out)
+    # ends with the carrier's reason: the customer could not act on it
+    # (docs/decisions.md, "A number the carrier could not provide").
+    ("withdraw", (OS, UR, VP, STC), (NEW, DISC), GONE),
     ("cancel", OPEN, ALL_KINDS, GONE),
 ]
 
@@ -135,6 +140,7 @@ EXPECTED_ROLES: dict[str, frozenset[Role]] = {
     "request_information": frozenset({AM, ST, SY, CA}),
     "provide_information": frozenset({C, AM, ST, SY}),
     "reject": frozenset({AM, ST, SY, CA}),
+    "withdraw": frozenset({AM, ST, SY, CA}),
     "cancel": frozenset({AM}),
 }
 
@@ -234,6 +240,7 @@ _ACCEPTING = {
     "request_information": OS,
     "provide_information": IR,
     "reject": OS,
+    "withdraw": OS,
     "cancel": OS,
 }
 
@@ -243,11 +250,12 @@ _ACCEPTING = {
 )
 def test_order_fire_enforces_the_hand_role_table(trigger: str, role: Role) -> None:
     """A role outside the trigger's row is refused with PermissionDenied naming role and action."""
-    order = _order_in(_ACCEPTING[trigger], PORT)
+    kind = NEW if trigger == "withdraw" else PORT  # withdraw never applies to a port-in
+    order = _order_in(_ACCEPTING[trigger], kind)
     actor = Actor(role, "who")
     if role in EXPECTED_ROLES[trigger]:
         entry = order.fire("i-1", trigger, actor=actor, at=AT, committed_date=date(2026, 3, 9))
-        assert EXPECTED[(_ACCEPTING[trigger], trigger, PORT)] == entry.to_status
+        assert EXPECTED[(_ACCEPTING[trigger], trigger, kind)] == entry.to_status
     else:
         with pytest.raises(PermissionDenied) as refused:
             order.fire("i-1", trigger, actor=actor, at=AT, committed_date=date(2026, 3, 9))

@@ -172,6 +172,7 @@ def _carrier_fixtures(carrier: SimulatedCarrier, *, tracked: bool) -> dict[str, 
             (lambda: [r.reservation_id for r in carrier.reservations()]) if tracked else None
         ),
         "fail_next": carrier.fail_next,
+        "offline_operations": frozenset(),
         "port_in_numbers": ("+19192281234",),
         "port_details": PortDetails(authorizing_person="Jane Doe"),
         "poll_interval": timedelta(minutes=5),
