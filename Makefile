@@ -32,8 +32,10 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy --strict src
 
+# Two workers (pytest-xdist): the suite is CPU-bound and CI machines have 2 cores.
+PYTEST_WORKERS ?= 2
 pytest: $(DEV_STAMP)
-	$(PY) -m pytest --ignore=tests/portal $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --ignore=tests/portal $(PYTEST_ARGS)
 
 # The documentation site, built offline with --strict: a broken link, anchor or
 # API reference fails it.

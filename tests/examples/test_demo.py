@@ -23,6 +23,8 @@ def tnorder(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     """Run ``python -m tnorder ARGS`` and capture its output."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("FORCE_COLOR", None)
+    # The output is checked as a wide terminal shows it (pytest-xdist workers set COLUMNS).
+    env.pop("COLUMNS", None)
     return subprocess.run(
         [sys.executable, "-m", "tnorder", *args],
         capture_output=True,

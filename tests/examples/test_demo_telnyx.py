@@ -17,6 +17,7 @@ def test_the_telnyx_story_runs_against_the_fake(tmp_path: Path) -> None:
     """The story reaches its end through the Telnyx adapter over HTTP: numbers held at
     the fake, the order completed by a signed webhook, a replay refused, a disconnect done."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("COLUMNS", None)  # checked as a wide terminal shows it
     result = subprocess.run(
         [sys.executable, "-m", "tnorder", "demo", "--carrier", "telnyx-fake", "--plain"],
         capture_output=True,
