@@ -62,17 +62,20 @@ def test_acme_partially_completed_order_is_in_order_history(portal: Portal) -> N
     assert ["Completed", "Completed", "Cancelled"] == [row[2] for row in rows]
     assert all(ISO_DATE.match(row[3]) for row in rows[:2]), rows
     assert "Not applicable" == rows[2][3]
-    assert "Cancelled at the customer's request: the carrier could not supply it." == rows[2][4]
+    # The carrier's own reason ends the item (it is not waiting on the customer).
+    assert "The carrier can no longer supply this number." == rows[2][4]
 
 
 def test_acme_detail_shows_why_the_third_number_was_blocked(portal: Portal) -> None:
-    """Story 1: the cancelled item's history keeps the carrier's reason it was blocked."""
+    """Story 1: the number the carrier could not supply ends Cancelled by the carrier, with
+    its reason in the history; it never waited in Information Required."""
     portal.open("/customers/acme/orders/ORD-1001")
     history = portal.texts("#detail-ORD-1001-3 table.history tbody tr")
     assert any(
-        "Information Required" in row and "The carrier can no longer supply this number." in row
+        "Cancelled carrier The carrier can no longer supply this number." in row
         for row in history
     ), history
+    assert not any("Information Required" in row for row in history), history
 
 
 def test_acme_delivered_numbers_are_green_and_fully_active(portal: Portal) -> None:
