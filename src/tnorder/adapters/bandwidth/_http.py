@@ -35,8 +35,9 @@ import certifi
 import httpx
 
 from ..._version import __version__
-from ...errors import CarrierError, CarrierProtocolError, CarrierUnavailable
+from ...errors import CarrierError, CarrierUnavailable
 from ...ports import Clock
+from .._http_body import read_capped
 from ..clocks import SystemClock
 from ._config import BandwidthConfig
 from ._errors import ErrorDetails, error_for_response, http_date
@@ -217,7 +218,7 @@ class BandwidthHttp:
             with self._client.stream(
                 method, path, params=params, content=content, headers=headers
             ) as response:
-                body = _read_capped(response, what=what, carrier_id=carrier_id)
+                body = read_capped(response, limit=MAX_BODY_BYTES, what=what, carrier_id=carrier_id)
                 status = response.status_code
                 reply_headers = response.headers
         # httpx's errors are not ours; callers only know CarrierError.  The
@@ -271,21 +272,3 @@ class BandwidthHttp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _read_capped(response: httpx.Response, *, what: str, carrier_id: str) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise CarrierProtocolError(
-            f"{what}: answer of {declared} bytes exceeds {MAX_BODY_BYTES}", carrier_id=carrier_id
-        )
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise CarrierProtocolError(
-                f"{what}: answer exceeds {MAX_BODY_BYTES} bytes", carrier_id=carrier_id
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -37,6 +37,7 @@ from ...errors import (
     CarrierRejected,
     CarrierUnavailable,
 )
+from .._http_body import read_capped
 from ._config import TelnyxConfig
 
 __all__ = ["MAX_BODY_BYTES", "ErrorDetails", "TelnyxFault", "TelnyxHttp", "error_for_response"]
@@ -238,7 +239,7 @@ class TelnyxHttp:
             with self._client.stream(
                 method, path, params=params, content=content, headers=headers
             ) as response:
-                raw = _read_capped(response, what=what, carrier_id=carrier_id)
+                raw = read_capped(response, limit=MAX_BODY_BYTES, what=what, carrier_id=carrier_id)
                 status = response.status_code
                 reply_headers = response.headers
         # httpx's errors are not ours; callers only know CarrierError.  They are
@@ -305,21 +306,3 @@ class TelnyxHttp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _read_capped(response: httpx.Response, *, what: str, carrier_id: str) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise CarrierProtocolError(
-            f"{what}: answer of {declared} bytes exceeds {MAX_BODY_BYTES}", carrier_id=carrier_id
-        )
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise CarrierProtocolError(
-                f"{what}: answer exceeds {MAX_BODY_BYTES} bytes", carrier_id=carrier_id
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
