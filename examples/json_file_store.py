@@ -14,6 +14,7 @@ Layout under the root directory::
     orders/<sha256 of the id>.json      {"key", "version", "index", "record"}
     documents/, inventory/, ...         the same, one directory per record kind
     outbox/<position>.json              {"position", "stream", "event"}
+    parked/<position>.json              {"stream", "event_id", "reason", "payload"}
     meta.json                           {"next_position", "next_seq"}
     journal.json                        a commit being applied (see below)
 
@@ -27,6 +28,11 @@ renamed, so it is either whole or absent), then writes each file the same
 way, then deletes the journal.  If the process dies half way, the next
 storage opened on the directory finishes the journal first.  A failure
 before the journal is in place leaves nothing written.
+
+An outbox entry that cannot be decoded is parked (a marker in ``parked/``)
+like the shipped adapters do: its stream waits, the others are delivered,
+and ``tnorder.relay.parked_events/retry_parked_events/drop_parked_events``
+list, retry or drop it.
 
 Concurrency: one process.  Within it, units of work stage their writes and
 commit under a lock shared by every storage on the same directory.  Several
@@ -68,6 +74,7 @@ from tnorder.records import (
     RECORD_SPECS,
     RecordSpec,
 )
+from tnorder.relay import ParkedEvent
 from tnorder.serialization import dump_event, dump_record, load_event, load_record
 
 R = TypeVar("R")
@@ -286,22 +293,48 @@ class _Outbox:
         out: list[OutboxEntry] = []
         blocked: set[str] = set()
         with storage._lock:
+            parked = {p.position: p.stream for p in storage._parked()}
             for path in sorted((storage.root / "outbox").glob("*.json")):
                 if len(out) >= limit:
                     break
-                row = storage._read(path, f"outbox entry {path.stem}")
-                if row is None:
+                position = int(path.stem)
+                if position in parked:
+                    blocked.add(parked[position])
                     continue
-                position, stream = row["position"], row["stream"]
-                # A stream with an entry held by another relay waits its turn.
-                if position in storage._claims or stream in blocked:
-                    blocked.add(stream)
+                try:
+                    row = storage._read(path, f"outbox entry {path.stem}")
+                    if row is None:
+                        continue
+                    stream = row.get("stream")
+                    if not isinstance(stream, str):
+                        raise SerializationError(
+                            f"stream {stream!r} is not text", record=f"outbox entry {path.stem}"
+                        )
+                    # A stream with an entry held by another relay waits its turn.
+                    if position in storage._claims or stream in blocked:
+                        blocked.add(stream)
+                        continue
+                    event = load_event(row.get("event"))
+                except SerializationError as exc:
+                    # One undecodable entry must not stop the other streams: park it
+                    # with the reason; its own stream waits behind it.
+                    blocked.add(storage._park(path, position, str(exc)))
                     continue
-                out.append(OutboxEntry(position, load_event(row["event"])))
+                out.append(OutboxEntry(position, event))
             for entry in out:
                 storage._claims.add(entry.position)
                 self._mine.add(entry.position)
         return out
+
+    def parked(self) -> list[ParkedEvent]:
+        with self._storage._lock:
+            return self._storage._parked()
+
+    def retry_parked(self, positions: Sequence[int]) -> int:
+        return self._storage._unpark(positions, drop=False)
+
+    def drop_parked(self, positions: Sequence[int]) -> int:
+        return self._storage._unpark(positions, drop=True)
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         storage = self._storage
@@ -335,7 +368,7 @@ class JsonFileStorage:
             self._lock = _LOCKS.setdefault(self.root, threading.RLock())
             self._claims = _CLAIMS.setdefault(self.root, set())
         try:
-            for folder in ("orders", "outbox", *(spec.name for spec in RECORD_SPECS)):
+            for folder in ("orders", "outbox", "parked", *(spec.name for spec in RECORD_SPECS)):
                 (self.root / folder).mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # callers catch tnorder errors, not the OS's
             raise StorageError(f"cannot use {self.root} for storage: {exc}") from exc
@@ -404,6 +437,57 @@ class JsonFileStorage:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    # -- parked outbox entries (a marker file per entry in parked/) -------------------
+
+    def _park(self, path: Path, position: int, reason: str) -> str:
+        """Mark an undecodable outbox entry parked; return the stream it holds back."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:  # callers catch tnorder errors, not the OS's
+            raise StorageError(f"cannot read {path}: {exc}") from exc
+        stream, event_id, payload = f"unreadable:{position}", None, text
+        try:
+            row = json.loads(text)
+        except ValueError:
+            row = None
+        if isinstance(row, dict):
+            if isinstance(row.get("stream"), str):
+                stream = row["stream"]
+            event = row.get("event")
+            payload = event if isinstance(event, str) else json.dumps(event)
+            found = row.get("event_id", event.get("event_id") if isinstance(event, dict) else None)
+            event_id = found if isinstance(found, str) else None
+        marker = {"stream": stream, "event_id": event_id, "reason": reason, "payload": payload}
+        self._write_file(self.root / "parked" / path.name, json.dumps(marker))
+        return stream
+
+    def _parked(self) -> list[ParkedEvent]:
+        out = []
+        for path in sorted((self.root / "parked").glob("*.json")):
+            try:
+                marker = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:  # we wrote it whole; anything else is damage
+                raise StorageError(f"cannot read parking marker {path}: {exc}") from exc
+            out.append(ParkedEvent(int(path.stem), **marker))
+        return out
+
+    def _unpark(self, positions: Sequence[int], *, drop: bool) -> int:
+        count = 0
+        with self._lock:
+            for position in set(positions):
+                name = f"{position:020d}.json"
+                marker = self.root / "parked" / name
+                if not marker.exists():
+                    continue
+                try:
+                    if drop:
+                        (self.root / "outbox" / name).unlink(missing_ok=True)
+                    marker.unlink()
+                except OSError as exc:  # callers catch tnorder errors, not the OS's
+                    raise StorageError(f"cannot un-park outbox entry {position}: {exc}") from exc
+                count += 1
+        return count
 
     def _next_position(self) -> int:
         meta = self._read(self.root / "meta.json", "outbox counter")

@@ -40,3 +40,10 @@ class TestMemoryStorage(StorageContract):
     @pytest.fixture
     def fail_next_commit(self, storage: MemoryStorage) -> Callable[[], None]:
         return storage.fail_next_commit
+
+    @pytest.fixture
+    def write_raw_event(self, storage: MemoryStorage) -> Callable[[str, str, str], None]:
+        def write(stream: str, event_id: str, payload: str) -> None:
+            storage.put_raw_event(stream, payload, event_id=event_id)
+
+        return write

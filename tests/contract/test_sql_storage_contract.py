@@ -58,6 +58,16 @@ class _SqlFixtures:
         return corrupt
 
     @pytest.fixture
+    def write_raw_event(self, storage: Any) -> Callable[[str, str, str], None]:
+        def write(stream: str, event_id: str, payload: str) -> None:
+            self.raw(
+                f"INSERT INTO {_sql.OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)",
+                (stream, event_id, payload),
+            )
+
+        return write
+
+    @pytest.fixture
     def fail_next_commit(self, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         def arm() -> None:
             real = _sql.insert_events

@@ -65,6 +65,29 @@ class TestJsonFileStorage(StorageContract):
         return corrupt
 
     @pytest.fixture
+    def write_raw_event(self, storage: Any) -> Callable[[str, str, str], None]:
+        def write(stream: str, event_id: str, payload: str) -> None:
+            import json
+
+            position = storage._next_position()
+            try:
+                event: Any = json.loads(payload)
+            except ValueError:
+                event = payload
+            row = {"position": position, "stream": stream, "event_id": event_id, "event": event}
+            storage._apply(
+                {
+                    f"outbox/{position:020d}.json": row,
+                    "meta.json": {
+                        **(storage._read(storage.root / "meta.json", "counters") or {}),
+                        "next_position": position + 1,
+                    },
+                }
+            )
+
+        return write
+
+    @pytest.fixture
     def fail_next_commit(self, storage: Any) -> Callable[[], None]:
         def fail_next() -> None:
             write = storage._write_file

@@ -32,7 +32,9 @@ from hypothesis import strategies as st
 
 from tnorder import (
     Actor,
+    CarrierAccount,
     CarrierRequest,
+    CarrierUpdate,
     Destination,
     Document,
     InputLimits,
@@ -42,6 +44,7 @@ from tnorder import (
     Order,
     OrderKind,
     OrderService,
+    PortDetails,
     RequirementRule,
     Role,
     TnorderError,
@@ -309,6 +312,19 @@ def _numbers(world: World) -> list[str]:
     return (_KNOWN.get(id(world)) or known(world))["number"]
 
 
+def _item_ids(world: World) -> list[str]:
+    return (_KNOWN.get(id(world)) or known(world))["item"]
+
+
+def _carrier_refs(world: World) -> list[str]:
+    """The carrier references of the world's requests (so updates can match one)."""
+    refs = []
+    for request_id in (_KNOWN.get(id(world)) or known(world))["request"]:
+        request = world.service.get_carrier_request(request_id)
+        refs.append(request.carrier_ref or "no-ref")
+    return refs
+
+
 # The ids in the world, read once per example (``exercise`` refreshes them).
 _KNOWN: dict[int, dict[str, list[str]]] = {}
 
@@ -499,6 +515,62 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
             actor=d.draw(actors, label="actor"),
         )
     ),
+    "lookup_and_order": lambda w, d: (
+        lambda: w.service.lookup_and_order(
+            d.draw(maybe(st.just(REALTIME)), label="carrier"),
+            d.draw(maybe(st.just(LookupCriteria(quantity=1, area_code="404"))), label="criteria"),
+            destination=d.draw(
+                maybe(
+                    st.sampled_from(
+                        [Destination.to_inventory(), Destination.to_account("acct-1", "line-1")]
+                    )
+                ),
+                label="destination",
+            ),
+            actor=d.draw(actors, label="actor"),
+            carrier_account_id=d.draw(maybe(st.none()), label="carrier_account_id"),
+            request_id=d.draw(maybe(st.none()), label="request_id"),
+        )
+    ),
+    "submit_port_in": lambda w, d: (
+        lambda: w.service.submit_port_in(
+            _ids(d, w, "order"),
+            carrier_id=d.draw(maybe(st.just(REALTIME)), label="carrier"),
+            port=d.draw(
+                maybe(st.one_of(st.none(), st.builds(PortDetails, st.just("Pat Doe")))),
+                label="port",
+            ),
+            actor=d.draw(actors, label="actor"),
+            item_ids=d.draw(
+                maybe(st.one_of(st.none(), st.lists(st.sampled_from(_item_ids(w)), max_size=2))),
+                label="item_ids",
+            ),
+            carrier_account_id=d.draw(maybe(st.none()), label="carrier_account_id"),
+        )
+    ),
+    "apply_carrier_update": lambda w, d: (
+        lambda: w.service.apply_carrier_update(
+            d.draw(
+                maybe(
+                    st.builds(
+                        CarrierUpdate,
+                        st.sampled_from([REALTIME, "sim-wait"]),
+                        st.sampled_from(_carrier_refs(w)),
+                        st.sampled_from([OrderKind.NEW_NUMBER, OrderKind.PORT_IN]),
+                        st.sampled_from(["COMPLETE", "FOC", "FAILED", "RECEIVED", "nope"]),
+                        st.just(START + timedelta(minutes=5)),
+                        st.integers(0, 3),
+                        foc_date=st.one_of(st.none(), st.dates()),
+                    )
+                ),
+                label="update",
+            ),
+            request_id=d.draw(
+                maybe(st.one_of(st.none(), st.sampled_from(_KNOWN[id(w)]["request"]))),
+                label="request_id",
+            ),
+        )
+    ),
     "release_expired_reservations": lambda w, d: lambda: w.service.release_expired_reservations(),
     "parked_events": lambda w, d: lambda: w.service.parked_events(),
     "retry_parked_events": lambda w, d: (
@@ -534,6 +606,9 @@ WRITES = [
     "orders_tab",
     "list_documents",
     "lookup_numbers",
+    "lookup_and_order",
+    "submit_port_in",
+    "apply_carrier_update",
     "assign_inventory_number",
 ]
 
@@ -580,6 +655,81 @@ def test_new_item_takes_any_input(
     if isinstance(item, NewItem):
         assert type(item.kind) is OrderKind
         assert type(item.number_type) is NumberType
+
+
+@given(
+    inventory_type=maybe(st.sampled_from([None, "default"])),
+    account_id=maybe(st.sampled_from([None, "acct-1"])),
+    service_line=maybe(st.sampled_from([None, "line-1"])),
+)
+def test_destination_takes_any_input(
+    inventory_type: Any, account_id: Any, service_line: Any
+) -> None:
+    """Destination(...) holds text (or None) that storage can write, or raises a
+    TnorderError."""
+    target = _only_tnorder_errors(
+        lambda: Destination(
+            inventory_type=inventory_type, account_id=account_id, service_line=service_line
+        )
+    )
+    if isinstance(target, Destination):
+        for value in (target.inventory_type, target.account_id, target.service_line):
+            assert value is None or type(value) is str
+            assert value is None or value == value.encode("utf-8").decode("utf-8")
+
+
+@given(
+    authorizing_person=maybe(st.just("Pat Doe")),
+    subscriber_name=maybe(st.sampled_from([None, "Pat's Flowers"])),
+    billing_number=maybe(st.sampled_from([None, "+14045550100", "404-555-0100"])),
+    losing_account_number=maybe(st.sampled_from([None, "ACC-9"])),
+    pin=maybe(st.sampled_from([None, "1234"])),
+    requested_date=maybe(st.one_of(st.none(), st.dates())),
+    extra=maybe(st.dictionaries(st.sampled_from(["lsr", "note"]), st.just("x"), max_size=2)),
+)
+def test_port_details_take_any_input(
+    authorizing_person: Any,
+    subscriber_name: Any,
+    billing_number: Any,
+    losing_account_number: Any,
+    pin: Any,
+    requested_date: Any,
+    extra: Any,
+) -> None:
+    """PortDetails(...) holds text, a date and a text mapping, or raises a TnorderError."""
+    port = _only_tnorder_errors(
+        lambda: PortDetails(
+            authorizing_person,
+            subscriber_name,
+            billing_number,
+            losing_account_number,
+            pin,
+            requested_date,
+            extra,
+        )
+    )
+    if isinstance(port, PortDetails):
+        assert type(port.authorizing_person) is str
+        for value in (port.subscriber_name, port.billing_number, port.losing_account_number):
+            assert value is None or type(value) is str
+        assert port.requested_date is None or type(port.requested_date) is date
+        assert all(type(k) is str and type(v) is str for k, v in port.extra.items())
+
+
+@given(
+    account_id=maybe(st.just("9900001")),
+    carrier_id=maybe(st.just(REALTIME)),
+    name=maybe(st.just("Main account")),
+    options=maybe(st.dictionaries(st.sampled_from(["site_id", "peer_id"]), st.just("1"))),
+)
+def test_carrier_account_takes_any_input(
+    account_id: Any, carrier_id: Any, name: Any, options: Any
+) -> None:
+    """CarrierAccount(...) holds text and a text mapping, or raises a TnorderError."""
+    account = _only_tnorder_errors(lambda: CarrierAccount(account_id, carrier_id, name, options))
+    if isinstance(account, CarrierAccount):
+        assert type(account.name) is str
+        assert all(type(k) is str and type(v) is str for k, v in account.options.items())
 
 
 @given(

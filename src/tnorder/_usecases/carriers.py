@@ -158,6 +158,11 @@ class CarrierUseCases(UseCaseBase):
         adapter = self._carrier(carrier_id)
         account = self.provisioning.account(carrier_id, carrier_account_id)
         target = self._destination(carrier_id, destination)
+        if not isinstance(criteria, LookupCriteria):
+            raise ValidationError(
+                f"criteria must be a LookupCriteria, got {type(criteria).__name__}",
+                field="criteria",
+            )
         adapter.capabilities.check_lookup(criteria, carrier_id=carrier_id)
         return adapter, account, target
 
@@ -988,7 +993,15 @@ class CarrierUseCases(UseCaseBase):
             CarrierProtocolError: the update contradicts the request (other
                 kind, unknown numbers, a FOC without a date); nothing changed.
             RequestNotFound: no request has this carrier reference.
+            ValidationError: ``update`` is not a ``CarrierUpdate`` or
+                ``request_id`` is not an id.
         """
+        if not isinstance(update, CarrierUpdate):
+            raise ValidationError(
+                f"update must be a CarrierUpdate, got {type(update).__name__}", field="update"
+            )
+        if request_id is not None:
+            self._check_id(request_id, "request_id")
         adapter = self._carrier(update.carrier_id)
         mapping = adapter.capabilities.vocabulary.map(
             update.kind, update.status, carrier_id=update.carrier_id

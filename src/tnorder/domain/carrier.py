@@ -37,6 +37,7 @@ from ..errors import (
     ValidationError,
 )
 from .events import Event, carrier_request_stream
+from .inputs import check_optional_id, check_optional_text, check_text
 from .lookup import LookupCriteria, LookupKind
 from .phone import normalize_number
 from .statuses import OrderKind
@@ -181,6 +182,60 @@ class CarrierStep(StrEnum):
 def _require_text(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{field} must be a non-empty string, got {value!r}", field=field)
+    check_text(value, field)
+
+
+def _text_mapping(value: object, field: str) -> dict[str, str]:
+    """A mapping of text to text, copied (so storage can always write it)."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field} must be a mapping of text to text, got {type(value).__name__}", field=field
+        )
+    return {check_text(k, field): check_text(v, field) for k, v in value.items()}
+
+
+# mypy's attrs plugin takes only named functions as converters, hence one per field.
+def _name(value: object) -> str:
+    return check_text(value, "name")
+
+
+def _options(value: object) -> dict[str, str]:
+    return _text_mapping(value, "options")
+
+
+def _extra(value: object) -> dict[str, str]:
+    return _text_mapping(value, "extra")
+
+
+def _subscriber_name(value: object) -> str | None:
+    return check_optional_text(value, "subscriber_name")
+
+
+def _losing_account_number(value: object) -> str | None:
+    return check_optional_text(value, "losing_account_number")
+
+
+def _pin(value: object) -> str | None:
+    return check_optional_text(value, "pin")
+
+
+def _inventory_type(value: object) -> str | None:
+    return check_optional_id(value, "inventory_type")
+
+
+def _account_id(value: object) -> str | None:
+    return check_optional_id(value, "account_id")
+
+
+def _service_line(value: object) -> str | None:
+    return check_optional_id(value, "service_line")
+
+
+def _optional_date(value: object) -> date | None:
+    # A datetime is a date subclass, but a port date is a calendar day.
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    raise ValidationError(f"requested_date must be a date, got {value!r}", field="requested_date")
 
 
 @attrs.frozen
@@ -197,8 +252,8 @@ class CarrierAccount:
 
     account_id: str
     carrier_id: str
-    name: str = ""
-    options: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    name: str = attrs.field(default="", converter=_name)
+    options: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_options)
 
     def __attrs_post_init__(self) -> None:
         _require_text(self.account_id, "account_id")
@@ -520,14 +575,14 @@ class PortDetails:
     """
 
     authorizing_person: str
-    subscriber_name: str | None = None
+    subscriber_name: str | None = attrs.field(default=None, converter=_subscriber_name)
     billing_number: str | None = attrs.field(
         default=None, converter=attrs.converters.optional(normalize_number)
     )
-    losing_account_number: str | None = None
-    pin: str | None = attrs.field(default=None, repr=False)
-    requested_date: date | None = None
-    extra: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    losing_account_number: str | None = attrs.field(default=None, converter=_losing_account_number)
+    pin: str | None = attrs.field(default=None, repr=False, converter=_pin)
+    requested_date: date | None = attrs.field(default=None, converter=_optional_date)
+    extra: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_extra)
 
     def __attrs_post_init__(self) -> None:
         _require_text(self.authorizing_person, "authorizing_person")
@@ -672,9 +727,9 @@ class Destination:
     assigned numbers.
     """
 
-    inventory_type: str | None = None
-    account_id: str | None = None
-    service_line: str | None = None
+    inventory_type: str | None = attrs.field(default=None, converter=_inventory_type)
+    account_id: str | None = attrs.field(default=None, converter=_account_id)
+    service_line: str | None = attrs.field(default=None, converter=_service_line)
 
     def __attrs_post_init__(self) -> None:
         if (self.account_id is None) != (self.service_line is None):

@@ -26,6 +26,11 @@ Fixtures an implementer overrides:
 * ``corrupt_record`` (default None): the same for ``(spec, key)`` records.
 * ``fail_next_commit`` (default None): a function that makes the next
   ``commit`` fail as the database would (disk full, connection lost).
+* ``write_raw_event`` (default None): a function ``(stream, event_id,
+  payload) -> None`` that appends a raw outbox record behind the storage's
+  checks, as a broken writer would.  With it the parking tests poison the
+  outbox; without it they check parking on a clean outbox only (list, retry
+  and drop find nothing, every event is delivered).
 
 Tests that need a capability the storage does not declare are skipped with a
 message naming the fixture.  Property tests reuse one storage for all their
@@ -68,6 +73,7 @@ from ..errors import (
 )
 from ..ports import RecordRepository, Storage, UnitOfWork
 from ..records import RECORD_SPECS, RecordSpec
+from ..relay import drop_parked_events, parked_events, relay_outbox, retry_parked_events
 from ..service import OrderService
 from . import strategies as tst
 from ._support import run_property
@@ -221,6 +227,11 @@ class StorageContract:
     @pytest.fixture
     def fail_next_commit(self) -> Callable[[], None] | None:
         """A function that makes the next commit fail as the database would, or None."""
+        return None
+
+    @pytest.fixture
+    def write_raw_event(self) -> Callable[[str, str, str], None] | None:
+        """A function ``(stream, event_id, payload)`` appending a raw outbox record, or None."""
         return None
 
     # -- helpers ---------------------------------------------------------------------
@@ -978,3 +989,85 @@ class StorageContract:
             assert key in str(info.value)
 
         self._run(check)
+
+    # -- outbox parking ----------------------------------------------------------------------
+
+    def test_an_undecodable_event_is_parked_and_holds_back_only_its_stream(
+        self, storage: Storage, write_raw_event: Callable[[str, str, str], None] | None
+    ) -> None:
+        """A record the relay cannot decode is parked with its reason and payload; its own
+        stream's later events wait behind it, every other stream is delivered (events
+        committed before and after it), retrying a still-bad record parks it again, and
+        dropping it releases its stream."""
+        before = _placed(_unique("B"), keep_events=True)
+        poisoned = _placed(_unique("P"), keep_events=True)
+        after = _placed(_unique("A"), keep_events=True)
+        sink = RecordingNotifier()
+        _add(storage, before)
+        if write_raw_event is None:
+            # Without a way to poison the outbox, parking must still be offered and idle.
+            _add(storage, poisoned, after)
+            assert 3 == relay_outbox(storage, sink)
+            assert [] == parked_events(storage)
+            assert 0 == retry_parked_events(storage, [1, 2, 3])
+            assert 0 == drop_parked_events(storage, [1, 2, 3])
+            return
+        bad_payload = '{"schema_version": 1, "type": "NoSuchEvent"}'
+        bad_id = f"{poisoned.order_id}#0"
+        write_raw_event(poisoned.order_id, bad_id, bad_payload)
+        _add(storage, poisoned, after)
+
+        assert 2 == relay_outbox(storage, sink)
+        assert [f"{before.order_id}#1", f"{after.order_id}#1"] == sink.event_ids()
+        parked = parked_events(storage)
+        assert [poisoned.order_id] == [p.stream for p in parked]
+        assert bad_id == parked[0].event_id
+        assert bad_payload == parked[0].payload
+        assert "NoSuchEvent" in parked[0].reason
+
+        # Its stream waits: nothing more is delivered while it is parked.
+        assert 0 == relay_outbox(storage, sink)
+        assert 1 == retry_parked_events(storage, [parked[0].position])
+        assert 0 == relay_outbox(storage, sink)
+        assert [parked[0].position] == [p.position for p in parked_events(storage)]
+
+        assert 1 == drop_parked_events(storage, [parked[0].position])
+        assert [] == parked_events(storage)
+        assert 1 == relay_outbox(storage, sink)
+        assert [
+            f"{before.order_id}#1",
+            f"{after.order_id}#1",
+            f"{poisoned.order_id}#1",
+        ] == sink.event_ids()
+        assert [] == _pending(storage)
+
+    def test_retry_and_drop_ignore_positions_that_are_not_parked(
+        self, storage: Storage, write_raw_event: Callable[[str, str, str], None] | None
+    ) -> None:
+        """Retry and drop touch only parked records: a waiting event's position is left
+        alone and is still delivered; a retried record that now decodes is delivered."""
+        order = _placed(_unique("W"), keep_events=True)
+        _add(storage, order)
+        (waiting,) = _claimed_positions(storage)
+        assert 0 == drop_parked_events(storage, [waiting])
+        assert 0 == retry_parked_events(storage, [waiting])
+        if write_raw_event is not None:
+            write_raw_event(_unique("Q"), "Q#1", "not json at all")
+            sink = RecordingNotifier()
+            assert 1 == relay_outbox(storage, sink)
+            parked = parked_events(storage)
+            assert 1 == len(parked)
+            assert 0 == retry_parked_events(storage, [waiting])
+            assert 1 == drop_parked_events(storage, [parked[0].position, waiting])
+            assert [f"{order.order_id}#1"] == sink.event_ids()
+            assert [] == parked_events(storage)
+        else:
+            sink = RecordingNotifier()
+            assert 1 == relay_outbox(storage, sink)
+            assert [f"{order.order_id}#1"] == sink.event_ids()
+
+
+def _claimed_positions(storage: Storage) -> list[int]:
+    """The positions of the waiting events, without delivering them."""
+    with storage.outbox() as box:
+        return [entry.position for entry in box.claim(10**6)]
