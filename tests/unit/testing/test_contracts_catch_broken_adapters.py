@@ -313,5 +313,8 @@ def test_lifecycle_catches_a_broken_storage(storage_cls: type[Any]) -> None:
         def make_storage(self) -> Any:
             return storage_cls()
 
-    quick = settings(QUICK, max_examples=50, stateful_step_count=20, deadline=None)
+    # Derandomized so the same search (and the same kind of failure) runs every time.
+    quick = settings(
+        QUICK, max_examples=50, stateful_step_count=20, deadline=None, derandomize=True
+    )
     assert_contract_fails(lambda: run_state_machine_as_test(BrokenLifecycle, settings=quick))

@@ -20,7 +20,11 @@ from tnorder.ports import Carrier, DocumentStorage, Storage
 from tnorder.testing import OrderLifecycle
 
 # A failure is all these tests look for: no shrinking, no example database.
+# Derandomized: the machine has many rules, and a random run of 100 examples
+# now and then never lines up a lookup with its release; a fixed search that
+# finds the flaw finds it on every run.
 QUICK = settings(
+    derandomize=True,
     max_examples=100,
     stateful_step_count=20,
     phases=[Phase.generate],
