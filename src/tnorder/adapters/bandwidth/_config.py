@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ...errors import ConfigurationError, ValidationError
+from .._carrier_config import Timeouts, positive_seconds
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -24,31 +25,6 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://dashboard.bandwidth.com/api"
 """Bandwidth's production Numbers (dashboard) API v1."""
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise ValidationError(
-            f"{attribute.name} must be a positive number of seconds, got {value!r}",
-            field=attribute.name,
-        )
-
-
-@attrs.frozen
-class Timeouts:
-    """httpx timeouts in seconds; every request has all four set.
-
-    Attributes:
-        connect: to open the TCP/TLS connection.
-        read: between bytes of the response (a slow Bandwidth answer ends here).
-        write: between bytes of the request (LOA uploads).
-        pool: to get a connection from the pool.
-    """
-
-    connect: float = attrs.field(default=5.0, validator=_positive)
-    read: float = attrs.field(default=30.0, validator=_positive)
-    write: float = attrs.field(default=30.0, validator=_positive)
-    pool: float = attrs.field(default=5.0, validator=_positive)
 
 
 @attrs.frozen
@@ -76,10 +52,10 @@ class RetryPolicy:
     """
 
     attempts: int = 4
-    base_delay: float = attrs.field(default=0.5, validator=_positive)
+    base_delay: float = attrs.field(default=0.5, validator=positive_seconds)
     multiplier: float = 2.0
-    max_delay: float = attrs.field(default=8.0, validator=_positive)
-    deadline: float = attrs.field(default=60.0, validator=_positive)
+    max_delay: float = attrs.field(default=8.0, validator=positive_seconds)
+    deadline: float = attrs.field(default=60.0, validator=positive_seconds)
 
     def __attrs_post_init__(self) -> None:
         if type(self.attempts) is not int or not 1 <= self.attempts <= 20:

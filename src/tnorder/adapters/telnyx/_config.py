@@ -4,9 +4,9 @@ Plain data, checked when built: a wrong setting raises
 :class:`~tnorder.errors.ConfigurationError` (or ``ValidationError`` for a bad
 value) before any request is sent.  Secrets never appear in ``repr``.
 
-``Timeouts`` and ``RetryPolicy`` repeat the Bandwidth adapter's on purpose:
-the two extras install separately, and importing the Bandwidth package needs
-``defusedxml``, which ``tnorder[telnyx]`` does not bring.
+``Timeouts`` is the one the Bandwidth adapter uses (``adapters/_carrier_config``,
+which needs neither adapter's extra).  ``RetryPolicy`` differs: Telnyx's
+``Retry-After`` is capped at ``max_delay`` and there is no overall deadline.
 """
 
 from __future__ import annotations
@@ -20,29 +20,12 @@ from urllib.parse import urlsplit
 import attrs
 
 from ...errors import ConfigurationError, ValidationError
+from .._carrier_config import Timeouts, positive_seconds
 
 __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TelnyxConfig", "Timeouts"]
 
 DEFAULT_BASE_URL = "https://api.telnyx.com/v2"
 """Telnyx's production API v2."""
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise ValidationError(
-            f"{attribute.name} must be a positive number of seconds, got {value!r}",
-            field=attribute.name,
-        )
-
-
-@attrs.frozen
-class Timeouts:
-    """httpx timeouts in seconds (connect, read, write, pool); every request has all four."""
-
-    connect: float = attrs.field(default=5.0, validator=_positive)
-    read: float = attrs.field(default=30.0, validator=_positive)
-    write: float = attrs.field(default=30.0, validator=_positive)
-    pool: float = attrs.field(default=5.0, validator=_positive)
 
 
 @attrs.frozen
@@ -56,9 +39,9 @@ class RetryPolicy:
     """
 
     attempts: int = 4
-    base_delay: float = attrs.field(default=0.5, validator=_positive)
+    base_delay: float = attrs.field(default=0.5, validator=positive_seconds)
     multiplier: float = 2.0
-    max_delay: float = attrs.field(default=8.0, validator=_positive)
+    max_delay: float = attrs.field(default=8.0, validator=positive_seconds)
 
     def __attrs_post_init__(self) -> None:
         if type(self.attempts) is not int or not 1 <= self.attempts <= 20:
