@@ -7,7 +7,7 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.wait import WebDriverWait
 
 __all__ = ["Portal", "item", "number_row", "place", "staff_fire", "upload"]
@@ -51,10 +51,19 @@ class Portal:
         scope = self.find(within)
         buttons = [b for b in scope.find_elements(By.TAG_NAME, "button") if b.text == label]
         assert buttons, f"no button {label!r} in {within}"
-        page = self.find("html")
-        buttons[0].click()
         # A form submit loads a new page; wait for it before anything reads the old one.
-        WebDriverWait(self.driver, 60).until(staleness_of(page))
+        # A mark left on the old window is gone once the new document has replaced it.
+        # Element staleness is not used: while the old document is torn down Chromium
+        # sometimes answers "Node with given id does not belong to the document" (an
+        # unknown error, not StaleElementReference), which failed a CI run.
+        self.driver.execute_script("window.__tnorderOldPage = true;")
+        buttons[0].click()
+        WebDriverWait(self.driver, 60, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return window.__tnorderOldPage === undefined"
+                " && document.readyState === 'complete';"
+            )
+        )
 
     def refusal(self) -> str:
         found = self.all("#refusal")
