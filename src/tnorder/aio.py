@@ -37,9 +37,9 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-from ._usecases.base import RETRY_SLEEP
 from .errors import ValidationError
 from .service import OrderService
+from .service.base import RETRY_SLEEP
 
 __all__ = ["AsyncOrderService"]
 

@@ -68,13 +68,13 @@ def test_the_private_import_check_catches_domain_and_underscore_modules() -> Non
     """The check itself flags the places it must (so a silent pass means something)."""
     block = (
         "from tnorder.domain.carrier import NumberState\n"
-        "import tnorder._usecases.base\n"
+        "import tnorder._telemetry\n"
         "from tnorder.adapters import _sql\n"
         "from tnorder import OrderService\n"
         "from tnorder.adapters.sqlite import SqliteStorage\n"
     )
     flagged = [m for m in _imported_modules(block) if _private(m)]
-    assert ["tnorder.domain.carrier", "tnorder._usecases.base", "tnorder.adapters._sql"] == flagged
+    assert ["tnorder.domain.carrier", "tnorder._telemetry", "tnorder.adapters._sql"] == flagged
 
 
 def _calls(tree: ast.AST, name: str) -> bool:

@@ -65,6 +65,8 @@ from ..ports import Carrier, UnitOfWork
 from .base import UseCaseBase
 
 # Why a lookup's request is EXPIRED: whichever path noticed it first says the same.
+__all__ = ["CarrierUseCases"]
+
 log = logging.getLogger("tnorder.carriers")
 
 _HOLD_EXPIRED = "the hold expired before a selection"

@@ -24,6 +24,8 @@ from ..domain.visibility import VisibilityPolicy
 from ..errors import ConcurrencyConflict, NotFound, ValidationError
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 
+__all__ = ["RETRY_SLEEP", "UseCaseBase", "use_case_name"]
+
 T = TypeVar("T")
 
 log = logging.getLogger("tnorder.service")

@@ -19,6 +19,8 @@ from ..ports import UnitOfWork
 from .base import UseCaseBase
 
 #: The largest page ``inventory_numbers`` returns.
+__all__ = ["MAX_PAGE", "InventoryUseCases"]
+
 MAX_PAGE = 500
 
 

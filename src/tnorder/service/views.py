@@ -23,6 +23,8 @@ from ..errors import (
 )
 from .base import UseCaseBase
 
+__all__ = ["ViewUseCases"]
+
 
 class ViewUseCases(UseCaseBase):
     """Dashboard queries, each as of the service clock's ``now``."""

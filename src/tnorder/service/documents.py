@@ -44,6 +44,8 @@ from ..errors import (
 from ..ports import UnitOfWork
 from .base import UseCaseBase
 
+__all__ = ["DocumentUseCases"]
+
 
 class DocumentUseCases(UseCaseBase):
     """Document use cases."""
@@ -340,9 +342,7 @@ class DocumentUseCases(UseCaseBase):
             else:
                 found = uow.documents.find(account_id=account_id, status=wanted)
         # Storage lists records in commit order; this view promises id order.
-        return sorted(
-            (d for d in found if d.account_id == account_id), key=lambda d: d.document_id
-        )
+        return sorted((d for d in found if d.account_id == account_id), key=lambda d: d.document_id)
 
     def document_content(self, document_id: str, *, account_id: str) -> bytes:
         """The bytes of one of ``account_id``'s documents."""

@@ -17,34 +17,34 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 
-from ._telemetry import instrument_service
-from ._usecases.carriers import CarrierUseCases
-from ._usecases.documents import DocumentUseCases
-from ._usecases.inventory import InventoryUseCases
-from ._usecases.views import ViewUseCases
-from .domain.calendar import BusinessCalendar
-from .domain.carrier import ProvisioningConfig
-from .domain.delivery import DEFAULT_ESTIMATES, DeliveryEstimates
-from .domain.documents import (
+from .._telemetry import instrument_service
+from ..domain.calendar import BusinessCalendar
+from ..domain.carrier import ProvisioningConfig
+from ..domain.delivery import DEFAULT_ESTIMATES, DeliveryEstimates
+from ..domain.documents import (
     DEFAULT_MAX_UPLOAD_BYTES,
     NO_REQUIREMENTS,
     RequirementsPolicy,
 )
-from .domain.events import Actor
-from .domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits, check_order_id
-from .domain.machine import Trigger
-from .domain.order import NewItem, Order, record_regulatory_approval
-from .domain.statuses import Role
-from .domain.visibility import VisibilityPolicy
-from .errors import PermissionDenied, ValidationError
-from .ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
-from .relay import (
+from ..domain.events import Actor
+from ..domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits, check_order_id
+from ..domain.machine import Trigger
+from ..domain.order import NewItem, Order, record_regulatory_approval
+from ..domain.statuses import Role
+from ..domain.visibility import VisibilityPolicy
+from ..errors import PermissionDenied, ValidationError
+from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
+from ..relay import (
     ParkedEvent,
     drop_parked_events,
     parked_events,
     relay_outbox,
     retry_parked_events,
 )
+from .carriers import CarrierUseCases
+from .documents import DocumentUseCases
+from .inventory import InventoryUseCases
+from .views import ViewUseCases
 
 __all__ = ["OrderService"]
 
@@ -104,7 +104,7 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
             too; customers never can (the portal does not cancel).
 
     The use cases are grouped by area in private mixins (orders and events here;
-    views, documents and carrier workflows in ``tnorder._usecases``).
+    views, documents and carrier workflows in the ``tnorder.service`` submodules).
     """
 
     def __init__(
