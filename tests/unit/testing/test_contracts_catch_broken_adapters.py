@@ -51,7 +51,12 @@ from tnorder.testing import (
 )
 
 # A failure is all these tests look for: no shrinking, no example database.
-QUICK = settings(max_examples=25, phases=[Phase.generate], database=None, deadline=None)
+# Derandomized: some flaws (a search answering one number too many) show only on
+# lookups that find more than asked, which 25 random examples now and then miss; a
+# fixed search that finds the flaw finds it on every run.
+QUICK = settings(
+    max_examples=25, phases=[Phase.generate], database=None, deadline=None, derandomize=True
+)
 
 
 class QuickStorageContract(StorageContract):
