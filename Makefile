@@ -91,12 +91,12 @@ surface: $(DEV_STAMP)
 # Mutation testing of the pure domain (docs/mutation.md); not part of `make test`.
 # One module at a time, judged by the fast unit and property tests only.
 # `make mutation MUTATION_MODULES=delivery MUTATION_JOBS=1` for one module.
-MUTATION_MODULES ?= _checks calendar carrier carrier_status delivery documents events lookup \
-	machine order phone statuses visibility
+MUTATION_MODULES ?= phone lookup calendar events _checks visibility statuses machine delivery \
+	carrier_status order documents carrier
 MUTATION_JOBS ?= 2
 mutation: $(DEV_STAMP)
 	for m in $(MUTATION_MODULES); do \
-	  HYPOTHESIS_PROFILE=dev $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
+	  HYPOTHESIS_PROFILE=mutation nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
 	    "tnorder.domain.$$m.*" || exit 1; \
 	done
 	$(PY) tests/mutation/score.py

@@ -1,7 +1,8 @@
 """Shared test configuration: Hypothesis profiles.
 
 Profiles: ``dev`` (default, quick), ``ci`` (more examples, no deadline: shared
-2-core machines are noisy), ``thorough`` (for a long local run).  Pick one with
+2-core machines are noisy), ``thorough`` (for a long local run), ``mutation``
+(few derandomized examples, for ``make mutation``).  Pick one with
 ``HYPOTHESIS_PROFILE``; ``CI`` set in the environment selects ``ci``.
 """
 
@@ -20,6 +21,15 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None)
+# `make mutation`: thousands of short runs on a shared machine; derandomized so a
+# mutant is killed (or not) the same way on every run.
+settings.register_profile(
+    "mutation",
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )

@@ -114,9 +114,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.PORT_DATE_RECEIVED,
         conditions=("is_port_in",),
     ),
-    # A port-in has no work to configure until its port date is set.
+    # A port-in has no work to configure until its port date is set; a
+    # disconnect has nothing to configure at all (it completes instead).
     Transition(
-        T.START_CONFIGURATION, (S.SUBMITTED_TO_CARRIER,), S.IN_PROGRESS, unless=("is_port_in",)
+        T.START_CONFIGURATION,
+        (S.SUBMITTED_TO_CARRIER,),
+        S.IN_PROGRESS,
+        unless=("is_port_in", "is_disconnect"),
     ),
     Transition(T.START_CONFIGURATION, (S.PORT_DATE_RECEIVED,), S.IN_PROGRESS),
     Transition(T.VALIDATE_INSTALLATION, (S.IN_PROGRESS,), S.VALIDATING_INSTALLATION),

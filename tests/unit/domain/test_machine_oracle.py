@@ -87,9 +87,11 @@ _ROWS: list[tuple[str, tuple[ItemStatus, ...], tuple[OrderKind, ...], ItemStatus
     # "Port Approved" / "Port Date Received": porting orders only; a FOC date may be re-issued.
     ("approve_port", (STC,), (PORT,), PA),
     ("receive_port_date", (STC, PA, PDR), (PORT,), PDR),
-    # A new number (and a disconnect) is configured once the carrier has it;
-    # a port only after its date is known (decisions: "Transitions ... implicit").
-    ("start_configuration", (STC,), (NEW, DISC), IP),
+    # A new number is configured once the carrier has it; a port only after its
+    # date is known; a disconnect never ("In Progress: AVOXI is actively
+    # configuring your new environment": a disconnect has no new environment,
+    # decisions: "Transitions ... implicit").
+    ("start_configuration", (STC,), (NEW,), IP),
     ("start_configuration", (PDR,), (PORT,), IP),
     ("validate_installation", (IP,), ALL_KINDS, VI),
     ("complete", (VI,), ALL_KINDS, DONE),
