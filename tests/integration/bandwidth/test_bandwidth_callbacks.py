@@ -46,6 +46,14 @@ HOSTILE = [
     "truncated_order.xml",
 ]
 
+# Why each hostile body is refused: the error says which defence fired.
+HOSTILE_WHY = {
+    "hostile_billion_laughs.xml": "refused XML with a DTD or entities",
+    "hostile_external_entity.xml": "refused XML with a DTD or entities",
+    "hostile_doctype_only.xml": "refused XML with a DTD or entities",
+    "truncated_order.xml": "not well-formed XML",
+}
+
 
 def notification(
     order_type: str, order_id: str, status: str, *numbers: str, modified: str | None = None
@@ -92,7 +100,8 @@ def test_an_unverified_callback_is_refused_before_its_body_is_read(
     body_name: str,
 ) -> None:
     """Without the configured credentials the answer is CallbackNotVerified, whatever the body."""
-    with pytest.raises(CallbackNotVerified):
+    why = "credentials do not match" if headers else "has no Authorization header"
+    with pytest.raises(CallbackNotVerified, match=why):
         carrier.callback_update(headers, (FIXTURES / body_name).read_bytes(), now=now)
     assert [] == fake_bandwidth.requests
 
@@ -142,15 +151,21 @@ def test_a_hostile_verified_callback_is_a_protocol_error(
     carrier: BandwidthCarrier, now: datetime, name: str
 ) -> None:
     """Even with the right credentials, entity bombs and DTDs are refused unread."""
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match=HOSTILE_WHY[name]) as caught:
         carrier.callback_update(HEADERS, (FIXTURES / name).read_bytes(), now=now)
+    assert ("bandwidth", None) == (caught.value.carrier_id, caught.value.code)
 
 
 def test_an_unknown_callback_status_is_refused(carrier: BandwidthCarrier, now: datetime) -> None:
     """A status the tables do not know is UnknownCarrierStatus, never guessed."""
     body = (FIXTURES / "notification_unknown_status.xml").read_bytes()
-    with pytest.raises(UnknownCarrierStatus):
+    with pytest.raises(UnknownCarrierStatus) as caught:
         carrier.callback_update(HEADERS, body, now=now)
+    assert ("TELEPORTED", "bandwidth/new_number", "bandwidth") == (
+        caught.value.status,
+        caught.value.vocabulary,
+        caught.value.carrier_id,
+    )
 
 
 # -- through the service ---------------------------------------------------------------
@@ -234,6 +249,7 @@ def test_a_bad_callback_changes_nothing_in_tnorder(
         .read_bytes()
         .replace(b"a8ef295b-fcf4-44a7-945c-0520c8f49123", (ordered.carrier_ref or "").encode())
     )
-    with pytest.raises((CarrierProtocolError, UnknownCarrierStatus)):
+    with pytest.raises((CarrierProtocolError, UnknownCarrierStatus)) as caught:
         apply_callback(service, carrier, body, now)
+    assert "bandwidth" == caught.value.carrier_id
     assert before == service.get_carrier_request(ordered.request_id)

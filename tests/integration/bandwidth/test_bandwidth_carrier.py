@@ -139,8 +139,12 @@ def test_quantity_over_the_limit_is_refused_without_a_request(
 ) -> None:
     """The configured (at most 5000) limit is checked before anything is sent."""
     config = make_config(fake_bandwidth.base_url, max_quantity=10)
-    with BandwidthCarrier(config, sleep=sleeps) as carrier, pytest.raises(InvalidLookup):
+    with (
+        BandwidthCarrier(config, sleep=sleeps) as carrier,
+        pytest.raises(InvalidLookup, match="limit of 10") as caught,
+    ):
         carrier.search(carrier.account(), LookupCriteria(quantity=11, state="NC"), now=now)
+    assert "quantity" == caught.value.field
     assert [] == fake_bandwidth.requests
 
 
@@ -185,8 +189,13 @@ def test_a_failed_reserve_releases_what_it_held(
 ) -> None:
     """If the second hold fails, the first is released before the error is raised."""
     fake_bandwidth.inject("POST", "^tnreservation$", Fault.normal(), Fault.answer(503))
-    with pytest.raises(CarrierUnavailable):
+    with pytest.raises(CarrierUnavailable) as caught:
         carrier.reserve(account, ["+19195550101", "+19195550102"], now=now)
+    assert ("503", "bandwidth", True) == (
+        caught.value.code,
+        caught.value.carrier_id,
+        caught.value.retryable,
+    )
     assert {} == fake_bandwidth.reservations
 
 
@@ -350,8 +359,10 @@ def test_a_number_outside_north_america_is_refused_before_sending(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
     """Bandwidth's Numbers API is NANP only: a UK number is refused locally."""
-    with pytest.raises(CarrierRejected):
+    with pytest.raises(CarrierRejected, match="North American numbers only") as caught:
         carrier.submit(account, new_numbers("req-7", "+442071838750"), now=now)
+    assert ("number", "bandwidth") == (caught.value.code, caught.value.carrier_id)
+    assert "+442071838750" in str(caught.value)
     assert [] == fake_bandwidth.calls("POST")
 
 

@@ -522,8 +522,9 @@ def test_a_callback_with_a_broken_encoding_is_a_protocol_error(
 ) -> None:
     """A verified callback body in an unknown encoding is refused with a typed error."""
     headers = {"Authorization": authorization_header(CALLBACK_CREDENTIALS)}
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match=r"unreadable XML .*unknown encoding") as caught:
         carrier.callback_update(headers, fixture(name), now=now)
+    assert ("bandwidth", None) == (caught.value.carrier_id, caught.value.code)
 
 
 # -- 10. disconnect orders are named as the schema spells it ------------------------

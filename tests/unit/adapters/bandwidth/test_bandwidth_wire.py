@@ -44,6 +44,14 @@ HOSTILE = [
     "truncated_order.xml",
 ]
 
+# Why each hostile body is refused: the error says which defence fired.
+HOSTILE_WHY = {
+    "hostile_billion_laughs.xml": "refused XML with a DTD or entities",
+    "hostile_external_entity.xml": "refused XML with a DTD or entities",
+    "hostile_doctype_only.xml": "refused XML with a DTD or entities",
+    "truncated_order.xml": "not well-formed XML",
+}
+
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
@@ -211,8 +219,9 @@ def test_a_try_again_code_is_retryable() -> None:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_error_body_on_a_4xx_is_a_protocol_error(name: str) -> None:
     """A 4xx whose body is hostile XML is refused as such, not read."""
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match=HOSTILE_WHY[name]) as caught:
         berr.error_for_response(400, fixture(name), {}, what="test")
+    assert ("bandwidth", None) == (caught.value.carrier_id, caught.value.code)
 
 
 # -- hostile and malformed XML ---------------------------------------------------------
@@ -301,8 +310,9 @@ def test_quantity_above_the_limit_is_refused_before_sending() -> None:
     with pytest.raises(InvalidLookup) as caught:
         wire.search_params(LookupCriteria(quantity=5001, area_code="919"))
     assert "quantity" == caught.value.field
-    with pytest.raises(InvalidLookup):
+    with pytest.raises(InvalidLookup, match=r"quantity 11 is above .* limit of 10") as caught:
         wire.search_params(LookupCriteria(quantity=11, area_code="919"), max_quantity=10)
+    assert "quantity" == caught.value.field
 
 
 @pytest.mark.parametrize(
@@ -393,8 +403,10 @@ def test_other_keys_become_a_stable_valid_digest(key: str) -> None:
 def test_numbers_go_out_as_ten_digits_and_only_nanp() -> None:
     """Bandwidth's Numbers API takes 10-digit NANP numbers only."""
     assert "9195550101" == wire.to_bandwidth_number("+1 (919) 555-0101")
-    with pytest.raises(InvalidPhoneNumber):
+    with pytest.raises(InvalidPhoneNumber, match="North American numbers only") as caught:
         wire.to_bandwidth_number("+442071838750")
+    assert "number" == caught.value.field
+    assert "+442071838750" in str(caught.value)
 
 
 def test_the_loa_authorizing_person_is_limited_to_15_characters() -> None:
@@ -414,7 +426,7 @@ def test_dates_are_read_as_written() -> None:
     """FOC dates are the calendar day Bandwidth writes, with or without a time."""
     assert date(2015, 8, 21) == wire.parse_date("2015-08-21", what="t")
     assert date(2016, 3, 28) == wire.parse_date("2016-03-28T23:30:00.000Z", what="t")
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match=r"unreadable date 'soon'$"):
         wire.parse_date("soon", what="t")
 
 
@@ -454,9 +466,12 @@ def test_config_defaults_to_bandwidths_production_api_and_hides_secrets() -> Non
     ],
 )
 def test_unsafe_or_wrong_configuration_is_refused(overrides: dict[str, object]) -> None:
-    """Plain http (except loopback), credentials in URLs and non-numeric ids are refused."""
-    with pytest.raises((ConfigurationError, ValidationError)):
+    """Plain http (except loopback), credentials in URLs and non-numeric ids are refused,
+    and the error names the setting that is wrong."""
+    (setting,) = overrides
+    with pytest.raises(ConfigurationError) as caught:
         config(**overrides)
+    assert setting in str(caught.value)
 
 
 def test_plain_http_is_allowed_on_loopback_only() -> None:
@@ -475,8 +490,9 @@ def test_backoff_grows_exponentially_is_capped_and_honours_retry_after() -> None
 @pytest.mark.parametrize("attempts", [0, 21, 2.5])
 def test_retry_attempts_are_bounded(attempts: object) -> None:
     """A retry policy always ends: 1 to 20 attempts."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=f"from 1 to 20, got {attempts}$") as caught:
         RetryPolicy(attempts=attempts)  # type: ignore[arg-type]
+    assert "attempts" == caught.value.field
 
 
 # -- callbacks ---------------------------------------------------------------------
@@ -507,8 +523,17 @@ def test_callback_with_the_configured_credentials_is_accepted() -> None:
     ],
 )
 def test_unverified_callbacks_are_refused(headers: dict[str, str]) -> None:
-    """Anything but the configured credentials is CallbackNotVerified."""
-    with pytest.raises(CallbackNotVerified):
+    """Anything but the configured credentials is CallbackNotVerified, saying what was wrong."""
+    value = headers.get("Authorization", "")
+    if not value:
+        why = "has no Authorization header"
+    elif not value.startswith("Basic "):
+        why = "does not use HTTP basic authentication"
+    elif value.endswith("!"):
+        why = "is not valid base64"
+    else:
+        why = "credentials do not match the configured ones"
+    with pytest.raises(CallbackNotVerified, match=why):
         verify_callback(headers, CREDENTIALS)
 
 
@@ -580,9 +605,10 @@ def test_notifications_about_other_things_are_ignored() -> None:
 
 def test_an_order_notification_without_its_fields_is_a_protocol_error() -> None:
     """An order notification must name its OrderId and Status."""
-    with pytest.raises(CarrierProtocolError):
+    with pytest.raises(CarrierProtocolError, match="needs OrderType, OrderId and Status") as caught:
         callback_update(
             b"<Notification><OrderType>orders</OrderType></Notification>",
             carrier_id="bandwidth",
             now=NOW,
         )
+    assert "bandwidth" == caught.value.carrier_id
