@@ -94,11 +94,11 @@ surface: $(DEV_STAMP)
 MUTATION_MODULES ?= phone lookup calendar events _checks visibility statuses machine delivery \
 	carrier_status order documents carrier
 MUTATION_JOBS ?= 2
+# One mutmut run for all the modules: the clean test run is paid once, and the
+# mutants judged by the fewest (fastest) tests go first.
 mutation: $(DEV_STAMP)
-	for m in $(MUTATION_MODULES); do \
-	  HYPOTHESIS_PROFILE=mutation nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
-	    "tnorder.domain.$$m.*" || exit 1; \
-	done
+	HYPOTHESIS_PROFILE=mutation nice -n 10 $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
+	  $(foreach m,$(MUTATION_MODULES),"tnorder.domain.$(m).*")
 	$(PY) tests/mutation/score.py
 
 clean:
