@@ -28,6 +28,7 @@ from tnorder.domain.order import LineItem
 from tnorder.domain.visibility import (
     Placement,
     VisibilityPolicy,
+    active_number_for_item,
     order_history_view,
     orders_tab_view,
     summarize_order,
@@ -135,3 +136,13 @@ def test_tab_view_summaries_say_they_are_on_the_tab() -> None:
     """Each summary of the Orders tab view is placed on the Orders tab."""
     (summary,) = orders_tab_view([_open()], T0)
     assert Placement.ORDERS_TAB == summary.placement
+
+
+@pytest.mark.parametrize("now", [T0.replace(tzinfo=None), "2025-03-03T09:00:00Z", None])
+def test_an_active_number_needs_an_aware_now(now: object) -> None:
+    """A naive datetime, text or None for ``now`` is a ValidationError quoting it."""
+    item = _open().items[0]
+    with pytest.raises(ValidationError) as caught:
+        active_number_for_item(item, now)  # type: ignore[arg-type]
+    assert "now" == caught.value.field
+    assert str(caught.value).endswith(f"got {now!r}")
