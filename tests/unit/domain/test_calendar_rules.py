@@ -7,11 +7,12 @@ naming which one (a datetime would silently pick a time zone).
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
 
-from tnorder import ValidationError
+from tnorder import MissingDependency, ValidationError
 from tnorder.domain.calendar import BusinessCalendar
 
 FRI_SAT = BusinessCalendar(weekend={4, 5})
@@ -44,3 +45,60 @@ def test_counting_refuses_a_datetime_naming_the_end(start: date, end: date, fiel
         BusinessCalendar().count_business_days(start, end)
     assert field == caught.value.field
     assert str(caught.value).startswith(f"{field} must be a datetime.date (not a datetime)")
+
+
+def test_a_business_day_question_refuses_a_datetime_naming_day() -> None:
+    """``is_business_day`` takes a date; a datetime is a ValidationError on ``day``."""
+    with pytest.raises(ValidationError) as caught:
+        BusinessCalendar().is_business_day(datetime(2025, 3, 3, tzinfo=UTC))  # type: ignore[arg-type]
+    assert "day" == caught.value.field
+
+
+def test_a_country_calendar_keeps_the_given_weekend() -> None:
+    """``for_country`` with a Friday-Saturday weekend keeps it beside the public holidays."""
+    calendar = BusinessCalendar.for_country("US", 2025, weekend={4, 5})
+    assert frozenset({4, 5}) == calendar.weekend
+    assert date(2025, 7, 4) in calendar.holidays
+
+
+@pytest.mark.parametrize(
+    ("country", "subdiv", "field", "start"),
+    [
+        ("XX", None, "country", "no holiday data for country 'XX': "),
+        ("XX", "ZZ", "country", "no holiday data for country 'XX' subdivision 'ZZ': "),
+        ("US", "ZZ", "subdiv", "no holiday data for country 'US' subdivision 'ZZ': "),
+    ],
+)
+def test_unknown_holiday_data_names_the_input_at_fault(
+    country: str, subdiv: str | None, field: str, start: str
+) -> None:
+    """An unknown country is the country's fault even with a subdivision; a known country
+    with an unknown subdivision is the subdivision's; the message quotes both."""
+    with pytest.raises(ValidationError) as caught:
+        BusinessCalendar.for_country(country, 2025, subdiv=subdiv)
+    assert field == caught.value.field
+    assert str(caught.value).startswith(start)
+
+
+def test_no_years_is_refused_quoting_what_was_given() -> None:
+    """An empty ``years`` says what was expected and what came."""
+    with pytest.raises(ValidationError) as caught:
+        BusinessCalendar.for_country("US", [])
+    assert "years must be one or more integer years, got []" == str(caught.value)
+
+
+def test_without_the_holidays_package_the_error_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``holidays`` not importable, MissingDependency names the package, extra and feature."""
+    # A None entry in sys.modules makes ``import holidays`` raise ImportError,
+    # as on an install without the extra.
+    monkeypatch.setitem(sys.modules, "holidays", None)
+    with pytest.raises(MissingDependency) as caught:
+        BusinessCalendar.for_country("US", 2025)
+    assert ("holidays", "holidays", "BusinessCalendar.for_country") == (
+        caught.value.package,
+        caught.value.extra,
+        caught.value.feature,
+    )
+    assert "tnorder[holidays]" in str(caught.value)
