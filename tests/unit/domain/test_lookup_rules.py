@@ -1,0 +1,63 @@
+"""Lookup rules the other lookup tests leave open: toll-free numbers and area codes.
+
+NANP toll-free numbers are the 8XX codes (800, 833, 844, 855, 866, 877, 888),
+read by ``phonenumbers``; an area code is ``NXX`` (first digit 2-9, never
+``N9X`` or an ``N11`` service code).  Refusals name the field and quote the value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tnorder import InvalidLookup, InvalidPhoneNumber
+from tnorder.domain.lookup import LookupCriteria, is_toll_free
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("+18005550199", True),
+        ("800 555 0199", True),
+        ("(888) 555-0199", True),
+        ("+14045550100", False),
+        ("404 555 0100", False),
+    ],
+)
+def test_toll_free_numbers_are_told_apart_national_ones_read_as_nanp(
+    number: str, expected: bool
+) -> None:
+    """A national number without ``+1`` is read as a North American one."""
+    assert expected == is_toll_free(number)
+
+
+@pytest.mark.parametrize("number", ["abc", ""])
+def test_text_that_is_no_number_is_refused_naming_the_field(number: str) -> None:
+    """Not a number: InvalidPhoneNumber on ``number`` quoting the text."""
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        is_toll_free(number)
+    assert ("number", f"not a telephone number: {number!r}") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+@pytest.mark.parametrize("prefix", ["800", "833", "888"])
+def test_a_toll_free_prefix_is_not_an_area_code(prefix: str) -> None:
+    """A toll-free prefix as an area code points to the toll-free wildcard lookup."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1, area_code=prefix)
+    assert ("area_code", f"{prefix} is a toll-free prefix; use a toll-free wildcard lookup") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+@pytest.mark.parametrize("code", ["191", "411", "291", "20"])
+def test_an_area_code_must_be_nxx(code: str) -> None:
+    """``1XX``, ``N11`` and ``N9X`` are refused with the NXX rule and the value."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1, area_code=code)
+    assert (
+        "area_code",
+        f"area code must be 3 digits NXX (first 2-9, not N9X or N11), got {code!r}",
+    ) == (caught.value.field, str(caught.value))
