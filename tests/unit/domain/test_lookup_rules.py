@@ -61,3 +61,55 @@ def test_an_area_code_must_be_nxx(code: str) -> None:
         "area_code",
         f"area code must be 3 digits NXX (first 2-9, not N9X or N11), got {code!r}",
     ) == (caught.value.field, str(caught.value))
+
+
+_WILDCARD_RULE = (
+    "must be 3 characters (digits or *) covering a toll-free prefix "
+    "(800, 833, 844, 855, 866, 877, 888), e.g. '8**' or '87*'"
+)
+_VANITY_RULE = (
+    "toll-free vanity must be 4 to 7 letters or digits with at least one letter "
+    "(the part after the prefix), got "
+)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "field", "message"),
+    [
+        ({"state": ""}, "state", "state must be a non-empty string"),
+        ({"state": 5}, "state", "state must be a non-empty string"),
+        (
+            {"state": "N*"},
+            "state",
+            "wildcards are only allowed in a toll-free lookup, not in state 'N*'",
+        ),
+        (
+            {"rate_center": "TOO LONG NAME", "state": "NC"},
+            "rate_center",
+            "rate center must be up to 10 letters, digits or spaces, got 'TOO LONG NAME'",
+        ),
+        ({"city": "123", "state": "NC"}, "city", "not a city name: '123'"),
+        ({"zip_code": "1234"}, "zip_code", "ZIP code must be 5 digits, got '1234'"),
+        ({"lata": "12"}, "lata", "LATA must be 3 digits, got '12'"),
+        (
+            {"toll_free_wildcard": "7**"},
+            "toll_free_wildcard",
+            f"toll-free wildcard '7**' {_WILDCARD_RULE}",
+        ),
+        (
+            {"toll_free_wildcard": "82*"},
+            "toll_free_wildcard",
+            f"toll-free wildcard '82*' {_WILDCARD_RULE}",
+        ),
+        ({"toll_free_vanity": "1234"}, "toll_free_vanity", f"{_VANITY_RULE}'1234'"),
+        ({"toll_free_vanity": "AB"}, "toll_free_vanity", f"{_VANITY_RULE}'AB'"),
+    ],
+)
+def test_each_refusal_names_its_field_and_states_the_rule(
+    criteria: dict[str, object], field: str, message: str
+) -> None:
+    """Every criterion's refusal names the field and says the rule with the value given
+    (the state is checked like any criterion, also when it is the only one)."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1, **criteria)  # type: ignore[arg-type]
+    assert (field, message) == (caught.value.field, str(caught.value))
