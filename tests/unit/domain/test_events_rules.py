@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 
 from tnorder import Role, ValidationError
+from tnorder.domain import events
 from tnorder.domain.events import (
     EVENT_TYPES,
     STREAM_SEPARATOR,
@@ -86,3 +88,18 @@ def test_an_event_type_name_is_its_class_name_and_registered() -> None:
     )
     assert "NumbersReleased" == event.type_name
     assert NumbersReleased is EVENT_TYPES[event.type_name]
+
+
+def test_registering_an_event_type_files_the_class_under_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``event_type`` returns the class unchanged and files it under its class name."""
+    # A private registry, so the test's class never reaches the real one.
+    monkeypatch.setattr(events, "EVENT_TYPES", {})
+
+    @attrs.frozen
+    class HostEvent(Event):
+        detail: str
+
+    assert HostEvent is events.event_type(HostEvent)
+    assert {"HostEvent": HostEvent} == events.EVENT_TYPES
