@@ -113,3 +113,34 @@ def test_each_refusal_names_its_field_and_states_the_rule(
     with pytest.raises(InvalidLookup) as caught:
         LookupCriteria(quantity=1, **criteria)  # type: ignore[arg-type]
     assert (field, message) == (caught.value.field, str(caught.value))
+
+
+def test_an_empty_criterion_is_named_by_its_label() -> None:
+    """An empty area code says "area code must be a non-empty string"."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1, area_code="")
+    assert ("area_code", "area code must be a non-empty string") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+def test_two_criteria_are_refused_listing_both() -> None:
+    """A lookup names exactly one criterion; the refusal lists those given, in order."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1, zip_code="27513", lata="123")
+    assert ("criteria", "give exactly one lookup criterion, got zip_code, lata") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+def test_no_criterion_is_refused_listing_every_kind() -> None:
+    """Without a criterion the refusal lists all eight kinds."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=1)
+    assert (
+        "criteria",
+        "give one lookup criterion: area_code, rate_center, state, city, zip_code, lata, "
+        "toll_free_wildcard, toll_free_vanity",
+    ) == (caught.value.field, str(caught.value))
