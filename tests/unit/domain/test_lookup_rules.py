@@ -144,3 +144,30 @@ def test_no_criterion_is_refused_listing_every_kind() -> None:
         "give one lookup criterion: area_code, rate_center, state, city, zip_code, lata, "
         "toll_free_wildcard, toll_free_vanity",
     ) == (caught.value.field, str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("quantity", "criteria", "field", "message"),
+    [
+        (1, {"state": "ZZ"}, "state", "unknown state 'ZZ'"),
+        (
+            1,
+            {"zip_code": "27513", "state": "NC"},
+            "state",
+            "state is only combined with a rate center or a city, not with ZIP",
+        ),
+        (1, {"city": "CARY"}, "state", "a city lookup needs a state"),
+        (1, {"rate_center": "CARY"}, "state", "a rate center lookup needs a state"),
+        ("2", {"state": "NC"}, "quantity", "quantity must be an integer, got '2'"),
+        (True, {"state": "NC"}, "quantity", "quantity must be an integer, got True"),
+        (0, {"state": "NC"}, "quantity", "quantity must be at least 1, got 0"),
+    ],
+)
+def test_state_and_quantity_refusals_say_what_is_wrong(
+    quantity: object, criteria: dict[str, str], field: str, message: str
+) -> None:
+    """States are USPS codes, go only with rate centers and cities (which need one),
+    and a quantity is a whole number of at least 1 (a bool is not a number here)."""
+    with pytest.raises(InvalidLookup) as caught:
+        LookupCriteria(quantity=quantity, **criteria)  # type: ignore[arg-type]
+    assert (field, message) == (caught.value.field, str(caught.value))
