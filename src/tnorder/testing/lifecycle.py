@@ -110,21 +110,18 @@ from ..domain.carrier import (
     RequestStatus,
     SetupMethod,
 )
-from ..domain.documents import (
-    DEFAULT_REQUIREMENTS_POLICY,
-    REVIEWER_ROLES,
-    UPLOADER_ROLES,
-    Document,
-    DocumentSource,
-    DocumentStatus,
-    all_satisfied,
-    assign_requirements,
-    missing_requirements,
-)
+from ..domain.compliance import assign_requirements
+from ..domain.documents import REVIEWER_ROLES, UPLOADER_ROLES, Document, DocumentStatus
 from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced
 from ..domain.lookup import LookupCriteria
 from ..domain.machine import TRIGGER_ROLES, Trigger
 from ..domain.order import NewItem, Order, derive_order_status
+from ..domain.requirements import (
+    DEFAULT_REQUIREMENTS_POLICY,
+    DocumentSource,
+    all_satisfied,
+    missing_requirements,
+)
 from ..domain.statuses import ItemStatus, NumberType, OrderKind, Role
 from ..domain.visibility import ActivationStage, split_orders
 from ..errors import (
