@@ -121,3 +121,15 @@ def test_an_approved_document_still_valid_does_not_expire() -> None:
     with pytest.raises(ValidationError, match="expiry"):
         document.expire(at=T0)
     assert DocumentStatus.APPROVED == document.status
+
+
+def test_the_generated_section_of_documents_md_is_current() -> None:
+    """docs/documents.md ends with exactly the generated life-cycle table (run `make docs`)."""
+    from pathlib import Path
+
+    from tnorder.docgen import DOCUMENT_LIFECYCLE_MARKER, document_lifecycle_markdown
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "documents.md").read_text("utf-8")
+    assert 1 == text.count(DOCUMENT_LIFECYCLE_MARKER)
+    generated = DOCUMENT_LIFECYCLE_MARKER + text.split(DOCUMENT_LIFECYCLE_MARKER)[1]
+    assert document_lifecycle_markdown() == generated
