@@ -32,6 +32,7 @@ from transitions import Machine
 
 from ..errors import PermissionDenied, ValidationError
 from ._checks import utc_date
+from ._labels import LabelledEnum
 from .events import Actor, DocumentExpired, document_stream
 from .requirements import (
     DEFAULT_REQUIREMENTS_POLICY,
@@ -101,7 +102,7 @@ __all__ = [
 ]
 
 
-class DocumentStatus(StrEnum):
+class DocumentStatus(LabelledEnum, label_key="document_status"):
     """Where a document stands in review.
 
     ``uploaded`` -> ``under_review`` (once every requirement of its item has a
@@ -115,10 +116,6 @@ class DocumentStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").title()
 
 
 class DocumentTrigger(StrEnum):

@@ -29,6 +29,7 @@ from typing import Protocol
 import attrs
 
 from ..errors import ValidationError
+from ._labels import LabelledEnum
 from .inputs import check_text, to_enum
 from .statuses import NumberType, OrderKind
 
@@ -57,7 +58,7 @@ __all__ = [
 # -- requirement kinds ---------------------------------------------------------
 
 
-class RequirementKind(StrEnum):
+class RequirementKind(LabelledEnum, label_key="requirement_kind"):
     """Well-known kinds of compliance document.
 
     Kinds are stored as plain strings, so a host policy may also ask for kinds
@@ -71,20 +72,6 @@ class RequirementKind(StrEnum):
     BUSINESS_REGISTRATION = "business_registration"
     LETTER_OF_AUTHORIZATION = "letter_of_authorization"
     RECENT_BILL = "recent_bill"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    RequirementKind.PROOF_OF_LOCAL_ADDRESS: "Proof of local address",
-    RequirementKind.PROOF_OF_ADDRESS: "Proof of address",
-    RequirementKind.PROOF_OF_IDENTITY: "Proof of identity",
-    RequirementKind.BUSINESS_REGISTRATION: "Business registration",
-    RequirementKind.LETTER_OF_AUTHORIZATION: "Letter of authorization",
-    RequirementKind.RECENT_BILL: "Recent bill",
-}
 
 _KIND_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
