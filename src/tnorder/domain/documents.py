@@ -427,9 +427,10 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
+    home = _MOVED.get(name)
+    if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from . import compliance, expiry, matching
 
-    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    module = {"compliance": compliance, "expiry": expiry, "matching": matching}[home]
+    return getattr(module, name)
