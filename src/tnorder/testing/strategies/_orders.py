@@ -14,9 +14,7 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ...domain.carrier import (
-    PortDetails,
-)
+from ...domain.carrier import PortDetails
 from ...domain.events import Actor
 from ...domain.machine import TRIGGER_ROLES, Trigger
 from ...domain.machine_graph import distances_to, edges, reachable_statuses

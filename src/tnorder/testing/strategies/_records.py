@@ -17,16 +17,12 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ...domain.carrier import (
-    CarrierRequest,
-)
+from ...domain.carrier import CarrierRequest
 from ...domain.documents import Document
 from ...domain.events import EVENT_TYPES, Event
 from ...domain.inventory import InventoryNumber
 from ...domain.lookup import LookupCriteria
-from ...domain.uploads import (
-    FileInfo,
-)
+from ...domain.uploads import FileInfo
 from ...errors import TnorderError
 from ...records import CARRIER_REQUESTS, DOCUMENTS, INVENTORY, RecordSpec
 from ._lookup import lookup_criteria
