@@ -23,9 +23,9 @@ from .domain.machine import TRANSITIONS, TRIGGER_ROLES, Transition, Trigger, bui
 from .domain.statuses import ItemStatus, Role
 
 __all__ = [
-    "DOCUMENT_LIFECYCLE_MARKER",
     "CARRIER_TABLE_MARKER",
     "CATALOGUE_TEMPLATE",
+    "DOCUMENT_LIFECYCLE_MARKER",
     "GENERATED",
     "SECTIONS",
     "bandwidth_statuses_markdown",
