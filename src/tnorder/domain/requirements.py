@@ -73,6 +73,7 @@ class RequirementKind(LabelledEnum, label_key="requirement_kind"):
     LETTER_OF_AUTHORIZATION = "letter_of_authorization"
     RECENT_BILL = "recent_bill"
 
+
 _KIND_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
