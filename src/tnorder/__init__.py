@@ -37,6 +37,7 @@ from .domain.carrier import (
     Reservation,
     SetupMethod,
 )
+from .domain.compliance import COMPLIANCE_ACTOR
 from .domain.delivery import (
     DEFAULT_ESTIMATES,
     BusinessDayRange,
@@ -47,23 +48,7 @@ from .domain.delivery import (
     delivery_display,
     delivery_window,
 )
-from .domain.documents import (
-    COMPLIANCE_ACTOR,
-    DEFAULT_REQUIREMENTS_POLICY,
-    NO_REQUIREMENTS,
-    Document,
-    DocumentSource,
-    DocumentStatus,
-    ExpiryReport,
-    FileInfo,
-    RequirementKind,
-    RequirementRule,
-    RequirementsPolicy,
-    RequirementState,
-    RulesPolicy,
-    match_document,
-    validate_upload,
-)
+from .domain.documents import Document, DocumentStatus
 from .domain.events import (
     Actor,
     CarrierOrderPlaced,
@@ -88,6 +73,7 @@ from .domain.events import (
     PortInSubmitted,
     RegulatoryApprovalRecorded,
 )
+from .domain.expiry import ExpiryReport
 from .domain.inputs import (
     DEFAULT_INPUT_LIMITS,
     InputLimits,
@@ -105,6 +91,7 @@ from .domain.lookup import (
 from .domain.machine import (
     Trigger,
 )
+from .domain.matching import match_document
 from .domain.order import (
     HistoryEntry,
     LineItem,
@@ -114,6 +101,16 @@ from .domain.order import (
 )
 from .domain.phone import (
     normalize_number,
+)
+from .domain.requirements import (
+    DEFAULT_REQUIREMENTS_POLICY,
+    NO_REQUIREMENTS,
+    DocumentSource,
+    RequirementKind,
+    RequirementRule,
+    RequirementsPolicy,
+    RequirementState,
+    RulesPolicy,
 )
 from .domain.statuses import (
     Intent,
@@ -126,6 +123,7 @@ from .domain.statuses import (
 from .domain.texts import (
     CustomerTexts,
 )
+from .domain.uploads import FileInfo, validate_upload
 from .domain.visibility import (
     STAGE_STYLES,
     ActivationStage,

@@ -25,10 +25,12 @@ from .domain.statuses import ItemStatus, Role
 __all__ = [
     "CARRIER_TABLE_MARKER",
     "CATALOGUE_TEMPLATE",
+    "DOCUMENT_LIFECYCLE_MARKER",
     "GENERATED",
     "SECTIONS",
     "bandwidth_statuses_markdown",
     "carrier_table_markdown",
+    "document_lifecycle_markdown",
     "errors_markdown",
     "lifecycle_markdown",
     "mermaid_diagram",
@@ -160,6 +162,47 @@ def lifecycle_markdown() -> str:
             "",
             "```mermaid",
             mermaid_diagram(),
+            "```",
+            "",
+        ]
+    )
+
+
+DOCUMENT_LIFECYCLE_MARKER = (
+    "<!-- Generated below by `python -m tnorder.docgen` from tnorder.domain.documents. "
+    "Do not edit below this line. -->"
+)
+
+
+def document_lifecycle_markdown() -> str:
+    """The section closing ``docs/documents.md``: the review table and its diagram."""
+    from transitions.extensions import GraphMachine
+
+    from .domain.documents import DOCUMENT_TRANSITIONS, build_document_machine
+
+    class _Model:
+        pass
+
+    model = _Model()
+    build_document_machine(GraphMachine, model=model, graph_engine="mermaid", title="Document")
+    text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    diagram = _without_boilerplate([line.rstrip() for line in text.strip().splitlines()])
+    rows = [
+        f"| `{t.trigger.value}` | {', '.join(s.label for s in t.sources)} | {t.dest.label} |"
+        for t in DOCUMENT_TRANSITIONS
+    ]
+    return "\n".join(
+        [
+            DOCUMENT_LIFECYCLE_MARKER,
+            "",
+            "## Document review life cycle",
+            "",
+            "| Trigger | From | To |",
+            "|---|---|---|",
+            *rows,
+            "",
+            "```mermaid",
+            *diagram,
             "```",
             "",
         ]
@@ -395,6 +438,7 @@ def carrier_table_markdown() -> str:
 
 SECTIONS = {
     "carriers.md": (CARRIER_TABLE_MARKER, carrier_table_markdown),
+    "documents.md": (DOCUMENT_LIFECYCLE_MARKER, document_lifecycle_markdown),
 }
 """Generated sections at the end of hand-written pages: page -> (marker, renderer)."""
 

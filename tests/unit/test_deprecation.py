@@ -72,3 +72,15 @@ def test_moved_module_names_warn_and_resolve() -> None:
         assert dict is module.OldThing
     with pytest.raises(AttributeError, match="has no attribute 'Missing'"):
         _ = module.Missing
+
+
+def test_the_machine_table_shorthands_are_deprecated() -> None:
+    """``tnorder.domain.machine.S`` and ``.T`` (0.1's table shorthands) still resolve, with a
+    warning naming the public spelling."""
+    from tnorder import ItemStatus, Trigger
+    from tnorder.domain import machine
+
+    with pytest.warns(DeprecationWarning, match=r"machine\.S is deprecated.*tnorder\.ItemStatus"):
+        assert ItemStatus is machine.S
+    with pytest.warns(DeprecationWarning, match=r"machine\.T is deprecated.*tnorder\.Trigger"):
+        assert Trigger is machine.T

@@ -5,11 +5,11 @@ Pure.  Nothing here reads the clock or touches storage.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from ..errors import ValidationError
 
-__all__ = ["require_aware"]
+__all__ = ["require_aware", "utc_date"]
 
 
 def require_aware(value: object, *, field: str) -> None:
@@ -22,3 +22,9 @@ def require_aware(value: object, *, field: str) -> None:
         raise ValidationError(
             f"'{field}' must be a timezone-aware datetime, got {value!r}", field=field
         )
+
+
+def utc_date(now: datetime) -> date:
+    """The UTC calendar date of ``now``; ``ValidationError`` naming ``now`` unless it is aware."""
+    require_aware(now, field="now")
+    return now.astimezone(UTC).date()

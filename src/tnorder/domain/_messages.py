@@ -153,6 +153,44 @@ _LIST: tuple[Message, ...] = (
     ),
     Message("number_action.test_number.label", "Number testing", "An action on a number."),
     Message("number_action.bulk_action.label", "Bulk actions", "An action on a number."),
+    # -- documents, lookups, carrier setup ------------------------------------------------
+    Message("document_status.uploaded.label", "Uploaded", "Review status of a document."),
+    Message("document_status.under_review.label", "Under Review", "Review status of a document."),
+    Message("document_status.approved.label", "Approved", "Review status of a document."),
+    Message("document_status.rejected.label", "Rejected", "Review status of a document."),
+    Message("document_status.expired.label", "Expired", "Review status of a document."),
+    *(
+        Message(f"requirement_kind.{value}.label", label, "A kind of compliance document.")
+        for value, label in (
+            ("proof_of_local_address", "Proof of local address"),
+            ("proof_of_address", "Proof of address"),
+            ("proof_of_identity", "Proof of identity"),
+            ("business_registration", "Business registration"),
+            ("letter_of_authorization", "Letter of authorization"),
+            ("recent_bill", "Recent bill"),
+        )
+    ),
+    *(
+        Message(f"lookup_kind.{value}.label", label, "A number search criterion; lower case.")
+        for value, label in (
+            ("area_code", "area code"),
+            ("rate_center", "rate center"),
+            ("state", "state"),
+            ("city", "city"),
+            ("zip_code", "ZIP"),
+            ("lata", "LATA"),
+            ("toll_free_wildcard", "toll free wildcard"),
+            ("toll_free_vanity", "toll free vanity"),
+        )
+    ),
+    *(
+        Message(f"setup_method.{value}.label", label, "A carrier order setup method.")
+        for value, label in (
+            ("lookup_and_select", "Lookup and Select DIDs"),
+            ("lookup_and_order", "Lookup and Order DIDs"),
+            ("select_and_disconnect", "Select and Disconnect DIDs"),
+        )
+    ),
     Message(
         "number_action.test_number.restricted",
         "number testing is temporarily deactivated to prevent accidental errors while "

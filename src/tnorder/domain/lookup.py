@@ -16,13 +16,13 @@ Telephone numbers are parsed and classified with ``phonenumbers``, never by hand
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Any
 
 import attrs
 import phonenumbers
 
 from ..errors import InvalidLookup, InvalidPhoneNumber
+from ._labels import LabelledEnum
 
 __all__ = [
     "KEYPAD",
@@ -74,7 +74,7 @@ _WILDCARD = re.compile(r"8[0-9*]{2}")
 _VANITY = re.compile(r"[A-Z0-9]{4,7}")
 
 
-class LookupKind(StrEnum):
+class LookupKind(LabelledEnum, label_key="lookup_kind"):
     """Which criterion a lookup uses (a carrier declares the kinds it supports)."""
 
     AREA_CODE = "area_code"
@@ -85,10 +85,6 @@ class LookupKind(StrEnum):
     LATA = "lata"
     TOLL_FREE_WILDCARD = "toll_free_wildcard"
     TOLL_FREE_VANITY = "toll_free_vanity"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").replace("zip code", "ZIP").replace("lata", "LATA")
 
 
 # The criterion fields in the order they are checked; ``state`` is also the

@@ -15,6 +15,7 @@ generated from the same data (``tnorder.docgen``), and a test fires every
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -92,76 +93,82 @@ class Transition:
     unless: tuple[str, ...] = ()
 
 
-S = ItemStatus
-T = Trigger
+_S = ItemStatus
+_T = Trigger
 _WORKING = tuple(s for s in ItemStatus if not s.is_final)
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(T.REVIEW, (S.ORDER_SUBMITTED,), S.UNDER_REVIEW),
-    Transition(T.BEGIN_VERIFICATION, (S.ORDER_SUBMITTED, S.UNDER_REVIEW), S.VERIFICATION_PENDING),
+    Transition(_T.REVIEW, (_S.ORDER_SUBMITTED,), _S.UNDER_REVIEW),
     Transition(
-        T.SUBMIT_TO_CARRIER,
-        (S.ORDER_SUBMITTED, S.UNDER_REVIEW, S.VERIFICATION_PENDING),
-        S.SUBMITTED_TO_CARRIER,
+        _T.BEGIN_VERIFICATION, (_S.ORDER_SUBMITTED, _S.UNDER_REVIEW), _S.VERIFICATION_PENDING
     ),
     Transition(
-        T.APPROVE_PORT, (S.SUBMITTED_TO_CARRIER,), S.PORT_APPROVED, conditions=("is_port_in",)
+        _T.SUBMIT_TO_CARRIER,
+        (_S.ORDER_SUBMITTED, _S.UNDER_REVIEW, _S.VERIFICATION_PENDING),
+        _S.SUBMITTED_TO_CARRIER,
+    ),
+    Transition(
+        _T.APPROVE_PORT, (_S.SUBMITTED_TO_CARRIER,), _S.PORT_APPROVED, conditions=("is_port_in",)
     ),
     # A carrier may re-issue the FOC date, so the status accepts it again.
     Transition(
-        T.RECEIVE_PORT_DATE,
-        (S.SUBMITTED_TO_CARRIER, S.PORT_APPROVED, S.PORT_DATE_RECEIVED),
-        S.PORT_DATE_RECEIVED,
+        _T.RECEIVE_PORT_DATE,
+        (_S.SUBMITTED_TO_CARRIER, _S.PORT_APPROVED, _S.PORT_DATE_RECEIVED),
+        _S.PORT_DATE_RECEIVED,
         conditions=("is_port_in",),
     ),
     # A port-in has no work to configure until its port date is set; a
     # disconnect has nothing to configure at all (it completes instead).
     Transition(
-        T.START_CONFIGURATION,
-        (S.SUBMITTED_TO_CARRIER,),
-        S.IN_PROGRESS,
+        _T.START_CONFIGURATION,
+        (_S.SUBMITTED_TO_CARRIER,),
+        _S.IN_PROGRESS,
         unless=("is_port_in", "is_disconnect"),
     ),
-    Transition(T.START_CONFIGURATION, (S.PORT_DATE_RECEIVED,), S.IN_PROGRESS),
-    Transition(T.VALIDATE_INSTALLATION, (S.IN_PROGRESS,), S.VALIDATING_INSTALLATION),
-    Transition(T.COMPLETE, (S.VALIDATING_INSTALLATION,), S.COMPLETED),
+    Transition(_T.START_CONFIGURATION, (_S.PORT_DATE_RECEIVED,), _S.IN_PROGRESS),
+    Transition(_T.VALIDATE_INSTALLATION, (_S.IN_PROGRESS,), _S.VALIDATING_INSTALLATION),
+    Transition(_T.COMPLETE, (_S.VALIDATING_INSTALLATION,), _S.COMPLETED),
     # A disconnect has nothing to install: the carrier's confirmation finishes it.
-    Transition(T.COMPLETE, (S.SUBMITTED_TO_CARRIER,), S.COMPLETED, conditions=("is_disconnect",)),
     Transition(
-        T.REQUEST_INFORMATION,
-        tuple(s for s in _WORKING if s is not S.INFORMATION_REQUIRED),
-        S.INFORMATION_REQUIRED,
+        _T.COMPLETE, (_S.SUBMITTED_TO_CARRIER,), _S.COMPLETED, conditions=("is_disconnect",)
     ),
-    Transition(T.PROVIDE_INFORMATION, (S.INFORMATION_REQUIRED, S.PORT_REJECTED), S.UNDER_REVIEW),
     Transition(
-        T.REJECT,
+        _T.REQUEST_INFORMATION,
+        tuple(s for s in _WORKING if s is not _S.INFORMATION_REQUIRED),
+        _S.INFORMATION_REQUIRED,
+    ),
+    Transition(
+        _T.PROVIDE_INFORMATION, (_S.INFORMATION_REQUIRED, _S.PORT_REJECTED), _S.UNDER_REVIEW
+    ),
+    Transition(
+        _T.REJECT,
         (
-            S.ORDER_SUBMITTED,
-            S.UNDER_REVIEW,
-            S.VERIFICATION_PENDING,
-            S.SUBMITTED_TO_CARRIER,
-            S.PORT_APPROVED,
-            S.PORT_DATE_RECEIVED,
+            _S.ORDER_SUBMITTED,
+            _S.UNDER_REVIEW,
+            _S.VERIFICATION_PENDING,
+            _S.SUBMITTED_TO_CARRIER,
+            _S.PORT_APPROVED,
+            _S.PORT_DATE_RECEIVED,
         ),
-        S.PORT_REJECTED,
+        _S.PORT_REJECTED,
         conditions=("is_port_in",),
     ),
     Transition(
-        T.REJECT,
-        (S.ORDER_SUBMITTED, S.UNDER_REVIEW, S.VERIFICATION_PENDING, S.SUBMITTED_TO_CARRIER),
-        S.INFORMATION_REQUIRED,
+        _T.REJECT,
+        (_S.ORDER_SUBMITTED, _S.UNDER_REVIEW, _S.VERIFICATION_PENDING, _S.SUBMITTED_TO_CARRIER),
+        _S.INFORMATION_REQUIRED,
         unless=("is_port_in",),
     ),
     # A carrier that cannot provide a new number (or carry out a disconnect)
     # ends the item with its reason: the customer could do nothing about it,
     # so it must not wait in Information Required.  Port-ins are rejected instead.
     Transition(
-        T.WITHDRAW,
-        (S.ORDER_SUBMITTED, S.UNDER_REVIEW, S.VERIFICATION_PENDING, S.SUBMITTED_TO_CARRIER),
-        S.CANCELLED,
+        _T.WITHDRAW,
+        (_S.ORDER_SUBMITTED, _S.UNDER_REVIEW, _S.VERIFICATION_PENDING, _S.SUBMITTED_TO_CARRIER),
+        _S.CANCELLED,
         unless=("is_port_in",),
     ),
-    Transition(T.CANCEL, _WORKING, S.CANCELLED),
+    Transition(_T.CANCEL, _WORKING, _S.CANCELLED),
 )
 
 _EVERYONE_BUT_CUSTOMER = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM, Role.CARRIER})
@@ -170,22 +177,22 @@ _INTERNAL = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM})
 # Who may fire what.  The portal cannot cancel: only an account manager can.
 TRIGGER_ROLES: Mapping[Trigger, frozenset[Role]] = MappingProxyType(
     {
-        T.PLACE: frozenset({Role.CUSTOMER, Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM}),
-        T.REVIEW: _INTERNAL,
-        T.BEGIN_VERIFICATION: _INTERNAL,
-        T.SUBMIT_TO_CARRIER: _INTERNAL,
-        T.APPROVE_PORT: _EVERYONE_BUT_CUSTOMER,
-        T.RECEIVE_PORT_DATE: _EVERYONE_BUT_CUSTOMER,
-        T.START_CONFIGURATION: _EVERYONE_BUT_CUSTOMER,
-        T.VALIDATE_INSTALLATION: _EVERYONE_BUT_CUSTOMER,
-        T.COMPLETE: _EVERYONE_BUT_CUSTOMER,
-        T.REQUEST_INFORMATION: _EVERYONE_BUT_CUSTOMER,
-        T.PROVIDE_INFORMATION: frozenset(
+        _T.PLACE: frozenset({Role.CUSTOMER, Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM}),
+        _T.REVIEW: _INTERNAL,
+        _T.BEGIN_VERIFICATION: _INTERNAL,
+        _T.SUBMIT_TO_CARRIER: _INTERNAL,
+        _T.APPROVE_PORT: _EVERYONE_BUT_CUSTOMER,
+        _T.RECEIVE_PORT_DATE: _EVERYONE_BUT_CUSTOMER,
+        _T.START_CONFIGURATION: _EVERYONE_BUT_CUSTOMER,
+        _T.VALIDATE_INSTALLATION: _EVERYONE_BUT_CUSTOMER,
+        _T.COMPLETE: _EVERYONE_BUT_CUSTOMER,
+        _T.REQUEST_INFORMATION: _EVERYONE_BUT_CUSTOMER,
+        _T.PROVIDE_INFORMATION: frozenset(
             {Role.CUSTOMER, Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM}
         ),
-        T.REJECT: _EVERYONE_BUT_CUSTOMER,
-        T.WITHDRAW: _EVERYONE_BUT_CUSTOMER,
-        T.CANCEL: frozenset({Role.ACCOUNT_MANAGER}),
+        _T.REJECT: _EVERYONE_BUT_CUSTOMER,
+        _T.WITHDRAW: _EVERYONE_BUT_CUSTOMER,
+        _T.CANCEL: frozenset({Role.ACCOUNT_MANAGER}),
     }
 )
 
@@ -266,3 +273,24 @@ def resolve(item: _Guarded, status: ItemStatus, trigger: Trigger) -> ItemStatus 
 def allowed_triggers(item: _Guarded, status: ItemStatus) -> tuple[Trigger, ...]:
     """Triggers that ``item`` accepts in ``status``, in table order (roles not considered)."""
     return tuple(t for t in Trigger if resolve(item, status, t) is not None)
+
+
+# 0.1 exposed the table's shorthands as module attributes; they were never meant
+# to be API and single letters say nothing at a call site.  (The domain may not
+# import ``tnorder._deprecation``; the wording is the same.)
+_SHORTHANDS: Mapping[str, tuple[type[StrEnum], str]] = MappingProxyType(
+    {"S": (ItemStatus, "tnorder.ItemStatus"), "T": (Trigger, "tnorder.Trigger")}
+)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _SHORTHANDS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value, instead = _SHORTHANDS[name]
+    warnings.warn(
+        f"{__name__}.{name} is deprecated since tnorder 0.2 and will be removed in 0.4; "
+        f"use {instead} instead.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return value

@@ -29,7 +29,6 @@ from ..errors import (
 from ._checks import require_aware
 from ._messages import default_text
 from .carrier import PortDetails
-from .documents import RequirementState
 from .events import (
     Actor,
     Event,
@@ -48,6 +47,7 @@ from .inputs import (
 )
 from .machine import LOOKUP, TRIGGER_ROLES, Trigger, allowed_triggers, resolve
 from .phone import normalize_number
+from .requirements import RequirementState
 from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus, Role
 
 __all__ = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ._labels import LabelledEnum
 from ._messages import default_text
 
 __all__ = [
@@ -24,22 +25,15 @@ __all__ = [
 ]
 
 
-class Intent(StrEnum):
+class Intent(LabelledEnum, label_key="intent"):
     """What a status asks of the customer."""
 
     NO_ACTION_REQUIRED = "no_action_required"
     ACTION_REQUIRED = "action_required"
     FINAL = "final"
 
-    @property
-    def label(self) -> str:
-        return _INTENT_LABELS[self]
 
-
-_INTENT_LABELS = {i: default_text(f"intent.{i.value}.label") for i in Intent}
-
-
-class ItemStatus(StrEnum):
+class ItemStatus(LabelledEnum, label_key="item_status"):
     """The twelve statuses a line item shows in the Orders tab's Status column.
 
     Each member carries its customer-facing ``label`` (the portal guide's
@@ -62,32 +56,28 @@ class ItemStatus(StrEnum):
     CANCELLED = "cancelled"
 
     @property
-    def label(self) -> str:
+    def intent(self) -> Intent:
         return _STATUS_INFO[self][0]
 
     @property
-    def intent(self) -> Intent:
+    def porting_only(self) -> bool:
         return _STATUS_INFO[self][1]
 
     @property
-    def porting_only(self) -> bool:
+    def description(self) -> str:
         return _STATUS_INFO[self][2]
 
     @property
-    def description(self) -> str:
-        return _STATUS_INFO[self][3]
-
-    @property
     def is_final(self) -> bool:
-        return _STATUS_INFO[self][1] is Intent.FINAL
+        return _STATUS_INFO[self][0] is Intent.FINAL
 
 
 _NO = Intent.NO_ACTION_REQUIRED
 _ACT = Intent.ACTION_REQUIRED
 _FIN = Intent.FINAL
 
-# Intent and porting_only per status; label and description come from the text
-# catalogue (tnorder.domain._messages), English defaults resolved once here.
+# Intent and porting_only per status; the description comes from the text
+# catalogue (tnorder.domain._messages), its English default resolved once here.
 _STATUS_FACTS: dict[ItemStatus, tuple[Intent, bool]] = {
     ItemStatus.ORDER_SUBMITTED: (_NO, False),
     ItemStatus.UNDER_REVIEW: (_NO, False),
@@ -103,11 +93,10 @@ _STATUS_FACTS: dict[ItemStatus, tuple[Intent, bool]] = {
     ItemStatus.CANCELLED: (_FIN, False),
 }
 
-# (label, intent, porting_only, description), the seed guide's meaning in brand-neutral
+# (intent, porting_only, description), the seed guide's meaning in brand-neutral
 # English; a tuple per status so the properties stay one dict lookup.
-_STATUS_INFO: dict[ItemStatus, tuple[str, Intent, bool, str]] = {
+_STATUS_INFO: dict[ItemStatus, tuple[Intent, bool, str]] = {
     status: (
-        default_text(f"item_status.{status.value}.label"),
         intent,
         porting_only,
         default_text(f"item_status.{status.value}.description"),
@@ -116,19 +105,12 @@ _STATUS_INFO: dict[ItemStatus, tuple[str, Intent, bool, str]] = {
 }
 
 
-class OrderKind(StrEnum):
+class OrderKind(LabelledEnum, label_key="order_kind"):
     """What a line item does with its number."""
 
     NEW_NUMBER = "new_number"
     PORT_IN = "port_in"
     DISCONNECT = "disconnect"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {k: default_text(f"order_kind.{k.value}.label") for k in OrderKind}
 
 
 class NumberType(StrEnum):
@@ -141,7 +123,7 @@ class NumberType(StrEnum):
     TRUELOCAL = "truelocal"
 
 
-class OrderStatus(StrEnum):
+class OrderStatus(LabelledEnum, label_key="order_status"):
     """An order's status, always derived from its items (see ``Order.status``)."""
 
     ACTION_REQUIRED = "action_required"
@@ -151,19 +133,12 @@ class OrderStatus(StrEnum):
     PARTIALLY_COMPLETED = "partially_completed"
 
     @property
-    def label(self) -> str:
-        return _ORDER_STATUS_LABELS[self]
-
-    @property
     def is_final(self) -> bool:
         return self in (
             OrderStatus.COMPLETED,
             OrderStatus.CANCELLED,
             OrderStatus.PARTIALLY_COMPLETED,
         )
-
-
-_ORDER_STATUS_LABELS = {s: default_text(f"order_status.{s.value}.label") for s in OrderStatus}
 
 
 class Role(StrEnum):

@@ -26,15 +26,13 @@ from string import Formatter
 from typing import Protocol
 
 from ..errors import ConfigurationError, InvalidDocument, ValidationError
+from ._labels import LabelledEnum, label_key_of
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
 from .delivery import DeliveryDisplay, DeliveryKind, business_days_text
-from .statuses import Intent, ItemStatus, OrderKind, OrderStatus
+from .statuses import ItemStatus
 from .visibility import (
-    ActivationStage,
-    ActivationTag,
     ActiveNumber,
     NumberAction,
-    Placement,
     locked_reason_text,
     restriction_message,
 )
@@ -58,28 +56,9 @@ class Translations(Protocol):
         ...
 
 
-Labelled = (
-    ItemStatus
-    | OrderStatus
-    | Intent
-    | OrderKind
-    | Placement
-    | ActivationStage
-    | ActivationTag
-    | NumberAction
-)
-"""The enums whose members have a customer-facing ``label``."""
-
-_PREFIX: dict[type, str] = {
-    ItemStatus: "item_status",
-    OrderStatus: "order_status",
-    Intent: "intent",
-    OrderKind: "order_kind",
-    Placement: "placement",
-    ActivationStage: "activation_stage",
-    ActivationTag: "activation_tag",
-    NumberAction: "number_action",
-}
+Labelled = LabelledEnum
+"""The enums whose members have a customer-facing ``label``: statuses, intents, kinds,
+placements, stages, tags, actions, requirement kinds, document statuses, lookup kinds."""
 
 
 class _Probe(str):
@@ -202,8 +181,8 @@ class CustomerTexts:
             ) from exc
 
     def label(self, member: Labelled) -> str:
-        """The customer-facing label of a status, intent, kind, placement, stage, tag or action."""
-        return self.text(f"{_PREFIX[type(member)]}.{member.value}.label")
+        """The customer-facing label of any labelled enum member (see ``Labelled``)."""
+        return self.text(label_key_of(member))
 
     def description(self, status: ItemStatus) -> str:
         """The customer explanation of ``status``."""

@@ -37,13 +37,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 from types import MappingProxyType
 
 import attrs
 
 from ..errors import ActionRestricted, ValidationError
 from ._checks import require_aware
+from ._labels import LabelledEnum
 from ._messages import default_text
 from .calendar import BusinessCalendar
 from .delivery import (
@@ -145,18 +145,11 @@ DEFAULT_CALENDAR = BusinessCalendar()
 # -- Orders tab vs Order History ------------------------------------------------
 
 
-class Placement(StrEnum):
+class Placement(LabelledEnum, label_key="placement"):
     """Where an order is listed."""
 
     ORDERS_TAB = "orders_tab"
     ORDER_HISTORY = "order_history"
-
-    @property
-    def label(self) -> str:
-        return _PLACEMENT_LABELS[self]
-
-
-_PLACEMENT_LABELS = {p: default_text(f"placement.{p.value}.label") for p in Placement}
 
 
 _TAB = Placement.ORDERS_TAB
@@ -397,48 +390,27 @@ def order_history_view(
 # -- Active Numbers --------------------------------------------------------------
 
 
-class ActivationStage(StrEnum):
+class ActivationStage(LabelledEnum, label_key="activation_stage"):
     """Where a number is on its way from order to live line."""
 
     PRE_ACTIVATION = "pre_activation"
     POST_ACTIVATION = "post_activation"
 
-    @property
-    def label(self) -> str:
-        return _STAGE_LABELS[self]
 
-
-_STAGE_LABELS = {s: default_text(f"activation_stage.{s.value}.label") for s in ActivationStage}
-
-
-class ActivationTag(StrEnum):
+class ActivationTag(LabelledEnum, label_key="activation_tag"):
     """The tag shown next to a number on the Active Numbers dashboard."""
 
     NOT_ACTIVE = "not_active"
     NEWLY_PORTED = "newly_ported"
     FULLY_ACTIVE = "fully_active"
 
-    @property
-    def label(self) -> str:
-        return _TAG_LABELS[self]
 
-
-_TAG_LABELS = {t: default_text(f"activation_tag.{t.value}.label") for t in ActivationTag}
-
-
-class NumberAction(StrEnum):
+class NumberAction(LabelledEnum, label_key="number_action"):
     """Things a customer can do with a number on the Active Numbers dashboard."""
 
     EDIT_FORWARDING_RULES = "edit_forwarding_rules"
     TEST_NUMBER = "test_number"
     BULK_ACTION = "bulk_action"
-
-    @property
-    def label(self) -> str:
-        return _ACTION_LABELS[self]
-
-
-_ACTION_LABELS = {a: default_text(f"number_action.{a.value}.label") for a in NumberAction}
 
 #: Why each action a pre-activation number refuses is refused.
 RESTRICTION_REASONS: Mapping[NumberAction, str] = MappingProxyType(

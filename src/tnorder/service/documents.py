@@ -7,31 +7,32 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from ..domain.documents import (
-    Document,
-    DocumentStatus,
-    ExpiryReport,
-    RequirementState,
+from ..domain.compliance import (
     assign_requirements,
-    check_reviewer,
-    check_uploader,
-    default_valid_until,
-    display_file_name,
-    expiry_report,
     find_upload_target,
-    is_expired,
-    normalize_region,
     record_approval,
     record_rejection,
     record_upload,
-    requirement_kind,
     reuse_for_order,
-    uploaded_document_ids,
-    validate_upload,
+)
+from ..domain.documents import (
+    Document,
+    DocumentStatus,
+    check_reviewer,
+    check_uploader,
+    is_expired,
 )
 from ..domain.events import Actor
+from ..domain.expiry import ExpiryReport, default_valid_until, expiry_report
 from ..domain.inputs import to_enum
 from ..domain.order import Order
+from ..domain.requirements import (
+    RequirementState,
+    normalize_region,
+    requirement_kind,
+    uploaded_document_ids,
+)
+from ..domain.uploads import display_file_name, validate_upload
 from ..errors import (
     ConfigurationError,
     DocumentNotFound,

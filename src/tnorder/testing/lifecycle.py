@@ -73,7 +73,6 @@ subclasses may add ``@rule`` and ``@invariant`` methods of their own.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 from collections import defaultdict
@@ -110,21 +109,18 @@ from ..domain.carrier import (
     RequestStatus,
     SetupMethod,
 )
-from ..domain.documents import (
-    DEFAULT_REQUIREMENTS_POLICY,
-    REVIEWER_ROLES,
-    UPLOADER_ROLES,
-    Document,
-    DocumentSource,
-    DocumentStatus,
-    all_satisfied,
-    assign_requirements,
-    missing_requirements,
-)
+from ..domain.compliance import assign_requirements
+from ..domain.documents import REVIEWER_ROLES, UPLOADER_ROLES, Document, DocumentStatus
 from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced
 from ..domain.lookup import LookupCriteria
 from ..domain.machine import TRIGGER_ROLES, Trigger
 from ..domain.order import NewItem, Order, derive_order_status
+from ..domain.requirements import (
+    DEFAULT_REQUIREMENTS_POLICY,
+    DocumentSource,
+    all_satisfied,
+    missing_requirements,
+)
 from ..domain.statuses import ItemStatus, NumberType, OrderKind, Role
 from ..domain.visibility import ActivationStage, split_orders
 from ..errors import (
@@ -145,6 +141,7 @@ from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage
 from ..serialization import dumps
 from ..service import OrderService
 from . import strategies as tst
+from .strategies._orders import predict
 
 __all__ = ["OrderLifecycle"]
 
@@ -173,17 +170,6 @@ class _Recorder:
         if self.downstream is not None:
             self.downstream.publish(event)
         self.events.append(event)
-
-
-def _predict(order: Order, change: Callable[[Order], object]) -> Order | type[TnorderError]:
-    """``change`` applied to a copy of ``order``: the changed copy, or the error class."""
-    trial = copy.deepcopy(order)
-    try:
-        change(trial)
-    except TnorderError as exc:
-        return type(exc)
-    trial.pull_events()
-    return trial
 
 
 def _counter(prefix: str) -> Callable[[], str]:
@@ -430,7 +416,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             else:
                 step.apply(order, at=now)
 
-        outcome = _predict(self.model[order_id], apply)
+        outcome = predict(self.model[order_id], apply)
 
         def call() -> Order:
             return self.service.fire(
@@ -563,7 +549,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     def cancel_order(self, order_id: str, actor: Actor, note: str | None) -> None:
         now = self.clock.now()
         roles = self.service.cancel_roles
-        outcome = _predict(
+        outcome = predict(
             self.model[order_id], lambda o: o.cancel(actor=actor, at=now, note=note, roles=roles)
         )
 

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 Step = CarrierStep
-R = RequestStatus
+_R = RequestStatus
 
 
 @attrs.frozen
@@ -89,71 +89,71 @@ _TFN_CHECK = (
 )
 
 _NUMBER_ORDER = (
-    Word("RECEIVED", Step.ACCEPTED, R.PENDING, 1),
-    Word("PROCESSING", Step.ACCEPTED, R.PENDING, 2),
+    Word("RECEIVED", Step.ACCEPTED, _R.PENDING, 1),
+    Word("PROCESSING", Step.ACCEPTED, _R.PENDING, 2),
     Word(
         "BACKORDERED",
         Step.ACCEPTED,
-        R.PENDING,
+        _R.PENDING,
         3,
         note="The carrier is waiting for stock to fill this order.",
     ),
-    Word("COMPLETE", Step.FULFILLED, R.COMPLETED, 4, terminal=True, per_number=True),
-    Word("PARTIAL", Step.PARTIAL, R.PARTIAL, 4, True, True, _NOT_PROVIDED),
-    Word("FAILED", Step.REJECTED, R.FAILED, 4, True, True, _NOT_PROVIDED),
+    Word("COMPLETE", Step.FULFILLED, _R.COMPLETED, 4, terminal=True, per_number=True),
+    Word("PARTIAL", Step.PARTIAL, _R.PARTIAL, 4, True, True, _NOT_PROVIDED),
+    Word("FAILED", Step.REJECTED, _R.FAILED, 4, True, True, _NOT_PROVIDED),
 )
 
 _DISCONNECT = (
-    Word("RECEIVED", Step.ACCEPTED, R.PENDING, 1),
-    Word("PROCESSING", Step.ACCEPTED, R.PENDING, 2),
-    Word("COMPLETE", Step.FULFILLED, R.COMPLETED, 4, terminal=True, per_number=True),
-    Word("PARTIAL", Step.PARTIAL, R.PARTIAL, 4, True, True, _NOT_DISCONNECTED),
-    Word("FAILED", Step.REJECTED, R.FAILED, 4, True, True, _NOT_DISCONNECTED),
+    Word("RECEIVED", Step.ACCEPTED, _R.PENDING, 1),
+    Word("PROCESSING", Step.ACCEPTED, _R.PENDING, 2),
+    Word("COMPLETE", Step.FULFILLED, _R.COMPLETED, 4, terminal=True, per_number=True),
+    Word("PARTIAL", Step.PARTIAL, _R.PARTIAL, 4, True, True, _NOT_DISCONNECTED),
+    Word("FAILED", Step.REJECTED, _R.FAILED, 4, True, True, _NOT_DISCONNECTED),
 )
 
 _PORT_IN = (
     # Toll-free drafts: saved at Bandwidth, checked with the RespOrg vendor,
     # not yet submitted.  Nothing has changed for the customer.
-    Word("DRAFT", Step.ACCEPTED, R.PENDING, 1),
-    Word("VALIDATE_DRAFT_TFNS", Step.ACCEPTED, R.PENDING, 2),
-    Word("VALID_DRAFT_TFNS", Step.ACCEPTED, R.PENDING, 3),
-    Word("INVALID_DRAFT_TFNS", Step.NEEDS_INFORMATION, R.ACTION_REQUIRED, 3, note=_TFN_CHECK),
+    Word("DRAFT", Step.ACCEPTED, _R.PENDING, 1),
+    Word("VALIDATE_DRAFT_TFNS", Step.ACCEPTED, _R.PENDING, 2),
+    Word("VALID_DRAFT_TFNS", Step.ACCEPTED, _R.PENDING, 3),
+    Word("INVALID_DRAFT_TFNS", Step.NEEDS_INFORMATION, _R.ACTION_REQUIRED, 3, note=_TFN_CHECK),
     Word(
         "PENDING_DOCUMENTS",
         Step.NEEDS_INFORMATION,
-        R.ACTION_REQUIRED,
+        _R.ACTION_REQUIRED,
         4,
         note="The carrier needs the signed Letter of Authorization and a recent bill.",
     ),
     # Bandwidth's own 201 reply to a toll-free port-in says VALIDATE_TFNS.
-    Word("VALIDATE_TFNS", Step.ACCEPTED, R.PENDING, 4),
-    Word("INVALID_TFNS", Step.NEEDS_INFORMATION, R.ACTION_REQUIRED, 5, note=_TFN_CHECK),
-    Word("SUBMITTED", Step.ACCEPTED, R.PENDING, 5),
+    Word("VALIDATE_TFNS", Step.ACCEPTED, _R.PENDING, 4),
+    Word("INVALID_TFNS", Step.NEEDS_INFORMATION, _R.ACTION_REQUIRED, 5, note=_TFN_CHECK),
+    Word("SUBMITTED", Step.ACCEPTED, _R.PENDING, 5),
     Word(
         "REQUESTED_SUPP",
         Step.NEEDS_INFORMATION,
-        R.ACTION_REQUIRED,
+        _R.ACTION_REQUIRED,
         6,
         note="The carrier asked for corrected port details.",
     ),
     Word(
         "EXCEPTION",
         Step.REJECTED,
-        R.ACTION_REQUIRED,
+        _R.ACTION_REQUIRED,
         6,
         note="The losing carrier rejected the port request; please check the account details.",
     ),
-    Word("FOC", Step.PORT_DATE_SET, R.PENDING, 7),
+    Word("FOC", Step.PORT_DATE_SET, _R.PENDING, 7),
     # A pending cancellation: nothing has changed for the customer until
     # CANCELLED arrives, but it comes after everything but the end.
-    Word("REQUESTED_CANCEL", Step.ACCEPTED, R.PENDING, 8),
-    Word("COMPLETE", Step.FULFILLED, R.COMPLETED, 9, terminal=True),
+    Word("REQUESTED_CANCEL", Step.ACCEPTED, _R.PENDING, 8),
+    Word("COMPLETE", Step.FULFILLED, _R.COMPLETED, 9, terminal=True),
     # CANCEL is the account manager's trigger alone, so a cancellation made
     # at the carrier is shown as a rejection the customer can act on.
     Word(
         "CANCELLED",
         Step.WITHDRAWN,
-        R.CANCELLED,
+        _R.CANCELLED,
         9,
         terminal=True,
         note="The port request was cancelled at the carrier.",

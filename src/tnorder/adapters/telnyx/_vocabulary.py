@@ -44,17 +44,17 @@ __all__ = [
 ]
 
 Step = CarrierStep
-R = RequestStatus
-M = StatusMapping
+_R = RequestStatus
+_M = StatusMapping
 
 NUMBER_ORDER = StatusTable(
     "telnyx number order",
     MappingProxyType(
         {
-            "PENDING": M(Step.ACCEPTED, R.PENDING),
-            "SUCCESS": M(Step.FULFILLED, R.COMPLETED),
-            "FAILURE": M(Step.REJECTED, R.FAILED, "The carrier could not provide this number."),
-            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not provide this number."),
+            "PENDING": _M(Step.ACCEPTED, _R.PENDING),
+            "SUCCESS": _M(Step.FULFILLED, _R.COMPLETED),
+            "FAILURE": _M(Step.REJECTED, _R.FAILED, "The carrier could not provide this number."),
+            "PARTIAL": _M(Step.PARTIAL, _R.PARTIAL, "The carrier could not provide this number."),
         }
     ),
 )
@@ -64,13 +64,15 @@ DELETE_JOB = StatusTable(
     "telnyx delete job",
     MappingProxyType(
         {
-            "PENDING": M(Step.ACCEPTED, R.PENDING),
-            "IN_PROGRESS": M(Step.ACCEPTED, R.PENDING),
-            "COMPLETED": M(Step.FULFILLED, R.COMPLETED),
-            "FAILED": M(Step.REJECTED, R.FAILED, "The carrier could not disconnect this number."),
+            "PENDING": _M(Step.ACCEPTED, _R.PENDING),
+            "IN_PROGRESS": _M(Step.ACCEPTED, _R.PENDING),
+            "COMPLETED": _M(Step.FULFILLED, _R.COMPLETED),
+            "FAILED": _M(Step.REJECTED, _R.FAILED, "The carrier could not disconnect this number."),
             # A job Telnyx gave up on before it ran: nothing was disconnected.
-            "EXPIRED": M(Step.REJECTED, R.FAILED, "The carrier did not run the disconnect."),
-            "PARTIAL": M(Step.PARTIAL, R.PARTIAL, "The carrier could not disconnect this number."),
+            "EXPIRED": _M(Step.REJECTED, _R.FAILED, "The carrier did not run the disconnect."),
+            "PARTIAL": _M(
+                Step.PARTIAL, _R.PARTIAL, "The carrier could not disconnect this number."
+            ),
         }
     ),
 )
@@ -82,24 +84,24 @@ PORT_IN = StatusTable(
         {
             # A draft is an order Telnyx would not confirm: documents or end-user
             # details are missing, and the customer can supply them.
-            "DRAFT": M(
+            "DRAFT": _M(
                 Step.NEEDS_INFORMATION,
-                R.ACTION_REQUIRED,
+                _R.ACTION_REQUIRED,
                 "The carrier needs the signed Letter of Authorization and a recent invoice.",
             ),
-            "IN-PROCESS": M(Step.ACCEPTED, R.PENDING),
-            "SUBMITTED": M(Step.ACCEPTED, R.PENDING),
-            "EXCEPTION": M(
+            "IN-PROCESS": _M(Step.ACCEPTED, _R.PENDING),
+            "SUBMITTED": _M(Step.ACCEPTED, _R.PENDING),
+            "EXCEPTION": _M(
                 Step.REJECTED,
-                R.ACTION_REQUIRED,
+                _R.ACTION_REQUIRED,
                 "The losing carrier rejected the port request; please check the account details.",
             ),
-            "FOC-DATE-CONFIRMED": M(Step.PORT_DATE_SET, R.PENDING),
-            "PORTED": M(Step.FULFILLED, R.COMPLETED),
+            "FOC-DATE-CONFIRMED": _M(Step.PORT_DATE_SET, _R.PENDING),
+            "PORTED": _M(Step.FULFILLED, _R.COMPLETED),
             # Nothing changes for the customer until the cancellation takes effect.
-            "CANCEL-PENDING": M(Step.ACCEPTED, R.PENDING),
-            "CANCELLED": M(
-                Step.WITHDRAWN, R.CANCELLED, "The port request was cancelled at the carrier."
+            "CANCEL-PENDING": _M(Step.ACCEPTED, _R.PENDING),
+            "CANCELLED": _M(
+                Step.WITHDRAWN, _R.CANCELLED, "The port request was cancelled at the carrier."
             ),
         }
     ),
