@@ -5,11 +5,13 @@ Pure.  Nothing here reads the clock or touches storage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from ..errors import ValidationError
+from .inputs import check_text
 
-__all__ = ["require_aware"]
+__all__ = ["require_aware", "require_text", "text_mapping"]
 
 
 def require_aware(value: object, *, field: str) -> None:
@@ -22,3 +24,19 @@ def require_aware(value: object, *, field: str) -> None:
         raise ValidationError(
             f"'{field}' must be a timezone-aware datetime, got {value!r}", field=field
         )
+
+
+def require_text(value: object, field: str) -> str:
+    """``value`` if it is a non-blank string of allowed characters, else ``ValidationError``."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field} must be a non-empty string, got {value!r}", field=field)
+    return check_text(value, field)
+
+
+def text_mapping(value: object, field: str) -> dict[str, str]:
+    """A mapping of text to text, copied (so storage can always write it)."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field} must be a mapping of text to text, got {type(value).__name__}", field=field
+        )
+    return {check_text(k, field): check_text(v, field) for k, v in value.items()}

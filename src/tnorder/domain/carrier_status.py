@@ -12,8 +12,11 @@ Read top to bottom:
    step takes an item.  The transition table in ``tnorder.domain.machine`` is
    not changed: every planned trigger is one it already allows.
 3. :func:`number_steps` splits an update into a step per number (partial
-   fulfilment), and :func:`plan_item` / :func:`plan_number` turn a step into
-   triggers for an item, or a new state for a number without an item.
+   fulfilment), and :func:`plan_item` turns a step into triggers for an item.
+
+What a step does to the carrier request and its numbers is the request's own
+rule (``tnorder.domain.carrier_request``, which uses this module; this module
+never uses it).  ``plan_number`` moved there and still resolves here.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from .carrier import (
     CarrierStep,
     CarrierUpdate,
     NumberOutcome,
-    NumberState,
     StatusMapping,
 )
 from .machine import Trigger
@@ -44,7 +46,6 @@ __all__ = [
     "PlannedTrigger",
     "number_steps",
     "plan_item",
-    "plan_number",
 ]
 
 Step = CarrierStep
@@ -60,6 +61,13 @@ _MOVED = frozenset(
 
 
 def __getattr__(name: str) -> object:
+    if name == "plan_number":
+        # 0.1's path; the number's lifecycle is the carrier request's rule now.
+        # Deferred because carrier_request imports this module.
+        from . import carrier_request
+
+        moved: object = carrier_request.plan_number
+        return moved
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     warnings.warn(
@@ -138,18 +146,6 @@ SIDE_TRIGGERS: Mapping[CarrierStep, Trigger] = MappingProxyType(
 )
 """Steps that take an item off the carrier path to the customer (with a note)."""
 
-_NUMBER_STATES: Mapping[CarrierStep, NumberState] = MappingProxyType(
-    {
-        Step.ACCEPTED: NumberState.PENDING,
-        Step.PORT_APPROVED: NumberState.PENDING,
-        Step.PORT_DATE_SET: NumberState.PENDING,
-        Step.NEEDS_INFORMATION: NumberState.PENDING,
-        Step.FULFILLED: NumberState.COMPLETED,
-        Step.REJECTED: NumberState.FAILED,
-        Step.WITHDRAWN: NumberState.FAILED,
-    }
-)
-
 # -- 3. rules -----------------------------------------------------------------
 
 
@@ -186,20 +182,6 @@ def number_steps(
         else:
             out[number] = (mapping.step, None)
     return out
-
-
-def plan_number(state: NumberState, step: CarrierStep) -> NumberState | None:
-    """A number's new state after ``step``, or None when it does not change.
-
-    A completed number stays completed: an older or contradictory report cannot
-    take back a number that is ours (or a disconnect that happened).
-    """
-    if step is Step.PARTIAL:
-        raise ValueError("split PARTIAL into per-number steps with number_steps() first")
-    if state is NumberState.COMPLETED:
-        return None
-    new = _NUMBER_STATES[step]
-    return None if new is state else new
 
 
 def plan_item(

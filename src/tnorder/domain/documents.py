@@ -45,6 +45,7 @@ from .events import (
     DocumentReused,
     DocumentsRequested,
     DocumentUploaded,
+    EventRecorder,
     document_stream,
 )
 from .inputs import check_text, to_enum
@@ -623,7 +624,7 @@ def _utc_date(now: datetime) -> date:
 
 
 @attrs.define
-class Document:
+class Document(EventRecorder):
     """A customer's compliance document, owned by exactly one account.
 
     Attributes:
@@ -661,6 +662,10 @@ class Document:
     reviewed_by: Actor | None = None
     reviewed_at: datetime | None = None
     event_seq: int = 0
+    _pending: list[DocumentExpired] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    def _event_stream(self) -> str:
+        return document_stream(self.document_id)
 
     @property
     def in_library(self) -> bool:
@@ -729,27 +734,22 @@ class Document:
         """Mark an approved document past its ``valid_until`` as expired.
 
         Returns:
-            The ``DocumentExpired`` event, on the document's own stream.
+            The ``DocumentExpired`` event, recorded on the document's own stream
+            (drained with :meth:`pull_events` when the document is saved).
         """
         if self.status is not DocumentStatus.APPROVED or not is_expired(self, at):
             raise self._refuse("expiry (after valid_until)", [DocumentStatus.APPROVED])
         self.status = DocumentStatus.EXPIRED
         assert self.valid_until is not None  # is_expired() is False without one
-        return DocumentExpired(
-            stream=document_stream(self.document_id),
-            seq=self.next_seq(),
-            at=at,
+        return self.record(
+            DocumentExpired,
+            at,
             document_id=self.document_id,
             account_id=self.account_id,
             kind=self.kind,
             region=self.region,
             valid_until=self.valid_until,
         )
-
-    def next_seq(self) -> int:
-        """The sequence number of the next event on the document's own stream."""
-        self.event_seq += 1
-        return self.event_seq
 
 
 # -- expiry and the Smart Document Matcher -------------------------------------
