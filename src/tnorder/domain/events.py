@@ -20,7 +20,7 @@ find them by name.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -140,7 +140,10 @@ class EventRecorder:
     overriding :meth:`_materialize`.
     """
 
-    __slots__ = ()
+    # No slots of its own, so the slotted attrs aggregates stay without a
+    # ``__dict__``; hidden from mypy, which would refuse the attributes below.
+    if not TYPE_CHECKING:
+        __slots__ = ()
 
     _pending: list[Any]
     event_seq: int
