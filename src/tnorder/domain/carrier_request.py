@@ -42,6 +42,7 @@ from .carrier import (
     CarrierStep,
     CarrierUpdate,
     NumberDetails,
+    NumberOutcome,
     NumberState,
     RequestStatus,
     Reservation,
@@ -49,7 +50,7 @@ from .carrier import (
     StatusMapping,
     UpdateKey,
 )
-from .carrier_status import SIDE_TRIGGERS, number_steps, plan_item
+from .carrier_status import SIDE_TRIGGERS, plan_item
 from .events import (
     Actor,
     CarrierOrderPlaced,
@@ -84,6 +85,7 @@ __all__ = [
     "RequestTrigger",
     "RequestedNumber",
     "UpdateOutcome",
+    "number_steps",
     "numbers_of",
     "plan_number",
 ]
@@ -218,6 +220,32 @@ NUMBER_STEPS: Mapping[CarrierStep, NumberTrigger] = MappingProxyType(
     }
 )
 """The number trigger each carrier step fires (``PARTIAL`` is split per number first)."""
+
+
+def number_steps(
+    update: CarrierUpdate, mapping: StatusMapping, numbers: Iterable[str]
+) -> dict[str, tuple[CarrierStep, str | None]]:
+    """The step each of ``numbers`` takes from ``update``, with the note to show.
+
+    Per-number verdicts win over the order-level status; under ``PARTIAL`` a
+    number the carrier does not list as completed has failed.
+    """
+    listed = {r.number: r for r in update.numbers}
+    out: dict[str, tuple[CarrierStep, str | None]] = {}
+    for number in numbers:
+        result = listed.get(number)
+        if result is not None:
+            if result.outcome is NumberOutcome.COMPLETED:
+                out[number] = (CarrierStep.FULFILLED, None)
+            else:
+                out[number] = (CarrierStep.REJECTED, result.reason or update.reason or mapping.note)
+        elif mapping.step is CarrierStep.PARTIAL:
+            out[number] = (CarrierStep.REJECTED, update.reason or mapping.note)
+        elif mapping.step in SIDE_TRIGGERS:
+            out[number] = (mapping.step, update.reason or mapping.note)
+        else:
+            out[number] = (mapping.step, None)
+    return out
 
 
 def plan_number(state: NumberState, step: CarrierStep) -> NumberState | None:
@@ -807,9 +835,10 @@ class CarrierRequest(EventRecorder):
         anything moved.  Nothing is stored: the service saves what changed.
 
         Raises:
-            CarrierProtocolError: the update lists numbers that are not ordered
-                by this request; nothing changes.
+            CarrierProtocolError: the update is about another order, or lists
+                numbers that are not ordered by this request; nothing changes.
         """
+        self.check_update(update)
         active = [
             e for e in self.numbers if e.state not in (NumberState.OFFERED, NumberState.RELEASED)
         ]

@@ -11,31 +11,32 @@ Read top to bottom:
    per kind of item, and ``FORWARD_TARGETS`` / ``SIDE_TRIGGERS`` say where each
    step takes an item.  The transition table in ``tnorder.domain.machine`` is
    not changed: every planned trigger is one it already allows.
-3. :func:`number_steps` splits an update into a step per number (partial
-   fulfilment), and :func:`plan_item` turns a step into triggers for an item.
+3. :func:`plan_item` turns a number's step into triggers for its line item.
 
-What a step does to the carrier request and its numbers is the request's own
-rule (``tnorder.domain.carrier_request``, which uses this module; this module
-never uses it).  ``plan_number`` moved there and still resolves here.
+What an update does to the carrier request and its numbers (splitting it
+into a step per number, each number's new state) is the request's own rule
+(``tnorder.domain.carrier_request``, which uses this module; this module never
+uses it).  ``number_steps`` and ``plan_number`` moved there and still resolve here.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .carrier import (
     CarrierStep,
-    CarrierUpdate,
-    NumberOutcome,
-    StatusMapping,
 )
 from .machine import Trigger
 from .statuses import ItemStatus, OrderKind
+
+if TYPE_CHECKING:
+    from .carrier_request import number_steps, plan_number
 
 __all__ = [
     "BEFORE_CARRIER",
@@ -46,6 +47,7 @@ __all__ = [
     "PlannedTrigger",
     "number_steps",
     "plan_item",
+    "plan_number",
 ]
 
 Step = CarrierStep
@@ -61,12 +63,12 @@ _MOVED = frozenset(
 
 
 def __getattr__(name: str) -> object:
-    if name == "plan_number":
-        # 0.1's path; the number's lifecycle is the carrier request's rule now.
-        # Deferred because carrier_request imports this module.
+    if name in ("number_steps", "plan_number"):
+        # 0.1's path; these are the carrier request's rules now.  Deferred
+        # because carrier_request imports this module.
         from . import carrier_request
 
-        moved: object = carrier_request.plan_number
+        moved: object = getattr(carrier_request, name)
         return moved
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -156,32 +158,6 @@ class PlannedTrigger:
     trigger: Trigger
     note: str | None = None
     committed_date: date | None = None
-
-
-def number_steps(
-    update: CarrierUpdate, mapping: StatusMapping, numbers: Iterable[str]
-) -> dict[str, tuple[CarrierStep, str | None]]:
-    """The step each of ``numbers`` takes from ``update``, with the note to show.
-
-    Per-number verdicts win over the order-level status; under ``PARTIAL`` a
-    number the carrier does not list as completed has failed.
-    """
-    listed = {r.number: r for r in update.numbers}
-    out: dict[str, tuple[CarrierStep, str | None]] = {}
-    for number in numbers:
-        result = listed.get(number)
-        if result is not None:
-            if result.outcome is NumberOutcome.COMPLETED:
-                out[number] = (Step.FULFILLED, None)
-            else:
-                out[number] = (Step.REJECTED, result.reason or update.reason or mapping.note)
-        elif mapping.step is Step.PARTIAL:
-            out[number] = (Step.REJECTED, update.reason or mapping.note)
-        elif mapping.step in SIDE_TRIGGERS:
-            out[number] = (mapping.step, update.reason or mapping.note)
-        else:
-            out[number] = (mapping.step, None)
-    return out
 
 
 def plan_item(

@@ -834,7 +834,6 @@ class CarrierUseCases(UseCaseBase):
                 request = self._request_by_ref(uow, update.carrier_id, update.carrier_ref)
             else:
                 request = uow.carrier_requests.get(request_id)
-            request.check_update(update)
             return self._apply_update(uow, request, update, mapping, now)
 
         return self.run(use_case)
