@@ -64,10 +64,10 @@ from .events import (
     carrier_request_stream,
 )
 from .inputs import check_optional_id
-from .lookup import LookupCriteria
+from .lookup import LookupCriteria, is_toll_free
 from .machine import Trigger, resolve
-from .order import Order
-from .statuses import OrderKind, Role
+from .order import NewItem, Order
+from .statuses import NumberType, OrderKind, Role
 from .tables import Move, TransitionTable
 
 __all__ = [
@@ -740,6 +740,29 @@ class CarrierRequest(EventRecorder):
         for entry in in_flight:
             entry.reservation_id = None
         return in_flight
+
+    def customer_account(self, owner: str | None) -> str | None:
+        """The account whose new order tracks this request's numbers, or None for none.
+
+        New numbers for a customer go on the destination's account; a
+        disconnect of a customer's numbers on ``owner``, the account that holds
+        them; numbers for inventory get no order.
+        """
+        if self.kind is OrderKind.NEW_NUMBER and self.destination is not None:
+            return self.destination.account_id
+        return owner
+
+    def order_items(self, entries: Sequence[RequestedNumber]) -> list[NewItem]:
+        """A line item per number of ``entries`` for the order that tracks them."""
+        return [
+            NewItem(
+                kind=self.kind,
+                number=e.number,
+                number_type=NumberType.TOLL_FREE if is_toll_free(e.number) else NumberType.LOCAL,
+                region=e.details.region if e.details is not None else None,
+            )
+            for e in entries
+        ]
 
     def track(self, order: Order, entries: Sequence[RequestedNumber]) -> None:
         """A new customer order tracks ``entries``, one line item each, in order."""

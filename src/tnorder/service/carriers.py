@@ -34,11 +34,11 @@ from ..domain.carrier_request import (
 from ..domain.events import Actor
 from ..domain.inputs import to_enum
 from ..domain.inventory import InventoryNumber, InventoryStatus
-from ..domain.lookup import LookupCriteria, is_toll_free
+from ..domain.lookup import LookupCriteria
 from ..domain.machine import Trigger, resolve
-from ..domain.order import NewItem, Order, check_permission, correct_port_details
+from ..domain.order import Order, check_permission, correct_port_details
 from ..domain.phone import normalize_number
-from ..domain.statuses import NumberType, OrderKind, Role
+from ..domain.statuses import OrderKind, Role
 from ..errors import (
     CarrierError,
     CarrierNotConfigured,
@@ -748,21 +748,10 @@ class CarrierUseCases(UseCaseBase):
         """
         if request.order_id is not None:
             return uow.orders.get(request.order_id), False
-        destination = request.destination
-        account_id = order_account
-        if request.kind is OrderKind.NEW_NUMBER and destination is not None:
-            account_id = destination.account_id
+        account_id = request.customer_account(order_account)
         if account_id is None:
             return None, False
-        items = [
-            NewItem(
-                kind=request.kind,
-                number=e.number,
-                number_type=NumberType.TOLL_FREE if is_toll_free(e.number) else NumberType.LOCAL,
-                region=e.details.region if e.details is not None else None,
-            )
-            for e in entries
-        ]
+        items = request.order_items(entries)
         order = Order.place(self._order_ids(), account_id, items, actor=actor, at=now)
         self.claim_numbers(uow, order)
         request.track(order, entries)
