@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import CarrierProtocolError, ValidationError
+from ..errors import CarrierProtocolError, InvalidTransition, ValidationError
 from ._checks import require_text
 from .carrier import (
     AvailableNumber,
@@ -44,6 +44,7 @@ from .carrier import (
     NumberDetails,
     NumberOutcome,
     NumberState,
+    PortDetails,
     RequestStatus,
     Reservation,
     SetupMethod,
@@ -66,7 +67,8 @@ from .events import (
 from .inputs import check_optional_id
 from .lookup import LookupCriteria, is_toll_free
 from .machine import Trigger, resolve
-from .order import NewItem, Order
+from .order import LineItem, NewItem, Order
+from .phone import normalize_number
 from .statuses import NumberType, OrderKind, Role
 from .tables import Move, TransitionTable
 
@@ -81,6 +83,7 @@ __all__ = [
     "CarrierRequest",
     "Destination",
     "NumberTrigger",
+    "PortInPlan",
     "ReleaseSummary",
     "RequestTrigger",
     "RequestedNumber",
@@ -967,6 +970,87 @@ class CarrierRequest(EventRecorder):
             account_id = order.account_id if order is not None else None
             return destination.inventory_type, account_id, None
         return destination.inventory_type, destination.account_id, destination.service_line
+
+
+@attrs.frozen
+class PortInPlan:
+    """What a port request for an order's port-in items sends, checked.
+
+    Attributes:
+        items: the port-in line items to submit.
+        numbers: their numbers (E.164), in the same order.
+        details: the port details to send (the PIN included when given).
+        details_changed: whether the items' kept details were replaced (save the order).
+        refs: the carrier references of earlier port requests the items belong to
+            (one at most: a supplement to it).
+    """
+
+    items: tuple[LineItem, ...]
+    numbers: tuple[str, ...]
+    details: PortDetails
+    details_changed: bool
+    refs: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, order: Order, item_ids: Sequence[str] | None, port: PortDetails | None
+    ) -> PortInPlan:
+        """Check an order's port-in items for submission (all open ones by default).
+
+        ``port`` is kept on the items without its PIN, so a correction or a
+        resubmission needs no retyping; without it the items' kept details are sent.
+
+        Raises:
+            ValidationError: no port-in items, an item that is not a port-in with a
+                number, no (or different) stored details, or items of different
+                port requests.
+            InvalidTransition: an item cannot be submitted in its status.
+        """
+        if item_ids is None:
+            items = [i for i in order.items if i.kind is OrderKind.PORT_IN and not i.is_final]
+        else:
+            items = [order.item(i) for i in item_ids]
+        if not items:
+            raise ValidationError(
+                f"order {order.order_id!r} has no open port-in items", field="item_ids"
+            )
+        for item in items:
+            if item.kind is not OrderKind.PORT_IN or not item.number:
+                raise ValidationError(
+                    f"item {item.item_id!r} is not a port-in with a number", field="item_ids"
+                )
+            if resolve(item, item.status, Trigger.SUBMIT_TO_CARRIER) is None:
+                raise InvalidTransition(
+                    order_id=order.order_id,
+                    item_id=item.item_id,
+                    status=item.status.value,
+                    trigger=Trigger.SUBMIT_TO_CARRIER.value,
+                    allowed=[t.value for t in item.allowed_triggers()],
+                )
+        numbers = tuple(normalize_number(i.number or "") for i in items)
+        changed = False
+        if port is None:
+            stored = {i.port_details for i in items}
+            details = stored.pop() if len(stored) == 1 else None
+            if details is None:
+                raise ValidationError(
+                    "give port details: the items have none stored, or different ones",
+                    field="port",
+                )
+        else:
+            details = port
+            kept = attrs.evolve(port, pin=None)
+            for item in items:
+                if item.port_details != kept:
+                    item.port_details = kept
+                    changed = True
+        refs = tuple(sorted({i.carrier_ref for i in items if i.carrier_ref is not None}))
+        if len(refs) > 1:
+            raise ValidationError(
+                "the items belong to different port requests; submit them separately",
+                field="item_ids",
+            )
+        return cls(tuple(items), numbers, details, changed, refs)
 
 
 def numbers_of(entries: Iterable[RequestedNumber]) -> tuple[str, ...]:

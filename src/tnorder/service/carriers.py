@@ -28,6 +28,7 @@ from ..domain.carrier_request import (
     AppliedUpdate,
     CarrierRequest,
     Destination,
+    PortInPlan,
     ReleaseSummary,
     RequestedNumber,
 )
@@ -44,7 +45,6 @@ from ..errors import (
     CarrierNotConfigured,
     CarrierProtocolError,
     ConfigurationError,
-    InvalidTransition,
     NotFound,
     NumberNotFound,
     RequestNotFound,
@@ -605,55 +605,13 @@ class CarrierUseCases(UseCaseBase):
             uow: UnitOfWork, now: datetime
         ) -> tuple[str, str | None, RequestStatus | None, tuple[str, ...]]:
             order = uow.orders.get(order_id)
-            if item_ids is None:
-                items = [i for i in order.items if i.kind is OrderKind.PORT_IN and not i.is_final]
-            else:
-                items = [order.item(i) for i in item_ids]
-            if not items:
-                raise ValidationError(
-                    f"order {order_id!r} has no open port-in items", field="item_ids"
-                )
-            for item in items:
-                if item.kind is not OrderKind.PORT_IN or not item.number:
-                    raise ValidationError(
-                        f"item {item.item_id!r} is not a port-in with a number", field="item_ids"
-                    )
-                if resolve(item, item.status, Trigger.SUBMIT_TO_CARRIER) is None:
-                    raise InvalidTransition(
-                        order_id=order_id,
-                        item_id=item.item_id,
-                        status=item.status.value,
-                        trigger=Trigger.SUBMIT_TO_CARRIER.value,
-                        allowed=[t.value for t in item.allowed_triggers()],
-                    )
-            numbers = tuple(normalize_number(i.number or "") for i in items)
-            sent.clear()
-            if port is not None:
-                sent.append(port)
-            else:
-                stored = {i.port_details for i in items}
-                if len(stored) != 1 or None in stored:
-                    raise ValidationError(
-                        "give port details: the items have none stored, or different ones",
-                        field="port",
-                    )
-                sent.append(stored.pop())  # type: ignore[arg-type]
-            if port is not None:
-                # Kept (without the PIN) so a correction or resubmission needs no retyping.
-                kept = attrs.evolve(port, pin=None)
-                changed = [i for i in items if i.port_details != kept]
-                for item in changed:
-                    item.port_details = kept
-                if changed:
-                    uow.orders.save(order)
-            refs = {i.carrier_ref for i in items} - {None}
-            if len(refs) > 1:
-                raise ValidationError(
-                    "the items belong to different port requests; submit them separately",
-                    field="item_ids",
-                )
+            plan = PortInPlan.of(order, item_ids, port)
+            sent[:] = [plan.details]
+            if plan.details_changed:
+                save_aggregate(uow, uow.orders, order)
+            items, numbers, refs = plan.items, plan.numbers, set(plan.refs)
             if refs:
-                ref = refs.pop() or ""
+                ref = refs.pop()
                 request = self._request_by_ref(uow, carrier_id, ref)
                 previous = request.resubmit(numbers, at=now)
                 save_aggregate(uow, uow.carrier_requests, request)
