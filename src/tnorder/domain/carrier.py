@@ -1,20 +1,23 @@
-"""Carriers: configuration, capabilities, what goes over the carrier port, and requests.
+"""Carriers: vocabulary, capabilities and what goes over the carrier port.
 
-Pure domain rules.  Nothing here reads the clock or talks to a carrier; the
-``Carrier`` port itself is declared in ``tnorder.ports`` and the status mapping
-tables live in ``tnorder.domain.carrier_status``.
+Pure domain values.  Nothing here reads the clock or talks to a carrier; the
+``Carrier`` port itself is declared in ``tnorder.ports``.  What does not
+belong here: the tenant's configuration (``tnorder.domain.provisioning``),
+the carrier request aggregate and its lifecycle
+(``tnorder.domain.carrier_request``) and what a carrier step does to a line
+item (``tnorder.domain.carrier_status``).
 
-- Configuration: a tenant's :class:`ProvisioningConfig` (is the provisioning
-  module enabled?) lists each :class:`CarrierConfig`, its :class:`CarrierAccount`
-  entries (through which numbers are ordered) and its :class:`InventoryType`
-  buckets (which hold the carrier's assigned and unassigned numbers).
+- Vocabulary: :class:`RequestStatus` and :class:`NumberState` (what the
+  carriers' status tables map onto), :class:`CarrierStep`, :class:`SetupMethod`.
 - Capabilities are data (:class:`CarrierCapabilities`): realtime or
   request-and-wait, disconnect and port-in support, lookup kinds, maximum
   quantity, and the :class:`StatusVocabulary` the carrier speaks.
 - Port payloads: :class:`AvailableNumber`, :class:`Reservation`,
   :class:`CarrierSubmission`, :class:`CarrierOrderRef`, :class:`CarrierUpdate`.
-- Records: a :class:`CarrierRequest` is one lookup hold and/or one order placed
-  with a carrier, with the state of each of its numbers.
+
+The configuration and request names are still importable from here (0.1's
+paths): the configuration is re-exported, and the request names resolve on
+first use (``__getattr__``), because ``carrier_request`` builds on this module.
 """
 
 from __future__ import annotations
@@ -22,25 +25,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import (
     CapabilityNotSupported,
-    CarrierNotConfigured,
     CarrierProtocolError,
     InvalidLookup,
     InvalidPhoneNumber,
-    ProvisioningDisabled,
     UnknownCarrierStatus,
     ValidationError,
 )
-from .events import Event, carrier_request_stream
-from .inputs import check_optional_id, check_optional_text, check_text
+from ._checks import require_text, text_mapping
+from .inputs import check_optional_text
 from .lookup import LookupCriteria, LookupKind
 from .phone import normalize_number
+from .provisioning import CarrierAccount, CarrierConfig, InventoryType, ProvisioningConfig
 from .statuses import OrderKind
+
+if TYPE_CHECKING:
+    from .carrier_request import (
+        AppliedUpdate,
+        CarrierRequest,
+        Destination,
+        ReleaseSummary,
+        RequestedNumber,
+        numbers_of,
+    )
 
 __all__ = [
     "AppliedUpdate",
@@ -73,6 +85,28 @@ __all__ = [
     "UpdateKey",
     "numbers_of",
 ]
+
+_IN_CARRIER_REQUEST = frozenset(
+    {
+        "AppliedUpdate",
+        "CarrierRequest",
+        "Destination",
+        "ReleaseSummary",
+        "RequestedNumber",
+        "numbers_of",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    # 0.1's import path for the request names.  Deferred: ``carrier_request``
+    # imports this module, so a top-level import here would be a cycle.
+    if name not in _IN_CARRIER_REQUEST:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import carrier_request
+
+    value: object = getattr(carrier_request, name)
+    return value
 
 
 # -- vocabulary ---------------------------------------------------------------
@@ -176,35 +210,11 @@ class CarrierStep(StrEnum):
     """The carrier cancelled the request on its side."""
 
 
-# -- configuration ------------------------------------------------------------
-
-
-def _require_text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{field} must be a non-empty string, got {value!r}", field=field)
-    check_text(value, field)
-
-
-def _text_mapping(value: object, field: str) -> dict[str, str]:
-    """A mapping of text to text, copied (so storage can always write it)."""
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            f"{field} must be a mapping of text to text, got {type(value).__name__}", field=field
-        )
-    return {check_text(k, field): check_text(v, field) for k, v in value.items()}
-
-
-# mypy's attrs plugin takes only named functions as converters, hence one per field.
-def _name(value: object) -> str:
-    return check_text(value, "name")
-
-
-def _options(value: object) -> dict[str, str]:
-    return _text_mapping(value, "options")
+# -- converters of the payload fields ------------------------------------------
 
 
 def _extra(value: object) -> dict[str, str]:
-    return _text_mapping(value, "extra")
+    return text_mapping(value, "extra")
 
 
 def _subscriber_name(value: object) -> str | None:
@@ -219,153 +229,11 @@ def _pin(value: object) -> str | None:
     return check_optional_text(value, "pin")
 
 
-def _inventory_type(value: object) -> str | None:
-    return check_optional_id(value, "inventory_type")
-
-
-def _account_id(value: object) -> str | None:
-    return check_optional_id(value, "account_id")
-
-
-def _service_line(value: object) -> str | None:
-    return check_optional_id(value, "service_line")
-
-
 def _optional_date(value: object) -> date | None:
     # A datetime is a date subclass, but a port date is a calendar day.
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     raise ValidationError(f"requested_date must be a date, got {value!r}", field="requested_date")
-
-
-@attrs.frozen
-class CarrierAccount:
-    """An account at a carrier through which numbers are ordered.
-
-    Attributes:
-        account_id: the carrier's account id (Bandwidth: the ``accountId`` in URLs).
-        carrier_id: the carrier it belongs to.
-        name: a display name.
-        options: carrier-specific settings an adapter needs (e.g. Bandwidth's
-            ``site_id`` and ``peer_id``); never secrets, which stay in the adapter.
-    """
-
-    account_id: str
-    carrier_id: str
-    name: str = attrs.field(default="", converter=_name)
-    options: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_options)
-
-    def __attrs_post_init__(self) -> None:
-        _require_text(self.account_id, "account_id")
-        _require_text(self.carrier_id, "carrier_id")
-
-
-@attrs.frozen
-class InventoryType:
-    """A bucket of a carrier's numbers, assigned or unassigned ("inventory type folder")."""
-
-    inventory_type_id: str
-    carrier_id: str
-    name: str = ""
-
-    def __attrs_post_init__(self) -> None:
-        _require_text(self.inventory_type_id, "inventory_type_id")
-        _require_text(self.carrier_id, "carrier_id")
-
-
-def _accounts(accounts: Iterable[CarrierAccount]) -> tuple[CarrierAccount, ...]:
-    return tuple(accounts)
-
-
-def _types(types: Iterable[InventoryType]) -> tuple[InventoryType, ...]:
-    return tuple(types)
-
-
-@attrs.frozen
-class CarrierConfig:
-    """One integrated carrier with its accounts and inventory types.
-
-    The first account and the first inventory type are the defaults when a
-    caller names none.
-    """
-
-    carrier_id: str
-    name: str = ""
-    accounts: tuple[CarrierAccount, ...] = attrs.field(default=(), converter=_accounts)
-    inventory_types: tuple[InventoryType, ...] = attrs.field(default=(), converter=_types)
-
-    def __attrs_post_init__(self) -> None:
-        _require_text(self.carrier_id, "carrier_id")
-        owners = [a.carrier_id for a in self.accounts]
-        owners += [t.carrier_id for t in self.inventory_types]
-        for owner in owners:
-            if owner != self.carrier_id:
-                raise ValidationError(
-                    f"carrier {self.carrier_id!r} lists an account or inventory type of "
-                    f"carrier {owner!r}",
-                    field="carrier_id",
-                )
-        _unique([a.account_id for a in self.accounts], "account_id")
-        _unique([t.inventory_type_id for t in self.inventory_types], "inventory_type_id")
-
-
-def _unique(ids: list[str], field: str) -> None:
-    if len(set(ids)) != len(ids):
-        raise ValidationError(f"duplicate {field} in configuration: {sorted(ids)}", field=field)
-
-
-def _configs(configs: Iterable[CarrierConfig]) -> tuple[CarrierConfig, ...]:
-    return tuple(configs)
-
-
-@attrs.frozen
-class ProvisioningConfig:
-    """A tenant's TN-ordering setup: is provisioning enabled, and which carriers.
-
-    Every accessor raises ``ProvisioningDisabled`` when the module is off, and
-    ``CarrierNotConfigured`` for an unknown carrier, account or inventory type.
-    """
-
-    enabled: bool
-    carriers: tuple[CarrierConfig, ...] = attrs.field(default=(), converter=_configs)
-
-    def __attrs_post_init__(self) -> None:
-        if type(self.enabled) is not bool:
-            raise ValidationError("enabled must be a boolean", field="enabled")
-        _unique([c.carrier_id for c in self.carriers], "carrier_id")
-
-    def carrier(self, carrier_id: str) -> CarrierConfig:
-        if not self.enabled:
-            raise ProvisioningDisabled(
-                "the provisioning module is not enabled for this tenant; "
-                "TN ordering needs a provisioning subscription"
-            )
-        for config in self.carriers:
-            if config.carrier_id == carrier_id:
-                return config
-        raise CarrierNotConfigured(f"carrier {carrier_id!r} is not configured")
-
-    def account(self, carrier_id: str, account_id: str | None = None) -> CarrierAccount:
-        config = self.carrier(carrier_id)
-        for account in config.accounts:
-            if account_id is None or account.account_id == account_id:
-                return account
-        which = "no carrier account" if account_id is None else f"carrier account {account_id!r}"
-        raise CarrierNotConfigured(f"{which} is configured for carrier {carrier_id!r}")
-
-    def inventory_type(
-        self, carrier_id: str, inventory_type_id: str | None = None
-    ) -> InventoryType:
-        config = self.carrier(carrier_id)
-        for kind in config.inventory_types:
-            if inventory_type_id is None or kind.inventory_type_id == inventory_type_id:
-                return kind
-        which = (
-            "no inventory type"
-            if inventory_type_id is None
-            else f"inventory type {inventory_type_id!r}"
-        )
-        raise CarrierNotConfigured(f"{which} is configured for carrier {carrier_id!r}")
 
 
 # -- status vocabularies ------------------------------------------------------
@@ -585,7 +453,7 @@ class PortDetails:
     extra: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_extra)
 
     def __attrs_post_init__(self) -> None:
-        _require_text(self.authorizing_person, "authorizing_person")
+        require_text(self.authorizing_person, "authorizing_person")
 
 
 def _e164_tuple(numbers: Iterable[str]) -> tuple[str, ...]:
@@ -713,195 +581,3 @@ class CarrierUpdate:
     @property
     def ref(self) -> CarrierOrderRef:
         return CarrierOrderRef(self.kind, self.carrier_ref)
-
-
-# -- records ------------------------------------------------------------------
-
-
-@attrs.frozen
-class Destination:
-    """Where ordered numbers go: a carrier inventory type, or a customer's service line.
-
-    Use :meth:`to_inventory` or :meth:`to_account`.  For an account, numbers are
-    also kept in an inventory type (the carrier's default unless named), as
-    assigned numbers.
-    """
-
-    inventory_type: str | None = attrs.field(default=None, converter=_inventory_type)
-    account_id: str | None = attrs.field(default=None, converter=_account_id)
-    service_line: str | None = attrs.field(default=None, converter=_service_line)
-
-    def __attrs_post_init__(self) -> None:
-        if (self.account_id is None) != (self.service_line is None):
-            raise ValidationError(
-                "a customer destination needs both account_id and service_line",
-                field="destination",
-            )
-        if self.account_id is not None:
-            _require_text(self.account_id, "account_id")
-            _require_text(self.service_line, "service_line")
-
-    @classmethod
-    def to_inventory(cls, inventory_type: str | None = None) -> Destination:
-        return cls(inventory_type=inventory_type)
-
-    @classmethod
-    def to_account(
-        cls, account_id: str, service_line: str, *, inventory_type: str | None = None
-    ) -> Destination:
-        return cls(inventory_type=inventory_type, account_id=account_id, service_line=service_line)
-
-    @property
-    def is_account(self) -> bool:
-        return self.account_id is not None
-
-
-@attrs.define
-class RequestedNumber:
-    """One number of a carrier request and where it stands.
-
-    Attributes:
-        number: E.164.
-        state: where it stands at the carrier.
-        item_id: the order line item tracking it, when there is an order.
-        reservation_id: the carrier hold still to be consumed or released; None
-            once the order consumed it or the release went through.
-        details: what the lookup said about the number.
-        reason: the carrier's latest explanation for this number.
-        seen: the newest update key received for this number.
-        applied: the newest update key applied to this number; an update is
-            applied only if its key is at least ``seen`` and above ``applied``
-            (so older and duplicate updates change nothing, and an update held
-            back while the item waited for the customer applies when re-sent).
-    """
-
-    number: str
-    state: NumberState
-    item_id: str | None = None
-    reservation_id: str | None = None
-    details: NumberDetails | None = None
-    reason: str | None = None
-    seen: UpdateKey | None = None
-    applied: UpdateKey | None = None
-
-    def accepts(self, key: UpdateKey) -> bool:
-        """Whether an update with ``key`` may still change this number."""
-        return (self.seen is None or key >= self.seen) and (
-            self.applied is None or key > self.applied
-        )
-
-
-@attrs.define
-class CarrierRequest:
-    """One request placed with a carrier (a lookup hold, an order, a disconnect, a port-in).
-
-    Attributes:
-        request_id: tnorder's id (sent to the carrier as customer order id).
-        carrier_id: the carrier.
-        status: tnorder's view of the request (see :class:`RequestStatus`).
-        created_at: when the request was made.
-        carrier_ref: the carrier's order reference, once it accepted the order.
-        kind: new numbers, disconnect or port-in.
-        method: the setup method (None for port-ins).
-        carrier_account_id: the carrier account used.
-        destination: where new numbers go (resolved inventory type included).
-        criteria: the lookup, for lookup methods.
-        numbers: each number and where it stands.
-        order_id: the customer order tracking the numbers, if any.
-        expires_at: when the carrier's holds on the offered numbers end.
-        carrier_status: the newest carrier status word received.
-        last_update: the newest update key received.
-        reason: the latest explanation (carrier reason or local failure).
-        updated_at: when tnorder last changed the request.
-        event_seq: numbers the events recorded on this request's stream.
-    """
-
-    request_id: str
-    carrier_id: str
-    status: RequestStatus
-    created_at: datetime
-    carrier_ref: str | None = None
-    version: int = 0
-    kind: OrderKind = OrderKind.NEW_NUMBER
-    method: SetupMethod | None = None
-    carrier_account_id: str | None = None
-    destination: Destination | None = None
-    criteria: LookupCriteria | None = None
-    numbers: list[RequestedNumber] = attrs.Factory(list)
-    order_id: str | None = None
-    expires_at: datetime | None = None
-    carrier_status: str | None = None
-    last_update: UpdateKey | None = None
-    reason: str | None = None
-    updated_at: datetime | None = None
-    event_seq: int = 0
-    _pending: list[Event] = attrs.field(factory=list, init=False, repr=False, eq=False)
-
-    def number(self, number: str) -> RequestedNumber:
-        for entry in self.numbers:
-            if entry.number == number:
-                return entry
-        raise ValidationError(
-            f"number {number!r} is not part of carrier request {self.request_id!r}",
-            field="numbers",
-        )
-
-    def numbers_in(self, *states: NumberState) -> list[RequestedNumber]:
-        return [n for n in self.numbers if n.state in states]
-
-    @property
-    def held(self) -> list[RequestedNumber]:
-        """Numbers whose carrier hold has not been consumed or released yet."""
-        return [n for n in self.numbers if n.reservation_id is not None]
-
-    @property
-    def ref(self) -> CarrierOrderRef | None:
-        return None if self.carrier_ref is None else CarrierOrderRef(self.kind, self.carrier_ref)
-
-    def record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
-        """Record a domain event on this request's stream."""
-        self.event_seq += 1
-        event = event_cls(
-            stream=carrier_request_stream(self.request_id), seq=self.event_seq, at=at, **fields
-        )
-        self._pending.append(event)
-        return event
-
-    def pull_events(self) -> list[Event]:
-        events, self._pending = self._pending, []
-        return events
-
-
-def numbers_of(entries: Iterable[RequestedNumber]) -> tuple[str, ...]:
-    """The E.164 numbers of ``entries``, in order."""
-    return tuple(e.number for e in entries)
-
-
-@attrs.frozen
-class AppliedUpdate:
-    """What applying one carrier update did.
-
-    Attributes:
-        request: the carrier request afterwards.
-        changed: numbers whose state or line item moved.
-        held: numbers whose line item waits for the customer; the update
-            applies to them when the carrier sends it (or a newer one) again.
-    """
-
-    request: CarrierRequest
-    changed: tuple[str, ...] = ()
-    held: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class ReleaseSummary:
-    """What ``release_expired_reservations`` did.
-
-    Attributes:
-        released: requests whose holds were all given back.
-        retry_later: requests whose release failed (carrier down, not
-            configured); the next run tries again.
-    """
-
-    released: tuple[str, ...] = ()
-    retry_later: tuple[str, ...] = ()

@@ -11,29 +11,32 @@ Read top to bottom:
    per kind of item, and ``FORWARD_TARGETS`` / ``SIDE_TRIGGERS`` say where each
    step takes an item.  The transition table in ``tnorder.domain.machine`` is
    not changed: every planned trigger is one it already allows.
-3. :func:`number_steps` splits an update into a step per number (partial
-   fulfilment), and :func:`plan_item` / :func:`plan_number` turn a step into
-   triggers for an item, or a new state for a number without an item.
+3. :func:`plan_item` turns a number's step into triggers for its line item.
+
+What an update does to the carrier request and its numbers (splitting it
+into a step per number, each number's new state) is the request's own rule
+(``tnorder.domain.carrier_request``, which uses this module; this module never
+uses it).  ``number_steps`` and ``plan_number`` moved there and still resolve here.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .carrier import (
     CarrierStep,
-    CarrierUpdate,
-    NumberOutcome,
-    NumberState,
-    StatusMapping,
 )
 from .machine import Trigger
 from .statuses import ItemStatus, OrderKind
+
+if TYPE_CHECKING:
+    from .carrier_request import number_steps, plan_number
 
 __all__ = [
     "BEFORE_CARRIER",
@@ -60,6 +63,13 @@ _MOVED = frozenset(
 
 
 def __getattr__(name: str) -> object:
+    if name in ("number_steps", "plan_number"):
+        # 0.1's path; these are the carrier request's rules now.  Deferred
+        # because carrier_request imports this module.
+        from . import carrier_request
+
+        moved: object = getattr(carrier_request, name)
+        return moved
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     warnings.warn(
@@ -138,18 +148,6 @@ SIDE_TRIGGERS: Mapping[CarrierStep, Trigger] = MappingProxyType(
 )
 """Steps that take an item off the carrier path to the customer (with a note)."""
 
-_NUMBER_STATES: Mapping[CarrierStep, NumberState] = MappingProxyType(
-    {
-        Step.ACCEPTED: NumberState.PENDING,
-        Step.PORT_APPROVED: NumberState.PENDING,
-        Step.PORT_DATE_SET: NumberState.PENDING,
-        Step.NEEDS_INFORMATION: NumberState.PENDING,
-        Step.FULFILLED: NumberState.COMPLETED,
-        Step.REJECTED: NumberState.FAILED,
-        Step.WITHDRAWN: NumberState.FAILED,
-    }
-)
-
 # -- 3. rules -----------------------------------------------------------------
 
 
@@ -160,46 +158,6 @@ class PlannedTrigger:
     trigger: Trigger
     note: str | None = None
     committed_date: date | None = None
-
-
-def number_steps(
-    update: CarrierUpdate, mapping: StatusMapping, numbers: Iterable[str]
-) -> dict[str, tuple[CarrierStep, str | None]]:
-    """The step each of ``numbers`` takes from ``update``, with the note to show.
-
-    Per-number verdicts win over the order-level status; under ``PARTIAL`` a
-    number the carrier does not list as completed has failed.
-    """
-    listed = {r.number: r for r in update.numbers}
-    out: dict[str, tuple[CarrierStep, str | None]] = {}
-    for number in numbers:
-        result = listed.get(number)
-        if result is not None:
-            if result.outcome is NumberOutcome.COMPLETED:
-                out[number] = (Step.FULFILLED, None)
-            else:
-                out[number] = (Step.REJECTED, result.reason or update.reason or mapping.note)
-        elif mapping.step is Step.PARTIAL:
-            out[number] = (Step.REJECTED, update.reason or mapping.note)
-        elif mapping.step in SIDE_TRIGGERS:
-            out[number] = (mapping.step, update.reason or mapping.note)
-        else:
-            out[number] = (mapping.step, None)
-    return out
-
-
-def plan_number(state: NumberState, step: CarrierStep) -> NumberState | None:
-    """A number's new state after ``step``, or None when it does not change.
-
-    A completed number stays completed: an older or contradictory report cannot
-    take back a number that is ours (or a disconnect that happened).
-    """
-    if step is Step.PARTIAL:
-        raise ValueError("split PARTIAL into per-number steps with number_steps() first")
-    if state is NumberState.COMPLETED:
-        return None
-    new = _NUMBER_STATES[step]
-    return None if new is state else new
 
 
 def plan_item(

@@ -33,7 +33,7 @@ from transitions import Machine
 from ..errors import PermissionDenied, ValidationError
 from ._checks import utc_date
 from ._labels import LabelledEnum
-from .events import Actor, DocumentExpired, document_stream
+from .events import Actor, DocumentExpired, EventRecorder, document_stream
 from .requirements import (
     DEFAULT_REQUIREMENTS_POLICY,
     NO_REQUIREMENTS,
@@ -259,7 +259,7 @@ def check_reviewer(actor: Actor, *, action: str) -> None:
 
 
 @attrs.define
-class Document:
+class Document(EventRecorder):
     """A customer's compliance document, owned by exactly one account.
 
     Attributes:
@@ -297,6 +297,10 @@ class Document:
     reviewed_by: Actor | None = None
     reviewed_at: datetime | None = None
     event_seq: int = 0
+    _pending: list[DocumentExpired] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    def _event_stream(self) -> str:
+        return document_stream(self.document_id)
 
     @property
     def in_library(self) -> bool:
@@ -365,7 +369,8 @@ class Document:
         """Mark an approved document past its ``valid_until`` as expired.
 
         Returns:
-            The ``DocumentExpired`` event, on the document's own stream.
+            The ``DocumentExpired`` event, recorded on the document's own stream
+            (drained with :meth:`pull_events` when the document is saved).
         """
         if not is_expired(self, at):
             # Approved but still valid: refused like any status the row does not list.
@@ -377,21 +382,15 @@ class Document:
             )
         self._move(DocumentTrigger.EXPIRE)
         assert self.valid_until is not None  # is_expired() is False without one
-        return DocumentExpired(
-            stream=document_stream(self.document_id),
-            seq=self.next_seq(),
-            at=at,
+        return self.record(
+            DocumentExpired,
+            at,
             document_id=self.document_id,
             account_id=self.account_id,
             kind=self.kind,
             region=self.region,
             valid_until=self.valid_until,
         )
-
-    def next_seq(self) -> int:
-        """The sequence number of the next event on the document's own stream."""
-        self.event_seq += 1
-        return self.event_seq
 
 
 def is_expired(document: Document, now: datetime) -> bool:

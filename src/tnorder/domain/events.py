@@ -20,7 +20,7 @@ find them by name.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -41,6 +41,7 @@ __all__ = [
     "DocumentUploaded",
     "DocumentsRequested",
     "Event",
+    "EventRecorder",
     "ItemStatusChanged",
     "NumberAddedToInventory",
     "NumberAssigned",
@@ -118,6 +119,62 @@ class Event:
     @property
     def type_name(self) -> str:
         return type(self).__name__
+
+
+EventT = TypeVar("EventT", bound=Event)
+
+
+class EventRecorder:
+    """The one way an aggregate records events: numbered on its stream, drained by the caller.
+
+    ``Order``, ``CarrierRequest``, ``InventoryNumber`` and ``Document`` mix it
+    in.  The aggregate declares ``_pending`` (an attrs field with
+    ``init=False``, so it is never stored) and says which stream it writes
+    (:meth:`_event_stream`); events get consecutive sequence numbers from
+    :meth:`next_seq`.  The service layer drains :meth:`pull_events` into the
+    unit of work when it saves the aggregate, so a use case never hands events
+    to storage itself.
+
+    An aggregate may keep compact entries in ``_pending`` and turn them into
+    events only when drained (``Order`` does, for status changes) by
+    overriding :meth:`_materialize`.
+    """
+
+    # No slots of its own, so the slotted attrs aggregates stay without a
+    # ``__dict__``; hidden from mypy, which would refuse the attributes below.
+    if not TYPE_CHECKING:
+        __slots__ = ()
+
+    _pending: list[Any]
+    event_seq: int
+
+    def _event_stream(self) -> str:
+        raise NotImplementedError  # pragma: no cover - every aggregate names its stream
+
+    def _materialize(self, pending: Any) -> Event:
+        event: Event = pending
+        return event
+
+    def next_seq(self) -> int:
+        """The sequence number of the next event on this aggregate's stream."""
+        self.event_seq += 1
+        return self.event_seq
+
+    def record(self, event_cls: type[EventT], at: datetime, **fields: object) -> EventT:
+        """Record an ``event_cls`` event on this aggregate's stream; return it."""
+        event = event_cls(stream=self._event_stream(), seq=self.next_seq(), at=at, **fields)
+        self._pending.append(event)
+        return event
+
+    @property
+    def pending_events(self) -> tuple[Event, ...]:
+        """The recorded events not yet pulled, oldest first."""
+        return tuple(self._materialize(p) for p in self._pending)
+
+    def pull_events(self) -> list[Event]:
+        """Hand over the recorded events (the service publishes them) and forget them."""
+        pending, self._pending = self._pending, []
+        return [self._materialize(p) for p in pending]
 
 
 EVENT_TYPES: dict[str, type[Event]] = {}

@@ -32,6 +32,7 @@ from .carrier import PortDetails
 from .events import (
     Actor,
     Event,
+    EventRecorder,
     ItemStatusChanged,
     OrderPlaced,
     PortDetailsCorrected,
@@ -257,7 +258,7 @@ def check_permission(actor: Actor, trigger: Trigger) -> None:
 
 
 @attrs.define
-class Order:
+class Order(EventRecorder):
     """An order: one or more line items under one order number, for one account.
 
     Build new orders with :meth:`Order.place`.  ``version`` is the storage
@@ -345,7 +346,7 @@ class Order:
                 )
             seen.add(line.number)
         order = cls(order_id=order_id, account_id=account_id, items=line_items, created_at=at)
-        order._record(OrderPlaced, at, account_id=account_id, item_ids=tuple(ids), actor=actor)
+        order.record(OrderPlaced, at, account_id=account_id, item_ids=tuple(ids), actor=actor)
         return order
 
     # -- queries ------------------------------------------------------------
@@ -379,15 +380,8 @@ class Order:
             raise ItemNotFound(item_id, f"order {self.order_id!r} has no line item {item_id!r}")
         return item
 
-    @property
-    def pending_events(self) -> tuple[Event, ...]:
-        """The recorded events not yet pulled, oldest first."""
-        return tuple(self._materialize(p) for p in self._pending)
-
-    def pull_events(self) -> list[Event]:
-        """Hand over the recorded events (the service publishes them) and forget them."""
-        pending, self._pending = self._pending, []
-        return [self._materialize(p) for p in pending]
+    def _event_stream(self) -> str:
+        return self.order_id
 
     def _materialize(self, pending: Any) -> Event:
         if isinstance(pending, Event):
@@ -532,15 +526,6 @@ class Order:
         self._pending.append((seq, item_id, entry, None))
         item.status = dest
 
-    def record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
-        """Record a domain event on this order's stream (for use cases in other modules)."""
-        return self._record(event_cls, at, **fields)
-
-    def _record(self, event_cls: type[Event], at: datetime, **fields: object) -> Event:
-        self.event_seq += 1
-        event = event_cls(stream=self.order_id, seq=self.event_seq, at=at, **fields)
-        self._pending.append(event)
-        return event
 
 
 def record_regulatory_approval(

@@ -41,6 +41,7 @@ from ..relay import (
     relay_outbox,
     retry_parked_events,
 )
+from .base import add_aggregate
 from .carriers import CarrierUseCases
 from .documents import DocumentUseCases
 from .inventory import InventoryUseCases
@@ -215,10 +216,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = Order.place(new_id, account, items, actor=actor, at=now)
             self._apply_requirements(uow, order, now)
-            events = order.pull_events()
-            uow.orders.add(order)  # a taken order id is refused before any number
+            add_aggregate(uow, uow.orders, order)  # a taken order id is refused before any number
             self.claim_numbers(uow, order)
-            uow.add_events(events)
             return order
 
         return self.run(use_case)

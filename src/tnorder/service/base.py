@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .. import _telemetry
 from ..domain.calendar import BusinessCalendar
@@ -16,7 +16,7 @@ from ..domain.carrier import ProvisioningConfig
 from ..domain.claims import NumberClaim, claim_blocks, refuse_claimed
 from ..domain.delivery import DeliveryEstimates
 from ..domain.documents import RequirementsPolicy
-from ..domain.events import Actor
+from ..domain.events import Actor, Event
 from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
 from ..domain.statuses import OrderKind, Role
@@ -24,7 +24,7 @@ from ..domain.visibility import VisibilityPolicy
 from ..errors import ConcurrencyConflict, NotFound, ValidationError
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
 
-__all__ = ["RETRY_SLEEP", "UseCaseBase", "use_case_name"]
+__all__ = ["RETRY_SLEEP", "UseCaseBase", "add_aggregate", "save_aggregate", "use_case_name"]
 
 T = TypeVar("T")
 
@@ -38,6 +38,38 @@ RETRY_SLEEP: contextvars.ContextVar[Callable[[float], None] | None] = contextvar
 ``tnorder.aio.AsyncOrderService`` sets it in its worker threads so that the
 wait is the host's own async sleep, run on the event loop.
 """
+
+
+class Recording(Protocol):
+    """An aggregate that records events (``tnorder.domain.events.EventRecorder``)."""
+
+    def pull_events(self) -> list[Event]: ...
+
+
+A = TypeVar("A", bound=Recording)
+A_contra = TypeVar("A_contra", bound=Recording, contravariant=True)
+
+
+class Repository(Protocol[A_contra]):
+    """The two write methods every repository of ``tnorder.ports`` has."""
+
+    def add(self, record: A_contra, /) -> None: ...
+
+    def save(self, record: A_contra, /) -> None: ...
+
+
+# The unit of work collects the events of every aggregate it saves: use cases
+# stage aggregates through these two functions and never call ``add_events``.
+def save_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
+    """Stage a changed ``aggregate`` in ``repository`` and its recorded events in the outbox."""
+    repository.save(aggregate)
+    uow.add_events(aggregate.pull_events())
+
+
+def add_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
+    """Stage a new ``aggregate`` in ``repository`` and its recorded events in the outbox."""
+    repository.add(aggregate)
+    uow.add_events(aggregate.pull_events())
 
 
 def use_case_name(use_case: Callable[..., object]) -> str:
@@ -140,8 +172,7 @@ class UseCaseBase:
     @staticmethod
     def save_order(uow: UnitOfWork, order: Order) -> None:
         """Save ``order`` and put its recorded events in the outbox."""
-        uow.orders.save(order)
-        uow.add_events(order.pull_events())
+        save_aggregate(uow, uow.orders, order)
 
     @staticmethod
     def claim_numbers(uow: UnitOfWork, order: Order) -> None:

@@ -11,50 +11,40 @@ import attrs
 
 from .. import _telemetry
 from ..domain.carrier import (
-    AppliedUpdate,
     AvailableNumber,
     CarrierAccount,
     CarrierCapabilities,
-    CarrierRequest,
     CarrierStep,
     CarrierSubmission,
     CarrierUpdate,
-    Destination,
     NumberState,
     PortDetails,
-    ReleaseSummary,
-    RequestedNumber,
     RequestStatus,
     SetupMethod,
     StatusMapping,
 )
-from ..domain.carrier_status import SIDE_TRIGGERS, number_steps, plan_item, plan_number
-from ..domain.events import (
-    Actor,
-    CarrierOrderPlaced,
-    CarrierUpdateApplied,
-    DisconnectRequested,
-    NumberAddedToInventory,
-    NumberAssigned,
-    NumberDisconnected,
-    NumbersReleased,
-    NumbersReserved,
-    PortInSubmitted,
-    inventory_stream,
+from ..domain.carrier_request import (
+    HOLDING,
+    AppliedUpdate,
+    CarrierRequest,
+    Destination,
+    PortInPlan,
+    ReleaseSummary,
+    RequestedNumber,
 )
+from ..domain.events import Actor
 from ..domain.inputs import to_enum
-from ..domain.inventory import InventoryNumber, InventoryStatus, assign_number
-from ..domain.lookup import LookupCriteria, is_toll_free
+from ..domain.inventory import InventoryNumber, InventoryStatus
+from ..domain.lookup import LookupCriteria
 from ..domain.machine import Trigger, resolve
-from ..domain.order import NewItem, Order, check_permission, correct_port_details
+from ..domain.order import Order, check_permission, correct_port_details
 from ..domain.phone import normalize_number
-from ..domain.statuses import NumberType, OrderKind, Role
+from ..domain.statuses import OrderKind, Role
 from ..errors import (
     CarrierError,
     CarrierNotConfigured,
     CarrierProtocolError,
     ConfigurationError,
-    InvalidTransition,
     NotFound,
     NumberNotFound,
     RequestNotFound,
@@ -62,26 +52,11 @@ from ..errors import (
     ValidationError,
 )
 from ..ports import Carrier, UnitOfWork
-from .base import UseCaseBase
+from .base import UseCaseBase, add_aggregate, save_aggregate
 
-# Why a lookup's request is EXPIRED: whichever path noticed it first says the same.
 __all__ = ["CarrierUseCases"]
 
 log = logging.getLogger("tnorder.carriers")
-
-_HOLD_EXPIRED = "the hold expired before a selection"
-
-
-def _end_lookup(
-    uow: UnitOfWork, request: CarrierRequest, status: RequestStatus, reason: str, now: datetime
-) -> None:
-    """Close a held lookup without an order: no number stays offered."""
-    request.status = status
-    request.reason = reason
-    for entry in request.numbers_in(NumberState.OFFERED):
-        entry.state = NumberState.RELEASED
-    request.updated_at = now
-    uow.carrier_requests.save(request)
 
 
 class CarrierUseCases(UseCaseBase):
@@ -271,8 +246,8 @@ class CarrierUseCases(UseCaseBase):
         now = self.clock.now()
         found = self._search(adapter, account, criteria, carrier_id, now)
         holds = adapter.reserve(account, [f.number for f in found], now=now)
-        by_number = {h.number: h for h in holds}
-        offered = [f for f in found if f.number in by_number]
+        held_numbers = {h.number for h in holds}
+        offered = [f for f in found if f.number in held_numbers]
         if len(offered) != len(holds) or not offered:
             self._release_quietly(adapter, account, [h.reservation_id for h in holds])
             if offered:
@@ -284,41 +259,20 @@ class CarrierUseCases(UseCaseBase):
                 f"carrier {carrier_id!r} could not hold any number for {criteria.describe()}",
             )
         new_id = request_id or self._carrier_request_ids()
-        expires = min(h.expires_at for h in holds)
 
         def use_case(uow: UnitOfWork, now: datetime) -> CarrierRequest:
-            request = CarrierRequest(
+            request = CarrierRequest.hold(
                 new_id,
                 carrier_id,
-                RequestStatus.RESERVED,
-                now,
-                kind=OrderKind.NEW_NUMBER,
-                method=SetupMethod.LOOKUP_AND_SELECT,
                 carrier_account_id=account.account_id,
                 destination=target,
                 criteria=criteria,
-                numbers=[
-                    RequestedNumber(
-                        f.number,
-                        NumberState.OFFERED,
-                        reservation_id=by_number[f.number].reservation_id,
-                        details=f.details,
-                    )
-                    for f in offered
-                ],
-                expires_at=expires,
-                updated_at=now,
-            )
-            request.record(
-                NumbersReserved,
-                now,
-                carrier_id=carrier_id,
-                numbers=tuple(f.number for f in offered),
-                expires_at=expires,
+                offered=offered,
+                holds=holds,
                 actor=actor,
+                at=now,
             )
-            uow.carrier_requests.add(request)
-            uow.add_events(request.pull_events())
+            add_aggregate(uow, uow.carrier_requests, request)
             return request
 
         try:
@@ -355,30 +309,9 @@ class CarrierUseCases(UseCaseBase):
 
         def claim(uow: UnitOfWork, now: datetime) -> tuple[CarrierRequest, bool]:
             request = uow.carrier_requests.get(request_id)
-            if (
-                request.status is not RequestStatus.RESERVED
-                or request.method is not SetupMethod.LOOKUP_AND_SELECT
-            ):
-                raise ValidationError(
-                    f"carrier request {request_id!r} is {request.status.value}, "
-                    "not waiting for a selection",
-                    field="request_id",
-                )
-            for number in chosen:
-                if request.number(number).state is not NumberState.OFFERED:
-                    raise ValidationError(
-                        f"number {number!r} was not offered by request {request_id!r}",
-                        field="numbers",
-                    )
-            expired = request.expires_at is not None and request.expires_at <= now
-            request.status = RequestStatus.EXPIRED if expired else RequestStatus.SUBMITTING
-            request.reason = _HOLD_EXPIRED if expired else None
-            for entry in request.numbers:
-                chosen_now = entry.number in chosen and not expired
-                entry.state = NumberState.PENDING if chosen_now else NumberState.RELEASED
-            request.updated_at = now
-            uow.carrier_requests.save(request)
-            return request, not expired
+            claimed = request.select(chosen, at=now)
+            save_aggregate(uow, uow.carrier_requests, request)
+            return request, claimed
 
         request, claimed = self.run(claim)
         if not claimed:
@@ -414,12 +347,8 @@ class CarrierUseCases(UseCaseBase):
 
         def claim(uow: UnitOfWork, now: datetime) -> None:
             request = uow.carrier_requests.get(request_id)
-            if request.status is not RequestStatus.RESERVED:
-                raise ValidationError(
-                    f"carrier request {request_id!r} is {request.status.value}, not a held lookup",
-                    field="request_id",
-                )
-            _end_lookup(uow, request, RequestStatus.RELEASED, "abandoned", now)
+            request.abandon(at=now)
+            save_aggregate(uow, uow.carrier_requests, request)
 
         self.run(claim)
         self._give_back(request_id, reason="abandoned")
@@ -434,25 +363,18 @@ class CarrierUseCases(UseCaseBase):
         periodically; a failed release is retried on the next run.
         """
         now = self.clock.now()
-        waiting = (RequestStatus.RESERVED, RequestStatus.SUBMITTING)
         candidates: list[CarrierRequest] = []
         with self.storage.unit_of_work() as uow:
             for status in RequestStatus:
-                for request in uow.carrier_requests.find(status=status):
-                    if not request.held:
-                        continue
-                    if status in waiting and (
-                        request.expires_at is None or request.expires_at > now
-                    ):
-                        continue
-                    candidates.append(request)
+                found = uow.carrier_requests.find(status=status)
+                candidates += [r for r in found if r.hold_outlived(now)]
         released: list[str] = []
         retry: list[str] = []
         for request in sorted(candidates, key=lambda r: r.request_id):
             if request.status is RequestStatus.RESERVED:
                 self.run(self._expire_hold(request.request_id))
             in_flight = request.status is RequestStatus.SUBMITTING
-            reason = "expired" if request.status in waiting else "cleanup"
+            reason = "expired" if request.status in HOLDING else "cleanup"
             ok = self._give_back(request.request_id, reason=reason, in_flight=in_flight)
             (released if ok else retry).append(request.request_id)
         if released or retry:
@@ -472,11 +394,8 @@ class CarrierUseCases(UseCaseBase):
     def _expire_hold(request_id: str) -> Callable[[UnitOfWork, datetime], None]:
         def use_case(uow: UnitOfWork, now: datetime) -> None:
             request = uow.carrier_requests.get(request_id)
-            if request.status is not RequestStatus.RESERVED or (
-                request.expires_at is not None and request.expires_at > now
-            ):
-                return
-            _end_lookup(uow, request, RequestStatus.EXPIRED, _HOLD_EXPIRED, now)
+            if request.expire_hold(at=now):
+                save_aggregate(uow, uow.carrier_requests, request)
 
         return use_case
 
@@ -505,10 +424,7 @@ class CarrierUseCases(UseCaseBase):
         could not be reached; the holds stay recorded for the next sweep.
         """
         request = self.get_carrier_request(request_id)
-        states = {NumberState.OFFERED, NumberState.RELEASED, NumberState.FAILED}
-        if in_flight:
-            states.add(NumberState.PENDING)
-        ids = {e.reservation_id for e in request.held if e.state in states}
+        ids = request.holds_to_release(in_flight=in_flight)
         if not ids:
             return True
         adapter = self.carriers.get(request.carrier_id)
@@ -524,30 +440,13 @@ class CarrierUseCases(UseCaseBase):
             account = self.provisioning.account(request.carrier_id, request.carrier_account_id)
         except ConfigurationError:
             return False
-        if not self._release_quietly(adapter, account, sorted(i for i in ids if i is not None)):
+        if not self._release_quietly(adapter, account, sorted(ids)):
             return False
 
         def use_case(uow: UnitOfWork, now: datetime) -> None:
             current = uow.carrier_requests.get(request_id)
-            done: list[str] = []
-            for entry in current.numbers:
-                if entry.reservation_id is not None and entry.reservation_id in ids:
-                    entry.reservation_id = None
-                    if entry.state is NumberState.OFFERED:
-                        entry.state = NumberState.RELEASED
-                    done.append(entry.number)
-            if not done:
-                return
-            current.record(
-                NumbersReleased,
-                now,
-                carrier_id=current.carrier_id,
-                numbers=tuple(done),
-                reason=reason,
-            )
-            current.updated_at = now
-            uow.carrier_requests.save(current)
-            uow.add_events(current.pull_events())
+            if current.holds_released(ids, reason=reason, at=now):
+                save_aggregate(uow, uow.carrier_requests, current)
 
         self.run(use_case)
         return True
@@ -577,24 +476,18 @@ class CarrierUseCases(UseCaseBase):
         new_id = request_id or self._carrier_request_ids()
 
         def create(uow: UnitOfWork, now: datetime) -> None:
-            uow.carrier_requests.add(
-                CarrierRequest(
-                    new_id,
-                    carrier_id,
-                    RequestStatus.SUBMITTING,
-                    now,
-                    kind=OrderKind.NEW_NUMBER,
-                    method=SetupMethod.LOOKUP_AND_ORDER,
-                    carrier_account_id=account.account_id,
-                    destination=target,
-                    criteria=criteria,
-                    numbers=[
-                        RequestedNumber(f.number, NumberState.PENDING, details=f.details)
-                        for f in found
-                    ],
-                    updated_at=now,
-                )
+            request = CarrierRequest.submitting(
+                new_id,
+                carrier_id,
+                OrderKind.NEW_NUMBER,
+                found,
+                carrier_account_id=account.account_id,
+                at=now,
+                method=SetupMethod.LOOKUP_AND_ORDER,
+                destination=target,
+                criteria=criteria,
             )
+            add_aggregate(uow, uow.carrier_requests, request)
 
         self.run(create)
         submission = CarrierSubmission(OrderKind.NEW_NUMBER, new_id, tuple(f.number for f in found))
@@ -651,19 +544,16 @@ class CarrierUseCases(UseCaseBase):
                     "disconnect the numbers of one account (or only unassigned numbers) at a time",
                     field="numbers",
                 )
-            uow.carrier_requests.add(
-                CarrierRequest(
-                    new_id,
-                    carrier_id,
-                    RequestStatus.SUBMITTING,
-                    now,
-                    kind=OrderKind.DISCONNECT,
-                    method=SetupMethod.SELECT_AND_DISCONNECT,
-                    carrier_account_id=account.account_id,
-                    numbers=[RequestedNumber(n, NumberState.PENDING) for n in chosen],
-                    updated_at=now,
-                )
+            request = CarrierRequest.submitting(
+                new_id,
+                carrier_id,
+                OrderKind.DISCONNECT,
+                chosen,
+                carrier_account_id=account.account_id,
+                at=now,
+                method=SetupMethod.SELECT_AND_DISCONNECT,
             )
+            add_aggregate(uow, uow.carrier_requests, request)
             return owners.pop()
 
         owner = self.run(create)
@@ -715,85 +605,29 @@ class CarrierUseCases(UseCaseBase):
             uow: UnitOfWork, now: datetime
         ) -> tuple[str, str | None, RequestStatus | None, tuple[str, ...]]:
             order = uow.orders.get(order_id)
-            if item_ids is None:
-                items = [i for i in order.items if i.kind is OrderKind.PORT_IN and not i.is_final]
-            else:
-                items = [order.item(i) for i in item_ids]
-            if not items:
-                raise ValidationError(
-                    f"order {order_id!r} has no open port-in items", field="item_ids"
-                )
-            for item in items:
-                if item.kind is not OrderKind.PORT_IN or not item.number:
-                    raise ValidationError(
-                        f"item {item.item_id!r} is not a port-in with a number", field="item_ids"
-                    )
-                if resolve(item, item.status, Trigger.SUBMIT_TO_CARRIER) is None:
-                    raise InvalidTransition(
-                        order_id=order_id,
-                        item_id=item.item_id,
-                        status=item.status.value,
-                        trigger=Trigger.SUBMIT_TO_CARRIER.value,
-                        allowed=[t.value for t in item.allowed_triggers()],
-                    )
-            numbers = tuple(normalize_number(i.number or "") for i in items)
-            sent.clear()
-            if port is not None:
-                sent.append(port)
-            else:
-                stored = {i.port_details for i in items}
-                if len(stored) != 1 or None in stored:
-                    raise ValidationError(
-                        "give port details: the items have none stored, or different ones",
-                        field="port",
-                    )
-                sent.append(stored.pop())  # type: ignore[arg-type]
-            if port is not None:
-                # Kept (without the PIN) so a correction or resubmission needs no retyping.
-                kept = attrs.evolve(port, pin=None)
-                changed = [i for i in items if i.port_details != kept]
-                for item in changed:
-                    item.port_details = kept
-                if changed:
-                    uow.orders.save(order)
-            refs = {i.carrier_ref for i in items} - {None}
-            if len(refs) > 1:
-                raise ValidationError(
-                    "the items belong to different port requests; submit them separately",
-                    field="item_ids",
-                )
+            plan = PortInPlan.of(order, item_ids, port)
+            sent[:] = [plan.details]
+            if plan.details_changed:
+                save_aggregate(uow, uow.orders, order)
+            items, numbers, refs = plan.items, plan.numbers, set(plan.refs)
             if refs:
-                ref = refs.pop() or ""
+                ref = refs.pop()
                 request = self._request_by_ref(uow, carrier_id, ref)
-                if {e.number for e in request.numbers} != set(numbers):
-                    raise ValidationError(
-                        f"a supplement to port request {ref!r} must cover the same numbers",
-                        field="item_ids",
-                    )
-                previous = request.status
-                request.status = RequestStatus.SUBMITTING
-                for entry in request.numbers:
-                    entry.state = NumberState.PENDING
-                request.updated_at = now
-                uow.carrier_requests.save(request)
+                previous = request.resubmit(numbers, at=now)
+                save_aggregate(uow, uow.carrier_requests, request)
                 return request.request_id, ref, previous, numbers
-            uow.carrier_requests.add(
-                CarrierRequest(
-                    new_id,
-                    carrier_id,
-                    RequestStatus.SUBMITTING,
-                    now,
-                    kind=OrderKind.PORT_IN,
-                    carrier_account_id=account.account_id,
-                    destination=Destination.to_inventory(inventory_type),
-                    numbers=[
-                        RequestedNumber(n, NumberState.PENDING, item_id=i.item_id)
-                        for n, i in zip(numbers, items, strict=True)
-                    ],
-                    order_id=order_id,
-                    updated_at=now,
-                )
+            request = CarrierRequest.submitting(
+                new_id,
+                carrier_id,
+                OrderKind.PORT_IN,
+                numbers,
+                carrier_account_id=account.account_id,
+                at=now,
+                destination=Destination.to_inventory(inventory_type),
+                order_id=order_id,
+                item_ids=[i.item_id for i in items],
             )
+            add_aggregate(uow, uow.carrier_requests, request)
             return new_id, None, None, numbers
 
         request_id, supplements, previous, numbers = self.run(claim)
@@ -831,16 +665,8 @@ class CarrierUseCases(UseCaseBase):
     ) -> Callable[[UnitOfWork, datetime], None]:
         def use_case(uow: UnitOfWork, now: datetime) -> None:
             request = uow.carrier_requests.get(request_id)
-            if restore is not None:  # a failed supplement leaves the port as it was
-                request.status = restore
-            else:
-                request.status = RequestStatus.FAILED
-                for entry in request.numbers_in(NumberState.PENDING):
-                    entry.state = NumberState.FAILED
-                    entry.reason = str(error)
-            request.reason = f"{type(error).__name__}: {error}"
-            request.updated_at = now
-            uow.carrier_requests.save(request)
+            request.refuse(error, at=now, restore=restore)
+            save_aggregate(uow, uow.carrier_requests, request)
 
         return use_case
 
@@ -851,66 +677,15 @@ class CarrierUseCases(UseCaseBase):
 
         def use_case(uow: UnitOfWork, now: datetime) -> None:
             request = uow.carrier_requests.get(request_id)
-            if (update.carrier_id, update.kind) != (request.carrier_id, request.kind):
-                raise CarrierProtocolError(
-                    f"the carrier answered a {request.kind.value} order with a "
-                    f"{update.kind.value} update from {update.carrier_id!r}",
-                    carrier_id=request.carrier_id,
-                )
-            request.carrier_ref = update.carrier_ref
-            request.status = RequestStatus.PENDING
-            request.reason = None
-            request.updated_at = now
-            in_flight = request.numbers_in(NumberState.PENDING)
-            for entry in in_flight:
-                entry.reservation_id = None  # the order consumed the hold
+            in_flight = request.accept(update, at=now)
             order, is_new = self._order_for(uow, request, in_flight, actor, order_account, now)
-            if order is not None:
-                for entry in in_flight:
-                    item = order.item(entry.item_id or "")
-                    if resolve(item, item.status, Trigger.SUBMIT_TO_CARRIER) is not None:
-                        order.fire(item.item_id, Trigger.SUBMIT_TO_CARRIER, actor=actor, at=now)
-                    item.carrier_ref = update.carrier_ref
-            numbers = tuple(e.number for e in in_flight)
-            if request.kind is OrderKind.PORT_IN:
-                request.record(
-                    PortInSubmitted,
-                    now,
-                    carrier_id=request.carrier_id,
-                    carrier_ref=update.carrier_ref,
-                    numbers=numbers,
-                    order_id=request.order_id or "",
-                    actor=actor,
-                )
-            elif request.kind is OrderKind.DISCONNECT:
-                request.record(
-                    DisconnectRequested,
-                    now,
-                    carrier_id=request.carrier_id,
-                    carrier_ref=update.carrier_ref,
-                    numbers=numbers,
-                    order_id=request.order_id,
-                    actor=actor,
-                )
-            else:
-                request.record(
-                    CarrierOrderPlaced,
-                    now,
-                    carrier_id=request.carrier_id,
-                    carrier_ref=update.carrier_ref,
-                    numbers=numbers,
-                    method=(request.method or SetupMethod.LOOKUP_AND_ORDER).value,
-                    order_id=request.order_id,
-                    actor=actor,
-                )
-            uow.carrier_requests.save(request)
-            uow.add_events(request.pull_events())
+            request.announce(in_flight, order, actor=actor, at=now)
+            save_aggregate(uow, uow.carrier_requests, request)
             if order is not None:
                 if is_new:
-                    uow.orders.add(order)
-                    uow.add_events(order.pull_events())
+                    add_aggregate(uow, uow.orders, order)
                 else:
-                    self.save_order(uow, order)
+                    save_aggregate(uow, uow.orders, order)
 
         return use_case
 
@@ -931,26 +706,13 @@ class CarrierUseCases(UseCaseBase):
         """
         if request.order_id is not None:
             return uow.orders.get(request.order_id), False
-        destination = request.destination
-        account_id = order_account
-        if request.kind is OrderKind.NEW_NUMBER and destination is not None:
-            account_id = destination.account_id
+        account_id = request.customer_account(order_account)
         if account_id is None:
             return None, False
-        items = [
-            NewItem(
-                kind=request.kind,
-                number=e.number,
-                number_type=NumberType.TOLL_FREE if is_toll_free(e.number) else NumberType.LOCAL,
-                region=e.details.region if e.details is not None else None,
-            )
-            for e in entries
-        ]
+        items = request.order_items(entries)
         order = Order.place(self._order_ids(), account_id, items, actor=actor, at=now)
         self.claim_numbers(uow, order)
-        for entry, item in zip(entries, order.items, strict=True):
-            entry.item_id = item.item_id
-        request.order_id = order.order_id
+        request.track(order, entries)
         return order, True
 
     # Carrier updates -------------------------------------------------------
@@ -1019,16 +781,6 @@ class CarrierUseCases(UseCaseBase):
                 request = self._request_by_ref(uow, update.carrier_id, update.carrier_ref)
             else:
                 request = uow.carrier_requests.get(request_id)
-            if (request.carrier_id, request.carrier_ref, request.kind) != (
-                update.carrier_id,
-                update.carrier_ref,
-                update.kind,
-            ):
-                raise CarrierProtocolError(
-                    f"update for {update.kind.value} {update.carrier_ref!r} does not match "
-                    f"carrier request {request.request_id!r}",
-                    carrier_id=update.carrier_id,
-                )
             return self._apply_update(uow, request, update, mapping, now)
 
         return self.run(use_case)
@@ -1041,205 +793,71 @@ class CarrierUseCases(UseCaseBase):
         mapping: StatusMapping,
         now: datetime,
     ) -> AppliedUpdate:
-        active = [
-            e for e in request.numbers if e.state not in (NumberState.OFFERED, NumberState.RELEASED)
-        ]
-        stray = sorted({r.number for r in update.numbers} - {e.number for e in active})
-        if stray:
-            raise CarrierProtocolError(
-                f"update for {update.carrier_ref!r} lists numbers that are not in the order: "
-                + ", ".join(stray),
-                carrier_id=update.carrier_id,
-            )
-        steps = number_steps(update, mapping, [e.number for e in active])
         order = uow.orders.get(request.order_id) if request.order_id else None
-        key = update.key
-        by_carrier = Actor(Role.CARRIER, request.carrier_id)
-        changed: list[str] = []
-        held: list[str] = []
-        touched = fired = False
-        for entry in active:
-            if not entry.accepts(key):
-                continue
-            step, note = steps[entry.number]
-            item = None
-            owner = order
-            if owner is not None and entry.item_id is not None:
-                candidate = owner.item(entry.item_id)
-                # An item resubmitted under another carrier order follows that one.
-                if candidate.carrier_ref in (None, request.carrier_ref):
-                    item = candidate
-            moved = False
-            if item is not None and owner is not None:
-                plan = plan_item(
-                    item.kind,
-                    item.status,
-                    item.committed_date,
-                    step,
-                    foc_date=update.foc_date,
-                    note=note,
-                    fallback_date=update.at.date(),
-                )
-                if plan is None:
-                    if entry.seen is None or key > entry.seen:
-                        entry.seen = key
-                        touched = True
-                    held.append(entry.number)
-                    continue
-                for planned in plan:
-                    order_actor = (
-                        self._CARRIER_SYNC
-                        if planned.trigger is Trigger.SUBMIT_TO_CARRIER
-                        else by_carrier
-                    )
-                    owner.fire(
-                        item.item_id,
-                        planned.trigger,
-                        actor=order_actor,
-                        at=now,
-                        note=planned.note,
-                        committed_date=planned.committed_date,
-                    )
-                if plan:
-                    moved = fired = True
-            new_state = plan_number(entry.state, step)
-            if new_state is not None:
-                entry.state = new_state
-                moved = True
-                if new_state is NumberState.COMPLETED:
-                    self._deliver(uow, request, entry, order, now)
-            if step in SIDE_TRIGGERS:
-                entry.reason = note
-            entry.seen = entry.applied = key
-            touched = True
-            if moved:
-                changed.append(entry.number)
-        newer = request.last_update is None or key > request.last_update
-        if newer:
-            request.last_update = key
-            request.carrier_status = update.status.strip().upper()
-            request.status = mapping.request_status
-            explained = mapping.step in SIDE_TRIGGERS or mapping.step is CarrierStep.PARTIAL
-            request.reason = update.reason or (mapping.note if explained else None)
-            touched = True
-        if newer or changed:
-            request.record(
-                CarrierUpdateApplied,
-                now,
-                carrier_id=request.carrier_id,
-                carrier_ref=update.carrier_ref,
-                carrier_status=update.status.strip().upper(),
-                request_status=request.status.value,
-                changed_numbers=tuple(changed),
-            )
-        if held:
+        outcome = request.apply_update(update, mapping, order, at=now)
+        if outcome.held:
             log.info(
                 "carrier %r update %s for %s: number(s) %s held back until the customer acts",
                 request.carrier_id,
                 update.status,
                 update.carrier_ref,
-                held,
+                list(outcome.held),
             )
-        if not touched:  # a duplicate or an older report: nothing is written
+        if not outcome.touched:  # a duplicate or an older report: nothing is written
             log.info(
                 "carrier %r update %s for %s ignored: a duplicate or older than one applied",
                 request.carrier_id,
                 update.status,
                 update.carrier_ref,
             )
-            return AppliedUpdate(request, (), tuple(held))
-        request.updated_at = now
-        uow.carrier_requests.save(request)
-        uow.add_events(request.pull_events())
-        if order is not None and fired:
-            self.save_order(uow, order)
-        return AppliedUpdate(request, tuple(changed), tuple(held))
+            return AppliedUpdate(request, (), outcome.held)
+        for number in outcome.completed:
+            self._deliver(uow, request, number, order, now)
+        save_aggregate(uow, uow.carrier_requests, request)
+        if order is not None and outcome.order_changed:
+            save_aggregate(uow, uow.orders, order)
+        return AppliedUpdate(request, outcome.changed, outcome.held)
 
     def _deliver(
         self,
         uow: UnitOfWork,
         request: CarrierRequest,
-        entry: RequestedNumber,
+        number: str,
         order: Order | None,
         now: datetime,
     ) -> None:
         """Put a number the carrier completed where it belongs in inventory."""
-        number = entry.number
-        stream = inventory_stream(number)
         try:
             stocked: InventoryNumber | None = uow.inventory.get(number)
         except NotFound:
             stocked = None
         if request.kind is OrderKind.DISCONNECT:
-            if stocked is None or stocked.status is InventoryStatus.DISCONNECTED:
-                return
-            stocked.status = InventoryStatus.DISCONNECTED
-            uow.inventory.save(stocked)
-            uow.add_events(
-                [
-                    NumberDisconnected(
-                        stream=stream,
-                        seq=stocked.version,
-                        at=now,
-                        number=number,
-                        carrier_id=request.carrier_id,
-                    )
-                ]
-            )
+            if stocked is not None and stocked.disconnect(at=now):
+                save_aggregate(uow, uow.inventory, stocked)
             return
-        destination = request.destination or Destination()
-        inventory_type = (
-            destination.inventory_type
-            or self.provisioning.inventory_type(request.carrier_id).inventory_type_id
-        )
-        if request.kind is OrderKind.PORT_IN:
-            account_id = order.account_id if order is not None else None
-            service_line = None
-        else:
-            account_id, service_line = destination.account_id, destination.service_line
-        status = InventoryStatus.ASSIGNED if account_id else InventoryStatus.AVAILABLE
-        wanted = (request.carrier_id, inventory_type, status, account_id, service_line)
+        inventory_type, account_id, service_line = request.delivery_target(order)
+        if inventory_type is None:
+            inventory_type = self.provisioning.inventory_type(request.carrier_id).inventory_type_id
         if stocked is None:
-            stocked = InventoryNumber(
+            stocked = InventoryNumber.deliver(
                 number,
                 request.carrier_id,
                 inventory_type,
-                status,
-                now,
                 account_id=account_id,
                 service_line=service_line,
                 carrier_ref=request.carrier_ref,
+                at=now,
             )
-            uow.inventory.add(stocked)
-        elif wanted == (
-            stocked.carrier_id,
-            stocked.inventory_type,
-            stocked.status,
-            stocked.account_id,
-            stocked.service_line,
+            add_aggregate(uow, uow.inventory, stocked)
+        elif stocked.redeliver(
+            request.carrier_id,
+            inventory_type,
+            account_id=account_id,
+            service_line=service_line,
+            carrier_ref=request.carrier_ref,
+            at=now,
         ):
-            return
-        else:  # a number we held before (e.g. disconnected, then ordered again)
-            stocked.carrier_id, stocked.inventory_type, stocked.status = wanted[:3]
-            stocked.account_id, stocked.service_line = account_id, service_line
-            stocked.carrier_ref = request.carrier_ref
-            stocked.added_at = now
-            uow.inventory.save(stocked)
-        uow.add_events(
-            [
-                NumberAddedToInventory(
-                    stream=stream,
-                    seq=stocked.version,
-                    at=now,
-                    number=number,
-                    carrier_id=request.carrier_id,
-                    inventory_type=inventory_type,
-                    status=status.value,
-                    account_id=account_id,
-                    service_line=service_line,
-                )
-            ]
-        )
+            save_aggregate(uow, uow.inventory, stocked)
 
     # Port corrections --------------------------------------------------------
 
@@ -1339,21 +957,8 @@ class CarrierUseCases(UseCaseBase):
 
         def use_case(uow: UnitOfWork, now: datetime) -> InventoryNumber:
             stocked = uow.inventory.get(wanted)
-            assign_number(stocked, account_id, service_line, actor=actor, at=now, note=note)
-            uow.inventory.save(stocked)
-            uow.add_events(
-                [
-                    NumberAssigned(
-                        stream=inventory_stream(wanted),
-                        seq=stocked.version,
-                        at=now,
-                        number=wanted,
-                        account_id=account_id,
-                        service_line=service_line,
-                        actor=actor,
-                    )
-                ]
-            )
+            stocked.assign(account_id, service_line, actor=actor, at=now, note=note)
+            save_aggregate(uow, uow.inventory, stocked)
             return stocked
 
         return self.run(use_case)

@@ -43,7 +43,7 @@ from ..errors import (
     ValidationError,
 )
 from ..ports import UnitOfWork
-from .base import UseCaseBase
+from .base import UseCaseBase, save_aggregate
 
 __all__ = ["DocumentUseCases"]
 
@@ -385,9 +385,8 @@ class DocumentUseCases(UseCaseBase):
                 approved = self._library(uow, account_id)
             expired = [d for d in approved if is_expired(d, now)]
             for document in expired:
-                event = document.expire(at=now)
-                uow.documents.save(document)
-                uow.add_events([event])
+                document.expire(at=now)
+                save_aggregate(uow, uow.documents, document)
             return expired
 
         return self.run(use_case)

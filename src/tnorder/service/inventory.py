@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.events import Actor, NumberReturnedToInventory
-from ..domain.inventory import InventoryNumber, InventoryPage, InventoryStatus, return_number
+from ..domain.events import Actor
+from ..domain.inventory import InventoryNumber, InventoryPage, InventoryStatus
 from ..domain.machine import Trigger
 from ..domain.order import check_permission
 from ..domain.phone import normalize_number
 from ..errors import ValidationError
 from ..ports import UnitOfWork
-from .base import UseCaseBase
+from .base import UseCaseBase, save_aggregate
 
 #: The largest page ``inventory_numbers`` returns.
 __all__ = ["MAX_PAGE", "InventoryUseCases"]
@@ -107,21 +107,8 @@ class InventoryUseCases(UseCaseBase):
 
         def use_case(uow: UnitOfWork, now: datetime) -> InventoryNumber:
             stocked = uow.inventory.get(wanted)
-            account_id = return_number(stocked, actor=actor, at=now, note=note)
-            uow.inventory.save(stocked)
-            uow.add_events(
-                [
-                    NumberReturnedToInventory(
-                        stream=f"inventory:{wanted}",
-                        seq=stocked.version,
-                        at=now,
-                        number=wanted,
-                        account_id=account_id,
-                        actor=actor,
-                        note=note,
-                    )
-                ]
-            )
+            stocked.take_back(actor=actor, at=now, note=note)
+            save_aggregate(uow, uow.inventory, stocked)
             return stocked
 
         return self.run(use_case)
