@@ -45,7 +45,7 @@ def new_order_id() -> str:
 
 
 def new_carrier_request_id() -> str:
-    """A fresh carrier request id (the idempotency key sent to carriers): ``CR-`` and 10 hex digits."""
+    """A fresh carrier request id (the idempotency key sent to carriers): ``CR-`` + 10 hex."""
     return "CR-" + uuid.uuid4().hex[:10].upper()
 
 
@@ -97,8 +97,7 @@ def _instance_of(kind: type, what: str) -> Callable[[Any, attrs.Attribute[Any], 
 def _callable(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if not callable(value):
         raise ValidationError(
-            f"{attribute.name} must be a callable taking no arguments, "
-            f"got {type(value).__name__}",
+            f"{attribute.name} must be a callable taking no arguments, got {type(value).__name__}",
             field=attribute.name,
         )
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from ..domain.documents import (
     Document,
-    RequirementsPolicy,
     DocumentStatus,
     ExpiryReport,
+    RequirementsPolicy,
     RequirementState,
     assign_requirements,
     check_reviewer,
