@@ -144,6 +144,7 @@ from ..errors import (
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage
 from ..serialization import dumps
 from ..service import OrderService
+from ..world import build_service
 from . import strategies as tst
 
 __all__ = ["OrderLifecycle"]
@@ -264,7 +265,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         clock and checks what reaches the notifier.
         """
         carrier = self.carrier
-        return OrderService(
+        return build_service(
             storage,
             clock=clock,
             notifier=notifier,
