@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -50,6 +50,8 @@ __all__ = [
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 UTC: where a built world's clock starts by default."""
+
+_W = TypeVar("_W", bound="World")
 
 _PORTS = frozenset(attrs.fields_dict(ServicePorts))
 
@@ -210,8 +212,9 @@ def build_world(
     provisioning: ProvisioningConfig | None = None,
     document_storage: DocumentStorage | None = None,
     notifier: RecordingNotifier | None = None,
+    world_class: type[_W] = World,  # type: ignore[assignment]
     **settings: Any,
-) -> World:
+) -> _W:
     """A :class:`World`: the service over ``storage`` with repeatable ids.
 
     Args:
@@ -223,6 +226,8 @@ def build_world(
         provisioning: the tenant's carriers, accounts and inventory types.
         document_storage: where uploads go.
         notifier: a ``RecordingNotifier`` by default (what :meth:`World.relay` reads).
+        world_class: a subclass of :class:`World` with a test's own helpers
+            (it adds no attributes of its own).
         **settings: ``ServiceConfig`` settings; ``order_ids``,
             ``carrier_request_ids`` and ``document_ids`` count from 1
             (``ORD-1``, ``CR-1``, ``DOC-1``) unless given.
@@ -246,7 +251,7 @@ def build_world(
         document_storage=document_storage,
         **settings,
     )
-    return World(
+    return world_class(
         service=service,
         storage=store,
         clock=clock,
