@@ -184,6 +184,8 @@ from .relay import (
 )
 from .service import (
     OrderService,
+    ServiceConfig,
+    ServicePorts,
 )
 
 # A library's loggers stay silent until the host configures logging (the
@@ -311,6 +313,8 @@ __all__ = [
     "Role",
     "RulesPolicy",
     "SerializationError",
+    "ServiceConfig",
+    "ServicePorts",
     "SetupMethod",
     "StorageError",
     "TnorderError",
