@@ -252,6 +252,7 @@ def test_each_group_keeps_only_the_settings_it_reads() -> None:
     assert "carriers" not in views
     assert "carriers" in carriers
     assert "view_policy" not in carriers
+    assert "config" not in views
     assert {"storage", "notifier", "clock"} == set(vars(RelayUseCases(ports)))
 
 
@@ -392,3 +393,11 @@ def test_open_storage_refuses_an_unknown_kind_or_a_missing_location() -> None:
     with pytest.raises(ValidationError) as caught:
         open_storage("postgres")
     assert "dsn" == caught.value.field
+
+
+def test_the_service_carriers_cannot_be_rewired_through_the_mapping() -> None:
+    """service.carriers is read-only: a running service's adapters change only by a new build."""
+    service = build_service(carriers={"sim": SimulatedCarrier("sim")})
+    with pytest.raises(TypeError):
+        service.carriers["other"] = SimulatedCarrier("other")  # type: ignore[index]
+    assert ["sim"] == list(service.carriers)

@@ -72,8 +72,10 @@ class UseCaseBase:
         config: the service's settings; a group keeps the ones it reads.
         ports: the adapters; a group keeps the ones it talks to.
 
+    A group keeps the settings it reads as attributes, not the whole
+    configuration, so what a group depends on is visible in its ``__init__``.
+
     Attributes:
-        config: the whole configuration (read-only by construction).
         storage: where each unit of work is opened.
         clock: read once per attempt by :meth:`run`.
         limits: the size limits the entry checks apply.
@@ -81,7 +83,6 @@ class UseCaseBase:
     """
 
     def __init__(self, config: ServiceConfig, ports: ServicePorts) -> None:
-        self.config: ServiceConfig = config
         self.storage: Storage = ports.storage
         self.clock: Clock = ports.clock
         self.limits: InputLimits = config.limits

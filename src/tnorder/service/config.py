@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -185,8 +186,9 @@ def _carriers(carriers: Mapping[str, Carrier] | None) -> Mapping[str, Carrier]:
             f"carriers must map carrier ids to adapters, got {type(carriers).__name__}",
             field="carriers",
         )
-    # A copy: the caller's dict changing later must not rewire a running service.
-    return dict(carriers)
+    # A read-only copy: neither the caller's dict changing later nor a write
+    # through ``service.carriers`` may rewire a running service.
+    return MappingProxyType(dict(carriers))
 
 
 def _required(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
