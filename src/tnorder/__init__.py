@@ -182,6 +182,8 @@ from .relay import (
 )
 from .service import (
     OrderService,
+    ServiceConfig,
+    ServicePorts,
 )
 
 # A library's loggers stay silent until the host configures logging (the
@@ -309,6 +311,8 @@ __all__ = [
     "Role",
     "RulesPolicy",
     "SerializationError",
+    "ServiceConfig",
+    "ServicePorts",
     "SetupMethod",
     "StorageError",
     "TnorderError",

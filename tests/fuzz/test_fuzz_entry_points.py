@@ -43,7 +43,6 @@ from tnorder import (
     NumberType,
     Order,
     OrderKind,
-    OrderService,
     PortDetails,
     RequirementRule,
     Role,
@@ -60,6 +59,7 @@ from tnorder.demo.world import REALTIME, START, World, build_world
 from tnorder.records import RECORD_SPECS
 from tnorder.serialization import loads
 from tnorder.testing import strategies as tst
+from tnorder.world import build_service
 
 # -- values ------------------------------------------------------------------------------
 
@@ -181,7 +181,7 @@ def other_world(
             tables = ", ".join(f"tnorder_{kind}" for kind in KINDS)
             pg.execute(f"TRUNCATE {tables} RESTART IDENTITY")
     old = sqlite_world.service
-    service = OrderService(
+    service = build_service(
         storage,
         clock=sqlite_world.clock,
         carriers=old.carriers,

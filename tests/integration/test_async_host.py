@@ -26,7 +26,9 @@ from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.aio import AsyncOrderService
 from tnorder.domain.events import Event
 from tnorder.ports import UnitOfWork
+from tnorder.service.base import save_order
 from tnorder.web import error_to_json, to_json_ready
+from tnorder.world import build_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "staff-1")
@@ -114,7 +116,7 @@ class Served:
 def world(tmp_path: Path) -> Iterator[tuple[OrderService, AsyncOrderService, GatedNotifier]]:
     notifier = GatedNotifier()
     storage = SqliteStorage(tmp_path / "orders.db")
-    service = OrderService(storage, clock=FixedClock(NOW), notifier=notifier)
+    service = build_service(storage, clock=FixedClock(NOW), notifier=notifier)
     aservice = AsyncOrderService(service, max_concurrency=4)
     yield service, aservice, notifier
     notifier.gate.set()
@@ -186,7 +188,7 @@ def test_a_blocked_use_case_does_not_block_the_loop(
 def test_concurrency_is_bounded() -> None:
     """No more than ``max_concurrency`` use cases run at once, in that many threads."""
     aservice = AsyncOrderService(
-        OrderService(MemoryStorage(), clock=FixedClock(NOW)), max_concurrency=2
+        build_service(MemoryStorage(), clock=FixedClock(NOW)), max_concurrency=2
     )
     lock = threading.Lock()
     active: list[int] = [0]
@@ -221,7 +223,7 @@ def test_the_conflict_retry_waits_with_the_injected_async_sleep() -> None:
     async def recording_sleep(seconds: float) -> None:
         waits.append((seconds, asyncio.get_running_loop() is loops[0]))
 
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW), max_attempts=3)
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW), max_attempts=3)
     aservice = AsyncOrderService(service, sleep=recording_sleep)
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     attempts: list[int] = []
@@ -233,7 +235,7 @@ def test_the_conflict_retry_waits_with_the_injected_async_sleep() -> None:
             with service.storage.unit_of_work() as side:
                 side.orders.save(side.orders.get(order.order_id))
                 side.commit()
-        service.save_order(uow, loaded)
+        save_order(uow, loaded)
         return "saved"
 
     async def scenario() -> str:
@@ -251,7 +253,7 @@ def test_the_conflict_retry_waits_with_the_injected_async_sleep() -> None:
 
 def test_max_concurrency_must_be_positive() -> None:
     """A zero or non-integer bound is refused with a ValidationError naming the field."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW))
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="max_concurrency"):
             AsyncOrderService(service, max_concurrency=bad)  # type: ignore[arg-type]

@@ -28,6 +28,8 @@ from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import UnitOfWork
+from tnorder.service.base import save_order
+from tnorder.world import build_service
 
 FORK = multiprocessing.get_context("fork")
 CRASHED = 17
@@ -55,7 +57,7 @@ def _review_a(service: OrderService, step: str) -> Callable[[UnitOfWork, datetim
         order.fire("A-1", Trigger.REVIEW, actor=STAFF, at=now)
         if step == "before_save":
             _die()
-        service.save_order(uow, order)
+        save_order(uow, order)
         if step == "after_save_before_commit":
             _die()
         return order
@@ -65,7 +67,7 @@ def _review_a(service: OrderService, step: str) -> Callable[[UnitOfWork, datetim
 
 def _drain(storage: AnyStorage, notifier: object) -> None:
     """Relay until the outbox is empty (a dead relay's locks may take a moment to go)."""
-    service = OrderService(storage, clock=FixedClock(T0), notifier=notifier)  # type: ignore[arg-type]
+    service = build_service(storage, clock=FixedClock(T0), notifier=notifier)  # type: ignore[arg-type]
     for _ in range(100):
         service.relay_events()
         if storage.pending_event_count() == 0:
@@ -99,7 +101,7 @@ def test_a_use_case_dying_at_any_step_leaves_state_and_outbox_consistent(
     _place_two(sql_storage)
 
     def child() -> None:
-        service = OrderService(sql_storage, clock=FixedClock(T0))
+        service = build_service(sql_storage, clock=FixedClock(T0))
         if step == "during_commit":
             # The order UPDATE has run inside the transaction; die before the outbox INSERT.
             _sql.insert_events = _die  # type: ignore[assignment]
@@ -126,14 +128,14 @@ def test_a_relay_dying_mid_delivery_loses_nothing(
     """A relay killed after publishing some events (before marking them) leaves them in the
     outbox: the next relay delivers everything, repeating only what was in flight."""
     _place_two(sql_storage)
-    service = OrderService(sql_storage, clock=FixedClock(T0))
+    service = build_service(sql_storage, clock=FixedClock(T0))
     service.fire("A", "A-1", Trigger.REVIEW, actor=STAFF)
     service.fire("B", "B-1", Trigger.REVIEW, actor=STAFF)
     service.fire("A", "A-1", Trigger.BEGIN_VERIFICATION, actor=STAFF)
     log = tmp_path / "delivered.log"
 
     def child() -> None:
-        OrderService(
+        build_service(
             sql_storage, clock=FixedClock(T0), notifier=FileNotifier(log, crash_after=2)
         ).relay_events()
 
@@ -163,7 +165,7 @@ def test_a_failed_commit_writes_nothing(
     """When the database fails during commit, the use case raises StorageError and neither
     the state change nor its event is stored; running it again succeeds."""
     _place_two(storage)
-    service = OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
+    service = build_service(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
     _fail_commit(storage, monkeypatch)
     with pytest.raises(StorageError, match="injected"):
         service.fire("A", "A-1", Trigger.REVIEW, actor=STAFF)
@@ -179,12 +181,12 @@ def test_an_error_inside_the_use_case_writes_nothing(storage: AnyStorage) -> Non
     """An exception raised by a use case after it staged writes propagates, and nothing
     it staged is stored."""
     _place_two(storage)
-    service = OrderService(storage, clock=FixedClock(T0))
+    service = build_service(storage, clock=FixedClock(T0))
 
     def use_case(uow: UnitOfWork, now: datetime) -> None:
         order = uow.orders.get("A")
         order.fire("A-1", Trigger.REVIEW, actor=STAFF, at=now)
-        service.save_order(uow, order)
+        save_order(uow, order)
         uow.orders.add(new_order("C"))
         raise RuntimeError("host code failed")
 
@@ -204,7 +206,7 @@ def test_a_notifier_failing_for_every_event_keeps_them_all(storage: AnyStorage) 
         def publish(self, event: object) -> None:
             raise NotificationError("bus down")
 
-    service = OrderService(storage, clock=FixedClock(T0), notifier=Down())
+    service = build_service(storage, clock=FixedClock(T0), notifier=Down())
     with pytest.raises(NotificationError, match="A#1, B#1"):
         service.relay_events()
     assert 2 == storage.pending_event_count()

@@ -51,6 +51,7 @@ from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.serialization import dumps
+from tnorder.world import build_service
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -63,7 +64,7 @@ OTHER = "+14045550102"
 
 def _service(storage: AnyStorage, **kwargs: object) -> tuple[OrderService, FixedClock]:
     clock = FixedClock(T0)
-    service = OrderService(
+    service = build_service(
         storage,
         clock=clock,
         notifier=RecordingNotifier(),
@@ -119,7 +120,7 @@ def _carrier_service(
             )
         ],
     )
-    service = OrderService(
+    service = build_service(
         storage,
         clock=clock,
         notifier=RecordingNotifier(),

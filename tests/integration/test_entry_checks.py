@@ -27,6 +27,7 @@ from tnorder import (
 )
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
+from tnorder.world import build_service
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -34,7 +35,7 @@ MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 
 
 def service(storage: AnyStorage, **kwargs: Any) -> OrderService:
-    return OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier(), **kwargs)
+    return build_service(storage, clock=FixedClock(T0), notifier=RecordingNotifier(), **kwargs)
 
 
 def snapshot(svc: OrderService, account_id: str = "acct-1") -> tuple[Any, ...]:

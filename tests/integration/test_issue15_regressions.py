@@ -37,6 +37,7 @@ from tnorder.domain.events import (
     document_stream,
     inventory_stream,
 )
+from tnorder.world import build_service
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -45,7 +46,7 @@ PDF = b"%PDF-1.7\nletter of authorization\n%%EOF\n"
 
 
 def port_in_service(storage: MemoryStorage, documents: object) -> tuple[OrderService, str]:
-    svc = OrderService(
+    svc = build_service(
         storage,
         clock=FixedClock(T0),
         notifier=RecordingNotifier(),
@@ -72,7 +73,7 @@ def test_an_order_and_a_document_with_the_same_id_have_different_event_ids() -> 
     """An order whose id equals a document's id does not share event ids with the
     document's own events (they once did: DOC-1#1 for both)."""
     storage = MemoryStorage()
-    svc = OrderService(
+    svc = build_service(
         storage,
         clock=FixedClock(T0),
         notifier=RecordingNotifier(),
@@ -201,10 +202,10 @@ def test_views_at_the_ends_of_the_calendar_raise_validation_errors(now: datetime
     """A clock at the edges of the calendar gives dashboards or a ValidationError naming
     what was out of range, never an OverflowError."""
     storage = MemoryStorage()
-    OrderService(storage, clock=FixedClock(T0)).place_order(
+    build_service(storage, clock=FixedClock(T0)).place_order(
         "acct-1", [NewItem(OrderKind.NEW_NUMBER, number_type=NumberType.LOCAL)], actor=CUSTOMER
     )
-    svc = OrderService(storage, clock=FixedClock(now))
+    svc = build_service(storage, clock=FixedClock(now))
     fields = []
     for view in (svc.orders_tab, svc.order_history, svc.active_numbers):
         try:
@@ -216,7 +217,7 @@ def test_views_at_the_ends_of_the_calendar_raise_validation_errors(now: datetime
 
 def test_relay_limit_must_be_an_integer() -> None:
     """relay_events(limit="10") is a ValidationError, not a TypeError."""
-    svc = OrderService(MemoryStorage(), clock=FixedClock(T0), notifier=RecordingNotifier())
+    svc = build_service(MemoryStorage(), clock=FixedClock(T0), notifier=RecordingNotifier())
     with pytest.raises(ValidationError, match="limit"):
         svc.relay_events(limit="10")  # type: ignore[arg-type]
 

@@ -17,11 +17,12 @@ from itertools import pairwise
 import pytest
 from storage_kit import STAFF, T0, add_order, new_order
 
-from tnorder import ConcurrencyConflict, InvalidTransition, OrderKind, OrderService, Trigger
+from tnorder import ConcurrencyConflict, InvalidTransition, OrderKind, Trigger
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.world import build_service
 
 FORK = multiprocessing.get_context("fork")
 ORDERS = ("L-1", "L-2")
@@ -43,7 +44,7 @@ def _setup(storage: SqliteStorage | PostgresStorage) -> None:
 def _apply_events(storage: SqliteStorage | PostgresStorage, worker: int) -> list[Outcome]:
     """Fire random information requests/answers; record what became of each, by note."""
     rng = random.Random(worker)
-    service = OrderService(storage, clock=FixedClock(T0), max_attempts=3)
+    service = build_service(storage, clock=FixedClock(T0), max_attempts=3)
     outcomes: list[Outcome] = []
     for n in range(EVENTS_PER_WORKER):
         tag = f"w{worker}-{n}"
@@ -84,7 +85,7 @@ def _check(storage: SqliteStorage | PostgresStorage, outcomes: list[Outcome]) ->
                 assert item.status == item.history[-1].to_status
                 notes += [h.note for h in item.history if h.note]
     notifier = RecordingNotifier()
-    service = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+    service = build_service(storage, clock=FixedClock(T0), notifier=notifier)
     while service.relay_events(limit=50):
         pass
     delivered = notifier.event_ids()

@@ -22,6 +22,7 @@ from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.world import build_service
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -55,7 +56,7 @@ def test_a_poisoned_record_delays_no_other_stream(storage: AnyStorage) -> None:
     delivered; the poisoned record is parked with its reason; its own stream's later
     event waits behind it until an operator drops it."""
     notifier = RecordingNotifier()
-    svc = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+    svc = build_service(storage, clock=FixedClock(T0), notifier=notifier)
     place(svc, "O-1")
     plant(storage, "P", "P#1", '{"schema_version": 1, "type": "Nope"}')
     plant(storage, "P", "P#2", valid_payload("P", 2))
@@ -88,7 +89,7 @@ def test_a_parked_stream_never_fills_the_claim_limit(storage: AnyStorage) -> Non
     """Even when a parked stream has more waiting events than the relay's limit, the
     other streams are delivered."""
     notifier = RecordingNotifier()
-    svc = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+    svc = build_service(storage, clock=FixedClock(T0), notifier=notifier)
     plant(storage, "P", "P#1", "not json")
     for seq in range(2, 8):
         plant(storage, "P", f"P#{seq}", valid_payload("P", seq))
@@ -107,7 +108,7 @@ def test_retry_after_repair_delivers_the_record(
     in stream order."""
     storage = sql_storage
     notifier = RecordingNotifier()
-    svc = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+    svc = build_service(storage, clock=FixedClock(T0), notifier=notifier)
     plant(storage, "P", "P#1", "{")
     plant(storage, "P", "P#2", valid_payload("P", 2))
     assert 0 == svc.relay_events()
@@ -126,7 +127,7 @@ def test_operator_calls_refuse_bad_positions(storage: AnyStorage) -> None:
     """Positions must be a sequence of integers; unknown positions change nothing."""
     from tnorder import ValidationError
 
-    svc = OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
+    svc = build_service(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
     with pytest.raises(ValidationError):
         svc.retry_parked_events("12")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
@@ -162,7 +163,7 @@ def test_a_0_1_sqlite_database_gets_parking_when_opened(tmp_path: Path) -> None:
     try:
         assert _sql.LATEST_SCHEMA == storage.schema_version()
         notifier = RecordingNotifier()
-        svc = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+        svc = build_service(storage, clock=FixedClock(T0), notifier=notifier)
         assert 1 == svc.relay_events()
         assert ["O-9#1"] == [e.event_id for e in notifier.events]
         assert ["Q"] == [p.stream for p in svc.parked_events()]

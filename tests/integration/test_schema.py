@@ -17,13 +17,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tnorder import Actor, NewItem, OrderKind, OrderService, Role, ValidationError
+from tnorder import Actor, NewItem, OrderKind, Role, ValidationError
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.schema import schema_script, schema_steps
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
+from tnorder.world import build_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "staff-1")
@@ -38,7 +39,7 @@ def _sqlite_schema(path: Path) -> set[tuple[str, str, str]]:
 
 
 def _works(storage: Storage) -> None:
-    service = OrderService(storage, clock=FixedClock(NOW))
+    service = build_service(storage, clock=FixedClock(NOW))
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     assert order == service.get_order(order.order_id)
     assert [order.order_id] == [s.order_id for s in service.orders_tab("ACC-1")]

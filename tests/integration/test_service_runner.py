@@ -7,9 +7,11 @@ from datetime import datetime
 import pytest
 from storage_kit import STAFF, T0, AnyStorage, add_order, new_order
 
-from tnorder import ConcurrencyConflict, InvalidTransition, ItemStatus, OrderService, Trigger
+from tnorder import ConcurrencyConflict, InvalidTransition, ItemStatus, Trigger
 from tnorder.adapters.clocks import FixedClock
 from tnorder.ports import UnitOfWork
+from tnorder.service.base import save_order
+from tnorder.world import build_service
 
 
 def _bump_behind_its_back(storage: AnyStorage) -> None:
@@ -23,7 +25,7 @@ def _bump_behind_its_back(storage: AnyStorage) -> None:
 def test_a_conflicting_use_case_is_run_again_from_a_fresh_load(storage: AnyStorage) -> None:
     """After losing a race once, the use case reruns on the newer state and commits."""
     add_order(storage, new_order("A"))
-    service = OrderService(storage, clock=FixedClock(T0), max_attempts=3)
+    service = build_service(storage, clock=FixedClock(T0), max_attempts=3)
     seen: list[int] = []
 
     def use_case(uow: UnitOfWork, now: datetime) -> int:
@@ -32,7 +34,7 @@ def test_a_conflicting_use_case_is_run_again_from_a_fresh_load(storage: AnyStora
         if len(seen) == 1:
             _bump_behind_its_back(storage)
         order.fire("A-1", Trigger.REVIEW, actor=STAFF, at=now)
-        service.save_order(uow, order)
+        save_order(uow, order)
         return order.version
 
     assert 3 == service.run(use_case)
@@ -45,7 +47,7 @@ def test_retries_are_bounded_by_max_attempts(storage: AnyStorage) -> None:
     """A use case that loses every race runs max_attempts times, then ConcurrencyConflict
     escapes and nothing it staged is stored."""
     add_order(storage, new_order("A"))
-    service = OrderService(storage, clock=FixedClock(T0), max_attempts=3)
+    service = build_service(storage, clock=FixedClock(T0), max_attempts=3)
     runs: list[int] = []
 
     def use_case(uow: UnitOfWork, now: datetime) -> None:
@@ -53,7 +55,7 @@ def test_retries_are_bounded_by_max_attempts(storage: AnyStorage) -> None:
         runs.append(order.version)
         _bump_behind_its_back(storage)
         order.fire("A-1", Trigger.REVIEW, actor=STAFF, at=now)
-        service.save_order(uow, order)
+        save_order(uow, order)
 
     with pytest.raises(ConcurrencyConflict) as conflict:
         service.run(use_case)
@@ -67,7 +69,7 @@ def test_retries_are_bounded_by_max_attempts(storage: AnyStorage) -> None:
 def test_other_errors_are_not_retried(storage: AnyStorage) -> None:
     """A domain refusal propagates from the first attempt."""
     add_order(storage, new_order("A"))
-    service = OrderService(storage, clock=FixedClock(T0), max_attempts=3)
+    service = build_service(storage, clock=FixedClock(T0), max_attempts=3)
     runs = 0
 
     def use_case(uow: UnitOfWork, now: datetime) -> None:

@@ -18,7 +18,6 @@ from tnorder import (
     NumberNotFound,
     OrderKind,
     OrderNotFound,
-    OrderService,
     Trigger,
     ValidationError,
 )
@@ -27,6 +26,7 @@ from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.domain.events import Event
 from tnorder.domain.inventory import InventoryStatus
 from tnorder.relay import relay_outbox
+from tnorder.world import build_service
 
 
 def test_added_order_reads_back_equal_at_version_1(storage: AnyStorage) -> None:
@@ -105,7 +105,7 @@ def test_conflict_found_at_commit_rolls_back_the_whole_unit(storage: AnyStorage)
             uow.orders.get("O-2")
         assert "O-2" == missing.value.key
     notifier = RecordingNotifier()
-    OrderService(storage, clock=FixedClock(T0), notifier=notifier).relay_events()
+    build_service(storage, clock=FixedClock(T0), notifier=notifier).relay_events()
     assert ItemStatus.VERIFICATION_PENDING == stored.items[0].status
     assert ["O-1#1", "O-1#2"] == notifier.event_ids()
 
@@ -244,7 +244,7 @@ def test_records_are_versioned_and_found_by_their_indexes(storage: AnyStorage) -
 def test_relay_delivers_each_event_once_in_order(storage: AnyStorage) -> None:
     """Events reach the notifier oldest first with their stable ids, and only once."""
     notifier = RecordingNotifier()
-    service = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+    service = build_service(storage, clock=FixedClock(T0), notifier=notifier)
     item = NewItem(OrderKind.NEW_NUMBER)
     service.place_order("acct-1", [item], actor=STAFF, order_id="A")
     service.place_order("acct-1", [item], actor=STAFF, order_id="B")
@@ -261,7 +261,7 @@ def test_a_failing_event_holds_back_only_its_own_stream(storage: AnyStorage) -> 
     are delivered, NotificationError is raised, and the next run delivers the rest in order."""
     for order_id in ("A", "B"):
         add_order(storage, new_order(order_id))
-    service = OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
+    service = build_service(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
     service.fire("A", "A-1", Trigger.REVIEW, actor=STAFF)
     service.fire("B", "B-1", Trigger.REVIEW, actor=STAFF)
     flaky = _FailOnce("A#1")
@@ -277,7 +277,7 @@ def test_an_open_claim_keeps_its_stream_from_other_relays(storage: AnyStorage) -
     """While one relay holds a stream's events, another relay gets none of that stream."""
     for order_id in ("A", "B"):
         add_order(storage, new_order(order_id))
-    service = OrderService(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
+    service = build_service(storage, clock=FixedClock(T0), notifier=RecordingNotifier())
     service.fire("A", "A-1", Trigger.REVIEW, actor=STAFF)
     with storage.outbox() as first:
         held = first.claim(limit=1)
@@ -313,7 +313,7 @@ class _SlowRecorder(RecordingNotifier):
 def test_relays_side_by_side_deliver_each_event_once_in_order(storage: AnyStorage) -> None:
     """Three relays draining one outbox at once deliver every event exactly once, and
     each order's events in the order they happened."""
-    service = OrderService(storage, clock=FixedClock(T0))
+    service = build_service(storage, clock=FixedClock(T0))
     for n in range(10):
         add_order(storage, new_order(f"R-{n}"))
         service.fire(f"R-{n}", f"R-{n}-1", Trigger.REVIEW, actor=STAFF)

@@ -19,7 +19,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
-from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import (
@@ -41,7 +40,8 @@ from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem
 from tnorder.domain.statuses import OrderKind, Role
 from tnorder.errors import NotFound
-from tnorder.service import OrderService
+from tnorder.world import World as BaseWorld
+from tnorder.world import build_world
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "staff-1")
@@ -50,30 +50,19 @@ CRITERIA = LookupCriteria(quantity=3, area_code="404")
 PORTED = "+14045550123"
 
 
-class World:
-    """A service over memory storage with a request-and-wait simulated carrier."""
+class World(BaseWorld):
+    """The shipped world over memory storage with a request-and-wait simulated carrier."""
 
-    def __init__(self, *, backorder: bool = False) -> None:
-        self.storage = MemoryStorage()
-        self.sim = SimulatedCarrier("sim", fulfilment=Fulfilment.REQUEST_AND_WAIT)
-        self.sim.backorder_orders(backorder)
-        config = ProvisioningConfig(
-            True,
-            [
-                CarrierConfig(
-                    "sim", "Simulated", [CarrierAccount("A-1", "sim")],
-                    [InventoryType("stock", "sim")],
-                )
-            ],
-        )
-        self.service = OrderService(
-            self.storage,
-            clock=FixedClock(NOW),
-            carriers={"sim": self.sim},
-            provisioning=config,
-            order_ids=iter(f"ORD-{i}" for i in range(1, 100)).__next__,
-            carrier_request_ids=iter(f"CR-{i}" for i in range(1, 100)).__next__,
-        )
+    @property
+    def sim(self) -> SimulatedCarrier:
+        carrier = self.carriers["sim"]
+        assert isinstance(carrier, SimulatedCarrier)
+        return carrier
+
+    @property
+    def memory(self) -> MemoryStorage:
+        assert isinstance(self.storage, MemoryStorage)
+        return self.storage
 
     def footprint(self, request: CarrierRequest) -> tuple[Any, ...]:
         """What a write would change: versions and the outbox size."""
@@ -82,7 +71,7 @@ class World:
         return (
             current.version,
             order.version if order else None,
-            self.storage.pending_event_count(),
+            self.memory.pending_event_count(),
         )
 
     def state(self, request: CarrierRequest) -> tuple[Any, ...]:
@@ -114,10 +103,27 @@ class World:
         )
 
 
+def make_world(*, backorder: bool = False) -> World:
+    sim = SimulatedCarrier("sim", fulfilment=Fulfilment.REQUEST_AND_WAIT)
+    sim.backorder_orders(backorder)
+    config = ProvisioningConfig(
+        True,
+        [
+            CarrierConfig(
+                "sim", "Simulated", [CarrierAccount("A-1", "sim")],
+                [InventoryType("stock", "sim")],
+            )
+        ],
+    )
+    return build_world(
+        MemoryStorage(), start=NOW, carriers={"sim": sim}, provisioning=config, world_class=World
+    )
+
+
 def _number_order(
     failing: set[int], customer: bool, backorder: bool
 ) -> tuple[World, CarrierRequest]:
-    world = World(backorder=backorder)
+    world = make_world(backorder=backorder)
     found = world.sim.search(CarrierAccount("A-1", "sim"), CRITERIA, now=NOW)
     world.sim.fail_numbers({found[i].number: f"number {i} is gone" for i in failing})
     destination = Destination.to_account("ACC-1", "line-1") if customer else Destination()
@@ -191,7 +197,7 @@ def test_port_progress_in_any_order(
 ) -> None:
     """A port's SUBMITTED / FOC / re-issued FOC / COMPLETE reports, shuffled and repeated,
     end where they would in order, with the latest FOC date as committed date."""
-    world = World()
+    world = make_world()
     request, _ = _port(world)
     final_date = reissued or first
     timeline = [
@@ -208,7 +214,7 @@ def test_port_progress_in_any_order(
         _apply_checked(world, request, update, newest)
         newest = max(newest, update.key)
 
-    expected = World()
+    expected = make_world()
     same, _ = _port(expected)
     for update in sorted(set(stream), key=lambda u: u.key):
         expected.service.apply_carrier_update(update)
@@ -226,7 +232,7 @@ def test_any_port_history_applies_safely(words: list[str], data: st.DataObject) 
     """Any history of known port words, delivered shuffled and repeated, with the customer
     sometimes correcting and staff resubmitting in between: nothing raises, duplicates and
     older reports change nothing."""
-    world = World()
+    world = make_world()
     request, order_id = _port(world)
     history = [
         _port_update(

@@ -19,7 +19,6 @@ from tnorder import (
     NewItem,
     NumberType,
     OrderKind,
-    OrderService,
     Role,
 )
 from tnorder.adapters.clocks import FixedClock
@@ -47,6 +46,7 @@ from tnorder.domain.events import (
 )
 from tnorder.serialization import dump_event, load_event
 from tnorder.testing.strategies import events, identifiers
+from tnorder.world import build_service
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust")
@@ -237,7 +237,7 @@ def test_documents_never_cross_accounts(
         n += 1
         return f"DOC-{n}"
 
-    service = OrderService(
+    service = build_service(
         MemoryStorage(),
         clock=FixedClock(T0),
         document_storage=MemoryDocumentStorage(),

@@ -30,8 +30,9 @@ from tnorder.domain.order import NewItem
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import ConcurrencyConflict, NotificationError
 from tnorder.ports import UnitOfWork
-from tnorder.service import OrderService
+from tnorder.service.base import save_order
 from tnorder.testing import SecretScanner
+from tnorder.world import build_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -65,7 +66,7 @@ def test_a_lost_race_is_logged_with_its_attempt(caplog: pytest.LogCaptureFixture
     """A use case that loses an optimistic race logs INFO naming it and the attempt,
     then succeeds on the next attempt."""
     caplog.set_level(logging.INFO, logger="tnorder")
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW), max_attempts=3)
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW), max_attempts=3)
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     item_id = order.items[0].item_id
     attempts: list[int] = []
@@ -78,7 +79,7 @@ def test_a_lost_race_is_logged_with_its_attempt(caplog: pytest.LogCaptureFixture
             loaded.fire(item_id, Trigger.BEGIN_VERIFICATION, actor=STAFF, at=now)
         else:
             loaded.fire(item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=now)
-        service.save_order(uow, loaded)
+        save_order(uow, loaded)
 
     service.run(fire_review)
     assert 2 == len(attempts)
@@ -91,7 +92,7 @@ def test_giving_up_after_the_last_attempt_is_a_warning(
 ) -> None:
     """When every attempt loses, a WARNING says so before ConcurrencyConflict escapes."""
     caplog.set_level(logging.INFO, logger="tnorder")
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW), max_attempts=2)
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW), max_attempts=2)
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     item_id = order.items[0].item_id
 
@@ -101,7 +102,7 @@ def test_giving_up_after_the_last_attempt_is_a_warning(
             side.orders.save(side.orders.get(order.order_id))
             side.commit()
         loaded.fire(item_id, Trigger.REVIEW, actor=STAFF, at=now)
-        service.save_order(uow, loaded)
+        save_order(uow, loaded)
 
     with pytest.raises(ConcurrencyConflict):
         service.run(always_loses)
@@ -128,7 +129,7 @@ def test_a_relay_failure_is_logged_with_the_event(caplog: pytest.LogCaptureFixtu
     caplog.set_level(logging.INFO, logger="tnorder")
     storage = MemoryStorage()
     notifier = _FailingOn("ORD-BAD")
-    service = OrderService(storage, clock=FixedClock(NOW), notifier=notifier)
+    service = build_service(storage, clock=FixedClock(NOW), notifier=notifier)
     service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, order_id="ORD-OK")
     service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF, order_id="ORD-BAD")
     with pytest.raises(NotificationError):

@@ -8,12 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import attrs
 import pytest
 
 from tnorder.adapters.clocks import FixedClock
-from tnorder.adapters.memory import MemoryStorage
-from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import (
     CarrierAccount,
@@ -64,7 +61,8 @@ from tnorder.errors import (
     UnknownCarrierStatus,
     ValidationError,
 )
-from tnorder.service import OrderService
+from tnorder.world import World as BaseWorld
+from tnorder.world import build_service, build_world
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "staff-1")
@@ -89,17 +87,17 @@ def _config(enabled: bool = True, carrier_id: str = "sim") -> ProvisioningConfig
     )
 
 
-@attrs.define
-class World:
-    service: OrderService
-    sim: SimulatedCarrier
-    clock: FixedClock
-    notifier: RecordingNotifier
-    storage: MemoryStorage
+class World(BaseWorld):
+    """The shipped world with one simulated carrier, ``sim``."""
+
+    @property
+    def sim(self) -> SimulatedCarrier:
+        carrier = self.carriers["sim"]
+        assert isinstance(carrier, SimulatedCarrier)
+        return carrier
 
     def events(self) -> list[Event]:
-        self.service.relay_events(limit=10_000)
-        return list(self.notifier.events)
+        return self.relay()
 
     def inventory(self, number: str) -> InventoryNumber:
         with self.storage.unit_of_work() as uow:
@@ -114,20 +112,12 @@ class World:
 
 
 def _world(config: ProvisioningConfig | None = None, **sim: Any) -> World:
-    clock = FixedClock(NOW)
-    storage = MemoryStorage()
-    notifier = RecordingNotifier()
-    carrier = SimulatedCarrier("sim", **sim)
-    service = OrderService(
-        storage,
-        clock=clock,
-        notifier=notifier,
-        carriers={"sim": carrier},
+    return build_world(
+        start=NOW,
+        carriers={"sim": SimulatedCarrier("sim", **sim)},
         provisioning=config or _config(),
-        order_ids=iter(f"ORD-{i}" for i in range(1, 1000)).__next__,
-        carrier_request_ids=iter(f"CR-{i}" for i in range(1, 1000)).__next__,
+        world_class=World,
     )
-    return World(service, carrier, clock, notifier, storage)
 
 
 @pytest.fixture(params=list(Fulfilment), ids=lambda f: f.value)
@@ -144,7 +134,7 @@ def _types(events: list[Event]) -> list[str]:
 
 def test_a_service_without_provisioning_refuses_carrier_work() -> None:
     """By default the provisioning module is off: every carrier workflow is refused."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    service = build_service(clock=FixedClock(NOW))
     with pytest.raises(ProvisioningDisabled, match=r"the provisioning module is not enabled for"):
         service.lookup_numbers("sim", ATLANTA, destination=TO_STOCK, actor=STAFF)
 
@@ -186,7 +176,7 @@ def test_unknown_carrier_account_or_inventory_type_is_not_configured(
 
 def test_a_configured_carrier_without_adapter_is_not_configured() -> None:
     """Configuration naming a carrier the service has no adapter for is refused."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW), provisioning=_config())
+    service = build_service(clock=FixedClock(NOW), provisioning=_config())
     with pytest.raises(CarrierNotConfigured, match="no adapter"):
         service.carrier_capabilities("sim")
 

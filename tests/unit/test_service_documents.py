@@ -3,7 +3,6 @@ expiry and account isolation, end to end over memory storage and a real temp dir
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from tnorder import (
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.document_storage import FilesystemDocumentStorage, MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
-from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.domain.documents import (
     COMPLIANCE_ACTOR,
     DEFAULT_REQUIREMENTS_POLICY,
@@ -45,6 +43,8 @@ from tnorder.domain.events import (
     Event,
 )
 from tnorder.ports import DocumentStorage
+from tnorder.world import World as BaseWorld
+from tnorder.world import build_service, build_world
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
@@ -59,24 +59,13 @@ PNG = b"\x89PNG\r\n\x1a\nletter"
 NOTE = "Your document has expired; please upload a current utility bill."
 
 
-class World:
-    """A service over memory storage with a fixed clock, counting ids and recording events."""
+class World(BaseWorld):
+    """The shipped world with document storage and the default requirements policy."""
 
-    def __init__(self, documents: DocumentStorage | None = None, **options: object) -> None:
-        self.clock = FixedClock(T0)
-        self.storage = MemoryStorage()
-        self.files = documents if documents is not None else MemoryDocumentStorage()
-        self.notifier = RecordingNotifier()
-        ids = itertools.count(1)
-        self.service = OrderService(
-            self.storage,
-            clock=self.clock,
-            notifier=self.notifier,
-            document_storage=self.files,
-            requirements_policy=DEFAULT_REQUIREMENTS_POLICY,
-            document_ids=lambda: f"DOC-{next(ids)}",
-            **options,  # type: ignore[arg-type]
-        )
+    @property
+    def files(self) -> DocumentStorage:
+        assert self.document_storage is not None
+        return self.document_storage
 
     def place(self, order_id: str, *items: NewItem, account_id: str = "acct-1") -> None:
         self.service.place_order(account_id, list(items), actor=CUSTOMER, order_id=order_id)
@@ -85,8 +74,18 @@ class World:
         return self.service.get_order(order_id).items[item_index].status
 
     def events(self) -> list[Event]:
-        self.service.relay_events()
-        return list(self.notifier.events)
+        return self.relay()
+
+
+def make_world(documents: DocumentStorage | None = None, **options: object) -> World:
+    """A world over memory storage with a fixed clock at T0, counting ids and recording events."""
+    return build_world(
+        start=T0,
+        document_storage=documents if documents is not None else MemoryDocumentStorage(),
+        requirements_policy=DEFAULT_REQUIREMENTS_POLICY,
+        world_class=World,
+        **options,
+    )
 
 
 def truelocal(region: str = "US-GA") -> NewItem:
@@ -99,7 +98,7 @@ def port_in(region: str = "US-GA") -> NewItem:
 
 @pytest.fixture
 def world() -> World:
-    return World()
+    return make_world()
 
 
 # -- placement --------------------------------------------------------------------
@@ -123,7 +122,7 @@ def test_items_missing_documents_are_placed_in_information_required(world: World
 
 def test_the_service_asks_for_no_documents_unless_given_a_policy() -> None:
     """Without requirements_policy, a port-in is placed in Order Submitted as before."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(T0))
+    service = build_service(clock=FixedClock(T0))
     order = service.place_order("acct-1", [port_in()], actor=CUSTOMER, order_id="A")
     assert ItemStatus.ORDER_SUBMITTED == order.items[0].status
     assert [] == order.items[0].requirements
@@ -203,7 +202,7 @@ def test_an_upload_that_fails_validation_leaves_no_trace(
     data: bytes, file_name: str, reason: str
 ) -> None:
     """Refused files are neither stored nor recorded, and the order and outbox are unchanged."""
-    world = World(max_upload_bytes=len(PDF) + 50)
+    world = make_world(max_upload_bytes=len(PDF) + 50)
     world.place("A", truelocal())
     before = world.service.get_order("A")
     outbox = world.storage.pending_event_count()
@@ -255,9 +254,7 @@ def test_a_satisfied_requirement_takes_no_second_upload(world: World) -> None:
 
 def test_upload_needs_document_storage_and_an_uploader() -> None:
     """No storage is a ConfigurationError; a carrier may not upload for the customer."""
-    service = OrderService(
-        MemoryStorage(), clock=FixedClock(T0), requirements_policy=DEFAULT_REQUIREMENTS_POLICY
-    )
+    service = build_service(clock=FixedClock(T0), requirements_policy=DEFAULT_REQUIREMENTS_POLICY)
     service.place_order("acct-1", [truelocal()], actor=CUSTOMER, order_id="A")
     with pytest.raises(
         ConfigurationError, match=r"upload_document needs OrderService\(document_storage=\.\.\.\)"
@@ -267,7 +264,7 @@ def test_upload_needs_document_storage_and_an_uploader() -> None:
         ConfigurationError, match=r"document_content needs OrderService\(document_storage=\.\.\.\)"
     ):
         service.document_content("DOC-1", account_id="acct-1")
-    world = World()
+    world = make_world()
     world.place("A", truelocal())
     with pytest.raises(PermissionDenied, match=r"role 'carrier' may not upload documents"):
         world.service.upload_document("A", "A-1", LOCAL, PDF, file_name="a.pdf", actor=CARRIER)
@@ -275,7 +272,7 @@ def test_upload_needs_document_storage_and_an_uploader() -> None:
 
 def test_upload_works_over_the_filesystem_adapter(tmp_path: Path) -> None:
     """With real files: the bytes land under their hash and read back through the service."""
-    world = World(FilesystemDocumentStorage(tmp_path))
+    world = make_world(FilesystemDocumentStorage(tmp_path))
     world.place("A", truelocal())
     d = world.service.upload_document(
         "A", "A-1", LOCAL, PDF, file_name="../../../etc/cron.d/x.pdf", actor=CUSTOMER

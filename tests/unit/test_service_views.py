@@ -31,6 +31,7 @@ from tnorder.domain.visibility import (
     Placement,
     VisibilityPolicy,
 )
+from tnorder.world import build_service
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 SYSTEM = Actor.system()
@@ -61,7 +62,7 @@ class LockTrueLocal:
 
 def make_service(**kwargs: object) -> tuple[OrderService, FixedClock]:
     clock = FixedClock(T0)
-    return OrderService(MemoryStorage(), clock=clock, **kwargs), clock  # type: ignore[arg-type]
+    return build_service(MemoryStorage(), clock=clock, **kwargs), clock  # type: ignore[arg-type]
 
 
 def complete(service: OrderService, order_id: str, item_id: str) -> None:

@@ -28,7 +28,8 @@ from tnorder.domain.order import NewItem
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import InvalidTransition
 from tnorder.ports import UnitOfWork
-from tnorder.service import OrderService
+from tnorder.service.base import save_order
+from tnorder.world import build_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -93,7 +94,7 @@ def test_each_use_case_is_a_span_with_its_ids(spans: InMemorySpanExporter) -> No
     """place_order and fire each record a span named after the use case, carrying the
     order id, item id, trigger and outcome; a refused call records its error class."""
     assert _telemetry.ENABLED
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW))
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     item_id = order.items[0].item_id
     service.fire(order.order_id, item_id, Trigger.REVIEW, actor=STAFF)
@@ -150,7 +151,7 @@ def test_conflicts_relays_and_lag_are_measured(spans: InMemorySpanExporter) -> N
     records their lag (clock now minus the event's time)."""
     before = sum(v for _, v in _points().get("tnorder.conflicts", []))
     clock = FixedClock(NOW)
-    service = OrderService(MemoryStorage(), clock=clock, notifier=RecordingNotifier())
+    service = build_service(MemoryStorage(), clock=clock, notifier=RecordingNotifier())
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     attempts: list[int] = []
 
@@ -161,7 +162,7 @@ def test_conflicts_relays_and_lag_are_measured(spans: InMemorySpanExporter) -> N
             with service.storage.unit_of_work() as side:
                 side.orders.save(side.orders.get(order.order_id))
                 side.commit()
-        service.save_order(uow, loaded)
+        save_order(uow, loaded)
 
     service.run(loses_once)
     assert before + 1 == sum(v for _, v in _points()["tnorder.conflicts"])

@@ -23,7 +23,6 @@ from tnorder.domain.visibility import (
     active_numbers_view,
     summarize_order,
 )
-from tnorder.service import OrderService
 from tnorder.testing import strategies as tst
 from tnorder.web import (
     error_to_json,
@@ -31,6 +30,7 @@ from tnorder.web import (
     is_retryable,
     to_json_ready,
 )
+from tnorder.world import build_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "staff-1")
@@ -84,7 +84,7 @@ def test_records_and_events_are_plain_json(record: Any) -> None:
 
 def test_use_case_results_are_plain_json() -> None:
     """What the service returns (views, AppliedUpdate, ReleaseSummary) needs no glue."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW))
     order = service.place_order(
         "ACC-1", [NewItem(OrderKind.PORT_IN, number="+14045550123")], actor=STAFF
     )
@@ -126,7 +126,7 @@ def _raised(call: Any) -> BaseException:
 
 def test_service_errors_map_to_http_answers() -> None:
     """Errors the service really raises map to 404, 409, 403 and 400 with their facts."""
-    service = OrderService(MemoryStorage(), clock=FixedClock(NOW))
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW))
     order = service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     item_id = order.items[0].item_id
 

@@ -31,7 +31,7 @@ from ..domain.carrier import (
 from ..domain.inventory import InventoryStatus
 from ..domain.lookup import LookupCriteria
 from ..errors import CallbackNotVerified, ConfigurationError
-from ..service import OrderService
+from ..world import build_service
 from .checks import Checklist
 from .render import Screen
 from .scenarios import Scenario
@@ -89,7 +89,7 @@ def build_telnyx_world(db_path: Path, stack: ExitStack) -> TelnyxWorld:
     )
     storage = SqliteStorage(db_path)
     stack.callback(storage.close)
-    service = OrderService(
+    service = build_service(
         storage,
         clock=clock,
         carriers={TELNYX: carrier},

@@ -1,13 +1,13 @@
 """The demo's world: one SQLite file, three simulated carriers, a clock the demo moves.
 
-This is the composition root of the demo and the place to read how a host
-wires ``OrderService`` with the embedded defaults.  Nothing here tells a
-story; :mod:`tnorder.demo.scenarios` does.
+The service is built by tnorder's composition root (:mod:`tnorder.world`),
+as the kit and the tests build theirs; this module only picks the demo's
+carriers, settings and repeatable ids.  Nothing here tells a story;
+:mod:`tnorder.demo.scenarios` does.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -30,6 +30,8 @@ from ..domain.events import Actor
 from ..domain.inventory import InventoryNumber, InventoryStatus
 from ..domain.statuses import Role
 from ..service import OrderService
+from ..world import START as WORLD_START
+from ..world import build_service, counter
 
 __all__ = [
     "MANAGER",
@@ -42,7 +44,7 @@ __all__ = [
     "build_world",
 ]
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+START = WORLD_START
 """Monday 2 March 2026, 09:00 UTC: when the demo's clock starts."""
 
 REALTIME = "sim-realtime"
@@ -60,8 +62,7 @@ MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-sam")
 
 def _counter(prefix: str, start: int) -> Callable[[], str]:
     # Readable, repeatable ids make the output the same on every run.
-    numbers = itertools.count(start)
-    return lambda: f"{prefix}-{next(numbers)}"
+    return counter(prefix, start)
 
 
 def _carrier_config(carrier_id: str, name: str) -> CarrierConfig:
@@ -153,7 +154,7 @@ def build_world(db_path: Path) -> World:
         ],
     )
     storage = SqliteStorage(db_path)
-    service = OrderService(
+    service = build_service(
         storage,
         clock=clock,
         order_ids=_counter("ORD", 1001),

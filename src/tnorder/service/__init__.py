@@ -9,74 +9,83 @@ A use case that loses an optimistic-concurrency race is run again from a
 fresh load, up to ``max_attempts`` times: that is safe because each use case
 is a function of what it loads and its arguments, and a rerun re-checks every
 rule against the newer state.
+
+The package's layout is the service's: :class:`ServiceConfig` and
+:class:`ServicePorts` (``config.py``) say what a service is built from; the use
+cases are grouped by area, each group a plain class built from the
+configuration and the ports it reads (``orders.py``, ``documents.py``,
+``carriers.py``, ``inventory.py``, ``views.py``, ``relay.py``); and
+:class:`OrderService` here only composes the groups and forwards to them.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import date, datetime
+import inspect
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
 
+import attrs
+
+from .._deprecation import warn_deprecated
 from .._telemetry import instrument_service
 from ..domain.calendar import BusinessCalendar
 from ..domain.carrier import ProvisioningConfig
-from ..domain.delivery import DEFAULT_ESTIMATES, DeliveryEstimates
-from ..domain.documents import (
-    DEFAULT_MAX_UPLOAD_BYTES,
-    NO_REQUIREMENTS,
-    RequirementsPolicy,
-)
-from ..domain.events import Actor
-from ..domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits, check_order_id
-from ..domain.machine import Trigger
-from ..domain.order import NewItem, Order, record_regulatory_approval
+from ..domain.delivery import DeliveryEstimates
+from ..domain.documents import DEFAULT_MAX_UPLOAD_BYTES, RequirementsPolicy
+from ..domain.inputs import InputLimits
+from ..domain.order import Order
 from ..domain.statuses import Role
 from ..domain.visibility import VisibilityPolicy
-from ..errors import PermissionDenied, ValidationError
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
-from ..relay import (
-    ParkedEvent,
-    drop_parked_events,
-    parked_events,
-    relay_outbox,
-    retry_parked_events,
-)
-from .base import add_aggregate
+from .base import UseCaseBase
+from .base import save_order as _save_order
 from .carriers import CarrierUseCases
+from .config import ServiceConfig, ServicePorts
 from .documents import DocumentUseCases
 from .inventory import InventoryUseCases
+from .orders import OrderUseCases
+from .relay import RelayUseCases
 from .views import ViewUseCases
 
-__all__ = ["OrderService"]
+__all__ = ["OrderService", "ServiceConfig", "ServicePorts"]
 
-# Compliance is approved by our side: never by the customer or a carrier.
-_APPROVER_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.STAFF, Role.SYSTEM})
-
-
-def _cancel_roles(roles: Collection[Role]) -> frozenset[Role]:
-    if isinstance(roles, str) or not isinstance(roles, Collection):
-        raise ValidationError("cancel_roles must be a collection of Role", field="cancel_roles")
-    try:
-        chosen = frozenset(Role(r) for r in roles)
-    except ValueError:
-        raise ValidationError(
-            f"cancel_roles must be Role members, got {sorted(map(str, roles))}",
-            field="cancel_roles",
-        ) from None
-    if not chosen:
-        raise ValidationError("cancel_roles must name at least one role", field="cancel_roles")
-    if Role.CUSTOMER in chosen:
-        # The guide: cancellations cannot be made in the portal.
-        raise ValidationError("customers cannot be allowed to cancel", field="cancel_roles")
-    return chosen
+_G = TypeVar("_G")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_T = TypeVar("_T")
 
 
-def _default_order_id() -> str:
-    return "ORD-" + uuid.uuid4().hex[:10].upper()
+def _forward(
+    group: str, method: Callable[Concatenate[_G, _P], _R]
+) -> Callable[Concatenate[OrderService, _P], _R]:
+    """``OrderService.<name>``: call ``method`` on the service's ``group`` instance.
+
+    The forwarder carries the method's name, docstring and signature, so help(),
+    the API docs, ``tnorder.aio`` and the OpenTelemetry wrapper see the use case
+    itself.  It sets no ``__wrapped__``: the telemetry wrapper skips functions
+    that already wrap another.
+    """
+    name = method.__name__
+
+    def forward(self: OrderService, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        target: _G = getattr(self, group)
+        return method(target, *args, **kwargs)
+
+    forward.__name__ = name
+    forward.__qualname__ = f"OrderService.{name}"
+    forward.__doc__ = method.__doc__
+    forward.__module__ = __name__
+    setattr(forward, "__signature__", inspect.signature(method))  # noqa: B010
+    return forward
 
 
-class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUseCases):
-    """The application service.
+class OrderService:
+    """The application service: every use case, composed from the groups by area.
+
+    Build it from a :class:`ServiceConfig` and :class:`ServicePorts`
+    (:meth:`from_config`), or with the keyword arguments below, which build
+    those two objects (every argument is checked there).
 
     Args:
         storage: the database (``tnorder.adapters.sqlite.SqliteStorage``, ...).
@@ -104,8 +113,8 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
             portal guide says).  Add ``Role.STAFF`` to let support agents cancel
             too; customers never can (the portal does not cancel).
 
-    The use cases are grouped by area in private mixins (orders and events here;
-    views, documents and carrier workflows in the ``tnorder.service`` submodules).
+    Raises:
+        ValidationError: a setting is invalid; ``field`` names it.
     """
 
     def __init__(
@@ -115,7 +124,7 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
         clock: Clock,
         notifier: Notifier | None = None,
         max_attempts: int = 5,
-        order_ids: Callable[[], str] = _default_order_id,
+        order_ids: Callable[[], str] | None = None,
         carriers: Mapping[str, Carrier] | None = None,
         provisioning: ProvisioningConfig | None = None,
         carrier_request_ids: Callable[[], str] | None = None,
@@ -130,216 +139,233 @@ class OrderService(ViewUseCases, DocumentUseCases, CarrierUseCases, InventoryUse
         limits: InputLimits | None = None,
         cancel_roles: Collection[Role] = (Role.ACCOUNT_MANAGER,),
     ) -> None:
-        if limits is not None and not isinstance(limits, InputLimits):
-            raise ValidationError("limits must be an InputLimits", field="limits")
-        self.limits = limits if limits is not None else DEFAULT_INPUT_LIMITS
-        if type(max_attempts) is not int or max_attempts < 1:
-            raise ValidationError("max_attempts must be at least 1", field="max_attempts")
-        self.storage = storage
-        self.clock = clock
-        self.notifier = notifier
-        self.max_attempts = max_attempts
-        self._order_ids = order_ids
-        self.carriers: dict[str, Carrier] = dict(carriers or {})
-        self.provisioning = (
-            provisioning if provisioning is not None else ProvisioningConfig(enabled=False)
+        given = {
+            "order_ids": order_ids,
+            "provisioning": provisioning,
+            "carrier_request_ids": carrier_request_ids,
+            "requirements_policy": requirements_policy,
+            "document_ids": document_ids,
+            "view_policy": view_policy,
+            "calendar": calendar,
+            "delivery_estimates": delivery_estimates,
+            "limits": limits,
+        }
+        # None meant "the default" for these arguments: leave them to ServiceConfig.
+        settings = {name: value for name, value in given.items() if value is not None}
+        config = ServiceConfig(
+            max_attempts=max_attempts,
+            max_upload_bytes=max_upload_bytes,
+            document_validity_days=document_validity_days,
+            cancel_roles=cancel_roles,
+            **settings,  # type: ignore[arg-type]
         )
-        self._carrier_request_ids = (
-            carrier_request_ids if carrier_request_ids is not None else self._new_carrier_request_id
+        ports = ServicePorts(
+            storage=storage,
+            clock=clock,
+            notifier=notifier,
+            carriers=carriers,
+            document_storage=document_storage,
         )
-        if isinstance(max_upload_bytes, bool) or max_upload_bytes < 1:
-            raise ValidationError("max_upload_bytes must be positive", field="max_upload_bytes")
-        if isinstance(document_validity_days, bool) or document_validity_days < 1:
-            raise ValidationError(
-                "document_validity_days must be at least 1", field="document_validity_days"
-            )
-        self.document_storage = document_storage
-        self.requirements_policy: RequirementsPolicy = (
-            requirements_policy if requirements_policy is not None else NO_REQUIREMENTS
-        )
-        self.max_upload_bytes = max_upload_bytes
-        self.document_validity_days = document_validity_days
-        self._document_ids = document_ids if document_ids is not None else self._new_document_id
-        self.view_policy = view_policy if view_policy is not None else VisibilityPolicy()
-        self.calendar = calendar if calendar is not None else BusinessCalendar()
-        self.delivery_estimates = (
-            delivery_estimates if delivery_estimates is not None else DEFAULT_ESTIMATES
-        )
-        self.cancel_roles = _cancel_roles(cancel_roles)
+        self._compose(config, ports)
 
-    # -- orders ---------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: ServiceConfig, ports: ServicePorts) -> OrderService:
+        """The service built from ``config`` and ``ports``, both already checked."""
+        service = cls.__new__(cls)
+        service._compose(config, ports)
+        return service
 
-    def place_order(
-        self,
-        account_id: str,
-        items: Sequence[NewItem],
-        *,
-        actor: Actor,
-        order_id: str | None = None,
-    ) -> Order:
-        """Place an order; every item starts in Order Submitted.
+    def _compose(self, config: ServiceConfig, ports: ServicePorts) -> None:
+        if not isinstance(config, ServiceConfig):
+            raise TypeError(f"config must be a ServiceConfig, got {type(config).__name__}")
+        if not isinstance(ports, ServicePorts):
+            raise TypeError(f"ports must be a ServicePorts, got {type(ports).__name__}")
+        self._config = config
+        self._ports = ports
+        self._documents = DocumentUseCases(config, ports)
+        self._orders = OrderUseCases(config, ports, documents=self._documents)
+        self._views = ViewUseCases(config, ports)
+        self._carrier_cases = CarrierUseCases(config, ports)
+        self._inventory = InventoryUseCases(config, ports)
+        self._relay = RelayUseCases(ports)
 
-        With a ``requirements_policy``, each item then gets its document
-        requirements: the Smart Document Matcher reuses the account's approved
-        documents, an item still missing some moves to Information Required,
-        and one whose documents were all reused moves to Under Review.
+    # -- what the service is built from ------------------------------------------
 
-        Raises:
-            DuplicateNumber: a number appears twice in ``items``, or already has
-                an open order (named only if it belongs to the same account).
+    @property
+    def config(self) -> ServiceConfig:
+        """The settings every use case reads."""
+        return self._config
+
+    @property
+    def ports(self) -> ServicePorts:
+        """The adapters the service talks to."""
+        return self._ports
+
+    @property
+    def storage(self) -> Storage:
+        """``ports.storage``."""
+        return self._ports.storage
+
+    @property
+    def clock(self) -> Clock:
+        """``ports.clock``."""
+        return self._ports.clock
+
+    @property
+    def notifier(self) -> Notifier | None:
+        """``ports.notifier``; assigning one rewires :meth:`relay_events`."""
+        return self._ports.notifier
+
+    @notifier.setter
+    def notifier(self, notifier: Notifier | None) -> None:
+        # Kept settable because 0.1 allowed it (tests swap in a failing notifier).
+        self._ports = attrs.evolve(self._ports, notifier=notifier)
+        self._relay.notifier = notifier
+
+    @property
+    def carriers(self) -> Mapping[str, Carrier]:
+        """``ports.carriers``: the carrier adapters by carrier id."""
+        return self._ports.carriers
+
+    @property
+    def document_storage(self) -> DocumentStorage | None:
+        """``ports.document_storage``."""
+        return self._ports.document_storage
+
+    @property
+    def max_attempts(self) -> int:
+        """``config.max_attempts``."""
+        return self._config.max_attempts
+
+    @property
+    def provisioning(self) -> ProvisioningConfig:
+        """``config.provisioning``."""
+        return self._config.provisioning
+
+    @property
+    def requirements_policy(self) -> RequirementsPolicy:
+        """``config.requirements_policy``."""
+        return self._config.requirements_policy
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """``config.max_upload_bytes``."""
+        return self._config.max_upload_bytes
+
+    @property
+    def document_validity_days(self) -> int:
+        """``config.document_validity_days``."""
+        return self._config.document_validity_days
+
+    @property
+    def view_policy(self) -> VisibilityPolicy:
+        """``config.view_policy``."""
+        return self._config.view_policy
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        """``config.calendar``."""
+        return self._config.calendar
+
+    @property
+    def delivery_estimates(self) -> DeliveryEstimates:
+        """``config.delivery_estimates``."""
+        return self._config.delivery_estimates
+
+    @property
+    def limits(self) -> InputLimits:
+        """``config.limits``."""
+        return self._config.limits
+
+    @property
+    def cancel_roles(self) -> frozenset[Role]:
+        """``config.cancel_roles``."""
+        return self._config.cancel_roles
+
+    # -- running a host's own use case ------------------------------------------------
+
+    def run(self, use_case: Callable[[UnitOfWork, datetime], _T]) -> _T:
+        """Run ``use_case(uow, now)`` in one unit of work, retrying on conflicts.
+
+        See :meth:`tnorder.service.base.UseCaseBase.run`; save an order there
+        with :func:`tnorder.service.base.save_order`.
         """
-        self._check_actor(actor)
-        account = self._check_id(account_id, "account_id")
-        new_id = check_order_id(
-            self._order_ids() if order_id is None or order_id == "" else order_id,
-            max_length=self.limits.max_id_length,
+        return self._orders.run(use_case)
+
+    def save_order(self, uow: UnitOfWork, order: Order) -> None:
+        """Deprecated: use :func:`tnorder.service.base.save_order`."""
+        warn_deprecated(
+            "OrderService.save_order",
+            since="0.2",
+            removed_in="0.4",
+            instead="tnorder.service.base.save_order",
         )
-        if isinstance(items, str | bytes) or not isinstance(items, Sequence):
-            raise ValidationError("items must be a sequence of NewItem", field="items")
-        if len(items) > self.limits.max_items_per_order:
-            raise ValidationError(
-                f"an order may have at most {self.limits.max_items_per_order} line items, "
-                f"got {len(items)}",
-                field="items",
-            )
-        for index, new in enumerate(items):
-            if isinstance(new, NewItem):
-                for name in ("item_id", "region", "number"):
-                    value = getattr(new, name)
-                    if value is not None and len(value) > self.limits.max_id_length:
-                        raise ValidationError(
-                            f"items[{index}].{name} is longer than "
-                            f"{self.limits.max_id_length} characters",
-                            field=f"items[{index}].{name}",
-                        )
+        _save_order(uow, order)
 
-        def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = Order.place(new_id, account, items, actor=actor, at=now)
-            self._apply_requirements(uow, order, now)
-            add_aggregate(uow, uow.orders, order)  # a taken order id is refused before any number
-            self.claim_numbers(uow, order)
-            return order
+    @staticmethod
+    def claim_numbers(uow: UnitOfWork, order: Order) -> None:
+        """Deprecated: an internal step of placing an order, public by accident."""
+        warn_deprecated("OrderService.claim_numbers", since="0.2", removed_in="0.4")
+        UseCaseBase.claim_numbers(uow, order)
 
-        return self.run(use_case)
+    # -- orders (service/orders.py) ----------------------------------------------------
 
-    def get_order(self, order_id: str) -> Order:
-        """The stored order; ``OrderNotFound`` if none."""
-        self._check_id(order_id, "order_id")
-        with self.storage.unit_of_work() as uow:
-            return uow.orders.get(order_id)
+    place_order = _forward("_orders", OrderUseCases.place_order)
+    get_order = _forward("_orders", OrderUseCases.get_order)
+    fire = _forward("_orders", OrderUseCases.fire)
+    cancel_order = _forward("_orders", OrderUseCases.cancel_order)
+    record_regulatory_approval = _forward("_orders", OrderUseCases.record_regulatory_approval)
 
-    def fire(
-        self,
-        order_id: str,
-        item_id: str,
-        trigger: Trigger | str,
-        *,
-        actor: Actor,
-        note: str | None = None,
-        committed_date: date | None = None,
-    ) -> Order:
-        """Send one event to one line item and save the order."""
-        self._check_actor(actor)
-        self._check_id(order_id, "order_id")
-        self._check_id(item_id, "item_id")
-        self._check_note(note)
+    # -- events (service/relay.py) -----------------------------------------------------
 
-        def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
-            if trigger == Trigger.CANCEL:  # one item: the same configured roles
-                order.item(item_id)
-                order.cancel(
-                    actor=actor, at=now, note=note, roles=self.cancel_roles, item_ids=[item_id]
-                )
-            else:
-                order.fire(
-                    item_id, trigger, actor=actor, at=now, note=note, committed_date=committed_date
-                )
-            self.save_order(uow, order)
-            return order
+    relay_events = _forward("_relay", RelayUseCases.relay_events)
+    parked_events = _forward("_relay", RelayUseCases.parked_events)
+    retry_parked_events = _forward("_relay", RelayUseCases.retry_parked_events)
+    drop_parked_events = _forward("_relay", RelayUseCases.drop_parked_events)
 
-        return self.run(use_case)
+    # -- dashboards (service/views.py) -------------------------------------------------
 
-    def cancel_order(self, order_id: str, *, actor: Actor, note: str | None = None) -> Order:
-        """Cancel every open item of an order.  Only the ``cancel_roles`` may
-        cancel (account managers by default): anyone else gets
-        ``PermissionDenied`` telling them to contact their account manager."""
-        self._check_actor(actor)
-        self._check_id(order_id, "order_id")
-        self._check_note(note)
+    orders_tab = _forward("_views", ViewUseCases.orders_tab)
+    order_history = _forward("_views", ViewUseCases.order_history)
+    active_numbers = _forward("_views", ViewUseCases.active_numbers)
+    check_number_action = _forward("_views", ViewUseCases.check_number_action)
 
-        def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
-            order.cancel(actor=actor, at=now, note=note, roles=self.cancel_roles)
-            self.save_order(uow, order)
-            return order
+    # -- documents (service/documents.py) ----------------------------------------------
 
-        return self.run(use_case)
+    upload_document = _forward("_documents", DocumentUseCases.upload_document)
+    reuse_approved_documents = _forward("_documents", DocumentUseCases.reuse_approved_documents)
+    approve_document = _forward("_documents", DocumentUseCases.approve_document)
+    reject_document = _forward("_documents", DocumentUseCases.reject_document)
+    get_document = _forward("_documents", DocumentUseCases.get_document)
+    list_documents = _forward("_documents", DocumentUseCases.list_documents)
+    document_content = _forward("_documents", DocumentUseCases.document_content)
+    document_expiry_report = _forward("_documents", DocumentUseCases.document_expiry_report)
+    expire_documents = _forward("_documents", DocumentUseCases.expire_documents)
 
-    def record_regulatory_approval(
-        self, order_id: str, item_id: str, *, actor: Actor, note: str | None = None
-    ) -> Order:
-        """Record that local compliance approved a TrueLocal number: its lock lifts.
+    # -- carrier workflows (service/carriers.py) ---------------------------------------
 
-        Only items the requirements policy locked (``needs_regulatory_approval``)
-        take an approval.  The item keeps who approved, when and the note, and
-        ``RegulatoryApprovalRecorded`` goes to the outbox.  The item's status
-        does not change: a Completed number turns live on Active Numbers.
+    carrier_capabilities = _forward("_carrier_cases", CarrierUseCases.carrier_capabilities)
+    get_carrier_request = _forward("_carrier_cases", CarrierUseCases.get_carrier_request)
+    list_carrier_requests = _forward("_carrier_cases", CarrierUseCases.list_carrier_requests)
+    lookup_numbers = _forward("_carrier_cases", CarrierUseCases.lookup_numbers)
+    select_numbers = _forward("_carrier_cases", CarrierUseCases.select_numbers)
+    abandon_lookup = _forward("_carrier_cases", CarrierUseCases.abandon_lookup)
+    release_expired_reservations = _forward(
+        "_carrier_cases", CarrierUseCases.release_expired_reservations
+    )
+    lookup_and_order = _forward("_carrier_cases", CarrierUseCases.lookup_and_order)
+    disconnect_numbers = _forward("_carrier_cases", CarrierUseCases.disconnect_numbers)
+    submit_port_in = _forward("_carrier_cases", CarrierUseCases.submit_port_in)
+    poll_carrier_request = _forward("_carrier_cases", CarrierUseCases.poll_carrier_request)
+    apply_carrier_update = _forward("_carrier_cases", CarrierUseCases.apply_carrier_update)
+    correct_port_details = _forward("_carrier_cases", CarrierUseCases.correct_port_details)
+    assign_inventory_number = _forward("_carrier_cases", CarrierUseCases.assign_inventory_number)
 
-        Raises:
-            PermissionDenied: customers and carriers cannot approve compliance.
-            ValidationError: the item's number needs no approval, or has it already.
-            OrderNotFound, ItemNotFound: no such order or item.
-        """
-        if not isinstance(actor, Actor) or actor.role not in _APPROVER_ROLES:
-            role = getattr(getattr(actor, "role", None), "value", str(actor))
-            raise PermissionDenied(
-                f"role {role!r} may not record regulatory approval",
-                role=role,
-                action="record_regulatory_approval",
-            )
-        if note is not None and not isinstance(note, str):
-            raise ValidationError("note must be a string", field="note")
+    # -- inventory (service/inventory.py) ----------------------------------------------
 
-        def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
-            record_regulatory_approval(order, item_id, actor=actor, at=now, note=note)
-            self.save_order(uow, order)
-            return order
-
-        return self.run(use_case)
-
-    # -- events ---------------------------------------------------------------
-
-    def relay_events(self, limit: int = 100) -> int:
-        """Deliver up to ``limit`` outbox events to the notifier; return how many.
-
-        See :func:`tnorder.relay.relay_outbox`: at least once, in order per
-        stream; a failing event holds back only its own stream and ends in
-        ``NotificationError`` after the others were delivered.
-        """
-        if self.notifier is None:
-            raise ValidationError("relay_events needs a notifier", field="notifier")
-        if type(limit) is not int:
-            raise ValidationError(
-                f"limit must be an integer, got {type(limit).__name__}", field="limit"
-            )
-        return relay_outbox(self.storage, self.notifier, limit=limit, clock=self.clock)
-
-    def parked_events(self) -> list[ParkedEvent]:
-        """Outbox records parked because they could not be decoded (oldest first).
-
-        Each holds back its own stream only; see :mod:`tnorder.relay`.
-        """
-        return parked_events(self.storage)
-
-    def retry_parked_events(self, positions: Sequence[int]) -> int:
-        """Put parked records back in line after fixing the cause; return how many."""
-        return retry_parked_events(self.storage, positions)
-
-    def drop_parked_events(self, positions: Sequence[int]) -> int:
-        """Delete parked records for good, releasing their streams; return how many."""
-        return drop_parked_events(self.storage, positions)
+    inventory_numbers = _forward("_inventory", InventoryUseCases.inventory_numbers)
+    get_inventory_number = _forward("_inventory", InventoryUseCases.get_inventory_number)
+    return_to_inventory = _forward("_inventory", InventoryUseCases.return_to_inventory)
 
 
 # With the ``otel`` extra installed, each public use case runs in a span.

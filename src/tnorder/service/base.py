@@ -1,4 +1,10 @@
-"""The unit-of-work runner and the configuration every use case reads."""
+"""What every use-case group shares: the unit-of-work runner and the entry checks.
+
+A group (``OrderUseCases``, ``DocumentUseCases``, ...) is a plain class built
+from a :class:`~tnorder.service.config.ServiceConfig` and the
+:class:`~tnorder.service.config.ServicePorts`; its ``__init__`` names every
+attribute it reads, so nothing is shared between groups behind their backs.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +17,23 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from .. import _telemetry
-from ..domain.calendar import BusinessCalendar
-from ..domain.carrier import ProvisioningConfig
 from ..domain.claims import NumberClaim, claim_blocks, refuse_claimed
-from ..domain.delivery import DeliveryEstimates
-from ..domain.documents import RequirementsPolicy
 from ..domain.events import Actor, Event
 from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
-from ..domain.statuses import OrderKind, Role
-from ..domain.visibility import VisibilityPolicy
+from ..domain.statuses import OrderKind
 from ..errors import ConcurrencyConflict, NotFound, ValidationError
-from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage, UnitOfWork
+from ..ports import Clock, Storage, UnitOfWork
+from .config import ServiceConfig, ServicePorts
 
-__all__ = ["RETRY_SLEEP", "UseCaseBase", "add_aggregate", "save_aggregate", "use_case_name"]
+__all__ = [
+    "RETRY_SLEEP",
+    "UseCaseBase",
+    "add_aggregate",
+    "save_aggregate",
+    "save_order",
+    "use_case_name",
+]
 
 T = TypeVar("T")
 
@@ -85,27 +94,37 @@ def use_case_name(use_case: Callable[..., object]) -> str:
     return parts[-1].rsplit(".", 1)[-1]
 
 
-class UseCaseBase:
-    """State shared by the use-case mixins; ``OrderService.__init__`` sets it."""
+def save_order(uow: UnitOfWork, order: Order) -> None:
+    """Save ``order`` in ``uow`` and put its recorded events in the outbox.
 
-    storage: Storage
-    clock: Clock
-    notifier: Notifier | None
-    max_attempts: int
-    carriers: dict[str, Carrier]
-    provisioning: ProvisioningConfig
-    document_storage: DocumentStorage | None
-    requirements_policy: RequirementsPolicy
-    max_upload_bytes: int
-    document_validity_days: int
-    view_policy: VisibilityPolicy
-    calendar: BusinessCalendar
-    delivery_estimates: DeliveryEstimates
-    limits: InputLimits
-    cancel_roles: frozenset[Role]
-    _order_ids: Callable[[], str]
-    _carrier_request_ids: Callable[[], str]
-    _document_ids: Callable[[], str]
+    For a host's own use case passed to ``OrderService.run``: saving through
+    ``uow.orders.save`` alone would drop the order's events.
+    """
+    save_aggregate(uow, uow.orders, order)
+
+
+class UseCaseBase:
+    """The base of every use-case group: the runner and the entry checks.
+
+    Args:
+        config: the service's settings; a group keeps the ones it reads.
+        ports: the adapters; a group keeps the ones it talks to.
+
+    A group keeps the settings it reads as attributes, not the whole
+    configuration, so what a group depends on is visible in its ``__init__``.
+
+    Attributes:
+        storage: where each unit of work is opened.
+        clock: read once per attempt by :meth:`run`.
+        limits: the size limits the entry checks apply.
+        max_attempts: how often :meth:`run` runs a use case that loses races.
+    """
+
+    def __init__(self, config: ServiceConfig, ports: ServicePorts) -> None:
+        self.storage: Storage = ports.storage
+        self.clock: Clock = ports.clock
+        self.limits: InputLimits = config.limits
+        self.max_attempts: int = config.max_attempts
 
     # -- entry checks: every use case runs them before it loads or writes ----------
 
@@ -169,10 +188,8 @@ class UseCaseBase:
             (RETRY_SLEEP.get() or time.sleep)(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    @staticmethod
-    def save_order(uow: UnitOfWork, order: Order) -> None:
-        """Save ``order`` and put its recorded events in the outbox."""
-        save_aggregate(uow, uow.orders, order)
+    # The groups' own helper (not part of OrderService): see the module's ``save_order``.
+    save_order = staticmethod(save_order)
 
     @staticmethod
     def claim_numbers(uow: UnitOfWork, order: Order) -> None:

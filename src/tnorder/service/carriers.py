@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -39,6 +38,7 @@ from ..domain.lookup import LookupCriteria
 from ..domain.machine import Trigger, resolve
 from ..domain.order import Order, check_permission, correct_port_details
 from ..domain.phone import normalize_number
+from ..domain.provisioning import ProvisioningConfig
 from ..domain.statuses import OrderKind, Role
 from ..errors import (
     CarrierError,
@@ -53,6 +53,7 @@ from ..errors import (
 )
 from ..ports import Carrier, UnitOfWork
 from .base import UseCaseBase, add_aggregate, save_aggregate
+from .config import ServiceConfig, ServicePorts
 
 __all__ = ["CarrierUseCases"]
 
@@ -69,9 +70,14 @@ class CarrierUseCases(UseCaseBase):
 
     _CARRIER_SYNC = Actor(Role.SYSTEM, "carrier-sync")
 
-    @staticmethod
-    def _new_carrier_request_id() -> str:
-        return "CR-" + uuid.uuid4().hex[:10].upper()
+    def __init__(self, config: ServiceConfig, ports: ServicePorts) -> None:
+        """Keep the carrier adapters and ``provisioning``, and the id factories
+        for carrier requests and for the orders a carrier workflow places."""
+        super().__init__(config, ports)
+        self.carriers: Mapping[str, Carrier] = ports.carriers
+        self.provisioning: ProvisioningConfig = config.provisioning
+        self._carrier_request_ids: Callable[[], str] = config.carrier_request_ids
+        self._order_ids: Callable[[], str] = config.order_ids
 
     def _carrier(self, carrier_id: str) -> Carrier:
         """The adapter of a configured carrier.

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from ..domain.compliance import (
@@ -27,6 +26,7 @@ from ..domain.expiry import ExpiryReport, default_valid_until, expiry_report
 from ..domain.inputs import to_enum
 from ..domain.order import Order
 from ..domain.requirements import (
+    RequirementsPolicy,
     RequirementState,
     normalize_region,
     requirement_kind,
@@ -42,22 +42,34 @@ from ..errors import (
     TnorderError,
     ValidationError,
 )
-from ..ports import UnitOfWork
+from ..ports import DocumentStorage, UnitOfWork
 from .base import UseCaseBase, save_aggregate
+from .config import ServiceConfig, ServicePorts
 
 __all__ = ["DocumentUseCases"]
 
 
 class DocumentUseCases(UseCaseBase):
-    """Document use cases."""
+    """Document use cases.
 
-    @staticmethod
-    def _new_document_id() -> str:
-        """A fresh document id: ``DOC-`` and 12 upper-case hex digits."""
-        return "DOC-" + uuid.uuid4().hex[:12].upper()
+    Reads, besides what :class:`UseCaseBase` keeps: ``document_storage`` (a port),
+    ``requirements_policy``, ``max_upload_bytes``, ``document_validity_days`` and
+    the ``document_ids`` factory (as ``_document_ids``).
+    """
 
-    def _apply_requirements(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
-        """Give a just-placed order's items their requirements; reuse, then ask."""
+    def __init__(self, config: ServiceConfig, ports: ServicePorts) -> None:
+        super().__init__(config, ports)
+        self.document_storage: DocumentStorage | None = ports.document_storage
+        self.requirements_policy: RequirementsPolicy = config.requirements_policy
+        self.max_upload_bytes: int = config.max_upload_bytes
+        self.document_validity_days: int = config.document_validity_days
+        self._document_ids: Callable[[], str] = config.document_ids
+
+    def apply_requirements(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        """Give a just-placed order's items their requirements; reuse, then ask.
+
+        Called by ``OrderUseCases.place_order`` inside its unit of work.
+        """
         library = self._library(uow, order.account_id)
         assign_requirements(order, self.requirements_policy, library, now=now)
 

@@ -25,7 +25,10 @@ MAX_PAGE = 500
 
 
 class InventoryUseCases(UseCaseBase):
-    """Reading and working through carriers' inventory types."""
+    """Reading and working through carriers' inventory types.
+
+    Reads only what :class:`UseCaseBase` keeps (storage, clock, limits).
+    """
 
     def inventory_numbers(
         self,

@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from ..domain.calendar import BusinessCalendar
+from ..domain.delivery import DeliveryEstimates
 from ..domain.inventory import InventoryStatus
 from ..domain.visibility import (
     ActiveNumber,
     NumberAction,
     OrderSummary,
+    VisibilityPolicy,
     active_numbers_view,
     check_action,
     order_history_view,
@@ -22,12 +25,23 @@ from ..errors import (
     ValidationError,
 )
 from .base import UseCaseBase
+from .config import ServiceConfig, ServicePorts
 
 __all__ = ["ViewUseCases"]
 
 
 class ViewUseCases(UseCaseBase):
-    """Dashboard queries, each as of the service clock's ``now``."""
+    """Dashboard queries, each as of the service clock's ``now``.
+
+    Reads, besides what :class:`UseCaseBase` keeps: ``view_policy``, ``calendar``
+    and ``delivery_estimates``.
+    """
+
+    def __init__(self, config: ServiceConfig, ports: ServicePorts) -> None:
+        super().__init__(config, ports)
+        self.view_policy: VisibilityPolicy = config.view_policy
+        self.calendar: BusinessCalendar = config.calendar
+        self.delivery_estimates: DeliveryEstimates = config.delivery_estimates
 
     def _check_account_id(self, account_id: str) -> None:
         self._check_id(account_id, "account_id")

@@ -140,6 +140,7 @@ from ..errors import (
 from ..ports import Carrier, Clock, DocumentStorage, Notifier, Storage
 from ..serialization import dumps
 from ..service import OrderService
+from ..world import build_service
 from . import strategies as tst
 from .strategies._orders import predict
 
@@ -250,7 +251,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         clock and checks what reaches the notifier.
         """
         carrier = self.carrier
-        return OrderService(
+        return build_service(
             storage,
             clock=clock,
             notifier=notifier,

@@ -41,7 +41,7 @@ from ..adapters.memory import MemoryStorage
 from ..domain.events import EVENT_TYPES, Actor, Event, OrderPlaced
 from ..domain.statuses import Role
 from ..ports import Notifier
-from ..service import OrderService
+from ..world import build_service
 from . import strategies as tst
 from ._support import run_property
 
@@ -178,7 +178,7 @@ class NotifierContract:
         @given(sequences_)
         def check(sequences: list[tst.EventSequence]) -> None:
             storage = MemoryStorage()
-            service = OrderService(storage, clock=FixedClock(T0), notifier=notifier)
+            service = build_service(storage, clock=FixedClock(T0), notifier=notifier)
             expected: list[Event] = []
             for sequence in sequences:
                 order = sequence.order

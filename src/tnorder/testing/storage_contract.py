@@ -74,7 +74,7 @@ from ..errors import (
 from ..ports import RecordRepository, Storage, UnitOfWork
 from ..records import RECORD_SPECS, RecordSpec
 from ..relay import drop_parked_events, parked_events, relay_outbox, retry_parked_events
-from ..service import OrderService
+from ..world import build_service
 from . import strategies as tst
 from ._support import run_property
 
@@ -750,7 +750,7 @@ class StorageContract:
         def check(data: st.DataObject) -> None:
             _drain(storage)
             clock = FixedClock(T0)
-            service = OrderService(storage, clock=clock)
+            service = build_service(storage, clock=clock)
             sequences = data.draw(
                 st.lists(
                     tst.event_sequences(self._orders(max_items=3), max_size=4),
@@ -879,7 +879,7 @@ class StorageContract:
         order.pull_events()
         _drain(storage)
         _add(storage, order)
-        service = OrderService(storage, clock=FixedClock(T0), max_attempts=10_000)
+        service = build_service(storage, clock=FixedClock(T0), max_attempts=10_000)
         errors: list[BaseException] = []
 
         def worker(n: int) -> None:
@@ -926,7 +926,7 @@ class StorageContract:
 
         def relay() -> None:
             try:
-                service = OrderService(storage, clock=FixedClock(T0), notifier=sink)
+                service = build_service(storage, clock=FixedClock(T0), notifier=sink)
                 while service.relay_events(limit=2):
                     pass
             except BaseException as exc:  # reported by the main thread
@@ -937,7 +937,7 @@ class StorageContract:
             thread.start()
         for thread in pool:
             thread.join()
-        OrderService(storage, clock=FixedClock(T0), notifier=sink).relay_events(limit=10**6)
+        build_service(storage, clock=FixedClock(T0), notifier=sink).relay_events(limit=10**6)
         assert [] == errors
         assert sorted(e.event_id for e in expected) == sorted(sink.event_ids())
         for order in orders:

@@ -33,6 +33,7 @@ from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.statuses import OrderKind, Role
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
 from tnorder.service import OrderService
+from tnorder.world import build_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth"
 HEADERS = {"Authorization": authorization_header(CALLBACK_CREDENTIALS)}
@@ -196,7 +197,7 @@ def service(carrier: BandwidthCarrier, now: datetime) -> OrderService:
             )
         ],
     )
-    return OrderService(
+    return build_service(
         MemoryStorage(),
         clock=FixedClock(now),
         carriers={"bandwidth": carrier},

@@ -20,6 +20,7 @@ from tnorder.domain.events import Actor
 from tnorder.domain.order import NewItem
 from tnorder.domain.statuses import ItemStatus, OrderKind, Role
 from tnorder.service import OrderService
+from tnorder.world import build_service
 
 STAFF = Actor(Role.STAFF, "ops")
 NUMBER = "+19192281234"
@@ -32,7 +33,7 @@ def wired(
     documents = MemoryDocumentStorage()
     carrier = TelnyxCarrier(make_config(fake_telnyx), documents=documents, sleep=lambda _: None)
     storage = SqliteStorage(tmp_path / "tnorder.db")
-    service = OrderService(
+    service = build_service(
         storage,
         clock=FixedClock(T0),
         carriers={"telnyx": carrier},

@@ -59,6 +59,7 @@ from tnorder.records import RECORD_SPECS, RecordSpec
 from tnorder.serialization import dump_event, dump_record, load_event, load_record
 from tnorder.service import OrderService
 from tnorder.testing import strategies as tst
+from tnorder.world import build_service
 
 T = TypeVar("T")
 # In ItemStatus order: a set's order changes between processes (pytest-xdist workers).
@@ -403,7 +404,7 @@ def _number_order(customer: bool) -> tuple[OrderService, CarrierRequest]:
     provisioning = ProvisioningConfig(
         True, [CarrierConfig("sim", "Simulated", [account], [InventoryType("stock", "sim")])]
     )
-    service = OrderService(
+    service = build_service(
         MemoryStorage(), clock=FixedClock(NOW), carriers={"sim": sim}, provisioning=provisioning
     )
     destination = Destination.to_account("ACC-1", "line-1") if customer else Destination()
