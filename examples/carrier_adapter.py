@@ -30,7 +30,6 @@ from tnorder.domain.carrier import (
     CarrierStep,
     CarrierSubmission,
     CarrierUpdate,
-    Destination,
     Fulfilment,
     InventoryType,
     NumberOutcome,
@@ -42,6 +41,7 @@ from tnorder.domain.carrier import (
     StatusTable,
     StatusVocabulary,
 )
+from tnorder.domain.carrier_request import Destination
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import CapabilityNotSupported, CarrierRejected, CarrierUnavailable

@@ -15,16 +15,13 @@ from .domain.calendar import (
     BusinessCalendar,
 )
 from .domain.carrier import (
-    AppliedUpdate,
     AvailableNumber,
     CarrierAccount,
     CarrierCapabilities,
     CarrierConfig,
     CarrierOrderRef,
-    CarrierRequest,
     CarrierSubmission,
     CarrierUpdate,
-    Destination,
     Fulfilment,
     InventoryType,
     NumberOutcome,
@@ -32,11 +29,11 @@ from .domain.carrier import (
     NumberState,
     PortDetails,
     ProvisioningConfig,
-    ReleaseSummary,
     RequestStatus,
     Reservation,
     SetupMethod,
 )
+from .domain.carrier_request import AppliedUpdate, CarrierRequest, Destination, ReleaseSummary
 from .domain.compliance import COMPLIANCE_ACTOR
 from .domain.delivery import (
     DEFAULT_ESTIMATES,

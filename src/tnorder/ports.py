@@ -24,11 +24,11 @@ from .domain.carrier import (
     CarrierAccount,
     CarrierCapabilities,
     CarrierOrderRef,
-    CarrierRequest,
     CarrierSubmission,
     CarrierUpdate,
     Reservation,
 )
+from .domain.carrier_request import CarrierRequest
 from .domain.claims import NumberClaim
 from .domain.documents import Document
 from .domain.events import Event

@@ -24,15 +24,14 @@ from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import (
     CarrierAccount,
     CarrierConfig,
-    CarrierRequest,
     CarrierUpdate,
-    Destination,
     Fulfilment,
     InventoryType,
     PortDetails,
     ProvisioningConfig,
     UpdateKey,
 )
+from tnorder.domain.carrier_request import CarrierRequest, Destination
 from tnorder.domain.carrier_status import WAITING_FOR_CUSTOMER
 from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria

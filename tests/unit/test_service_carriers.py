@@ -15,9 +15,7 @@ from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import (
     CarrierAccount,
     CarrierConfig,
-    CarrierRequest,
     CarrierUpdate,
-    Destination,
     Fulfilment,
     InventoryType,
     NumberOutcome,
@@ -28,6 +26,7 @@ from tnorder.domain.carrier import (
     RequestStatus,
     SetupMethod,
 )
+from tnorder.domain.carrier_request import CarrierRequest, Destination
 from tnorder.domain.events import (
     Actor,
     CarrierOrderPlaced,

@@ -14,7 +14,7 @@ from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
-from tnorder.domain.carrier import Destination
+from tnorder.domain.carrier_request import Destination
 from tnorder.domain.documents import DEFAULT_REQUIREMENTS_POLICY, NO_REQUIREMENTS
 from tnorder.domain.events import Actor
 from tnorder.domain.inputs import DEFAULT_INPUT_LIMITS, InputLimits

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tnorder import errors
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
-from tnorder.domain.carrier import ReleaseSummary
+from tnorder.domain.carrier_request import ReleaseSummary
 from tnorder.domain.events import Actor
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ..domain.carrier import CarrierRequest
+from ..domain.carrier_request import CarrierRequest
 from ..domain.claims import NumberClaim
 from ..domain.documents import Document
 from ..domain.events import Event

@@ -18,7 +18,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..domain.carrier import CarrierRequest, NumberDetails, RequestStatus
+from ..domain.carrier import NumberDetails, RequestStatus
+from ..domain.carrier_request import CarrierRequest
 from ..domain.inventory import InventoryNumber
 from ..domain.order import LineItem
 from ..domain.statuses import Intent, NumberType

@@ -15,7 +15,8 @@ from typing import TypeVar
 
 import attrs
 
-from ..domain.carrier import CarrierRequest, Destination, NumberState, PortDetails, RequestStatus
+from ..domain.carrier import NumberState, PortDetails, RequestStatus
+from ..domain.carrier_request import CarrierRequest, Destination
 from ..domain.delivery import DeliveryKind
 from ..domain.documents import DocumentSource, DocumentStatus, RequirementKind
 from ..domain.events import Actor

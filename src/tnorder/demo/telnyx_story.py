@@ -22,12 +22,12 @@ from ..adapters.document_storage import MemoryDocumentStorage
 from ..adapters.sqlite import SqliteStorage
 from ..domain.carrier import (
     CarrierConfig,
-    Destination,
     InventoryType,
     NumberState,
     ProvisioningConfig,
     RequestStatus,
 )
+from ..domain.carrier_request import Destination
 from ..domain.inventory import InventoryStatus
 from ..domain.lookup import LookupCriteria
 from ..errors import CallbackNotVerified, ConfigurationError

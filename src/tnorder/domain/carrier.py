@@ -15,9 +15,10 @@ item (``tnorder.domain.carrier_status``).
 - Port payloads: :class:`AvailableNumber`, :class:`Reservation`,
   :class:`CarrierSubmission`, :class:`CarrierOrderRef`, :class:`CarrierUpdate`.
 
-The configuration and request names are still importable from here (0.1's
-paths): the configuration is re-exported, and the request names resolve on
-first use (``__getattr__``), because ``carrier_request`` builds on this module.
+The configuration names are still importable from here (0.1's paths, re-exported
+from ``provisioning``).  The request names (``CarrierRequest``, ``Destination``,
+...) are not: ``carrier_request`` builds on this module, so importing them here
+would be an import cycle; import them from ``tnorder``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -44,28 +45,15 @@ from .phone import normalize_number
 from .provisioning import CarrierAccount, CarrierConfig, InventoryType, ProvisioningConfig
 from .statuses import OrderKind
 
-if TYPE_CHECKING:
-    from .carrier_request import (
-        AppliedUpdate,
-        CarrierRequest,
-        Destination,
-        ReleaseSummary,
-        RequestedNumber,
-        numbers_of,
-    )
-
 __all__ = [
-    "AppliedUpdate",
     "AvailableNumber",
     "CarrierAccount",
     "CarrierCapabilities",
     "CarrierConfig",
     "CarrierOrderRef",
-    "CarrierRequest",
     "CarrierStep",
     "CarrierSubmission",
     "CarrierUpdate",
-    "Destination",
     "Fulfilment",
     "InventoryType",
     "NumberDetails",
@@ -74,40 +62,14 @@ __all__ = [
     "NumberState",
     "PortDetails",
     "ProvisioningConfig",
-    "ReleaseSummary",
     "RequestStatus",
-    "RequestedNumber",
     "Reservation",
     "SetupMethod",
     "StatusMapping",
     "StatusTable",
     "StatusVocabulary",
     "UpdateKey",
-    "numbers_of",
 ]
-
-_IN_CARRIER_REQUEST = frozenset(
-    {
-        "AppliedUpdate",
-        "CarrierRequest",
-        "Destination",
-        "ReleaseSummary",
-        "RequestedNumber",
-        "numbers_of",
-    }
-)
-
-
-def __getattr__(name: str) -> object:
-    # 0.1's import path for the request names.  Deferred: ``carrier_request``
-    # imports this module, so a top-level import here would be a cycle.
-    if name not in _IN_CARRIER_REQUEST:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import carrier_request
-
-    value: object = getattr(carrier_request, name)
-    return value
-
 
 # -- vocabulary ---------------------------------------------------------------
 

@@ -89,7 +89,6 @@ __all__ = [
     "RequestedNumber",
     "UpdateOutcome",
     "number_steps",
-    "numbers_of",
     "plan_number",
 ]
 
@@ -1051,11 +1050,6 @@ class PortInPlan:
                 field="item_ids",
             )
         return cls(tuple(items), numbers, details, changed, refs)
-
-
-def numbers_of(entries: Iterable[RequestedNumber]) -> tuple[str, ...]:
-    """The E.164 numbers of ``entries``, in order."""
-    return tuple(e.number for e in entries)
 
 
 @attrs.frozen

@@ -16,7 +16,8 @@ Read top to bottom:
 What an update does to the carrier request and its numbers (splitting it
 into a step per number, each number's new state) is the request's own rule
 (``tnorder.domain.carrier_request``, which uses this module; this module never
-uses it).  ``number_steps`` and ``plan_number`` moved there and still resolve here.
+uses it, so there is no import cycle).  ``number_steps`` and ``plan_number``
+moved there.
 """
 
 from __future__ import annotations
@@ -25,18 +26,12 @@ import warnings
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import attrs
 
-from .carrier import (
-    CarrierStep,
-)
+from .carrier import CarrierStep
 from .machine import Trigger
 from .statuses import ItemStatus, OrderKind
-
-if TYPE_CHECKING:
-    from .carrier_request import number_steps, plan_number
 
 __all__ = [
     "BEFORE_CARRIER",
@@ -45,9 +40,7 @@ __all__ = [
     "SIDE_TRIGGERS",
     "WAITING_FOR_CUSTOMER",
     "PlannedTrigger",
-    "number_steps",
     "plan_item",
-    "plan_number",
 ]
 
 Step = CarrierStep
@@ -63,13 +56,6 @@ _MOVED = frozenset(
 
 
 def __getattr__(name: str) -> object:
-    if name in ("number_steps", "plan_number"):
-        # 0.1's path; these are the carrier request's rules now.  Deferred
-        # because carrier_request imports this module.
-        from . import carrier_request
-
-        moved: object = getattr(carrier_request, name)
-        return moved
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     warnings.warn(

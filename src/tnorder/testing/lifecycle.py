@@ -99,9 +99,7 @@ from ..adapters.simulated_carrier import MARKETS, SimulatedCarrier
 from ..domain.carrier import (
     CarrierAccount,
     CarrierConfig,
-    CarrierRequest,
     CarrierUpdate,
-    Destination,
     InventoryType,
     NumberState,
     PortDetails,
@@ -109,6 +107,7 @@ from ..domain.carrier import (
     RequestStatus,
     SetupMethod,
 )
+from ..domain.carrier_request import CarrierRequest, Destination
 from ..domain.compliance import assign_requirements
 from ..domain.documents import REVIEWER_ROLES, UPLOADER_ROLES, Document, DocumentStatus
 from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced

@@ -56,7 +56,8 @@ from hypothesis import strategies as st
 
 from ..adapters.clocks import FixedClock
 from ..adapters.notifiers import RecordingNotifier
-from ..domain.carrier import CarrierRequest, RequestStatus
+from ..domain.carrier import RequestStatus
+from ..domain.carrier_request import CarrierRequest
 from ..domain.events import Actor, Event
 from ..domain.machine import Trigger
 from ..domain.order import NewItem, Order

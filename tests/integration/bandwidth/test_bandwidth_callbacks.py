@@ -21,13 +21,13 @@ from tnorder.domain.carrier import (
     CarrierAccount,
     CarrierConfig,
     CarrierSubmission,
-    Destination,
     InventoryType,
     NumberOutcome,
     NumberState,
     ProvisioningConfig,
     RequestStatus,
 )
+from tnorder.domain.carrier_request import Destination
 from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.statuses import OrderKind, Role

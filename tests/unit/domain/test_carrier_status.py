@@ -21,15 +21,14 @@ from tnorder.domain.carrier import (
     NumberState,
     RequestStatus,
 )
+from tnorder.domain.carrier_request import number_steps, plan_number
 from tnorder.domain.carrier_status import (
     BEFORE_CARRIER,
     CARRIER_PATHS,
     FORWARD_TARGETS,
     SIDE_TRIGGERS,
     WAITING_FOR_CUSTOMER,
-    number_steps,
     plan_item,
-    plan_number,
 )
 from tnorder.domain.events import Actor
 from tnorder.domain.machine import Trigger

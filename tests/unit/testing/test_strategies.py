@@ -41,15 +41,14 @@ from tnorder.adapters.simulated_carrier import SIMULATED_VOCABULARY, SimulatedCa
 from tnorder.domain.carrier import (
     CarrierAccount,
     CarrierConfig,
-    CarrierRequest,
     CarrierStep,
     CarrierUpdate,
-    Destination,
     Fulfilment,
     InventoryType,
     NumberOutcome,
     ProvisioningConfig,
 )
+from tnorder.domain.carrier_request import CarrierRequest, Destination
 from tnorder.domain.documents import ALLOWED_CONTENT_TYPES, validate_upload
 from tnorder.domain.events import EVENT_TYPES
 from tnorder.domain.lookup import LookupCriteria, LookupKind

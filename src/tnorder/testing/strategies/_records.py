@@ -17,7 +17,7 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ...domain.carrier import CarrierRequest
+from ...domain.carrier_request import CarrierRequest
 from ...domain.documents import Document
 from ...domain.events import EVENT_TYPES, Event
 from ...domain.inventory import InventoryNumber
