@@ -27,6 +27,20 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.x__coerce_trigger__mutmut_1",
         "tnorder.domain.delivery.x_delivery_window__mutmut_12",
         "tnorder.domain.delivery.x_delivery_window__mutmut_19",
+        "tnorder.domain.lookup.x_wildcard_prefixes__mutmut_10",
+        "tnorder.domain.lookup.x_wildcard_prefixes__mutmut_13",
+        "tnorder.domain.lookup.x_wildcard_prefixes__mutmut_14",
+        "tnorder.domain.visibility.x_parse_number_action__mutmut_1",
+        "tnorder.domain.visibility.x_active_number_for_item__mutmut_1",
+        "tnorder.domain.visibility.x_active_number_for_item__mutmut_6",
+        "tnorder.domain.visibility.x_active_number_for_item__mutmut_7",
+        "tnorder.domain.visibility.x_order_history_view__mutmut_10",
+        "tnorder.domain.visibility.x_order_history_view__mutmut_11",
+        "tnorder.domain.visibility.x_order_history_view__mutmut_12",
+        "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_21",
+        "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_22",
+        "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_29",
+        "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_30",
     }
 )
 

@@ -102,3 +102,22 @@ def test_without_the_holidays_package_the_error_names_the_extra(
         caught.value.feature,
     )
     assert "tnorder[holidays]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "field", "message"),
+    [
+        (THU, -1, "n", "n must be a whole number of business days >= 0, got -1"),
+        (THU, 1.5, "n", "n must be a whole number of business days >= 0, got 1.5"),
+        (date.max, 1, "start", "no business days after 9999-12-31"),
+        (date(9999, 12, 28), 10, "n", "10 business days after 9999-12-28 is past 9999-12-31"),
+    ],
+)
+def test_adding_business_days_says_which_input_cannot_work(
+    start: date, n: object, field: str, message: str
+) -> None:
+    """A negative or fractional count is ``n``'s fault; the end of the calendar is
+    ``start``'s when nothing follows it and ``n``'s when the count runs past it."""
+    with pytest.raises(ValidationError) as caught:
+        BusinessCalendar().add_business_days(start, n)  # type: ignore[arg-type]
+    assert (field, message) == (caught.value.field, str(caught.value))

@@ -28,7 +28,9 @@ from tnorder.domain.order import LineItem
 from tnorder.domain.visibility import (
     Placement,
     VisibilityPolicy,
+    activation_stages,
     active_number_for_item,
+    active_numbers_view,
     order_history_view,
     orders_tab_view,
     summarize_order,
@@ -146,3 +148,13 @@ def test_an_active_number_needs_an_aware_now(now: object) -> None:
         active_number_for_item(item, now)  # type: ignore[arg-type]
     assert "now" == caught.value.field
     assert str(caught.value).endswith(f"got {now!r}")
+
+
+def test_the_dashboards_need_an_aware_now_named_now() -> None:
+    """``activation_stages`` and ``active_numbers_view`` refuse a naive ``now`` on ``now``."""
+    naive = T0.replace(tzinfo=None)
+    with pytest.raises(ValidationError) as stages:
+        activation_stages([_open()], naive)
+    with pytest.raises(ValidationError) as view:
+        active_numbers_view([_open()], naive)
+    assert ("now", "now") == (stages.value.field, view.value.field)
