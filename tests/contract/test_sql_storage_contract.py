@@ -113,7 +113,8 @@ class TestPostgresStorage(_SqlFixtures, StorageContract):
 
         self.dsn = postgres_dsn
         storage = PostgresStorage(postgres_dsn)
-        tables = [_sql.ORDERS, _sql.OUTBOX, *(_sql.record_table(s) for s in RECORD_SPECS)]
+        tables = [_sql.ORDERS, _sql.ITEMS, _sql.HISTORY, _sql.OUTBOX]
+        tables += [_sql.record_table(s) for s in RECORD_SPECS]
         self.raw(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY", ())
         yield storage
         storage.close()
