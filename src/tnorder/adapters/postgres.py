@@ -16,7 +16,7 @@ psycopg errors become :class:`~tnorder.errors.StorageError` here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 try:
@@ -101,21 +101,29 @@ class _PostgresSession:
 
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
-        # Pipeline mode: BEGIN and the statements of one batch travel together
-        # and their results come back together, so a commit costs two round
-        # trips (checked writes; the rest with COMMIT), not one per statement.
+        # Pipeline mode, with BEGIN and COMMIT sent as plain statements (psycopg's
+        # own transaction block waits for BEGIN): BEGIN travels with the first
+        # batch and COMMIT with the last, so a commit costs two round trips.
+        conn = self._conn
         try:
-            with self._conn.pipeline() as pipeline, self._conn.transaction():
-                self._pipeline = pipeline
-                yield
+            try:
+                with conn.pipeline() as pipeline:
+                    self._pipeline = pipeline
+                    conn.execute("BEGIN")
+                    yield
+                    conn.execute("COMMIT")
+            finally:
+                self._pipeline = None
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    # Refused or failed half-way: nothing of it stays.
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
             raise ValidationError(f"text the database cannot encode: {exc}") from exc
         except OverflowError as exc:  # an integer past 64 bits the entry checks missed
             raise ValidationError(f"a number the database cannot hold: {exc}") from exc
         except psycopg.Error as exc:  # foreign error (e.g. on COMMIT): nothing was written
             raise StorageError(f"PostgreSQL transaction failed: {exc}") from exc
-        finally:
-            self._pipeline = None
 
     def execute_batch(
         self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]], *, results: bool
