@@ -37,7 +37,7 @@ from ._harness import Row, Sample, fmt_sample, fmt_time, ratio
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 #: Bump when the generated data changes shape, so cached databases are rebuilt.
-DATA_VERSION = 2
+DATA_VERSION = 3
 ORDERS_PER_ACCOUNT = 100
 BATCH = 10_000
 

@@ -222,10 +222,13 @@ class OrderHeader:
 
 @attrs.frozen
 class ItemRow:
-    """One line item row: ``body`` holds the item with only its latest history entry.
+    """One line item row: ``body`` holds the item without its history, ``last`` its
+    latest history entry (None when it has none).
 
     ``history_len`` counts the item's history entries; ``status`` is the
-    item's status value, stored in a column for views that need no body.
+    item's status value, stored in a column for views that need no body.  The
+    latest entry has a column of its own so that loading an order decodes it
+    only for the items whose latest entry is read (final items, notes).
     """
 
     item_id: str
@@ -233,6 +236,7 @@ class ItemRow:
     status: str
     history_len: int
     body: str
+    last: str | None
 
 
 @attrs.frozen
@@ -262,10 +266,10 @@ def decode_entry(body: Any, record: str) -> HistoryEntry:
 
 def _item_body(item: LineItem) -> str:
     history = item.history
-    # The row holds the latest entry only; the full history is in its own rows.
-    # Swapped in place (bypassing the change hook) rather than copied: an item
-    # copy would cost as much as the encoding.
-    object.__setattr__(item, "history", [history[-1]] if len(history) else [])
+    # The row holds no history; the history is in its own rows.  Swapped in
+    # place (bypassing the change hook) rather than copied: an item copy would
+    # cost as much as the encoding.
+    object.__setattr__(item, "history", [])
     try:
         return dumps(item)
     finally:
@@ -285,7 +289,7 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     After encoding, the order's change tracking is reset to what the rows hold,
     so saving it again in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, str]] = order._stored or {}
+    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
     header_body = dumps(
         header
         or OrderHeader(
@@ -294,7 +298,7 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     )
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, str]] = dict(stored)
+    after: dict[str, tuple[int, str, str | None]] = dict(stored)
     for position, item in enumerate(order.items):
         item_id = item.item_id
         before = stored.get(item_id)
@@ -313,11 +317,13 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
             object.__setattr__(item, "_changed", False)
             continue
         check_text(item_id, "item_id")
-        items.append(ItemRow(item_id, position, item.status.value, count, body))
         start = 0 if before is None else before[0]
+        last = None if before is None else before[2]
         for offset, entry in enumerate(_new_entries(item.history, start)):
-            history.append((item_id, start + offset, encode_entry(entry)))
-        after[item_id] = (count, body)
+            last = encode_entry(entry)
+            history.append((item_id, start + offset, last))
+        items.append(ItemRow(item_id, position, item.status.value, count, body, last))
+        after[item_id] = (count, body, last)
         object.__setattr__(item, "_changed", False)
         if isinstance(item.history, LazyHistory):
             item.history.mark_stored()
@@ -341,11 +347,11 @@ def decode_header(key: str, version: Any, body: Any) -> tuple[int, OrderHeader]:
     return checked, header
 
 
-def decode_item(order_id: str, count: Any, body: Any) -> LineItem:
-    """One item row of ``order_id`` (with only its latest entry), or ``SerializationError``."""
+def decode_item(order_id: str, count: Any, body: Any, last: Any) -> LineItem:
+    """One item row of ``order_id`` (its history not loaded), or ``SerializationError``."""
     record = f"order {order_id!r}"
     item = _safe_loads(LineItem, body, record)
-    if type(count) is not int or count < len(item.history):
+    if item.history or type(count) is not int or count < 0 or (count > 0) != (last is not None):
         raise SerializationError(f"item {item.item_id!r}: bad history length", record=record)
     return item
 
@@ -354,25 +360,28 @@ def assemble_order(
     key: str,
     version: Any,
     header_body: Any,
-    item_rows: Iterable[tuple[Any, Any]],
+    item_rows: Iterable[tuple[Any, Any, Any]],
     load_history: HistoryLoader,
 ) -> Order:
-    """An order from its header row and its item rows ``(history_len, body)`` in position
-    order; each item's history loads through ``load_history`` when first read.
+    """An order from its header row and its item rows ``(history_len, body, last)`` in
+    position order; each item's history loads through ``load_history`` when first read
+    (its latest entry when first read, from ``last``).
 
     Raises:
         SerializationError: a row cannot be read, or the order has no items (names it).
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, str]] = {}
-    for count, body in item_rows:
-        item = decode_item(key, count, body)
-        last = item.history[-1] if item.history else None
-        item.history = LazyHistory(item.item_id, count, last, load_history, key)
+    stored: dict[str, tuple[int, str, str | None]] = {}
+    for count, body, last in item_rows:
+        item = decode_item(key, count, body, last)
+        # Set past the change hook: loading is not a change.
+        object.__setattr__(
+            item, "history", LazyHistory(item.item_id, count, last, load_history, key)
+        )
         object.__setattr__(item, "_changed", False)
         items.append(item)
-        stored[item.item_id] = (count, body)
+        stored[item.item_id] = (count, body, last)
     if not items:
         raise SerializationError("order has no line items", record=f"order {key!r}")
     order = Order(
@@ -404,7 +413,7 @@ class LazyHistory(list[HistoryEntry]):
         self,
         item_id: str,
         count: int,
-        last: HistoryEntry | None,
+        last: Any,
         loader: HistoryLoader,
         order_id: str,
     ) -> None:
@@ -477,6 +486,8 @@ class LazyHistory(list[HistoryEntry]):
             if self._tail:
                 return self._tail[-1]
             if self._last is not None:
+                if not isinstance(self._last, HistoryEntry):  # the stored body, decoded once
+                    self._last = decode_entry(self._last, f"order {self._order_id!r}")
                 return self._last
         self._load()
         return list.__getitem__(self, index)

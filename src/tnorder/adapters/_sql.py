@@ -314,6 +314,7 @@ def _v4_order_rows(d: Dialect) -> list[str]:
         " status TEXT NOT NULL,"
         " history_len INTEGER NOT NULL,"
         " body TEXT NOT NULL,"
+        " last_entry TEXT,"
         " PRIMARY KEY (order_id, item_id))",
         # Loading an order reads its items in their order.
         f"CREATE INDEX {ITEMS}_position ON {ITEMS} (order_id, position)",
@@ -631,11 +632,13 @@ def _seq_key(seq: Any, key: str) -> tuple[int, int, str]:
 
 
 _SELECT_ORDER = (
-    f"SELECT o.version, o.body, i.history_len, i.body FROM {ORDERS} o"
+    f"SELECT o.version, o.body, i.history_len, i.body, i.last_entry FROM {ORDERS} o"
     f" LEFT JOIN {ITEMS} i ON i.order_id = o.order_id"
     " WHERE o.order_id = ? ORDER BY i.position"
 )
-_SELECT_ITEMS = f"SELECT item_id, position, history_len, body FROM {ITEMS} WHERE order_id = ?"
+_SELECT_ITEMS = (
+    f"SELECT item_id, position, history_len, body, last_entry FROM {ITEMS} WHERE order_id = ?"
+)
 _SELECT_HISTORY = (
     f"SELECT pos, body FROM {HISTORY} WHERE order_id = ? AND item_id = ? AND pos < ? ORDER BY pos"
 )
@@ -678,18 +681,20 @@ class SqlOrderRepository(_Repository):
         return load
 
     def _assemble_staged(self, write: _Write) -> Order:
-        stored: dict[str, tuple[Any, Any, Any]] = {}
+        stored: dict[str, tuple[Any, Any, Any, Any]] = {}
         if write.expected is not None:
-            for item_id, position, count, body in self._session.query(_SELECT_ITEMS, (write.key,)):
-                stored[item_id] = (position, count, body)
+            for item_id, position, count, body, last in self._session.query(
+                _SELECT_ITEMS, (write.key,)
+            ):
+                stored[item_id] = (position, count, body, last)
         for row in (write.items or {}).values():
-            stored[row.item_id] = (row.position, row.history_len, row.body)
+            stored[row.item_id] = (row.position, row.history_len, row.body, row.last)
         ordered = sorted(stored.values(), key=lambda r: r[0])
         return assemble_order(
             write.key,
             write.version,
             write.body,
-            [(count, body) for _, count, body in ordered],
+            [(count, body, last) for _, count, body, last in ordered],
             self._loader(write.key),
         )
 
@@ -724,7 +729,7 @@ class SqlOrderRepository(_Repository):
             raise OrderNotFound(key)
         version, header = rows[0][0], rows[0][1]
         self._remember(key, version)
-        items = [(count, body) for _, _, count, body in rows if body is not None]
+        items = [(count, body, last) for _, _, count, body, last in rows if body is not None]
         return assemble_order(key, version, header, items, self._loader(key))
 
     def save(self, order: Order) -> None:
@@ -794,7 +799,7 @@ class SqlOrderRepository(_Repository):
         if finalized_since is not None:
             require_aware(finalized_since, field="finalized_since")
         headers: list[tuple[Any, ...]] = []
-        items: dict[str, list[tuple[Any, Any]]] = {}
+        items: dict[str, list[tuple[Any, Any, Any]]] = {}
         if _findable(self._session, account_id):
             select = f"SELECT order_id, version, body, seq FROM {ORDERS} WHERE account_id = ?"
             if finalized_since is None:
@@ -806,13 +811,13 @@ class SqlOrderRepository(_Repository):
                     (account_id, account_id, self._session.dialect.to_db_time(finalized_since)),
                 )
             if headers:
-                for order_id, count, body in self._session.query(
-                    f"SELECT i.order_id, i.history_len, i.body FROM {ITEMS} i"
+                for order_id, count, body, last in self._session.query(
+                    f"SELECT i.order_id, i.history_len, i.body, i.last_entry FROM {ITEMS} i"
                     f" JOIN {ORDERS} o ON o.order_id = i.order_id"
                     " WHERE o.account_id = ? ORDER BY i.order_id, i.position",
                     (account_id,),
                 ):
-                    items.setdefault(order_id, []).append((count, body))
+                    items.setdefault(order_id, []).append((count, body, last))
         found: dict[str, tuple[Order, Any]] = {}
         for key, version, body, seq in headers:
             found[key] = (
@@ -991,10 +996,11 @@ def _refuse(session: Session, write: _Write) -> None:
 
 
 _UPSERT_ITEM = (
-    f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id) DO UPDATE SET"
+    f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body, last_entry)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id) DO UPDATE SET"
     " position = excluded.position, status = excluded.status,"
-    " history_len = excluded.history_len, body = excluded.body"
+    " history_len = excluded.history_len, body = excluded.body,"
+    " last_entry = excluded.last_entry"
 )
 _INSERT_ENTRY = f"INSERT INTO {HISTORY} (order_id, item_id, pos, body) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = f"INSERT INTO {OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)"
@@ -1019,6 +1025,7 @@ def _order_row_statements(
                         r.status,
                         r.history_len,
                         r.body,
+                        r.last,
                     )
                     for r in items.values()
                 ],

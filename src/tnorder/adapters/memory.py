@@ -170,17 +170,17 @@ class _OrderRepo(_Repository):
     def _assemble(self, key: str, row: _Row, write: _Write | None) -> Order:
         with self._storage._lock:
             stored = {
-                item_id: (r.position, r.history_len, r.body)
+                item_id: (r.position, r.history_len, r.body, r.last)
                 for item_id, r in self._storage._items.get(key, {}).items()
             }
         if write is not None and write.expected is None:
             stored = {}
         if write is not None:
             for r in (write.items or {}).values():
-                stored[r.item_id] = (r.position, r.history_len, r.body)
+                stored[r.item_id] = (r.position, r.history_len, r.body, r.last)
         ordered = sorted(stored.values(), key=lambda r: r[0])
         return assemble_order(
-            key, row.version, row.body, [(c, b) for _, c, b in ordered], self._loader(key)
+            key, row.version, row.body, [(c, b, e) for _, c, b, e in ordered], self._loader(key)
         )
 
     def add(self, order: Order) -> None:

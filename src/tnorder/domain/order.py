@@ -290,8 +290,8 @@ class Order:
     _index: dict[str, LineItem] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     # Private change tracking for storage: what the stored item rows held when
     # this order was loaded or last saved (item id -> (history length, row
-    # body)), None for an order never stored.  Opaque to the domain.
-    _stored: dict[str, tuple[int, str]] | None = attrs.field(
+    # body, latest entry)), None for an order never stored.  Opaque to the domain.
+    _stored: dict[str, tuple[int, str, str | None]] | None = attrs.field(
         default=None, init=False, repr=False, eq=False
     )
 
