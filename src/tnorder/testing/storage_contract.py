@@ -1260,6 +1260,63 @@ class StorageContract:
             with pytest.raises(OrderNotFound):
                 page(_unique("none"), item_id, start=0, limit=5)
 
+    # -- moved from tests/integration/test_storage_port.py (issue 18) --------------
+
+    def test_for_account_refuses_a_naive_cutoff(self, storage: Storage) -> None:
+        """A ``finalized_since`` without a UTC offset is refused with ValidationError."""
+        with storage.unit_of_work() as uow, pytest.raises(ValidationError):
+            uow.orders.for_account("acct", finalized_since=T0.replace(tzinfo=None))
+
+    def test_a_failing_event_holds_back_only_its_own_stream(self, storage: Storage) -> None:
+        """When publishing one event fails, the later events of its order wait, other
+        orders' events are delivered in the same run, NotificationError names the event,
+        and the next run delivers the rest in order."""
+        _drain(storage)
+        first, second = _placed(_unique("A")), _placed(_unique("B"))
+        _add(storage, first, second)
+        service = OrderService(storage, clock=FixedClock(T0))
+        for order in (first, second):
+            service.fire(order.order_id, order.items[0].item_id, Trigger.REVIEW, actor=STAFF)
+        sink = RecordingNotifier()
+        service.notifier = _FailOnce(f"{first.order_id}#2", sink)
+        with pytest.raises(NotificationError, match=f"{first.order_id}#2"):
+            service.relay_events()
+        assert [f"{second.order_id}#2"] == sink.event_ids()
+        assert 1 == service.relay_events()
+        assert [f"{second.order_id}#2", f"{first.order_id}#2"] == sink.event_ids()
+
+    def test_a_conflict_found_at_commit_rolls_back_the_whole_unit(
+        self, storage: Storage, supports_interleaved_units_of_work: bool
+    ) -> None:
+        """When another writer commits first, ``commit`` raises ConcurrencyConflict and
+        none of the losing unit's writes (its other added order included) or events are
+        stored."""
+        if not supports_interleaved_units_of_work:
+            pytest.skip("the storage does not declare `supports_interleaved_units_of_work`")
+        _drain(storage)
+        order = _placed(_unique("O"))
+        _add(storage, order)
+        extra = _placed(_unique("X"), keep_events=True)
+        with storage.unit_of_work() as loser, storage.unit_of_work() as winner:
+            mine = loser.orders.get(order.order_id)
+            theirs = winner.orders.get(order.order_id)
+            item_id = order.items[0].item_id
+            mine.fire(item_id, Trigger.REVIEW, actor=STAFF, at=T0)
+            loser.orders.save(mine)
+            loser.orders.add(extra)
+            loser.add_events(mine.pull_events() + extra.pull_events())
+            theirs.fire(item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            winner.orders.save(theirs)
+            winner.add_events(theirs.pull_events())
+            winner.commit()
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                loser.commit()
+            assert order.order_id == conflict.value.key
+        with storage.unit_of_work() as uow, pytest.raises(OrderNotFound):
+            uow.orders.get(extra.order_id)
+        assert theirs == _load(storage, order.order_id)
+        assert [f"{order.order_id}#2"] == [e.event_id for e in _pending(storage)]
+
 
 def _claimed_positions(storage: Storage) -> list[int]:
     """The positions of the waiting events, without delivering them."""
