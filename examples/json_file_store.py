@@ -184,6 +184,10 @@ class _Orders(_Repository):
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
+        if finalized_since is not None and finalized_since.utcoffset() is None:
+            raise ValidationError(
+                "finalized_since must be a timezone-aware datetime", field="finalized_since"
+            )
         found = []
         for key, row in self._all().items():
             index = row.get("index") or {}

@@ -70,14 +70,14 @@ class _SqlFixtures:
     @pytest.fixture
     def fail_next_commit(self, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         def arm() -> None:
-            real = _sql.insert_events
+            real = _sql.apply_rows
 
             def fail_once(*args: Any) -> None:
-                monkeypatch.setattr(_sql, "insert_events", real)
+                monkeypatch.setattr(_sql, "apply_rows", real)
                 raise StorageError("injected: the database went away")
 
-            # Fails inside the commit's transaction, after the rows were written.
-            monkeypatch.setattr(_sql, "insert_events", fail_once)
+            # Fails inside the commit's transaction, after the checked rows were written.
+            monkeypatch.setattr(_sql, "apply_rows", fail_once)
 
         return arm
 
@@ -113,7 +113,8 @@ class TestPostgresStorage(_SqlFixtures, StorageContract):
 
         self.dsn = postgres_dsn
         storage = PostgresStorage(postgres_dsn)
-        tables = [_sql.ORDERS, _sql.OUTBOX, *(_sql.record_table(s) for s in RECORD_SPECS)]
+        tables = [_sql.ORDERS, _sql.ITEMS, _sql.HISTORY, _sql.OUTBOX]
+        tables += [_sql.record_table(s) for s in RECORD_SPECS]
         self.raw(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY", ())
         yield storage
         storage.close()

@@ -213,9 +213,28 @@ def rows(world: World, kind: str) -> list[tuple[Any, ...]]:
                 (p, stream, payload, storage._parked.get(p))
                 for p, (stream, _event_id, payload) in sorted(storage._outbox.items())
             ]
+        if kind == "order_items":
+            return sorted(
+                (o, i, r.history_len, r.body, r.last)
+                for o, items in storage._items.items()
+                for i, r in items.items()
+            )
+        if kind == "order_history":
+            return sorted(
+                (o, i, pos, body)
+                for (o, i), bodies in storage._history.items()
+                for pos, body in enumerate(bodies)
+            )
         return [(k, r.version, r.body) for k, r in sorted(storage._tables[kind].items())]
     if kind == "outbox":
         sql = "SELECT position, stream, payload, parked_reason FROM tnorder_outbox"
+    elif kind == "order_items":
+        sql = "SELECT order_id, item_id, history_len, body, last_entry FROM tnorder_order_items"
+        sql += " ORDER BY 1, 2"
+        return _reader(storage).execute(sql).fetchall()
+    elif kind == "order_history":
+        sql = "SELECT order_id, item_id, pos, body FROM tnorder_order_history ORDER BY 1, 2, 3"
+        return _reader(storage).execute(sql).fetchall()
     else:
         key = "order_id" if kind == "orders" else "key"
         sql = f"SELECT {key}, version, body FROM tnorder_{kind}"
@@ -244,7 +263,13 @@ def _close_reader(storage: Any) -> None:
         conn.close()
 
 
-KINDS = ("orders", *(spec.name for spec in RECORD_SPECS), "outbox")
+KINDS = (
+    "orders",
+    "order_items",
+    "order_history",
+    *(spec.name for spec in RECORD_SPECS),
+    "outbox",
+)
 
 
 def known(world: World) -> dict[str, list[str]]:
@@ -268,8 +293,11 @@ def snapshot(world: World) -> tuple[Any, ...]:
 
 def assert_everything_reads(world: World) -> None:
     """Every stored row decodes, and no outbox record is unreadable (or parked)."""
-    for key, version, body in rows(world, "orders"):
-        _sql.decode_order(key, version, body)
+    with world.storage.unit_of_work() as uow:
+        for key, _version, _body in rows(world, "orders"):
+            # Header, item rows and every history row: the whole order decodes.
+            order = uow.orders.get(key)
+            assert all(len(list(item.history)) >= 1 for item in order.items)
     for spec in RECORD_SPECS:
         for key, version, body in rows(world, spec.name):
             _sql.decode_record(spec, key, version, body)

@@ -33,6 +33,8 @@ AnyStorage = MemoryStorage | SqliteStorage | PostgresStorage
 
 TABLES = (
     "tnorder_orders",
+    "tnorder_order_items",
+    "tnorder_order_history",
     "tnorder_outbox",
     "tnorder_documents",
     "tnorder_inventory",

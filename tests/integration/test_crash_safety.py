@@ -103,8 +103,9 @@ def test_a_use_case_dying_at_any_step_leaves_state_and_outbox_consistent(
     def child() -> None:
         service = build_service(sql_storage, clock=FixedClock(T0))
         if step == "during_commit":
-            # The order UPDATE has run inside the transaction; die before the outbox INSERT.
-            _sql.insert_events = _die  # type: ignore[assignment]
+            # The header UPDATE has run inside the transaction; die before the item, history
+            # and outbox rows are written.
+            _sql.apply_rows = _die  # type: ignore[assignment]
         service.run(_review_a(service, step))
         _die()  # after the commit, before any relay ran
 
@@ -156,7 +157,7 @@ def _fail_commit(storage: AnyStorage, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: object) -> None:
         raise StorageError("injected: disk full")
 
-    monkeypatch.setattr(_sql, "insert_events", broken)
+    monkeypatch.setattr(_sql, "apply_rows", broken)
 
 
 def test_a_failed_commit_writes_nothing(

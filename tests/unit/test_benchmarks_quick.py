@@ -19,6 +19,7 @@ ROWS = [
     "1c apply event vs floor",
     "1d apply event + build its event object",
     "2a load+apply+save, SQLite WAL sync=NORMAL",
+    "2ah the same vs hand-written",
     "2b load+apply+save, SQLite WAL sync=FULL",
     "2c load+apply+save, MemoryStorage",
     "2d load+apply+save, PostgreSQL",
@@ -33,6 +34,8 @@ ROWS = [
     "5b cattrs round trip, 10-item order",
     "6 apply event, items per order 1 -> 1,000",
     "6 apply event, history length 1 -> 1,000",
+    "6 OrderService.fire, SQLite, items per order",
+    "6 OrderService.fire, SQLite, history length",
 ]
 
 

@@ -26,13 +26,14 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 import attrs
 
+from ..domain._checks import require_aware
 from ..domain.carrier_request import CarrierRequest
 from ..domain.claims import NumberClaim
 from ..domain.documents import Document
 from ..domain.events import Event
 from ..domain.inputs import check_text
 from ..domain.inventory import InventoryNumber
-from ..domain.order import Order
+from ..domain.order import HistoryEntry, Order
 from ..errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -51,9 +52,33 @@ from ..records import (
     RECORD_SPECS,
     RecordSpec,
 )
-from ..serialization import dump_event, dumps, from_json, load_event, loads, to_json
+from ..serialization import dumps
+from ._rows import (
+    ItemRow,
+    OrderRows,
+    assemble_order,
+    check_find_fields,
+    check_page,
+    check_version,
+    decode_entry,
+    decode_event,
+    decode_order,
+    decode_record,
+    encode_event,
+    held_version,
+    history_bodies,
+    index_param,
+    next_version,
+    order_rows,
+    page_history,
+    record_not_found,
+    require_text,
+    rows_of_new_order,
+)
 
 __all__ = [
+    "HISTORY",
+    "ITEMS",
     "LATEST_SCHEMA",
     "MIGRATIONS_TABLE",
     "ORDERS",
@@ -65,6 +90,7 @@ __all__ = [
     "Session",
     "SqlStorage",
     "SqlUnitOfWork",
+    "apply_rows",
     "bulk_insert_orders",
     "check_find_fields",
     "claim_rows",
@@ -85,7 +111,6 @@ __all__ = [
     "pending_event_count",
     "record_not_found",
     "record_table",
-    "require_aware",
     "require_text",
     "retry_parked",
     "schema_steps",
@@ -97,6 +122,8 @@ R = TypeVar("R")
 C = TypeVar("C", bound="_Connection")
 
 ORDERS = "tnorder_orders"
+ITEMS = "tnorder_order_items"
+HISTORY = "tnorder_order_history"
 OUTBOX = "tnorder_outbox"
 MIGRATIONS_TABLE = "tnorder_schema_migrations"
 SEQUENCES = "tnorder_sequences"
@@ -164,20 +191,19 @@ class Session(Protocol):
         """The column names of ``table`` (empty if it does not exist)."""
         ...
 
+    def write_transaction(self) -> AbstractContextManager[None]:
+        """The unit of work's commit transaction: like :meth:`transaction`, but its
+        statements may be sent to the server together (see :meth:`execute_batch`)."""
+        ...
 
-def require_aware(value: datetime, field: str) -> None:
-    """``ValidationError`` unless ``value`` is an aware datetime."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise ValidationError(f"{field} must be a timezone-aware datetime", field=field)
-
-
-def require_text(value: object, field: str) -> str:
-    """``value`` if it is a string a database can store, else ``ValidationError`` naming
-    ``field`` (a lone surrogate cannot be encoded for any driver)."""
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be a string, got {type(value).__name__}", field=field)
-    check_text(value, field)
-    return value
+    def execute_batch(
+        self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]], *, results: bool
+    ) -> list[int]:
+        """Run each ``(sql, rows)`` once per parameter row, in order, inside
+        :meth:`write_transaction`; with ``results``, wait for the server and
+        return each statement's changed-row count (else an empty list: errors
+        then surface when the transaction ends)."""
+        ...
 
 
 def _storable(session: Session, value: str, field: str) -> str:
@@ -196,86 +222,6 @@ def _findable(session: Session, value: str) -> bool:
         except UnicodeEncodeError:  # a lone surrogate: no driver can send it
             return False
     return session.dialect.allows_nul or "\x00" not in value
-
-
-def index_param(value: Any) -> str | None:
-    """An index field's value as stored in its text column (enums by value)."""
-    value = getattr(value, "value", value)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-# -- decoding stored rows -------------------------------------------------------
-
-
-def _safe_loads(cls: type[T], body: Any, record: str) -> T:
-    try:
-        return loads(cls, body, record=record)
-    except SerializationError:
-        raise
-    except Exception as exc:  # e.g. RecursionError on absurdly nested JSON: still just a bad row.
-        raise SerializationError(f"{type(exc).__name__}: {exc}", record=record) from exc
-
-
-def _check_version(version: Any, record: str) -> int:
-    if type(version) is not int or version < 1:
-        raise SerializationError(
-            f"stored version {version!r} is not a positive integer", record=record
-        )
-    return version
-
-
-def decode_order(key: str, version: Any, body: Any) -> Order:
-    """The order stored in a row, or ``SerializationError`` naming it."""
-    record = f"order {key!r}"
-    checked = _check_version(version, record)
-    order = _safe_loads(Order, body, record)
-    if order.order_id != key:
-        raise SerializationError(f"row holds order {order.order_id!r}", record=record)
-    if not order.items:
-        raise SerializationError("order has no line items", record=record)
-    order.version = checked
-    return order
-
-
-def decode_record(spec: RecordSpec[R], key: str, version: Any, body: Any) -> R:
-    """The record of kind ``spec`` stored in a row, or ``SerializationError`` naming it."""
-    record = f"{spec.name} {key!r}"
-    checked = _check_version(version, record)
-    obj = _safe_loads(spec.cls, body, record)
-    try:
-        found = spec.key_of(obj)
-    except Exception as exc:  # a spec naming a missing attribute is a bug, reported on the row.
-        raise SerializationError(f"cannot read key: {exc}", record=record) from exc
-    if found != key:
-        raise SerializationError(f"row holds {spec.name} {found!r}", record=record)
-    obj.version = checked  # type: ignore[attr-defined]
-    return obj
-
-
-def encode_event(event: Event) -> str:
-    """The outbox payload of ``event``: compact JSON, the same in every storage."""
-    return to_json(dump_event(event))
-
-
-def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
-    """An outbox row as an entry, or ``SerializationError`` naming it."""
-    record = f"outbox entry {position!r}"
-    if type(position) is not int:
-        raise SerializationError("position is not an integer", record=record)
-    try:
-        data = from_json(payload)
-        event = load_event(data)
-    except SerializationError as exc:
-        raise SerializationError(str(exc), record=record) from exc
-    except Exception as exc:  # json / cattrs failures on garbage: a bad row, named.
-        raise SerializationError(f"{type(exc).__name__}: {exc}", record=record) from exc
-    if event.stream != stream:
-        raise SerializationError(f"event belongs to stream {event.stream!r}", record=record)
-    return OutboxEntry(position, event)
 
 
 # -- schema ------------------------------------------------------------------------
@@ -357,6 +303,50 @@ def _v3_outbox_parking(d: Dialect) -> list[str]:
     ]
 
 
+def _v4_order_rows(d: Dialect) -> list[str]:
+    # The order header stays in ``tnorder_orders`` (its ``body`` becomes the
+    # header without items); items and history get tables of their own.
+    return [
+        f"CREATE TABLE {ITEMS} ("
+        " order_id TEXT NOT NULL,"
+        " item_id TEXT NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " status TEXT NOT NULL,"
+        " history_len INTEGER NOT NULL,"
+        " body TEXT NOT NULL,"
+        " last_entry TEXT,"
+        " PRIMARY KEY (order_id, item_id))",
+        # Loading an order reads its items in their order.
+        f"CREATE INDEX {ITEMS}_position ON {ITEMS} (order_id, position)",
+        f"CREATE TABLE {HISTORY} ("
+        " order_id TEXT NOT NULL,"
+        " item_id TEXT NOT NULL,"
+        " pos INTEGER NOT NULL,"
+        " body TEXT NOT NULL,"
+        " PRIMARY KEY (order_id, item_id, pos))",
+    ]
+
+
+def _v4_backfill(session: Session) -> None:
+    # Every whole-order document becomes its rows.  A row that cannot be
+    # decoded is left exactly as it was: reading it reports the order as
+    # before (SerializationError), and nothing stored is lost.
+    keys = [row[0] for row in session.query(f"SELECT order_id FROM {ORDERS} ORDER BY order_id")]
+    for start in range(0, len(keys), 200):
+        chunk = keys[start : start + 200]
+        rows = session.query(
+            f"SELECT order_id, version, body FROM {ORDERS}"
+            f" WHERE order_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        for key, version, body in rows:
+            try:
+                order = decode_order(key, version, body)
+            except SerializationError:
+                continue
+            write_order_rows(session, key, rows_of_new_order(order), header=True)
+
+
 MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(1, "orders and outbox", _v1),
     _Migration(
@@ -367,6 +357,7 @@ MIGRATIONS: tuple[_Migration, ...] = (
         seed=(f"INSERT INTO {SEQUENCES} (name, value) VALUES ('{ORDERS}', 0)",),
     ),
     _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
+    _Migration(4, "orders as header, item and history rows", _v4_order_rows, _v4_backfill),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
@@ -530,47 +521,13 @@ def schema_version(session: Session) -> int:
 # -- the unit of work ------------------------------------------------------------
 
 
-def next_version(kind: str, key: str, obj: Any, current: int) -> str:
-    """Move ``obj`` from the stored version ``current`` to the next; return its body.
-
-    Raises:
-        ValidationError: ``obj`` has no integer version.
-        ConcurrencyConflict: ``obj`` was loaded at another version than ``current``.
-
-    On any error (encoding included) ``obj`` keeps its version.
-    """
-    held = obj.version
-    if type(held) is not int:
-        raise ValidationError(f"{kind} {key!r} has no integer version", field="version")
-    if held != current:
-        raise ConcurrencyConflict(key, expected_version=held, actual_version=current)
-    obj.version = current + 1
-    try:
-        return dumps(obj)
-    except Exception:
-        obj.version = held  # leave the caller's object as it was
-        raise
-
-
-def record_not_found(spec: RecordSpec[Any], key: str) -> NotFound:
-    """The spec's ``NotFound`` subclass for a missing record ``key``."""
-    return spec.not_found(key, f"{spec.name} {key!r} not found")
-
-
-def check_find_fields(spec: RecordSpec[Any], equals: dict[str, Any]) -> None:
-    """``ValidationError`` unless every field of a ``find`` is one of the spec's indexes."""
-    unknown = sorted(set(equals) - set(spec.indexes))
-    if unknown:
-        raise ValidationError(
-            f"{spec.name} cannot be found by {', '.join(unknown)}; "
-            f"indexes: {', '.join(spec.indexes) or 'none'}",
-            field=unknown[0],
-        )
-
-
 @attrs.define
 class _Write:
-    """A staged row: ``expected`` is the stored version to replace (None: insert)."""
+    """A staged row: ``expected`` is the stored version to replace (None: insert).
+
+    For an order, ``body`` is the header row and ``items``/``history`` hold the
+    item rows and history entries staged by every ``save`` of this unit of work.
+    """
 
     table: str
     key_column: str
@@ -580,6 +537,8 @@ class _Write:
     body: str
     columns: dict[str, Any]
     not_found: Callable[[str], NotFound]
+    items: dict[str, ItemRow] | None = None
+    history: list[tuple[str, int, str]] | None = None
 
 
 class _Repository:
@@ -603,7 +562,7 @@ class _Repository:
         rows = self._session.query(
             f"SELECT version FROM {self._table} WHERE {self._key_column} = ?", (key,)
         )
-        return None if not rows else _check_version(rows[0][0], f"{self._kind} {key!r}")
+        return None if not rows else check_version(rows[0][0], f"{self._kind} {key!r}")
 
     def _row(self, key: str) -> tuple[Any, Any] | None:
         staged = self._staged(key)
@@ -615,25 +574,32 @@ class _Repository:
         if not rows:
             return None
         version, body = rows[0]
+        self._remember(key, version)
+        return version, body
+
+    def _remember(self, key: str, version: Any) -> None:
         if type(version) is int and version >= 1:
             # Remembered so that saving what this unit of work loaded needs no re-read.
             self._uow._loaded[(self._table, key)] = version
-        return version, body
+
+    def _check_add(self, key: str) -> None:
+        _storable(self._session, key, self._key_column)
+        if self._staged(key) is not None or self._stored_version(key) is not None:
+            raise AlreadyExists(key, f"{self._kind} {key!r} already exists")
 
     def _stage_add(
         self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
     ) -> None:
-        _storable(self._session, key, self._key_column)
-        if self._staged(key) is not None or self._stored_version(key) is not None:
-            raise AlreadyExists(key, f"{self._kind} {key!r} already exists")
+        self._check_add(key)
         obj.version = 1
         self._uow._writes[(self._table, key)] = _Write(
             self._table, self._key_column, key, None, 1, dumps(obj), columns, not_found
         )
 
-    def _stage_save(
-        self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
-    ) -> None:
+    def _current(
+        self, key: str, obj: Any, not_found: Callable[[str], NotFound]
+    ) -> tuple[int, int | None, _Write | None]:
+        """``(stored version to save over, version the commit expects, staged write)``."""
         staged = self._staged(key)
         if staged is not None:
             current: int | None = staged.version
@@ -648,6 +614,12 @@ class _Repository:
             expected = current
         if current is None:
             raise not_found(key)
+        return current, expected, staged
+
+    def _stage_save(
+        self, key: str, obj: Any, columns: dict[str, Any], not_found: Callable[[str], NotFound]
+    ) -> None:
+        current, expected, _ = self._current(key, obj, not_found)
         body = next_version(self._kind, key, obj, current)
         self._uow._writes[(self._table, key)] = _Write(
             self._table, self._key_column, key, expected, current + 1, body, columns, not_found
@@ -659,8 +631,28 @@ def _seq_key(seq: Any, key: str) -> tuple[int, int, str]:
     return (0, int(seq), "") if seq is not None else (1, 0, key)
 
 
+_SELECT_ORDER = (
+    f"SELECT o.version, o.body, i.history_len, i.body, i.last_entry FROM {ORDERS} o"
+    f" LEFT JOIN {ITEMS} i ON i.order_id = o.order_id"
+    " WHERE o.order_id = ? ORDER BY i.position"
+)
+_SELECT_ITEMS = (
+    f"SELECT item_id, position, history_len, body, last_entry FROM {ITEMS} WHERE order_id = ?"
+)
+_SELECT_HISTORY = (
+    f"SELECT pos, body FROM {HISTORY} WHERE order_id = ? AND item_id = ? AND pos < ? ORDER BY pos"
+)
+
+
 class SqlOrderRepository(_Repository):
-    """``OrderRepository`` over the ``tnorder_orders`` table."""
+    """``OrderRepository`` over the order rows: a header row in ``tnorder_orders``,
+    item rows in ``tnorder_order_items``, history rows in ``tnorder_order_history``.
+
+    ``get`` reads the header and item rows in one query; an item's history is
+    read when first asked for (``LineItem.history``), or a page at a time with
+    :meth:`history`.  ``save`` stages the header, the changed item rows and the
+    appended history rows.
+    """
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
         super().__init__(uow, ORDERS, "order_id", "order")
@@ -674,52 +666,173 @@ class SqlOrderRepository(_Repository):
             "finalized_at": None if finalized is None else to_db(finalized),
         }
 
+    def _loader(self, order_id: str) -> Callable[[str, int], list[Any]]:
+        session, uow = self._session, self._uow
+
+        def load(item_id: str, count: int) -> list[Any]:
+            rows = session.query(_SELECT_HISTORY, (order_id, item_id, count))
+            staged = uow._writes.get((ORDERS, order_id))
+            if staged is not None and staged.history:
+                merged = dict(rows)
+                merged.update((pos, body) for i, pos, body in staged.history if i == item_id)
+                rows = sorted(merged.items())
+            return history_bodies(rows, count)
+
+        return load
+
+    def _assemble_staged(self, write: _Write) -> Order:
+        stored: dict[str, tuple[Any, Any, Any, Any]] = {}
+        if write.expected is not None:
+            for item_id, position, count, body, last in self._session.query(
+                _SELECT_ITEMS, (write.key,)
+            ):
+                stored[item_id] = (position, count, body, last)
+        for row in (write.items or {}).values():
+            stored[row.item_id] = (row.position, row.history_len, row.body, row.last)
+        ordered = sorted(stored.values(), key=lambda r: r[0])
+        return assemble_order(
+            write.key,
+            write.version,
+            write.body,
+            [(count, body, last) for _, count, body, last in ordered],
+            self._loader(write.key),
+        )
+
     def add(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
-        self._stage_add(key, order, self._columns(order), OrderNotFound)
+        columns = self._columns(order)
+        self._check_add(key)
+        rows = rows_of_new_order(order)
+        order.version = 1
+        self._uow._writes[(ORDERS, key)] = _Write(
+            ORDERS,
+            "order_id",
+            key,
+            None,
+            1,
+            rows.header,
+            columns,
+            OrderNotFound,
+            {r.item_id: r for r in rows.items},
+            rows.history,
+        )
 
     def get(self, order_id: str) -> Order:
         key = require_text(order_id, "order_id")
-        row = self._row(key)
-        if row is None:
+        staged = self._staged(key)
+        if staged is not None:
+            return self._assemble_staged(staged)
+        if not _findable(self._session, key):
             raise OrderNotFound(key)
-        return decode_order(key, row[0], row[1])
+        rows = self._session.query(_SELECT_ORDER, (key,))
+        if not rows:
+            raise OrderNotFound(key)
+        version, header = rows[0][0], rows[0][1]
+        self._remember(key, version)
+        items = [(count, body, last) for _, _, count, body, last in rows if body is not None]
+        return assemble_order(key, version, header, items, self._loader(key))
 
     def save(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
-        self._stage_save(key, order, self._columns(order), OrderNotFound)
+        columns = self._columns(order)
+        current, expected, staged = self._current(key, order, OrderNotFound)
+        # Checked before anything is encoded, so a refused save changes nothing.
+        held_version("order", key, order, current)
+        snapshot = order._stored
+        try:
+            rows: OrderRows = order_rows(order)
+        except Exception:
+            order._stored = snapshot
+            raise
+        order.version = current + 1
+        items = dict(staged.items or {}) if staged is not None else {}
+        items.update((r.item_id, r) for r in rows.items)
+        history = [*(staged.history or [])] if staged is not None else []
+        history.extend(rows.history)
+        self._uow._writes[(ORDERS, key)] = _Write(
+            ORDERS,
+            "order_id",
+            key,
+            expected,
+            current + 1,
+            rows.header,
+            columns,
+            OrderNotFound,
+            items,
+            history,
+        )
+
+    def history(
+        self, order_id: str, item_id: str, *, start: int = 0, limit: int = 100
+    ) -> list[HistoryEntry]:
+        """A page of one item's stored history, oldest first: entries ``start`` to
+        ``start + limit - 1`` (fewer at the end), without loading the order.
+
+        Raises:
+            OrderNotFound: no order has this id.
+            ItemNotFound: the order has no such item.
+            ValidationError: ``start`` or ``limit`` is not a non-negative integer.
+        """
+        key = require_text(order_id, "order_id")
+        require_text(item_id, "item_id")
+        check_page(start, limit)
+        if self._staged(key) is not None or not _findable(self._session, key):
+            return page_history(self.get(key), item_id, start, limit)
+        found = self._session.query(
+            f"SELECT history_len FROM {ITEMS} WHERE order_id = ? AND item_id = ?", (key, item_id)
+        )
+        if not found:
+            return page_history(self.get(key), item_id, start, limit)  # names what is missing
+        end = min(int(found[0][0]), start + limit)
+        rows = self._session.query(
+            f"SELECT body FROM {HISTORY} WHERE order_id = ? AND item_id = ?"
+            " AND pos >= ? AND pos < ? ORDER BY pos",
+            (key, item_id, start, end),
+        )
+        record = f"order {key!r}"
+        return [decode_entry(body, record) for (body,) in rows]
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
         require_text(account_id, "account_id")
         if finalized_since is not None:
-            require_aware(finalized_since, "finalized_since")
-        rows: list[tuple[Any, ...]] = []
+            require_aware(finalized_since, field="finalized_since")
+        headers: list[tuple[Any, ...]] = []
+        items: dict[str, list[tuple[Any, Any, Any]]] = {}
         if _findable(self._session, account_id):
             select = f"SELECT order_id, version, body, seq FROM {ORDERS} WHERE account_id = ?"
             if finalized_since is None:
-                rows = self._session.query(select, (account_id,))
+                headers = self._session.query(select, (account_id,))
             else:
                 # Two index range scans beat one OR that a planner may not split.
-                rows = self._session.query(
+                headers = self._session.query(
                     f"{select} AND finalized_at IS NULL UNION ALL {select} AND finalized_at >= ?",
                     (account_id, account_id, self._session.dialect.to_db_time(finalized_since)),
                 )
-        found = {key: (version, body, seq) for key, version, body, seq in rows}
+            if headers:
+                for order_id, count, body, last in self._session.query(
+                    f"SELECT i.order_id, i.history_len, i.body, i.last_entry FROM {ITEMS} i"
+                    f" JOIN {ORDERS} o ON o.order_id = i.order_id"
+                    " WHERE o.account_id = ? ORDER BY i.order_id, i.position",
+                    (account_id,),
+                ):
+                    items.setdefault(order_id, []).append((count, body, last))
+        found: dict[str, tuple[Order, Any]] = {}
+        for key, version, body, seq in headers:
+            found[key] = (
+                assemble_order(key, version, body, items.get(key, []), self._loader(key)),
+                seq,
+            )
         for write in self._staged_rows():
             stored = found.pop(write.key, None)
-            order = decode_order(write.key, write.version, write.body)
+            order = self._assemble_staged(write)
             fin = order.finalized_at
             if order.account_id == account_id and (
                 finalized_since is None or fin is None or fin >= finalized_since
             ):
-                seq = stored[2] if stored is not None else None
-                found[write.key] = (write.version, write.body, seq)
-        keyed = [
-            (decode_order(key, version, body), _seq_key(seq, key))
-            for key, (version, body, seq) in found.items()
-        ]
+                found[write.key] = (order, stored[1] if stored is not None else None)
+        keyed = [(order, _seq_key(seq, key)) for key, (order, seq) in found.items()]
         keyed.sort(key=lambda pair: (pair[0].created_at, pair[1]))
         return [order for order, _ in keyed]
 
@@ -826,17 +939,111 @@ class SqlUnitOfWork:
             )
 
     def commit(self) -> None:
+        """Apply the staged writes in one transaction, in two steps sent as two batches.
+
+        First every version-checked row (inserts that must not exist, updates
+        ``WHERE version = ?``), whose counts decide whether the commit goes on;
+        then what follows from them (item rows, history rows, outbox rows) and
+        the commit itself.  On PostgreSQL each step is one round trip.
+        """
         if not self._writes and not self._events:
             return
+        session = self._session
         # A fixed lock order (table, key) keeps two committing writers from deadlocking.
         writes = [self._writes[k] for k in sorted(self._writes)]
-        with self._session.transaction():
+        with session.write_transaction():
+            checked: list[tuple[str, Sequence[Sequence[Any]]]] = []
             for write in writes:
-                _apply(self._session, write)
+                names = tuple(write.columns)
+                values = write.columns.values()
+                if write.expected is None:
+                    seq = next_sequence(session, write.table)
+                    sql = _insert_sql(write.table, write.key_column, names)
+                    params: tuple[Any, ...] = (write.key, write.version, seq, *values, write.body)
+                else:
+                    sql = _update_sql(write.table, write.key_column, names)
+                    params = (write.version, *values, write.body, write.key, write.expected)
+                checked.append((sql, (params,)))
+            counts = session.execute_batch(checked, results=True)
+            for write, changed in zip(writes, counts, strict=True):
+                if changed != 1:
+                    _refuse(session, write)
+            rest: list[tuple[str, Sequence[Sequence[Any]]]] = []
+            for write in writes:
+                rest.extend(_order_row_statements(session, write.key, write.items, write.history))
             if self._events:
-                insert_events(self._session, self._events)
+                rest.append((_INSERT_EVENT, self._events))
+            if rest:
+                apply_rows(session, rest)
         self._writes.clear()
         self._events.clear()
+
+
+def apply_rows(session: Session, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+    """The commit's second batch: item, history and outbox rows (results not awaited)."""
+    session.execute_batch(statements, results=False)
+
+
+def _refuse(session: Session, write: _Write) -> None:
+    if write.expected is None:
+        raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
+    rows = session.query(
+        f"SELECT version FROM {write.table} WHERE {write.key_column} = ?", (write.key,)
+    )
+    if not rows:
+        raise write.not_found(write.key)
+    raise ConcurrencyConflict(write.key, expected_version=write.expected, actual_version=rows[0][0])
+
+
+_UPSERT_ITEM = (
+    f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body, last_entry)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id) DO UPDATE SET"
+    " position = excluded.position, status = excluded.status,"
+    " history_len = excluded.history_len, body = excluded.body,"
+    " last_entry = excluded.last_entry"
+)
+_INSERT_ENTRY = f"INSERT INTO {HISTORY} (order_id, item_id, pos, body) VALUES (?, ?, ?, ?)"
+_INSERT_EVENT = f"INSERT INTO {OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)"
+
+
+def _order_row_statements(
+    session: Session,
+    order_id: str,
+    items: dict[str, ItemRow] | None,
+    history: list[tuple[str, int, str]] | None,
+) -> list[tuple[str, Sequence[Sequence[Any]]]]:
+    out: list[tuple[str, Sequence[Sequence[Any]]]] = []
+    if items:
+        out.append(
+            (
+                _UPSERT_ITEM,
+                [
+                    (
+                        order_id,
+                        _storable(session, r.item_id, "item_id"),
+                        r.position,
+                        r.status,
+                        r.history_len,
+                        r.body,
+                        r.last,
+                    )
+                    for r in items.values()
+                ],
+            )
+        )
+    if history:
+        out.append((_INSERT_ENTRY, [(order_id, i, pos, body) for i, pos, body in history]))
+    return out
+
+
+def write_order_rows(session: Session, order_id: str, rows: OrderRows, *, header: bool) -> None:
+    """Write ``rows`` of a stored order directly (inside a transaction): item and
+    history rows, and with ``header`` its header body.  For migrations."""
+    if header:
+        session.execute(f"UPDATE {ORDERS} SET body = ? WHERE order_id = ?", (rows.header, order_id))
+    items = {r.item_id: r for r in rows.items}
+    for sql, params in _order_row_statements(session, order_id, items, rows.history):
+        session.executemany(sql, params)
 
 
 @functools.cache
@@ -852,39 +1059,9 @@ def _update_sql(table: str, key_column: str, names: tuple[str, ...]) -> str:
     return f"UPDATE {table} SET {sets} WHERE {key_column} = ? AND version = ?"
 
 
-def _apply(session: Session, write: _Write) -> None:
-    # The statement text is built once per table and column set: the same text
-    # each time also lets the driver reuse its prepared statement.
-    names = tuple(write.columns)
-    values = write.columns.values()
-    if write.expected is None:
-        seq = next_sequence(session, write.table)
-        changed = session.execute(
-            _insert_sql(write.table, write.key_column, names),
-            (write.key, write.version, seq, *values, write.body),
-        )
-        if changed != 1:
-            raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
-        return
-    changed = session.execute(
-        _update_sql(write.table, write.key_column, names),
-        (write.version, *values, write.body, write.key, write.expected),
-    )
-    if changed == 1:
-        return
-    rows = session.query(
-        f"SELECT version FROM {write.table} WHERE {write.key_column} = ?", (write.key,)
-    )
-    if not rows:
-        raise write.not_found(write.key)
-    raise ConcurrencyConflict(write.key, expected_version=write.expected, actual_version=rows[0][0])
-
-
 def insert_events(session: Session, events: Sequence[tuple[str, str, str]]) -> None:
     """Append ``(stream, event_id, payload)`` rows to the outbox (inside a transaction)."""
-    session.executemany(
-        f"INSERT INTO {OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)", events
-    )
+    session.executemany(_INSERT_EVENT, events)
 
 
 # -- the storage: one connection per thread -------------------------------------
@@ -1084,8 +1261,8 @@ def pending_event_count(session: Session) -> int:
     return int(session.query(f"SELECT COUNT(*) FROM {OUTBOX}")[0][0])
 
 
-def order_row(session: Session, order: Order) -> tuple[Any, ...]:
-    """The ``tnorder_orders`` row of ``order`` at its current version."""
+def order_row(session: Session, order: Order, header: str) -> tuple[Any, ...]:
+    """The ``tnorder_orders`` row of ``order`` at its current version, with ``header``."""
     to_db = session.dialect.to_db_time
     finalized = order.finalized_at
     return (
@@ -1094,7 +1271,7 @@ def order_row(session: Session, order: Order) -> tuple[Any, ...]:
         _storable(session, order.account_id, "account_id"),
         to_db(order.created_at),
         None if finalized is None else to_db(finalized),
-        dumps(order),
+        header,
     )
 
 
@@ -1113,14 +1290,25 @@ def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: in
     )
     total = 0
     for batch in _batches(orders, batch_size):
-        rows = []
+        headers = []
+        items: list[Sequence[Any]] = []
+        entries: list[Sequence[Any]] = []
         for order in batch:
             order.version = 1
-            rows.append(order_row(session, order))
+            rows = rows_of_new_order(order)
+            headers.append(order_row(session, order, rows.header))
+            key = order.order_id
+            for sql_rows in _order_row_statements(
+                session, key, {r.item_id: r for r in rows.items}, rows.history
+            ):
+                (items if sql_rows[0] == _UPSERT_ITEM else entries).extend(sql_rows[1])
         with session.transaction():
-            first = next_sequence(session, ORDERS, len(rows))
-            session.executemany(sql, [(*row, first + i) for i, row in enumerate(rows)])
-        total += len(rows)
+            first = next_sequence(session, ORDERS, len(headers))
+            session.executemany(sql, [(*row, first + i) for i, row in enumerate(headers)])
+            session.executemany(_UPSERT_ITEM, items)
+            if entries:
+                session.executemany(_INSERT_ENTRY, entries)
+        total += len(headers)
     return total
 
 

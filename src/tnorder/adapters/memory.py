@@ -3,8 +3,10 @@
 Records are kept as the same JSON text a database keeps, so a loaded object is
 always a fresh copy, a stale copy cannot change stored state, and stored
 garbage fails exactly as it does in SQL (``SerializationError`` naming the
-record).  Writes are staged in the unit of work and applied on ``commit``
-after every version is checked again, all under one lock: a commit is atomic.
+record).  Orders are kept as the same rows as in SQL: a header, item rows and
+appended history rows (see ``tnorder.adapters._rows``).  Writes are staged in
+the unit of work and applied on ``commit`` after every version is checked
+again, all under one lock: a commit is atomic.
 The semantics match the SQL adapters (see ``docs/storage.md``).
 """
 
@@ -18,12 +20,13 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ..domain._checks import require_aware
 from ..domain.carrier_request import CarrierRequest
 from ..domain.claims import NumberClaim
 from ..domain.documents import Document
 from ..domain.events import Event
 from ..domain.inventory import InventoryNumber
-from ..domain.order import Order
+from ..domain.order import HistoryEntry, Order
 from ..errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -43,17 +46,23 @@ from ..records import (
 )
 from ..relay import ParkedEvent
 from ..serialization import dumps
-from ._sql import (
+from ._rows import (
+    ItemRow,
+    assemble_order,
     check_find_fields,
+    check_page,
     decode_event,
-    decode_order,
     decode_record,
     encode_event,
+    held_version,
+    history_bodies,
     index_param,
     next_version,
+    order_rows,
+    page_history,
     record_not_found,
-    require_aware,
     require_text,
+    rows_of_new_order,
 )
 
 __all__ = ["MemoryStorage"]
@@ -77,6 +86,9 @@ class _Write:
     expected: int | None  # the stored version to replace; None inserts
     row: _Row
     not_found: Callable[[str], NotFound]
+    # An order's item rows and history entries staged by this unit of work.
+    items: dict[str, ItemRow] | None = None
+    history: list[tuple[str, int, str]] | None = None
 
 
 class _Repository:
@@ -142,27 +154,100 @@ class _OrderRepo(_Repository):
     def _index(order: Order) -> dict[str, Any]:
         return {"account_id": order.account_id, "finalized_at": order.finalized_at}
 
+    def _loader(self, order_id: str) -> Callable[[str, int], list[Any]]:
+        storage, uow = self._storage, self._uow
+
+        def load(item_id: str, count: int) -> list[Any]:
+            with storage._lock:
+                rows = dict(enumerate(storage._history.get((order_id, item_id), [])))
+            staged = uow._writes.get(("orders", order_id))
+            if staged is not None and staged.history:
+                rows.update((pos, body) for i, pos, body in staged.history if i == item_id)
+            return history_bodies(sorted(rows.items()), count)
+
+        return load
+
+    def _assemble(self, key: str, row: _Row, write: _Write | None) -> Order:
+        with self._storage._lock:
+            stored = {
+                item_id: (r.position, r.history_len, r.body, r.last)
+                for item_id, r in self._storage._items.get(key, {}).items()
+            }
+        if write is not None and write.expected is None:
+            stored = {}
+        if write is not None:
+            for r in (write.items or {}).values():
+                stored[r.item_id] = (r.position, r.history_len, r.body, r.last)
+        ordered = sorted(stored.values(), key=lambda r: r[0])
+        return assemble_order(
+            key, row.version, row.body, [(c, b, e) for _, c, b, e in ordered], self._loader(key)
+        )
+
     def add(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
-        self._stage_add(key, order, self._index(order), OrderNotFound)
+        if self._row(key) is not None:
+            raise AlreadyExists(key, f"order {key!r} already exists")
+        index = self._index(order)
+        rows = rows_of_new_order(order)
+        order.version = 1
+        self._uow._writes[("orders", key)] = _Write(
+            None,
+            _Row(1, rows.header, index),
+            OrderNotFound,
+            {r.item_id: r for r in rows.items},
+            rows.history,
+        )
 
     def get(self, order_id: str) -> Order:
         key = require_text(order_id, "order_id")
-        row = self._row(key)
+        write = self._uow._writes.get(("orders", key))
+        row = write.row if write is not None else self._stored(key)
         if row is None:
             raise OrderNotFound(key)
-        return decode_order(key, row.version, row.body)
+        return self._assemble(key, row, write)
 
     def save(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
-        self._stage_save(key, order, self._index(order), OrderNotFound)
+        index = self._index(order)
+        staged = self._uow._writes.get(("orders", key))
+        if staged is not None:
+            current, expected = staged.row.version, staged.expected
+        else:
+            stored = self._stored(key)
+            if stored is None:
+                raise OrderNotFound(key)
+            current = expected = stored.version
+        held_version("order", key, order, current)
+        snapshot = order._stored
+        try:
+            rows = order_rows(order)
+        except Exception:
+            order._stored = snapshot
+            raise
+        order.version = current + 1
+        items = dict(staged.items or {}) if staged is not None else {}
+        items.update((r.item_id, r) for r in rows.items)
+        history = [*(staged.history or [])] if staged is not None else []
+        history.extend(rows.history)
+        self._uow._writes[("orders", key)] = _Write(
+            expected, _Row(current + 1, rows.header, index), OrderNotFound, items, history
+        )
+
+    def history(
+        self, order_id: str, item_id: str, *, start: int = 0, limit: int = 100
+    ) -> list[HistoryEntry]:
+        """A page of one item's history, oldest first (see ``SqlOrderRepository.history``)."""
+        require_text(order_id, "order_id")
+        require_text(item_id, "item_id")
+        check_page(start, limit)
+        return page_history(self.get(order_id), item_id, start, limit)
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None
     ) -> list[Order]:
         require_text(account_id, "account_id")
         if finalized_since is not None:
-            require_aware(finalized_since, "finalized_since")
+            require_aware(finalized_since, field="finalized_since")
         out = []
         for key, row in self._ordered_rows():
             if row.index["account_id"] != account_id:
@@ -170,7 +255,7 @@ class _OrderRepo(_Repository):
             fin = row.index["finalized_at"]
             if finalized_since is not None and fin is not None and fin < finalized_since:
                 continue
-            out.append(decode_order(key, row.version, row.body))
+            out.append(self._assemble(key, row, self._uow._writes.get(("orders", key))))
         # A stable sort: equal times keep the storage's sequence.
         out.sort(key=lambda o: o.created_at)
         return out
@@ -251,6 +336,15 @@ class _UnitOfWork:
                 else:
                     s._sequences[table] = write.row.seq = s._sequences.get(table, 0) + 1
                 s._tables[table][key] = write.row
+                if write.items is not None:
+                    stored_items = s._items.setdefault(key, {})
+                    if write.expected is None:
+                        stored_items.clear()
+                    stored_items.update(write.items)
+                for item_id, pos, body in write.history or ():
+                    entries = s._history.setdefault((key, item_id), [])
+                    del entries[pos:]  # a re-added order starts its history again
+                    entries.append(body)
             for stream, event_id, payload in self._events:
                 s._position += 1
                 s._outbox[s._position] = (stream, event_id, payload)
@@ -334,6 +428,9 @@ class MemoryStorage:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._tables: dict[str, dict[str, _Row]] = {"orders": {}}
+        # The order rows besides the header: items by order, history by (order, item).
+        self._items: dict[str, dict[str, ItemRow]] = {}
+        self._history: dict[tuple[str, str], list[str]] = {}
         for spec in RECORD_SPECS:
             self._tables[spec.name] = {}
         self._outbox: dict[int, tuple[Any, str | None, Any]] = {}

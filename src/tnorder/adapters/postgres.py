@@ -16,7 +16,7 @@ psycopg errors become :class:`~tnorder.errors.StorageError` here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 try:
@@ -50,6 +50,7 @@ class _PostgresSession:
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
+        self._pipeline: psycopg.Pipeline | None = None
 
     @property
     def dialect(self) -> _sql.Dialect:
@@ -58,6 +59,9 @@ class _PostgresSession:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             cur = self._conn.execute(_pg(sql), params or None)
+            if self._pipeline is not None:
+                # In a pipeline the result (and whether there are rows) arrives on sync.
+                self._pipeline.sync()
             return cur.fetchall() if cur.description is not None else []
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
             raise ValidationError(f"text the database cannot encode: {exc}") from exc
@@ -94,6 +98,56 @@ class _PostgresSession:
                 yield
         except psycopg.Error as exc:  # foreign error (e.g. on COMMIT): nothing was written
             raise StorageError(f"PostgreSQL transaction failed: {exc}") from exc
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        # Pipeline mode, with BEGIN and COMMIT sent as plain statements (psycopg's
+        # own transaction block waits for BEGIN): BEGIN travels with the first
+        # batch and COMMIT with the last, so a commit costs two round trips.
+        conn = self._conn
+        try:
+            try:
+                with conn.pipeline() as pipeline:
+                    self._pipeline = pipeline
+                    conn.execute("BEGIN")
+                    yield
+                    conn.execute("COMMIT")
+            finally:
+                self._pipeline = None
+                if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    # Refused or failed half-way: nothing of it stays.
+                    with suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
+        except psycopg.Error as exc:  # foreign error (e.g. on COMMIT): nothing was written
+            raise StorageError(f"PostgreSQL transaction failed: {exc}") from exc
+
+    def execute_batch(
+        self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]], *, results: bool
+    ) -> list[int]:
+        try:
+            cursors = []
+            for sql, rows in statements:
+                cur = self._conn.cursor()
+                if len(rows) == 1:
+                    cur.execute(_pg(sql), rows[0])
+                else:
+                    cur.executemany(_pg(sql), rows)
+                cursors.append(cur)
+            if not results:
+                return []
+            if self._pipeline is not None:
+                self._pipeline.sync()
+            return [cur.rowcount for cur in cursors]
+        except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
+            raise ValidationError(f"text the database cannot encode: {exc}") from exc
+        except OverflowError as exc:  # an integer past 64 bits the entry checks missed
+            raise ValidationError(f"a number the database cannot hold: {exc}") from exc
+        except psycopg.Error as exc:  # foreign error: callers only know StorageError
+            raise StorageError(f"PostgreSQL statement failed: {exc}") from exc
 
     def table_columns(self, table: str) -> set[str]:
         rows = self.query(

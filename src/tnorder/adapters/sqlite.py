@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -114,6 +114,22 @@ class _SqliteSession:
         except sqlite3.Error as exc:  # foreign error: the transaction did not happen
             self._rollback()
             raise StorageError(f"SQLite commit failed: {exc}") from exc
+
+    def write_transaction(self) -> AbstractContextManager[None]:
+        # In-process database: there are no round trips to save.
+        return self.transaction()
+
+    def execute_batch(
+        self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]], *, results: bool
+    ) -> list[int]:
+        counts = []
+        for sql, rows in statements:
+            if len(rows) == 1:
+                counts.append(self.execute(sql, rows[0]))
+            else:
+                self.executemany(sql, rows)
+                counts.append(len(rows))
+        return counts if results else []
 
     def _rollback(self) -> None:
         # SQLite may already have rolled back by itself (e.g. on SQLITE_FULL).

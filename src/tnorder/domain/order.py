@@ -137,7 +137,15 @@ class NewItem:
     item_id: str | None = attrs.field(default=None, converter=_item_id)
 
 
-@attrs.define
+def _note_change(item: Any, _attribute: Any, value: Any) -> Any:
+    # Storage writes only the item rows that changed: any assignment to an
+    # item's field marks it.  (History appends are seen by its length, and
+    # in-place changes of requirements by storage comparing encodings.)
+    object.__setattr__(item, "_changed", True)
+    return value
+
+
+@attrs.define(on_setattr=_note_change)
 class LineItem:
     """One telephone number in an order.
 
@@ -180,6 +188,9 @@ class LineItem:
     regulatory_approved_by: Actor | None = None
     regulatory_note: str | None = None
     port_details: PortDetails | None = None
+    # Private change tracking for storage (see ``docs/storage.md``): set by any
+    # field assignment after construction, cleared by storage when written.
+    _changed: bool = attrs.field(default=True, init=False, repr=False, eq=False)
 
     @property
     def is_final(self) -> bool:
@@ -278,6 +289,12 @@ class Order(EventRecorder):
     # ``ItemStatusChanged`` objects only when drained (see ``pull_events``).
     _pending: list[Any] = attrs.field(factory=list, init=False, repr=False, eq=False)
     _index: dict[str, LineItem] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    # Private change tracking for storage: what the stored item rows held when
+    # this order was loaded or last saved (item id -> (history length, row
+    # body, latest entry)), None for an order never stored.  Opaque to the domain.
+    _stored: dict[str, tuple[int, str, str | None]] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         self._index = {item.item_id: item for item in self.items}

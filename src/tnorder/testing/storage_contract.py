@@ -61,6 +61,7 @@ from ..domain.carrier_request import CarrierRequest
 from ..domain.events import Actor, Event
 from ..domain.machine import Trigger
 from ..domain.order import NewItem, Order
+from ..domain.requirements import RequirementState
 from ..domain.statuses import ItemStatus, OrderKind, Role
 from ..errors import (
     AlreadyExists,
@@ -87,6 +88,7 @@ E = TypeVar("E", bound=BaseException)
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 STAFF = Actor(Role.STAFF, "contract-staff")
 CARRIER = Actor(Role.CARRIER, "contract-carrier")
+MANAGER = Actor(Role.ACCOUNT_MANAGER, "contract-manager")
 MAX_EXAMPLES = 25
 
 
@@ -1066,6 +1068,255 @@ class StorageContract:
             sink = RecordingNotifier()
             assert 1 == relay_outbox(storage, sink)
             assert [f"{order.order_id}#1"] == sink.event_ids()
+
+    # -- the row model: partial loads, appends, writers on different items ---------
+
+    def test_history_appended_over_many_saves_reads_back_whole(self, storage: Storage) -> None:
+        """Events fired on several items over several units of work read back as each
+        item's whole history, in order, equal to the order that fired them; the latest
+        entry, the item's final time and the order read back equal as well."""
+        order = _placed(_unique("H"), items=3)
+        _add(storage, order)
+        for step in range(6):
+            with storage.unit_of_work() as uow:
+                loaded = uow.orders.get(order.order_id)
+                for item_id in (loaded.items[step % 3].item_id, loaded.items[0].item_id):
+                    item = loaded.item(item_id)
+                    waiting = item.status is ItemStatus.INFORMATION_REQUIRED
+                    trigger = (
+                        Trigger.PROVIDE_INFORMATION if waiting else Trigger.REQUEST_INFORMATION
+                    )
+                    at = T0 + timedelta(minutes=step + 1)
+                    loaded.fire(item_id, trigger, actor=STAFF, at=at, note=f"s{step}")
+                    order.fire(item_id, trigger, actor=STAFF, at=at, note=f"s{step}")
+                uow.orders.save(loaded)
+                uow.add_events(loaded.pull_events())
+                uow.commit()
+        order.pull_events()
+        stored = _load(storage, order.order_id)
+        # Read the cheap facts first (latest entry, counts), then the whole history.
+        assert [i.latest_note for i in order.items] == [i.latest_note for i in stored.items]
+        assert [len(i.history) for i in order.items] == [len(i.history) for i in stored.items]
+        assert [i.history[-1] for i in order.items] == [i.history[-1] for i in stored.items]
+        assert [list(i.history) for i in order.items] == [list(i.history) for i in stored.items]
+        order.version = stored.version
+        assert order == stored
+
+    def test_history_stays_readable_after_the_unit_of_work_ends(self, storage: Storage) -> None:
+        """An order's history can be read after the unit of work that loaded it is left
+        (it may load lazily), and it is the history as of that load."""
+        order = _placed(_unique("L"), items=2)
+        _touch(order, T0 + timedelta(minutes=1))
+        order.pull_events()
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            early = uow.orders.get(order.order_id)
+        with storage.unit_of_work() as uow:
+            later = uow.orders.get(order.order_id)
+            _touch(later, T0 + timedelta(minutes=2))
+            uow.orders.save(later)
+            uow.commit()
+        assert [list(i.history) for i in order.items] == [list(i.history) for i in early.items]
+        assert len(order.items[0].history) + 1 == len(
+            _load(storage, order.order_id).items[0].history
+        )
+
+    def test_a_save_keeps_every_other_item_as_it_was(self, storage: Storage) -> None:
+        """Changing one item of a many-item order and saving leaves every other item, and
+        its history, exactly as stored."""
+        order = _placed(_unique("P"), items=12)
+        for n, item in enumerate(order.items[:6]):
+            order.fire(item.item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0, note=str(n))
+        order.pull_events()
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            loaded = uow.orders.get(order.order_id)
+            loaded.fire(loaded.items[7].item_id, Trigger.CANCEL, actor=MANAGER, at=T0)
+            uow.orders.save(loaded)
+            uow.commit()
+        stored = _load(storage, order.order_id)
+        for n, (before, after) in enumerate(zip(order.items, stored.items, strict=True)):
+            if n == 7:
+                assert ItemStatus.CANCELLED == after.status
+                assert [*before.history, after.history[-1]] == list(after.history)
+            else:
+                assert before == after
+
+    def test_field_changes_and_in_place_requirement_changes_are_saved(
+        self, storage: Storage
+    ) -> None:
+        """An item field assigned by a use case (carrier reference) and a requirement
+        changed in place (a document attached) are both stored by the next save."""
+        order = _placed(_unique("F"), items=2)
+        order.items[1].requirements = [RequirementState("loa")]
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            loaded = uow.orders.get(order.order_id)
+            loaded.items[0].carrier_ref = "CR-1"
+            loaded.items[1].requirements[0].document_id = "doc-1"
+            loaded.items[1].requirements[0].satisfied_at = T0
+            uow.orders.save(loaded)
+            uow.commit()
+        stored = _load(storage, order.order_id)
+        assert "CR-1" == stored.items[0].carrier_ref
+        assert "doc-1" == stored.items[1].requirements[0].document_id
+        assert T0 == stored.items[1].requirements[0].satisfied_at
+
+    def test_a_unit_of_work_reads_its_own_saved_rows(self, storage: Storage) -> None:
+        """Within one unit of work, an order saved twice reads back with both saves'
+        items and history before the commit, and the commit stores both."""
+        order = _placed(_unique("S"), items=2)
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            first = uow.orders.get(order.order_id)
+            first.fire(first.items[0].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            uow.orders.save(first)
+            second = uow.orders.get(order.order_id)
+            assert first == second
+            second.fire(second.items[1].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            second.fire(second.items[0].item_id, Trigger.PROVIDE_INFORMATION, actor=STAFF, at=T0)
+            uow.orders.save(second)
+            assert second == uow.orders.get(order.order_id)
+            uow.commit()
+        stored = _load(storage, order.order_id)
+        assert second == stored
+        assert [3, 2] == [len(i.history) for i in stored.items]
+
+    def test_writers_on_different_items_of_one_order_conflict(self, storage: Storage) -> None:
+        """Two writers that change different items of the same order conflict: the order's
+        version covers all its items, so the second save is refused and the first one's
+        change is all that is stored (``docs/storage.md`` says why)."""
+        order = _placed(_unique("D"), items=2)
+        _add(storage, order)
+        stale = _load(storage, order.order_id)
+        with storage.unit_of_work() as uow:
+            first = uow.orders.get(order.order_id)
+            first.fire(first.items[0].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            uow.orders.save(first)
+            uow.commit()
+        stale.fire(stale.items[1].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+        with _refused(ConcurrencyConflict), storage.unit_of_work() as uow:
+            uow.orders.save(stale)
+            uow.commit()
+        stored = _load(storage, order.order_id)
+        assert first == stored
+        assert ItemStatus.ORDER_SUBMITTED == stored.items[1].status
+        assert 1 == len(stored.items[1].history)
+
+    def test_concurrent_writers_on_different_items_lose_no_event(
+        self, storage: Storage, supports_concurrent_writers: bool
+    ) -> None:
+        """Threads each driving their own item of one order through ``OrderService``
+        (retrying on conflicts) lose no event: every item's history holds all of its
+        thread's events, in order."""
+        if not supports_concurrent_writers:
+            pytest.skip("the storage does not declare `supports_concurrent_writers`")
+        threads, rounds = 4, 6
+        order = _placed(_unique("C"), items=threads)
+        _add(storage, order)
+        service = build_service(storage, clock=FixedClock(T0), max_attempts=10_000)
+        errors: list[BaseException] = []
+
+        def worker(n: int) -> None:
+            item_id = order.items[n].item_id
+            try:
+                for r in range(rounds):
+                    trigger = (
+                        Trigger.REQUEST_INFORMATION if r % 2 == 0 else Trigger.PROVIDE_INFORMATION
+                    )
+                    service.fire(order.order_id, item_id, trigger, actor=STAFF, note=f"{n}.{r}")
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        assert [] == errors
+        stored = _load(storage, order.order_id)
+        for n, item in enumerate(stored.items):
+            assert [None, *(f"{n}.{r}" for r in range(rounds))] == [e.note for e in item.history]
+
+    def test_history_pages_read_a_slice_without_the_rest(self, storage: Storage) -> None:
+        """``uow.orders.history(order_id, item_id, start=, limit=)`` (where offered)
+        returns that slice of the stored history, oldest first, and refuses a negative
+        start or limit with ``ValidationError``."""
+        order = _placed(_unique("G"), items=1)
+        item_id = order.items[0].item_id
+        for n in range(9):
+            trigger = Trigger.REQUEST_INFORMATION if n % 2 == 0 else Trigger.PROVIDE_INFORMATION
+            order.fire(item_id, trigger, actor=STAFF, at=T0, note=str(n))
+        order.pull_events()
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            page = getattr(uow.orders, "history", None)
+            if page is None:
+                pytest.skip("the storage's order repository offers no `history` pages")
+            assert order.items[0].history[3:7] == page(order.order_id, item_id, start=3, limit=4)
+            assert order.items[0].history[8:] == page(order.order_id, item_id, start=8, limit=5)
+            assert [] == page(order.order_id, item_id, start=50, limit=5)
+            with pytest.raises(ValidationError):
+                page(order.order_id, item_id, start=-1, limit=5)
+            with pytest.raises(OrderNotFound):
+                page(_unique("none"), item_id, start=0, limit=5)
+
+    # -- moved from tests/integration/test_storage_port.py (issue 18) --------------
+
+    def test_for_account_refuses_a_naive_cutoff(self, storage: Storage) -> None:
+        """A ``finalized_since`` without a UTC offset is refused with ValidationError."""
+        with storage.unit_of_work() as uow, pytest.raises(ValidationError):
+            uow.orders.for_account("acct", finalized_since=T0.replace(tzinfo=None))
+
+    def test_a_failing_event_holds_back_only_its_own_stream(self, storage: Storage) -> None:
+        """When publishing one event fails, the later events of its order wait, other
+        orders' events are delivered in the same run, NotificationError names the event,
+        and the next run delivers the rest in order."""
+        _drain(storage)
+        first, second = _placed(_unique("A")), _placed(_unique("B"))
+        _add(storage, first, second)
+        service = build_service(storage, clock=FixedClock(T0))
+        for order in (first, second):
+            service.fire(order.order_id, order.items[0].item_id, Trigger.REVIEW, actor=STAFF)
+        sink = RecordingNotifier()
+        service.notifier = _FailOnce(f"{first.order_id}#2", sink)
+        with pytest.raises(NotificationError, match=f"{first.order_id}#2"):
+            service.relay_events()
+        assert [f"{second.order_id}#2"] == sink.event_ids()
+        assert 1 == service.relay_events()
+        assert [f"{second.order_id}#2", f"{first.order_id}#2"] == sink.event_ids()
+
+    def test_a_conflict_found_at_commit_rolls_back_the_whole_unit(
+        self, storage: Storage, supports_interleaved_units_of_work: bool
+    ) -> None:
+        """When another writer commits first, ``commit`` raises ConcurrencyConflict and
+        none of the losing unit's writes (its other added order included) or events are
+        stored."""
+        if not supports_interleaved_units_of_work:
+            pytest.skip("the storage does not declare `supports_interleaved_units_of_work`")
+        _drain(storage)
+        order = _placed(_unique("O"))
+        _add(storage, order)
+        extra = _placed(_unique("X"), keep_events=True)
+        with storage.unit_of_work() as loser, storage.unit_of_work() as winner:
+            mine = loser.orders.get(order.order_id)
+            theirs = winner.orders.get(order.order_id)
+            item_id = order.items[0].item_id
+            mine.fire(item_id, Trigger.REVIEW, actor=STAFF, at=T0)
+            loser.orders.save(mine)
+            loser.orders.add(extra)
+            loser.add_events(mine.pull_events() + extra.pull_events())
+            theirs.fire(item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            winner.orders.save(theirs)
+            winner.add_events(theirs.pull_events())
+            winner.commit()
+            with pytest.raises(ConcurrencyConflict) as conflict:
+                loser.commit()
+            assert order.order_id == conflict.value.key
+        with storage.unit_of_work() as uow, pytest.raises(OrderNotFound):
+            uow.orders.get(extra.order_id)
+        assert theirs == _load(storage, order.order_id)
+        assert [f"{order.order_id}#2"] == [e.event_id for e in _pending(storage)]
 
 
 def _claimed_positions(storage: Storage) -> list[int]:

@@ -33,12 +33,17 @@ def _add(storage: MemoryStorage, order_id: str) -> Order:
 
 
 def test_rows_are_kept_as_json_text() -> None:
-    """Orders are stored as schema-versioned JSON text, exactly as the SQL adapters store them."""
+    """Orders are stored as the SQL adapters store them: a header row, item rows and
+    history rows, each schema-versioned JSON text."""
     storage = MemoryStorage()
     _add(storage, "O-1")
     row = storage._tables["orders"]["O-1"]
-    assert isinstance(row.body, str)
-    assert row.body.startswith('{"schema_version":1,"type":"Order"')
+    assert row.body.startswith('{"schema_version":1,"type":"OrderHeader"')
+    (item,) = storage._items["O-1"].values()
+    assert item.body.startswith('{"schema_version":1,"type":"LineItem"')
+    assert item.last is not None
+    assert item.last.startswith('{"schema_version":1,"type":"HistoryEntry"')
+    assert [item.last] == storage._history[("O-1", "O-1-1")]
 
 
 def test_a_corrupted_row_reads_as_serialization_error() -> None:
