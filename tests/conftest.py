@@ -25,7 +25,7 @@ settings.load_profile(
 )
 
 
-# -- PostgreSQL server for the integration tests (issue 6) ----------------------
+# -- PostgreSQL server for the integration tests ---------------------------------
 #
 # ``postgres_dsn`` is a throwaway database on a real server, created for the
 # session and dropped after it.  TNORDER_TEST_POSTGRES=<conninfo> points at a
@@ -135,7 +135,7 @@ def postgres_dsn() -> Iterator[str]:
                 time.sleep(0.25)
 
 
-# -- no secrets in tnorder's logs (issue 20) -------------------------------------
+# -- no secrets in tnorder's logs ----------------------------------------------
 #
 # While the carrier, relay, document and fuzz suites run, every tnorder log
 # record (DEBUG included) goes through a SecretScanner; a test whose run logged
@@ -145,8 +145,8 @@ _SCANNED = (
     "tests/contract/",
     "tests/integration/bandwidth/",
     "tests/unit/adapters/",
-    "tests/unit/test_service_carriers.py",
-    "tests/unit/test_service_documents.py",
+    "tests/unit/service/test_carriers.py",
+    "tests/unit/service/test_documents.py",
     "tests/unit/test_logging.py",
     "tests/property/",
     "tests/fuzz/",

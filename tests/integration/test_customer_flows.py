@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from storage_kit import AnyStorage
 
+from tests.support.storage import AnyStorage
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from storage_kit import AnyStorage, raw_execute
 
+from tests.support.storage import AnyStorage, raw_execute
 from tnorder import Actor, NewItem, OrderKind, OrderPlaced, OrderService, ParkedEvent, Role
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock

@@ -7,8 +7,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from storage_kit import MANAGER, STAFF, T0, AnyStorage, add_order, new_number, new_order
 
+from tests.support.actors import MANAGER, STAFF
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage, add_order, new_number, new_order
 from tnorder import (
     AlreadyExists,
     ConcurrencyConflict,

@@ -10,7 +10,9 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from test_service_carriers import (
+
+import tnorder
+from tests.unit.service.test_carriers import (
     ATLANTA,
     PORTED,
     STAFF,
@@ -19,8 +21,6 @@ from test_service_carriers import (
     _port_update,
     _world,
 )
-
-import tnorder
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.domain.carrier import PortDetails

@@ -17,8 +17,15 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
-from test_service_carriers import ATLANTA, STAFF, TO_STOCK, _pending_port, _port_update, _world
 
+from tests.unit.service.test_carriers import (
+    ATLANTA,
+    STAFF,
+    TO_STOCK,
+    _pending_port,
+    _port_update,
+    _world,
+)
 from tnorder import _telemetry
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage

@@ -8,12 +8,12 @@ and unknown payloads give a typed error and change nothing in tnorder.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from fake_bandwidth import FakeBandwidth
 
-from conftest import CALLBACK_CREDENTIALS
+from tests.support.bandwidth import CALLBACK_CREDENTIALS, port_in
+from tests.support.fake_bandwidth import FakeBandwidth
+from tests.support.fixtures import BANDWIDTH_FIXTURES as FIXTURES
 from tnorder.adapters.bandwidth import BandwidthCarrier, CallbackCredentials, authorization_header
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -34,7 +34,6 @@ from tnorder.domain.statuses import OrderKind, Role
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
 from tnorder.service import OrderService
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth"
 HEADERS = {"Authorization": authorization_header(CALLBACK_CREDENTIALS)}
 GUESSED = {
     "Authorization": authorization_header(CallbackCredentials("bandwidth-callback", "guess-12"))
@@ -126,8 +125,6 @@ def test_a_port_in_callback_reads_the_foc_date(
     now: datetime,
 ) -> None:
     """A FOC notification carries no date: the port-in is read for ActualFocDate."""
-    from test_bandwidth_carrier import port_in
-
     first = carrier.submit(account, port_in("cb-prt"), now=now)
     fake_bandwidth.set_portin(first.carrier_ref, "FOC", actual_foc="2024-05-24")
     update = carrier.callback_update(

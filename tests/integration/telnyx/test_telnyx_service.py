@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import T0, make_config
+from tests.support.clock import T0
+from tests.support.telnyx import make_config
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.sqlite import SqliteStorage
