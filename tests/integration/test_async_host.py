@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tnorder import Actor, NewItem, OrderKind, OrderService, Role, TnorderError
+from tests.support.actors import STAFF
+from tnorder import NewItem, OrderKind, OrderService, TnorderError
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.sqlite import SqliteStorage
@@ -29,7 +30,6 @@ from tnorder.ports import UnitOfWork
 from tnorder.web import error_to_json, to_json_ready
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
 
 
 class GatedNotifier:

@@ -7,11 +7,12 @@ the use case refuses it with ``ValidationError`` and storage is unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from tests.support.actors import CUSTOMER, MANAGER
+from tests.support.clock import T0
 from tests.support.storage import AnyStorage
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
@@ -27,10 +28,6 @@ from tnorder import (
 )
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 
 
 def service(storage: AnyStorage, **kwargs: Any) -> OrderService:

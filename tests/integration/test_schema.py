@@ -17,7 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tnorder import Actor, NewItem, OrderKind, OrderService, Role, ValidationError
+from tests.support.actors import STAFF
+from tnorder import NewItem, OrderKind, OrderService, ValidationError
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
@@ -26,7 +27,6 @@ from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
 
 
 def _sqlite_schema(path: Path) -> set[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.actors import CUSTOMER, STAFF
 from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -35,17 +36,14 @@ from tnorder.domain.carrier import (
     UpdateKey,
 )
 from tnorder.domain.carrier_status import WAITING_FOR_CUSTOMER
-from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem
-from tnorder.domain.statuses import OrderKind, Role
+from tnorder.domain.statuses import OrderKind
 from tnorder.errors import NotFound
 from tnorder.service import OrderService
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
 CRITERIA = LookupCriteria(quantity=3, area_code="404")
 PORTED = "+14045550123"
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.actors import CUSTOMER, STAFF
 from tnorder import errors
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.domain.carrier import ReleaseSummary
-from tnorder.domain.events import Actor
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
-from tnorder.domain.statuses import ItemStatus, OrderKind, Role
+from tnorder.domain.statuses import ItemStatus, OrderKind
 from tnorder.domain.visibility import (
     VisibilityPolicy,
     active_numbers_view,
@@ -33,8 +33,6 @@ from tnorder.web import (
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
 PLAIN = (dict, list, str, int, float, bool, type(None))
 
 

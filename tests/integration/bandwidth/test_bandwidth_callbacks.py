@@ -11,6 +11,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.support.actors import STAFF
 from tests.support.bandwidth import CALLBACK_CREDENTIALS, port_in
 from tests.support.fake_bandwidth import FakeBandwidth
 from tests.support.fixtures import BANDWIDTH_FIXTURES as FIXTURES
@@ -28,9 +29,8 @@ from tnorder.domain.carrier import (
     ProvisioningConfig,
     RequestStatus,
 )
-from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
-from tnorder.domain.statuses import OrderKind, Role
+from tnorder.domain.statuses import OrderKind
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
 from tnorder.service import OrderService
 
@@ -153,7 +153,6 @@ def test_an_unknown_callback_status_is_refused(carrier: BandwidthCarrier, now: d
 # -- through the service ---------------------------------------------------------------
 
 
-STAFF = Actor(Role.STAFF, "staff-1")
 
 
 def apply_callback(

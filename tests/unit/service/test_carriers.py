@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.support.actors import CUSTOMER, STAFF
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
@@ -32,7 +33,6 @@ from tnorder.domain.carrier import (
     SetupMethod,
 )
 from tnorder.domain.events import (
-    Actor,
     CarrierOrderPlaced,
     CarrierUpdateApplied,
     DisconnectRequested,
@@ -47,7 +47,7 @@ from tnorder.domain.inventory import InventoryNumber, InventoryStatus
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
-from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus, Role
+from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus
 from tnorder.errors import (
     CapabilityNotSupported,
     CarrierNotConfigured,
@@ -67,8 +67,6 @@ from tnorder.errors import (
 from tnorder.service import OrderService
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
 ATLANTA = LookupCriteria(quantity=4, area_code="404")
 TO_STOCK = Destination.to_inventory()
 TO_CUSTOMER = Destination.to_account("ACC-1", "line-1")
