@@ -7,7 +7,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.support.actors import STAFF
+from tests.support.clock import T0
 from tnorder import NewItem, OrderKind, OrderService, TnorderError
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -29,7 +30,7 @@ from tnorder.domain.events import Event
 from tnorder.ports import UnitOfWork
 from tnorder.web import error_to_json, to_json_ready
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 
 class GatedNotifier:

@@ -11,13 +11,13 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.support.actors import STAFF
+from tests.support.clock import T0
 from tnorder import NewItem, OrderKind, OrderService, ValidationError
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
@@ -26,7 +26,7 @@ from tnorder.adapters.schema import schema_script, schema_steps
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 
 def _sqlite_schema(path: Path) -> set[tuple[str, str, str]]:

@@ -12,13 +12,14 @@ Properties, for streams drawn from what a carrier really sends:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -43,7 +44,7 @@ from tnorder.domain.statuses import OrderKind
 from tnorder.errors import NotFound
 from tnorder.service import OrderService
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 CRITERIA = LookupCriteria(quantity=3, area_code="404")
 PORTED = "+14045550123"
 

@@ -7,11 +7,12 @@ records are captured with pytest's ``caplog`` at the level a host would use.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 import tnorder
+from tests.support.clock import T0
 from tests.unit.service.test_carriers import (
     ATLANTA,
     PORTED,
@@ -33,7 +34,7 @@ from tnorder.ports import UnitOfWork
 from tnorder.service import OrderService
 from tnorder.testing import SecretScanner
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 
 def _messages(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:

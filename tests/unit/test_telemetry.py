@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
+from tests.support.clock import T0
 from tests.unit.service.test_carriers import (
     ATLANTA,
     STAFF,
@@ -37,7 +38,7 @@ from tnorder.errors import InvalidTransition
 from tnorder.ports import UnitOfWork
 from tnorder.service import OrderService
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 _EXPORTER = InMemorySpanExporter()
 _READER = InMemoryMetricReader()

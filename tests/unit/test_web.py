@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder import errors
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -32,7 +33,7 @@ from tnorder.web import (
     to_json_ready,
 )
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 PLAIN = (dict, list, str, int, float, bool, type(None))
 
 

@@ -5,13 +5,14 @@ and carrier updates that are idempotent and order-safe."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
 import pytest
 
 from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
@@ -66,7 +67,7 @@ from tnorder.errors import (
 )
 from tnorder.service import OrderService
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 ATLANTA = LookupCriteria(quantity=4, area_code="404")
 TO_STOCK = Destination.to_inventory()
 TO_CUSTOMER = Destination.to_account("ACC-1", "line-1")
