@@ -12,6 +12,8 @@
     A loopback stand-in for Bandwidth's Numbers API.
 ``tests.support.bandwidth`` / ``tests.support.telnyx``
     Carrier configurations pointed at the loopback fakes.
+``tests.support.examples``
+    ``load_example(name)``: a file of ``examples/`` imported as a module.
 ``tests.support.broken_adapters``
     Adapters with exactly one flaw each, for the tests of the contract kit.
 
