@@ -145,7 +145,7 @@ def postgres_dsn() -> Iterator[str]:
                 time.sleep(0.25)
 
 
-# -- no secrets in tnorder's logs ---------------------------------------------
+# -- no secrets in tnorder's logs ----------------------------------------------
 #
 # While the carrier, relay, document and fuzz suites run, every tnorder log
 # record (DEBUG included) goes through a SecretScanner; a test whose run logged
@@ -155,8 +155,8 @@ _SCANNED = (
     "tests/contract/",
     "tests/integration/bandwidth/",
     "tests/unit/adapters/",
-    "tests/unit/test_service_carriers.py",
-    "tests/unit/test_service_documents.py",
+    "tests/unit/service/test_carriers.py",
+    "tests/unit/service/test_documents.py",
     "tests/unit/test_logging.py",
     "tests/property/",
     "tests/fuzz/",

@@ -4,13 +4,13 @@ the Errors page from the error classes, and the carrier vocabulary and capabilit
 Run ``python -m tnorder.docgen`` (or ``make docs``) after changing
 ``tnorder.domain.machine``, the tables of ``tnorder.domain.carrier_request`` and
 ``tnorder.domain.inventory``, ``tnorder.errors`` (the Errors page) or a carrier vocabulary
-(``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/test_docgen.py``
+(``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/docgen/test_generated_docs.py``
 fails while the checked-in files differ from what the tables generate.
 It also writes the customer-text template ``tnorder/locale/tnorder.pot``.
 
 ``SECTIONS`` are generated sections at the end of hand-written pages: the
 carrier capability table closing ``docs/carriers.md`` is built from each
-adapter's capability data (``tests/unit/test_docgen_carriers.py`` keeps it in
+adapter's capability data (``tests/unit/docgen/test_carrier_table.py`` keeps it in
 sync).
 """
 

@@ -1,47 +1,24 @@
 """The carrier contract, run against BandwidthCarrier over real HTTP to the loopback fake.
 
 The fake Bandwidth server is the one the adapter's integration tests use
-(``tests/integration/bandwidth/fake_bandwidth.py``), loaded under its own
-module name so both share one copy.  An unreachable Bandwidth is a transport
+(``tests.support.fake_bandwidth``).  An unreachable Bandwidth is a transport
 that refuses to connect for the next few requests: the adapter's retries and
 error translation run exactly as they would against a network that is down.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support import fake_bandwidth
 from tnorder.adapters.bandwidth import BandwidthCarrier, BandwidthConfig, RetryPolicy, Timeouts
 from tnorder.domain.carrier import CarrierAccount, Fulfilment
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.testing import CarrierContract
-
-FAKE = Path(__file__).resolve().parents[1] / "integration" / "bandwidth" / "fake_bandwidth.py"
-
-
-def _fake_module() -> ModuleType:
-    # Same module name as the integration tests' import, so whichever loads it
-    # first, both use one module (and one FakeBandwidth class).
-    if "fake_bandwidth" in sys.modules:
-        return sys.modules["fake_bandwidth"]
-    spec = importlib.util.spec_from_file_location("fake_bandwidth", FAKE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fake_bandwidth"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_bandwidth = _fake_module()
 
 
 class RefusingTransport(httpx.BaseTransport):

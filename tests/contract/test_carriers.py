@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Collection
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.support.examples import load_example
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import CarrierAccount, Fulfilment
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.testing import CarrierContract
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "carrier_adapter.py"
 
 
 class _SimulatorFixtures:
@@ -86,26 +81,13 @@ class TestSimulatedCarrierWithoutDisconnect(_SimulatorFixtures, CarrierContract)
         return 5
 
 
-def _load_example() -> ModuleType:
-    name = "carrier_adapter_example"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 class TestExampleInHouseCarrier(CarrierContract):
     """examples/carrier_adapter.py: a carrier written the way a host would write one."""
 
     @pytest.fixture
     def carrier(self) -> Any:
         stock = ["+14045550101", "+14045550102", "+14045550103", "+19195550104"]
-        return _load_example().InHouseCarrier("in-house", stock)
+        return load_example("carrier_adapter").InHouseCarrier("in-house", stock)
 
     @pytest.fixture
     def account(self) -> CarrierAccount:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.support.examples import load_example
 from tnorder.adapters.notifiers import LoggingNotifier, RecordingNotifier
 from tnorder.domain.events import Event
 from tnorder.serialization import load_event
@@ -66,22 +64,12 @@ class TestLoggingNotifier(NotifierContract):
         return True
 
 
-def _load_example(name: str) -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "examples" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class TestDeduplicatingConsumer(NotifierContract):
     """The example consumer drops duplicates by event_id; the kit must accept that."""
 
     @pytest.fixture
     def notifier(self) -> Any:
-        return _load_example("outbox_consumer").DeduplicatingConsumer()
+        return load_example("outbox_consumer").DeduplicatingConsumer()
 
     @pytest.fixture
     def delivered(self, notifier: Any) -> Callable[[], Sequence[Event]]:

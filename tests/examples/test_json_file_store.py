@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import errno
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from tests.support.examples import load_example
 from tnorder.records import RecordSpec
 from tnorder.testing import OrderLifecycle, StorageContract
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "json_file_store.py"
-
-
-def _load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("json_file_store", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-example = _load_example()
+example = load_example("json_file_store")
+EXAMPLE = Path(example.__file__)
 JsonFileStorage = example.JsonFileStorage
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storage_kit import TABLES, AnyStorage, raw_execute
 
+from tests.support.storage import TABLES, AnyStorage, raw_execute
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage

@@ -7,7 +7,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tnorder import Actor, NewItem, OrderKind, OrderService, Role, TnorderError
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tnorder import NewItem, OrderKind, OrderService, TnorderError
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.sqlite import SqliteStorage
@@ -30,8 +32,7 @@ from tnorder.service.base import save_order
 from tnorder.web import error_to_json, to_json_ready
 from tnorder.world import build_service
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
+NOW = T0
 
 
 class GatedNotifier:

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storage_kit import AnyStorage, RawDb, add_order, new_number, new_order
 
+from tests.support.storage import AnyStorage, RawDb, add_order, new_number, new_order
 from tnorder import Order, SerializationError, TnorderError, ValidationError
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.postgres import PostgresStorage

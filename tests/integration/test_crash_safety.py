@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from storage_kit import STAFF, T0, AnyStorage, FileNotifier, add_order, new_order, outbox_ids
 
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage, FileNotifier, add_order, new_order, outbox_ids
 from tnorder import ItemStatus, NotificationError, Order, OrderService, StorageError, Trigger
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock

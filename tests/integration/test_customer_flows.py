@@ -7,16 +7,17 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
-from storage_kit import AnyStorage
 
+from tests.support.actors import CUSTOMER, MANAGER, STAFF, SYSTEM
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,
-    Actor,
     CarrierAccount,
     CarrierConfig,
     CarrierSubmission,
@@ -53,11 +54,6 @@ from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.serialization import dumps
 from tnorder.world import build_service
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "agent-7")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
-SYSTEM = Actor(Role.SYSTEM, "ops")
 NUMBER = "+14045550101"
 OTHER = "+14045550102"
 

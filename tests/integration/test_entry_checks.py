@@ -7,12 +7,13 @@ the use case refuses it with ``ValidationError`` and storage is unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from storage_kit import AnyStorage
 
+from tests.support.actors import CUSTOMER, MANAGER
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
     Actor,
@@ -28,10 +29,6 @@ from tnorder import (
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.world import build_service
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 
 
 def service(storage: AnyStorage, **kwargs: Any) -> OrderService:

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
-    Actor,
     CallbackNotVerified,
     InvalidDocument,
     NewItem,
     NumberType,
     OrderKind,
     OrderService,
-    Role,
     StorageError,
     ValidationError,
     validate_upload,
@@ -39,9 +39,6 @@ from tnorder.domain.events import (
 )
 from tnorder.world import build_service
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "staff-1")
 PDF = b"%PDF-1.7\nletter of authorization\n%%EOF\n"
 
 

@@ -15,8 +15,10 @@ from collections import Counter
 from itertools import pairwise
 
 import pytest
-from storage_kit import STAFF, T0, add_order, new_order
 
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tests.support.storage import add_order, new_order
 from tnorder import ConcurrencyConflict, InvalidTransition, OrderKind, Trigger
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier

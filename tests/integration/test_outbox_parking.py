@@ -9,13 +9,14 @@ can list, retry or drop it.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from storage_kit import AnyStorage, raw_execute
 
-from tnorder import Actor, NewItem, OrderKind, OrderPlaced, OrderService, ParkedEvent, Role
+from tests.support.actors import CUSTOMER
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage, raw_execute
+from tnorder import NewItem, OrderKind, OrderPlaced, OrderService, ParkedEvent
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -23,9 +24,6 @@ from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.world import build_service
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
 
 
 def plant(storage: AnyStorage, stream: str, event_id: str, payload: str) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from storage_kit import add_order, new_order, raw_execute
 
+from tests.support.storage import add_order, new_order, raw_execute
 from tnorder import OrderNotFound, StorageError, ValidationError
 from tnorder.adapters.postgres import PostgresStorage
 

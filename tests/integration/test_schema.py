@@ -11,13 +11,14 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tnorder import Actor, NewItem, OrderKind, Role, ValidationError
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tnorder import NewItem, OrderKind, ValidationError
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
@@ -26,8 +27,7 @@ from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
 from tnorder.world import build_service
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
+NOW = T0
 
 
 def _sqlite_schema(path: Path) -> set[tuple[str, str, str]]:

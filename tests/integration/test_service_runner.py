@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from storage_kit import STAFF, T0, AnyStorage, add_order, new_order
 
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tests.support.storage import AnyStorage, add_order, new_order
 from tnorder import ConcurrencyConflict, InvalidTransition, ItemStatus, Trigger
 from tnorder.adapters.clocks import FixedClock
 from tnorder.ports import UnitOfWork

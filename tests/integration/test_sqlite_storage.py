@@ -9,8 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from storage_kit import MANAGER, T0, add_order, new_number, new_order, raw_execute
 
+from tests.support.actors import MANAGER
+from tests.support.clock import T0
+from tests.support.storage import add_order, new_number, new_order, raw_execute
 from tnorder import StorageError, ValidationError
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.inventory import InventoryStatus

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsing import Portal, place
+
+from tests.portal.browsing import Portal, place
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(

@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import Portal, item, number_row, place, staff_fire, upload
 from selenium import webdriver
 
+from tests.portal.browsing import Portal, item, number_row, place, staff_fire, upload
 from tnorder import InvalidDocument
 from tnorder.domain.documents import validate_upload
 from tnorder.domain.order import CANCEL_REFUSED_MESSAGE

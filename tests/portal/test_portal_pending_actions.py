@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import Portal, item, number_row, place, staff_fire, upload
+
+from tests.portal.browsing import Portal, item, number_row, place, staff_fire, upload
 
 PDF = b"%PDF-1.7\n% portal test document\n"
 PNG = b"\x89PNG\r\n\x1a\n portal test image"

@@ -12,7 +12,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from browsing import Portal
+
+from tests.portal.browsing import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from browsing import Portal
-
+from tests.portal.browsing import Portal
 from tnorder.domain.order import CANCEL_REFUSED_MESSAGE
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -12,12 +12,14 @@ Properties, for streams drawn from what a carrier really sends:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder.adapters.bandwidth import BANDWIDTH_PORT_IN
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
@@ -33,18 +35,15 @@ from tnorder.domain.carrier import (
 )
 from tnorder.domain.carrier_request import CarrierRequest, Destination
 from tnorder.domain.carrier_status import WAITING_FOR_CUSTOMER
-from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem
-from tnorder.domain.statuses import OrderKind, Role
+from tnorder.domain.statuses import OrderKind
 from tnorder.errors import NotFound
 from tnorder.world import World as BaseWorld
 from tnorder.world import build_world
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+NOW = T0
 CRITERIA = LookupCriteria(quantity=3, area_code="404")
 PORTED = "+14045550123"
 

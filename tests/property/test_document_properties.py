@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.actors import CUSTOMER
+from tests.support.clock import T0
 from tnorder import (
     Actor,
     DocumentNotFound,
@@ -48,8 +50,6 @@ from tnorder.serialization import dump_event, load_event
 from tnorder.testing.strategies import events, identifiers
 from tnorder.world import build_service
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust")
 ACCOUNTS = [f"acct-{n}" for n in range(8)]
 REGIONS = ["US-GA", "US-FL", "DE-BY", None]
 KINDS = [

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.support.clock import T0
 from tnorder import (
     Actor,
     InvalidTransition,
@@ -22,7 +23,6 @@ from tnorder import (
 )
 from tnorder.domain.machine import TRIGGER_ROLES, resolve
 
-T0 = datetime(2026, 1, 5, tzinfo=UTC)
 actors = st.builds(Actor, st.sampled_from(Role), st.sampled_from(["a", "b"]))
 
 

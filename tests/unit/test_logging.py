@@ -7,10 +7,13 @@ records are captured with pytest's ``caplog`` at the level a host would use.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from test_service_carriers import (
+
+import tnorder
+from tests.support.clock import T0
+from tests.unit.service.test_carriers import (
     ATLANTA,
     PORTED,
     STAFF,
@@ -19,8 +22,6 @@ from test_service_carriers import (
     _port_update,
     _world,
 )
-
-import tnorder
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.domain.carrier import PortDetails
@@ -34,7 +35,7 @@ from tnorder.service.base import save_order
 from tnorder.testing import SecretScanner
 from tnorder.world import build_service
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 
 def _messages(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:

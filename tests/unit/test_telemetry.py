@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -17,8 +17,16 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
-from test_service_carriers import ATLANTA, STAFF, TO_STOCK, _pending_port, _port_update, _world
 
+from tests.support.clock import T0
+from tests.unit.service.test_carriers import (
+    ATLANTA,
+    STAFF,
+    TO_STOCK,
+    _pending_port,
+    _port_update,
+    _world,
+)
 from tnorder import _telemetry
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -31,7 +39,7 @@ from tnorder.ports import UnitOfWork
 from tnorder.service.base import save_order
 from tnorder.world import build_service
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 
 _EXPORTER = InMemorySpanExporter()
 _READER = InMemoryMetricReader()

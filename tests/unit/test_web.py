@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder import errors
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.domain.carrier_request import ReleaseSummary
-from tnorder.domain.events import Actor
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
-from tnorder.domain.statuses import ItemStatus, OrderKind, Role
+from tnorder.domain.statuses import ItemStatus, OrderKind
 from tnorder.domain.visibility import (
     VisibilityPolicy,
     active_numbers_view,
@@ -32,9 +33,7 @@ from tnorder.web import (
 )
 from tnorder.world import build_service
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+NOW = T0
 PLAIN = (dict, list, str, int, float, bool, type(None))
 
 

@@ -8,12 +8,13 @@ and unknown payloads give a typed error and change nothing in tnorder.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from fake_bandwidth import FakeBandwidth
 
-from conftest import CALLBACK_CREDENTIALS
+from tests.support.actors import STAFF
+from tests.support.bandwidth import CALLBACK_CREDENTIALS, port_in
+from tests.support.fake_bandwidth import FakeBandwidth
+from tests.support.fixtures import BANDWIDTH_FIXTURES as FIXTURES
 from tnorder.adapters.bandwidth import BandwidthCarrier, CallbackCredentials, authorization_header
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
@@ -28,14 +29,12 @@ from tnorder.domain.carrier import (
     RequestStatus,
 )
 from tnorder.domain.carrier_request import Destination
-from tnorder.domain.events import Actor
 from tnorder.domain.lookup import LookupCriteria
-from tnorder.domain.statuses import OrderKind, Role
+from tnorder.domain.statuses import OrderKind
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
 from tnorder.service import OrderService
 from tnorder.world import build_service
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth"
 HEADERS = {"Authorization": authorization_header(CALLBACK_CREDENTIALS)}
 GUESSED = {
     "Authorization": authorization_header(CallbackCredentials("bandwidth-callback", "guess-12"))
@@ -136,8 +135,6 @@ def test_a_port_in_callback_reads_the_foc_date(
     now: datetime,
 ) -> None:
     """A FOC notification carries no date: the port-in is read for ActualFocDate."""
-    from test_bandwidth_carrier import port_in
-
     first = carrier.submit(account, port_in("cb-prt"), now=now)
     fake_bandwidth.set_portin(first.carrier_ref, "FOC", actual_foc="2024-05-24")
     update = carrier.callback_update(
@@ -172,7 +169,6 @@ def test_an_unknown_callback_status_is_refused(carrier: BandwidthCarrier, now: d
 # -- through the service ---------------------------------------------------------------
 
 
-STAFF = Actor(Role.STAFF, "staff-1")
 
 
 def apply_callback(

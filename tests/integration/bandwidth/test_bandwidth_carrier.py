@@ -11,12 +11,13 @@ and idempotency keys.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from fake_bandwidth import FakeBandwidth, Fault, element_paths
 
-from conftest import SleepRecorder, make_config
+from tests.support.bandwidth import disconnect, make_config, new_numbers, port_in
+from tests.support.clock import SleepRecorder
+from tests.support.fake_bandwidth import FakeBandwidth, Fault, element_paths
+from tests.support.fixtures import bandwidth_fixture
 from tnorder.adapters.bandwidth import BandwidthCarrier
 from tnorder.adapters.bandwidth import _xml as bxml
 from tnorder.adapters.document_storage import MemoryDocumentStorage
@@ -202,10 +203,6 @@ def test_a_failed_reserve_releases_what_it_held(
 # -- new-number orders -------------------------------------------------------------
 
 
-def new_numbers(request_id: str, *numbers: str, holds: tuple[str, ...] = ()) -> CarrierSubmission:
-    return CarrierSubmission(OrderKind.NEW_NUMBER, request_id, numbers, holds)
-
-
 def test_an_order_sends_our_request_id_site_peer_and_holds(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
@@ -369,10 +366,6 @@ def test_a_number_outside_north_america_is_refused_before_sending(
 # -- disconnects -------------------------------------------------------------------
 
 
-def disconnect(request_id: str, *numbers: str) -> CarrierSubmission:
-    return CarrierSubmission(OrderKind.DISCONNECT, request_id, numbers)
-
-
 def test_a_disconnect_reports_each_number(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
@@ -405,26 +398,6 @@ def test_a_resubmitted_disconnect_is_found_not_sent_twice(
 
 
 # -- port-ins ----------------------------------------------------------------------
-
-
-def port_in(request_id: str, **extra: str) -> CarrierSubmission:
-    details = PortDetails(
-        authorizing_person="Jane Doe",
-        subscriber_name="Acme Corporation",
-        billing_number="+19192281234",
-        requested_date=date(2024, 5, 20),
-        extra={
-            "house_number": "11235",
-            "street_name": "Back",
-            "city": "Denver",
-            "state_code": "CO",
-            "zip": "80202",
-            **extra,
-        },
-    )
-    return CarrierSubmission(
-        OrderKind.PORT_IN, request_id, ("+19192281234", "+19192281235"), port=details
-    )
 
 
 def test_a_port_in_is_created_with_the_loa_facts(
@@ -548,7 +521,7 @@ def test_a_port_in_bandwidth_refuses_carries_every_error(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
     """A 400 LnpOrderResponse is CarrierRejected with its first code and all errors."""
-    error_body = _fixture("portin_create_error.xml")
+    error_body = bandwidth_fixture("portin_create_error.xml")
     fake_bandwidth.inject("POST", "^portins$", Fault.answer(400, error_body))
     with pytest.raises(CarrierRejected) as caught:
         carrier.submit(account, port_in("prt-7"), now=now)
@@ -570,10 +543,6 @@ def test_loa_files_are_checked_before_upload(
 # -- the fake speaks the documented shapes ---------------------------------------------
 
 
-def _fixture(name: str) -> bytes:
-    return (Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth" / name).read_bytes()
-
-
 def test_the_fake_answers_in_the_documented_shapes(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
@@ -582,11 +551,11 @@ def test_the_fake_answers_in_the_documented_shapes(
     first = carrier.submit(account, new_numbers("shape-1", "+19195550101", "+19195550102"), now=now)
     http = carrier._http  # the raw answers, as the adapter receives them
     partial = http.request("GET", f"orders/{first.carrier_ref}", what="t").body
-    assert element_paths(partial) <= element_paths(_fixture("order_partial.xml")) | {
+    assert element_paths(partial) <= element_paths(bandwidth_fixture("order_partial.xml")) | {
         "OrderResponse/Order/CustomerOrderId"
     }
     search = http.request("GET", "availableNumbers", params={"state": "GA"}, what="t").body
-    assert element_paths(search) <= element_paths(_fixture("search_result.xml"))
+    assert element_paths(search) <= element_paths(bandwidth_fixture("search_result.xml"))
 
 
 def test_a_listed_order_without_its_customer_order_id_is_checked_not_trusted(

@@ -14,14 +14,21 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
-from fake_bandwidth import USERNAME, FakeBandwidth, Fault, element_paths
-from test_bandwidth_carrier import disconnect, new_numbers, port_in
 
-from conftest import CALLBACK_CREDENTIALS, SleepRecorder, make_config
+from tests.support.bandwidth import (
+    CALLBACK_CREDENTIALS,
+    SEARCH,
+    disconnect,
+    make_config,
+    new_numbers,
+    port_in,
+)
+from tests.support.clock import SleepRecorder
+from tests.support.fake_bandwidth import USERNAME, FakeBandwidth, Fault, element_paths
+from tests.support.fixtures import bandwidth_fixture as fixture
 from tnorder.adapters.bandwidth import (
     CALLBACK_CHALLENGE,
     LOA_CONTENT_TYPES,
@@ -51,13 +58,9 @@ from tnorder.errors import (
     CarrierUnavailable,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bandwidth"
 LOCATION = "https://dashboard.example.invalid/api/accounts/9900000/{kind}/{id}"
 KINDS = {name: kind for kind, name in RESOURCES.items()}
 
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
 
 
 # -- 1. an order Bandwidth created is not a failure ---------------------------------
@@ -258,8 +261,6 @@ def test_a_429_waits_until_bandwidths_reset(
     now: datetime,
 ) -> None:
     """X-RateLimit-Reset 30 s after the answer's Date: the retry waits 30 s, not our 0.01 s."""
-    from test_bandwidth_http import SEARCH
-
     fake_bandwidth.inject("GET", SEARCH_PATH, rate_limited(30))
     carrier.search(account, SEARCH, now=now)
     assert [30.0] == sleeps.waits
@@ -270,8 +271,6 @@ def test_a_reset_beyond_the_deadline_is_raised_at_once_with_the_wait(
 ) -> None:
     """A reset further away than the policy's deadline is not waited for: the 429 is
     raised after one request, retryable, carrying the seconds to wait."""
-    from test_bandwidth_http import SEARCH
-
     config = make_config(fake_bandwidth.base_url, retry=RetryPolicy(attempts=3, deadline=60))
     fake_bandwidth.inject("GET", SEARCH_PATH, rate_limited(120))
     with BandwidthCarrier(config, sleep=sleeps) as adapter, pytest.raises(CarrierRateLimited) as e:
@@ -290,8 +289,6 @@ def test_a_reset_without_a_date_is_measured_on_the_clock_port(
     fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder, now: datetime
 ) -> None:
     """Without a Date header the reset is measured from the injected clock."""
-    from test_bandwidth_http import SEARCH
-
     clock = FixedClock(datetime.fromtimestamp(SENT_AT.timestamp() + 10, UTC))
     config = make_config(fake_bandwidth.base_url)
     fake_bandwidth.inject("GET", SEARCH_PATH, rate_limited(25, with_date=False))

@@ -11,12 +11,12 @@ import socket
 from datetime import datetime
 
 import pytest
-from fake_bandwidth import PASSWORD, USERNAME, FakeBandwidth, Fault
 
-from conftest import SleepRecorder, make_config
+from tests.support.bandwidth import SEARCH, make_config
+from tests.support.clock import SleepRecorder
+from tests.support.fake_bandwidth import PASSWORD, USERNAME, FakeBandwidth, Fault
 from tnorder.adapters.bandwidth import BandwidthCarrier, ErrorDetails, RetryPolicy
 from tnorder.domain.carrier import CarrierAccount
-from tnorder.domain.lookup import LookupCriteria
 from tnorder.errors import (
     CarrierProtocolError,
     CarrierRateLimited,
@@ -24,7 +24,6 @@ from tnorder.errors import (
     CarrierUnavailable,
 )
 
-SEARCH = LookupCriteria(quantity=2, area_code="919")
 SEARCH_OK = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><SearchResult>'
     b"<ResultCount>1</ResultCount><TelephoneNumberList>"

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import Clock, SleepRecorder, make_config
+from tests.support.clock import MovableClock as Clock
+from tests.support.clock import SleepRecorder
+from tests.support.telnyx import make_config
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx, Fault
 from tnorder.domain.carrier import (

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from conftest import make_config
+from tests.support.telnyx import make_config
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx

@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import T0, make_config
+from tests.support.actors import STAFF
+from tests.support.clock import T0
+from tests.support.telnyx import make_config
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierConfig, InventoryType, PortDetails, ProvisioningConfig
-from tnorder.domain.events import Actor
 from tnorder.domain.order import NewItem
-from tnorder.domain.statuses import ItemStatus, OrderKind, Role
+from tnorder.domain.statuses import ItemStatus, OrderKind
 from tnorder.service import OrderService
 from tnorder.world import build_service
 
-STAFF = Actor(Role.STAFF, "ops")
 NUMBER = "+19192281234"
 
 

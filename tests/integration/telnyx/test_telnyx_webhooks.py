@@ -9,20 +9,18 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from conftest import make_config
+from tests.support.fixtures import telnyx_fixture
+from tests.support.telnyx import make_config
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierAccount, CarrierSubmission, NumberOutcome
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError
-
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "telnyx"
 
 
 def _ordered(carrier: TelnyxCarrier, account: CarrierAccount, now: datetime) -> str:
@@ -160,7 +158,7 @@ def test_telnyx_published_example_body_is_read(fake_telnyx: FakeTelnyx) -> None:
     """Telnyx's documented ``number_order.complete`` example, signed the way Telnyx signs
     (``timestamp|body``, Ed25519), reads as a completed number; the order id it lacks in
     the example is the only field added."""
-    example = json.loads((FIXTURES / "webhook_number_order_complete.json").read_text())["body"]
+    example = telnyx_fixture("webhook_number_order_complete.json")["body"]
     example["data"]["payload"]["id"] = "12ade33a-21c0-473b-b055-b3c836e1c292"
     example["data"]["payload"]["status"] = "success"
     body = json.dumps(example).encode()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
+from tests.support.clock import T0
 from tnorder import (
     Actor,
     NewItem,
@@ -17,8 +16,6 @@ from tnorder import (
     ValidationError,
 )
 from tnorder.adapters.memory import MemoryStorage
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _add(storage: MemoryStorage, order_id: str) -> Order:

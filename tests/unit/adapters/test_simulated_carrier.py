@@ -3,11 +3,12 @@ request-and-wait orders, disconnects, port-ins, and injected faults."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import phonenumbers
 import pytest
 
+from tests.support.clock import T0
 from tnorder.adapters.simulated_carrier import MARKETS, SimulatedCarrier
 from tnorder.domain.carrier import (
     CarrierAccount,
@@ -28,7 +29,7 @@ from tnorder.errors import (
 )
 from tnorder.ports import Carrier
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = T0
 ACCOUNT = CarrierAccount("A-1", "sim")
 OTHER = CarrierAccount("A-2", "sim")
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tnorder import Actor, ItemStatus, NewItem, Order, OrderKind, Role, Trigger, ValidationError
+from tests.support.actors import MANAGER, SYSTEM
+from tnorder import ItemStatus, NewItem, Order, OrderKind, Trigger, ValidationError
 from tnorder.domain.calendar import BusinessCalendar
 from tnorder.domain.delivery import (
     DEFAULT_ESTIMATES,
@@ -23,8 +24,6 @@ from tnorder.domain.delivery import (
 
 # Friday 7 March 2025, 16:00 UTC.
 NOW = datetime(2025, 3, 7, 16, 0, tzinfo=UTC)
-SYSTEM = Actor.system()
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 FOC = date(2025, 3, 20)
 PLAIN = BusinessCalendar()
 

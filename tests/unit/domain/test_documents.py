@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.actors import CARRIER, CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder import (
     Actor,
     InvalidDocument,
@@ -64,11 +66,7 @@ from tnorder.domain.events import (
 )
 from tnorder.serialization import dumps, loads
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = T0.date()
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "ops-1")
-CARRIER = Actor(Role.CARRIER, "bandwidth")
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17

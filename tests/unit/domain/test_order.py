@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from tests.support.actors import CARRIER, CUSTOMER, MANAGER, STAFF
+from tests.support.clock import T0
 from tnorder import (
-    Actor,
     InvalidTransition,
     ItemNotFound,
     ItemStatus,
@@ -18,18 +19,11 @@ from tnorder import (
     OrderPlaced,
     OrderStatus,
     PermissionDenied,
-    Role,
     Trigger,
     ValidationError,
     derive_order_status,
 )
 from tnorder.domain.order import LineItem
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "ops-1")
-CARRIER = Actor(Role.CARRIER, "bandwidth")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 
 
 def place(*kinds: OrderKind) -> Order:

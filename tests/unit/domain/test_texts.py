@@ -10,7 +10,6 @@ from __future__ import annotations
 import gettext
 import io
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
@@ -19,6 +18,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from tests.support.clock import T0
 from tnorder import (
     ActionRestricted,
     ActivationStage,
@@ -51,7 +51,6 @@ from tnorder.domain.visibility import active_number_for_item
 
 ROOT = Path(__file__).resolve().parents[3]
 GERMAN_PO = ROOT / "tests" / "fixtures" / "locale" / "de" / "LC_MESSAGES" / "tnorder.po"
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 NUMBER = "+14045550100"
 LABELLED = [
     *ItemStatus,

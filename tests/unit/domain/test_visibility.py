@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tests.support.actors import MANAGER, SYSTEM
 from tnorder import (
     ActionRestricted,
-    Actor,
     Intent,
     ItemStatus,
     NewItem,
@@ -17,7 +17,6 @@ from tnorder import (
     Order,
     OrderKind,
     OrderStatus,
-    Role,
     Trigger,
     ValidationError,
 )
@@ -45,9 +44,8 @@ from tnorder.domain.visibility import (
     summarize_order,
 )
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
-SYSTEM = Actor.system()
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
+# Not the shared T0: the calendar dates these tests expect count from this Monday.
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 NUMBER = "+14045550100"
 FOC = date(2025, 3, 20)
 

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from broken_adapters import (
+from hypothesis import Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from tests.support.broken_adapters import (
     AtMostOnceStorage,
     AutocommitStorage,
     BackwardsClock,
@@ -34,9 +37,7 @@ from broken_adapters import (
     TrustingFilesystemDocumentStorage,
     VersionBlindStorage,
 )
-from hypothesis import Phase, settings
-from hypothesis.stateful import run_state_machine_as_test
-
+from tests.support.fixtures import REPO_ROOT
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import CarrierAccount, Fulfilment, PortDetails
 from tnorder.domain.lookup import LookupCriteria
@@ -262,15 +263,14 @@ def test_document_storage_contract_catches_other_bytes(
 def test_pytest_reports_the_failures_of_a_broken_storage(tmp_path: Path) -> None:
     """Run by pytest as a host would run it, the contract fails a storage that loses
     updates and names the tests that caught it."""
-    kit = Path(__file__).resolve().parent
     (tmp_path / "test_host_storage.py").write_text(
         textwrap.dedent(
             f"""
             import sys
-            sys.path.insert(0, {str(kit)!r})
+            sys.path.insert(0, {str(REPO_ROOT)!r})
 
             import pytest
-            from broken_adapters import VersionBlindStorage
+            from tests.support.broken_adapters import VersionBlindStorage
             from hypothesis import Phase, settings
             from tnorder.testing import StorageContract
 

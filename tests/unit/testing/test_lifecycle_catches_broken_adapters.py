@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from broken_adapters import NeverReleasingCarrier, TextModeDocumentStorage
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from tests.support.broken_adapters import NeverReleasingCarrier, TextModeDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.ports import Carrier, DocumentStorage, Storage
 from tnorder.testing import OrderLifecycle

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import bandwidth_fixture as fixture
 from tnorder.adapters.bandwidth import (
     BandwidthConfig,
     CallbackCredentials,
@@ -35,7 +35,6 @@ from tnorder.errors import (
     ValidationError,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "bandwidth"
 NOW = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 HOSTILE = [
     "hostile_billion_laughs.xml",
@@ -52,9 +51,6 @@ HOSTILE_WHY = {
     "truncated_order.xml": "not well-formed XML",
 }
 
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
 
 
 # -- documented responses ----------------------------------------------------------

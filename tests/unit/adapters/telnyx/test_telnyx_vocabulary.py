@@ -8,11 +8,11 @@ meets it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import telnyx_fixture
 from tnorder.adapters.telnyx import TELNYX
 from tnorder.adapters.telnyx._vocabulary import (
     DERIVED,
@@ -25,9 +25,7 @@ from tnorder.domain.carrier import NumberOutcome, RequestStatus
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import UnknownCarrierStatus
 
-ENUMS = json.loads(
-    (Path(__file__).parents[3] / "fixtures" / "telnyx" / "published_enums.json").read_text()
-)
+ENUMS = telnyx_fixture("published_enums.json")
 
 ORDER_TABLES = {
     "number_order": OrderKind.NEW_NUMBER,

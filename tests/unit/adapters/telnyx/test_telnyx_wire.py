@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.fixtures import TELNYX_FIXTURES, telnyx_fixture
 from tnorder.adapters.telnyx._http import error_for_response
 from tnorder.adapters.telnyx._wire import (
     available_numbers,
@@ -20,19 +20,18 @@ from tnorder.adapters.telnyx._wire import (
 from tnorder.domain.carrier import NumberOutcome
 from tnorder.errors import CarrierProtocolError, CarrierRateLimited, UnknownCarrierStatus
 
-FIXTURES = Path(__file__).parents[3] / "fixtures" / "telnyx"
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 
 def body(name: str) -> Any:
-    fixture = json.loads((FIXTURES / name).read_text())
+    fixture = telnyx_fixture(name)
     assert fixture["_source"], f"{name} does not say where it comes from"
     return fixture["body"]
 
 
 def test_every_fixture_names_its_source() -> None:
     """Each fixture carries a ``_source`` naming a repository path or a documentation page."""
-    for path in FIXTURES.glob("*.json"):
+    for path in TELNYX_FIXTURES.glob("*.json"):
         source = json.loads(path.read_text())["_source"]
         assert source.get("path") or source.get("url") or source.get("repo"), path.name
 

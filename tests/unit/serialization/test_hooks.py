@@ -19,13 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.clock import T0
 from tnorder import Actor, NewItem, Order, OrderKind, Role, Trigger
 from tnorder.domain.documents import DocumentSource, RequirementState
 from tnorder.domain.events import EVENT_TYPES, Event
 from tnorder.serialization import _configure_generic, _unstructure_datetime, make_converter
 from tnorder.testing.strategies import events, orders
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def generic_converter() -> cattrs.Converter:

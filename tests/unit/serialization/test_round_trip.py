@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
+from tests.support.clock import T0
 from tnorder import Actor, NewItem, Order, OrderKind, Role, SerializationError, Trigger
 from tnorder.serialization import (
     SCHEMA_VERSION,
@@ -18,8 +19,6 @@ from tnorder.serialization import (
     loads,
     make_converter,
 )
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def sample_order() -> Order:

@@ -5,11 +5,13 @@ and carrier updates that are idempotent and order-safe."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.actors import CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.domain.carrier import (
@@ -28,7 +30,6 @@ from tnorder.domain.carrier import (
 )
 from tnorder.domain.carrier_request import CarrierRequest, Destination
 from tnorder.domain.events import (
-    Actor,
     CarrierOrderPlaced,
     CarrierUpdateApplied,
     DisconnectRequested,
@@ -43,7 +44,7 @@ from tnorder.domain.inventory import InventoryNumber, InventoryStatus
 from tnorder.domain.lookup import LookupCriteria, LookupKind
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
-from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus, Role
+from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus
 from tnorder.errors import (
     CapabilityNotSupported,
     CarrierNotConfigured,
@@ -63,9 +64,7 @@ from tnorder.errors import (
 from tnorder.world import World as BaseWorld
 from tnorder.world import build_service, build_world
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STAFF = Actor(Role.STAFF, "staff-1")
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
+NOW = T0
 ATLANTA = LookupCriteria(quantity=4, area_code="404")
 TO_STOCK = Destination.to_inventory()
 TO_CUSTOMER = Destination.to_account("ACC-1", "line-1")

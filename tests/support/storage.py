@@ -1,4 +1,4 @@
-"""Helpers shared by the storage integration tests (not a test module).
+"""Helpers shared by the storage tests.
 
 Builders for orders and records, raw access to the rows under a storage (to
 plant garbage or read what is really stored), and a notifier that appends to
@@ -10,24 +10,21 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from tnorder import Actor, NewItem, Order, OrderKind, Role
+from tests.support.actors import CUSTOMER
+from tests.support.clock import T0
+from tnorder import NewItem, Order, OrderKind
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.events import Event
 from tnorder.domain.inventory import InventoryNumber, InventoryStatus
 from tnorder.ports import Storage
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "staff-1")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 
 AnyStorage = MemoryStorage | SqliteStorage | PostgresStorage
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from tests.support.fixtures import REPO_ROOT
 from tnorder.adapters.telnyx import CAPABILITIES, UNSUPPORTED_LOOKUPS
 from tnorder.docgen import CARRIER_TABLE_MARKER, carrier_table_markdown, with_section
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = REPO_ROOT / "docs"
 
 
 def test_the_carrier_table_is_current_and_last() -> None:

@@ -6,16 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tests.support.actors import CUSTOMER, MANAGER, SYSTEM
 from tnorder import (
     ActionRestricted,
-    Actor,
     ItemStatus,
     NewItem,
     NumberNotFound,
     NumberType,
     OrderKind,
     OrderService,
-    Role,
     Trigger,
     ValidationError,
 )
@@ -33,10 +32,8 @@ from tnorder.domain.visibility import (
 )
 from tnorder.world import build_service
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
-SYSTEM = Actor.system()
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
+# Not the shared T0: the calendar dates these tests expect count from this Monday.
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 NUMBER = "+14045550100"
 COMPLETE_NEW = (
     Trigger.SUBMIT_TO_CARRIER,

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.clock import T0
 from tnorder import (
     Actor,
     NewItem,
@@ -43,7 +44,6 @@ from tnorder.testing import strategies as tst
 WRITERS = {"json": _stdlib_to_json, "orjson": _orjson_to_json}
 READERS = {"json": _stdlib_from_json, "orjson": _orjson_from_json}
 INSTALLED = serialization._TO_JSON, serialization._FROM_JSON
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _same(value: Any) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.support.fixtures import REPO_ROOT
 from tnorder.docgen import GENERATED
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = REPO_ROOT / "docs"
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))

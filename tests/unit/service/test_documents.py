@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.actors import CARRIER, CUSTOMER, STAFF
+from tests.support.clock import T0
 from tnorder import (
-    Actor,
     ConfigurationError,
     DocumentNotFound,
     InvalidDocument,
@@ -20,7 +21,6 @@ from tnorder import (
     OrderKind,
     OrderService,
     PermissionDenied,
-    Role,
     ValidationError,
 )
 from tnorder.adapters.clocks import FixedClock
@@ -46,10 +46,6 @@ from tnorder.ports import DocumentStorage
 from tnorder.world import World as BaseWorld
 from tnorder.world import build_service, build_world
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CUSTOMER = Actor(Role.CUSTOMER, "cust-1")
-STAFF = Actor(Role.STAFF, "ops-1")
-CARRIER = Actor(Role.CARRIER, "bandwidth")
 LOCAL = RequirementKind.PROOF_OF_LOCAL_ADDRESS.value
 LOA = RequirementKind.LETTER_OF_AUTHORIZATION.value
 BILL = RequirementKind.RECENT_BILL.value
