@@ -39,6 +39,7 @@ from ..errors import (
     ValidationError,
 )
 from ._checks import require_text, text_mapping
+from ._labels import LabelledEnum
 from .inputs import check_optional_text
 from .lookup import LookupCriteria, LookupKind
 from .phone import normalize_number
@@ -83,20 +84,12 @@ class Fulfilment(StrEnum):
     """``submit`` returns a pending request; completion comes later (poll or callback)."""
 
 
-class SetupMethod(StrEnum):
+class SetupMethod(LabelledEnum, label_key="setup_method"):
     """The three order setup methods of the carrier workflow."""
 
     LOOKUP_AND_SELECT = "lookup_and_select"
     LOOKUP_AND_ORDER = "lookup_and_order"
     SELECT_AND_DISCONNECT = "select_and_disconnect"
-
-    @property
-    def label(self) -> str:
-        return {
-            "lookup_and_select": "Lookup and Select DIDs",
-            "lookup_and_order": "Lookup and Order DIDs",
-            "select_and_disconnect": "Select and Disconnect DIDs",
-        }[self.value]
 
 
 class RequestStatus(StrEnum):

@@ -17,6 +17,7 @@ from tnorder import (
     OrderStatus,
     Placement,
     RequirementKind,
+    SetupMethod,
 )
 from tnorder.domain._labels import LabelledEnum, label_key_of
 from tnorder.domain._messages import MESSAGES
@@ -33,6 +34,7 @@ LABELLED: list[type[LabelledEnum]] = [
     LookupKind,
     RequirementKind,
     DocumentStatus,
+    SetupMethod,
 ]
 MEMBERS = [member for enum in LABELLED for member in enum]
 
