@@ -44,17 +44,34 @@ def test_a_configured_role_cancels_every_open_item_with_its_note() -> None:
     """With ``roles={staff}`` staff cancel; each item's last entry says who, when and why."""
     order = _order()
     ids = [i.item_id for i in order.items]
+    seq = order.event_seq
     assert ids == order.cancel(actor=STAFF, at=AT, note="customer called", roles={Role.STAFF})
     for item in order.items:
         last = item.history[-1]
-        assert (ItemStatus.CANCELLED, Trigger.CANCEL, STAFF, AT, "customer called") == (
+        assert (
+            ItemStatus.CANCELLED,
+            ItemStatus.ORDER_SUBMITTED,
+            ItemStatus.CANCELLED,
+            Trigger.CANCEL,
+            STAFF,
+            AT,
+            "customer called",
+        ) == (
             item.status,
+            last.from_status,
+            last.to_status,
             last.trigger,
             last.actor,
             last.at,
             last.note,
         )
-    assert 2 == len(order.pull_events())
+    # Each change is one event, numbered on from the order's last one.
+    events = order.pull_events()
+    assert ([seq + 1, seq + 2], ids) == (
+        [e.seq for e in events],
+        [getattr(e, "item_id", None) for e in events],
+    )
+    assert seq + 2 == order.event_seq
 
 
 def test_a_role_outside_the_configured_ones_is_refused_and_nothing_changes() -> None:
