@@ -41,6 +41,19 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_22",
         "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_29",
         "tnorder.domain.calendar.xǁBusinessCalendarǁadd_business_days__mutmut_30",
+        "tnorder.domain.order.x_correct_port_details__mutmut_34",
+        "tnorder.domain.order.x_correct_port_details__mutmut_35",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_5",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_12",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_13",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_14",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_15",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_16",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_17",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_18",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_19",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_20",
+        "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_21",
     }
 )
 
