@@ -57,6 +57,7 @@ from typing import Any, Generic, TypeVar
 from tnorder import (
     AlreadyExists,
     ConcurrencyConflict,
+    HistoryEntry,
     NotFound,
     Order,
     OrderNotFound,
@@ -180,6 +181,15 @@ class _Orders(_Repository):
     def save(self, order: Order) -> None:
         key = order.order_id
         self._save(key, order, self._index(order), OrderNotFound(key))
+
+    def history(
+        self, order_id: str, item_id: str, *, start: int = 0, limit: int = 100
+    ) -> list[HistoryEntry]:
+        # A JSON file holds the whole order anyway: the page is a slice of it.
+        for name, value in (("start", start), ("limit", limit)):
+            if type(value) is not int or value < 0:
+                raise ValidationError(f"{name} must be a non-negative integer", field=name)
+        return list(self.get(order_id).item(item_id).history[start : start + limit])
 
     def for_account(
         self, account_id: str, *, finalized_since: datetime | None = None

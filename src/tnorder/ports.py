@@ -34,7 +34,7 @@ from .domain.documents import Document
 from .domain.events import Event
 from .domain.inventory import InventoryNumber
 from .domain.lookup import LookupCriteria
-from .domain.order import Order
+from .domain.order import HistoryEntry, Order
 
 __all__ = [
     "Carrier",
@@ -126,6 +126,20 @@ class OrderRepository(Protocol):
 
         With ``finalized_since`` (aware): only open orders and orders finalized
         at or after it (what the Orders tab can need).  Without: every order.
+        """
+        ...
+
+    def history(
+        self, order_id: str, item_id: str, *, start: int = 0, limit: int = 100
+    ) -> list[HistoryEntry]:
+        """Entries ``start`` .. ``start + limit - 1`` of one item's history, oldest first.
+
+        A page past the end is empty.  The reference adapters read only the page's
+        rows, so an item with a long history is never loaded whole for it.
+
+        Raises:
+            ValidationError: ``start`` or ``limit`` is negative or not an int.
+            OrderNotFound: no order has this id.
         """
         ...
 

@@ -53,6 +53,9 @@ class _Orders:
     def for_account(self, account_id: str, *, finalized_since: datetime | None = None) -> Any:
         return self.inner.for_account(account_id, finalized_since=finalized_since)
 
+    def history(self, order_id: str, item_id: str, *, start: int = 0, limit: int = 100) -> Any:
+        return self.inner.history(order_id, item_id, start=start, limit=limit)
+
 
 class _LastWriterWins(_Orders):
     def save(self, order: Order) -> None:
