@@ -359,3 +359,22 @@ def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
     with pytest.raises(AttributeError) as info:
         documents.no_such_name  # noqa: B018
     assert "module 'tnorder.domain.documents' has no attribute 'no_such_name'" == str(info.value)
+
+
+def test_a_freshly_compiled_lookup_is_the_published_life_cycle() -> None:
+    """Compiling the machine gives exactly the published (status, trigger) -> status pairs."""
+    published = {
+        (DocumentStatus.UPLOADED, DocumentTrigger.HAND_OFF): DocumentStatus.UNDER_REVIEW,
+        (DocumentStatus.UNDER_REVIEW, DocumentTrigger.APPROVE): DocumentStatus.APPROVED,
+        (DocumentStatus.UNDER_REVIEW, DocumentTrigger.REJECT): DocumentStatus.REJECTED,
+        (DocumentStatus.APPROVED, DocumentTrigger.REJECT): DocumentStatus.REJECTED,
+        (DocumentStatus.APPROVED, DocumentTrigger.EXPIRE): DocumentStatus.EXPIRED,
+    }
+    # _compile runs once at import, before a mutation test switches a change on;
+    # calling it again is how a wrong compiler shows.
+    compiled = documents._compile(build_document_machine())
+    assert published == dict(compiled)
+    assert published == dict(documents.DOCUMENT_LOOKUP)
+    assert all(
+        type(k[0]) is DocumentStatus and type(v) is DocumentStatus for k, v in compiled.items()
+    )

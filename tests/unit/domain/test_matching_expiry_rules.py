@@ -274,3 +274,15 @@ def test_default_validity_counts_days_from_the_utc_date() -> None:
     with pytest.raises(ValidationError) as info:
         default_valid_until(datetime(2026, 3, 2), days=1)
     assert "now" == info.value.field
+
+
+def test_documents_left_out_do_not_hide_the_ones_after_them() -> None:
+    """A document not approved, or without an end date, is skipped and the rest still judged."""
+    after = _doc("d-after", valid_until=TODAY)
+    for skipped in (
+        _doc("d-review", status=DocumentStatus.UNDER_REVIEW, valid_until=TODAY),
+        _doc("d-open", valid_until=None),
+    ):
+        assert ExpiryReport(TODAY, (), (after,)) == expiry_report(
+            [skipped, after], now=T0, within_days=0
+        )
