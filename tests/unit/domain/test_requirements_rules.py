@@ -110,9 +110,11 @@ def test_a_country_rule_matches_the_country_and_its_regions_only() -> None:
 
 
 def test_a_region_rule_matches_only_that_region() -> None:
-    """ "US-GA" matches " us-ga ", not its country "US", not "US-GAX"."""
+    """A region rule matches only itself: not its country, "US-GAX" or "US-GA-ATL"."""
     rule = RequirementRule((LOCAL,), region="US-GA")
-    assert [True, False, False] == [_matches(rule, r) for r in (" us-ga ", "US", "US-GAX")]
+    assert [True, False, False, False] == [
+        _matches(rule, r) for r in (" us-ga ", "US", "US-GAX", "US-GA-ATL")
+    ]
 
 
 def test_a_rule_filters_by_number_type_and_order_kind() -> None:
