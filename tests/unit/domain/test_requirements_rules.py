@@ -321,3 +321,23 @@ def test_questions_asked_of_an_items_requirements() -> None:
     assert (False, True) == (all_satisfied([up, gap]), all_approved([reused]))
     assert ["d-up"] == uploaded_document_ids([reused, gap, up])
     assert ("upload", "reuse") == (DocumentSource.UPLOAD.value, DocumentSource.REUSE.value)
+
+
+def test_a_rules_policy_refuses_an_unknown_number_type_or_order_kind() -> None:
+    """Asked about a value outside the enums, the policy names the field at fault."""
+    with pytest.raises(ValidationError) as info:
+        DEFAULT_REQUIREMENTS_POLICY.requirements_for(
+            region=None,
+            number_type="TrueLocal",  # type: ignore[arg-type]
+            order_kind=NEW,
+        )
+    assert "number_type" == info.value.field
+    assert str(info.value).startswith("number_type must be one of 'local'")
+    with pytest.raises(ValidationError) as info:
+        DEFAULT_REQUIREMENTS_POLICY.requirements_for(
+            region=None,
+            number_type=TL,
+            order_kind="port",  # type: ignore[arg-type]
+        )
+    assert "order_kind" == info.value.field
+    assert str(info.value).startswith("order_kind must be one of 'new_number'")
