@@ -54,6 +54,11 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_19",
         "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_20",
         "tnorder.domain.order.xǁOrderǁ_fire_allowed__mutmut_21",
+        "tnorder.domain.documents.x_build_document_machine__mutmut_3",
+        "tnorder.domain.documents.x_build_document_machine__mutmut_14",
+        "tnorder.domain.documents.xǁDocumentǁexpire__mutmut_12",
+        "tnorder.domain.expiry.x_expiry_report__mutmut_19",
+        "tnorder.domain.requirements.x_requirement_label__mutmut_1",
     }
 )
 
