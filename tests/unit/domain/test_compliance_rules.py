@@ -1,0 +1,147 @@
+"""Compliance on orders, written down from docs/documents.md and docs/decisions.md.
+
+Finished items take no documents and are never filled from the library; a
+library document approved outside any item is still recorded; a rejection is
+recorded with the item, document, kind, reviewer's note and actor; each
+refusal names the facts the caller needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tests.support.actors import CARRIER, CUSTOMER, MANAGER, STAFF
+from tnorder import (
+    InvalidTransition,
+    ItemStatus,
+    NewItem,
+    NumberType,
+    Order,
+    OrderKind,
+    ValidationError,
+)
+from tnorder.domain.compliance import (
+    assign_requirements,
+    find_upload_target,
+    record_approval,
+    record_rejection,
+    reuse_for_order,
+)
+from tnorder.domain.documents import Document, DocumentStatus
+from tnorder.domain.events import DocumentApproved, DocumentRejected, DocumentReused
+from tnorder.domain.requirements import DEFAULT_REQUIREMENTS_POLICY
+from tnorder.domain.uploads import FileInfo
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LOCAL = "proof_of_local_address"
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def _doc(document_id: str, *, item_id: str | None = None) -> Document:
+    return Document(
+        document_id=document_id,
+        account_id="acct-1",
+        kind=LOCAL,
+        region="US-GA",
+        status=DocumentStatus.APPROVED,
+        file=FileInfo("bill.pdf", "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest()),
+        uploaded_at=T0 - timedelta(days=1),
+        valid_until=date(2026, 12, 31),
+        item_id=item_id,
+    )
+
+
+def _truelocal() -> NewItem:
+    return NewItem(OrderKind.NEW_NUMBER, number_type=NumberType.TRUELOCAL, region="US-GA")
+
+
+def _assigned(*items: NewItem) -> Order:
+    order = Order.place("A-1", "acct-1", list(items), actor=CUSTOMER, at=T0)
+    assign_requirements(order, DEFAULT_REQUIREMENTS_POLICY, (), now=T0)
+    order.pull_events()
+    return order
+
+
+def test_reuse_skips_finished_items_even_when_they_miss_documents() -> None:
+    """A cancelled item waiting on documents is not filled from a grown library."""
+    order = _assigned(_truelocal())
+    order.cancel(actor=MANAGER, at=T0)
+    order.pull_events()
+    assert [] == reuse_for_order(order, [_doc("DOC-1")], now=T0)
+    assert order.items[0].requirements[0].document_id is None
+    assert [] == [e for e in order.pull_events() if isinstance(e, DocumentReused)]
+
+
+def test_reuse_carries_on_past_items_needing_nothing() -> None:
+    """An item with no missing documents before a waiting one does not stop the matcher."""
+    order = _assigned(NewItem(OrderKind.NEW_NUMBER), _truelocal())
+    completed = reuse_for_order(order, [_doc("DOC-1")], now=T0)
+    assert ["A-1-2"] == [i.item_id for i in completed]
+    assert ItemStatus.UNDER_REVIEW == order.items[1].status
+
+
+def test_an_upload_for_a_finished_item_names_the_item_its_status_and_why() -> None:
+    """A cancelled item takes no documents: InvalidTransition with the full facts."""
+    order = _assigned(_truelocal())
+    order.cancel(actor=MANAGER, at=T0)
+    with pytest.raises(InvalidTransition) as info:
+        find_upload_target(order, "A-1-1", LOCAL)
+    error = info.value
+    assert (
+        "A-1",
+        "A-1-1",
+        "cancelled",
+        "provide_information",
+        (),
+        "the item is final and takes no documents",
+    ) == (
+        error.order_id,
+        error.item_id,
+        error.status,
+        error.trigger,
+        error.allowed,
+        error.reason,
+    )
+
+
+def test_a_library_document_approved_outside_any_item_is_recorded() -> None:
+    """Approving a document that no item names records DocumentApproved with no item."""
+    order = _assigned(_truelocal())
+    d = _doc("DOC-LIB")
+    record_approval(order, d, actor=STAFF, now=T0)
+    (event,) = order.pull_events()
+    assert isinstance(event, DocumentApproved)
+    assert (None, "DOC-LIB", LOCAL, date(2026, 12, 31), STAFF, T0) == (
+        event.item_id,
+        event.document_id,
+        event.kind,
+        event.valid_until,
+        event.actor,
+        event.at,
+    )
+    assert order.items[0].requirements[0].approved_at is None
+
+
+def test_a_rejection_is_recorded_with_every_fact() -> None:
+    """DocumentRejected names the item, document, kind, the reviewer's note, actor and time."""
+    order = _assigned(_truelocal())
+    reuse_for_order(order, [_doc("DOC-1")], now=T0)
+    order.pull_events()
+    later = T0 + timedelta(hours=1)
+    record_rejection(order, "A-1-1", _doc("DOC-1"), actor=CARRIER, now=later, note="Not local.")
+    rejected = [e for e in order.pull_events() if isinstance(e, DocumentRejected)]
+    assert [("A-1-1", "DOC-1", LOCAL, "Not local.", CARRIER, later)] == [
+        (e.item_id, e.document_id, e.kind, e.reviewer_note, e.actor, e.at) for e in rejected
+    ]
+
+
+def test_rejecting_a_document_the_item_does_not_use_names_both() -> None:
+    """The refusal names the order, the item and the document, on ``item_id``."""
+    order = _assigned(_truelocal())
+    with pytest.raises(ValidationError) as info:
+        record_rejection(order, "A-1-1", _doc("DOC-X"), actor=STAFF, now=T0, note="No.")
+    assert "order 'A-1' item 'A-1-1' does not use document 'DOC-X'" == str(info.value)
+    assert "item_id" == info.value.field
