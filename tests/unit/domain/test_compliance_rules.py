@@ -145,3 +145,29 @@ def test_rejecting_a_document_the_item_does_not_use_names_both() -> None:
         record_rejection(order, "A-1-1", _doc("DOC-X"), actor=STAFF, now=T0, note="No.")
     assert "order 'A-1' item 'A-1-1' does not use document 'DOC-X'" == str(info.value)
     assert "item_id" == info.value.field
+
+
+def test_an_upload_for_a_kind_already_provided_names_the_document() -> None:
+    """A second document for a satisfied requirement is refused on ``kind``, naming the first."""
+    order = _assigned(_truelocal())
+    reuse_for_order(order, [_doc("DOC-1")], now=T0)
+    with pytest.raises(ValidationError) as info:
+        find_upload_target(order, "A-1-1", LOCAL)
+    assert (
+        "order 'A-1' item 'A-1-1': 'Proof of local address' is already provided by document 'DOC-1'"
+    ) == str(info.value)
+    assert "kind" == info.value.field
+
+
+def test_an_upload_for_a_kind_not_needed_lists_what_is_missing() -> None:
+    """A kind the item does not need is refused on ``kind``, listing the missing kinds."""
+    order = _assigned(_truelocal(), NewItem(OrderKind.NEW_NUMBER))
+    with pytest.raises(ValidationError) as info:
+        find_upload_target(order, "A-1-1", "recent_bill")
+    assert (
+        "order 'A-1' item 'A-1-1' does not need 'recent_bill'; missing documents: "
+        "proof_of_local_address"
+    ) == str(info.value)
+    assert "kind" == info.value.field
+    with pytest.raises(ValidationError, match=r"missing documents: none$"):
+        find_upload_target(order, "A-1-2", "recent_bill")
