@@ -28,10 +28,16 @@ from tnorder.domain.compliance import (
     find_upload_target,
     record_approval,
     record_rejection,
+    record_upload,
     reuse_for_order,
 )
 from tnorder.domain.documents import Document, DocumentStatus
-from tnorder.domain.events import DocumentApproved, DocumentRejected, DocumentReused
+from tnorder.domain.events import (
+    DocumentApproved,
+    DocumentRejected,
+    DocumentReused,
+    DocumentUploaded,
+)
 from tnorder.domain.requirements import DEFAULT_REQUIREMENTS_POLICY
 from tnorder.domain.uploads import FileInfo
 
@@ -161,13 +167,58 @@ def test_an_upload_for_a_kind_already_provided_names_the_document() -> None:
 
 def test_an_upload_for_a_kind_not_needed_lists_what_is_missing() -> None:
     """A kind the item does not need is refused on ``kind``, listing the missing kinds."""
-    order = _assigned(_truelocal(), NewItem(OrderKind.NEW_NUMBER))
+    port_in = NewItem(OrderKind.PORT_IN, number="+14045550100", region="US-GA")
+    order = _assigned(port_in, NewItem(OrderKind.NEW_NUMBER))
     with pytest.raises(ValidationError) as info:
-        find_upload_target(order, "A-1-1", "recent_bill")
+        find_upload_target(order, "A-1-1", LOCAL)
     assert (
-        "order 'A-1' item 'A-1-1' does not need 'recent_bill'; missing documents: "
-        "proof_of_local_address"
+        "order 'A-1' item 'A-1-1' does not need 'proof_of_local_address'; missing documents: "
+        "letter_of_authorization, recent_bill"
     ) == str(info.value)
     assert "kind" == info.value.field
-    with pytest.raises(ValidationError, match=r"missing documents: none$"):
+    with pytest.raises(ValidationError) as info:
         find_upload_target(order, "A-1-2", "recent_bill")
+    assert str(info.value).endswith("does not need 'recent_bill'; missing documents: none")
+
+
+def _uploaded(document_id: str) -> Document:
+    d = _doc(document_id, item_id="A-1-1")
+    d.status = DocumentStatus.UPLOADED
+    d.valid_until = None
+    return d
+
+
+def test_an_upload_is_attached_and_recorded_with_every_fact() -> None:
+    """DocumentUploaded names the item, document, kind, file facts and uploader; the
+    requirement is satisfied at the upload's time and the old rejection note is cleared."""
+    order = _assigned(_truelocal())
+    first = _uploaded("DOC-1")
+    assert record_upload(order, first, actor=CUSTOMER, now=T0)
+    record_rejection(order, "A-1-1", first, actor=STAFF, now=T0, note="Blurred.")
+    assert "Blurred." == order.items[0].requirements[0].note
+    order.pull_events()
+    later = T0 + timedelta(hours=3)
+    second = _uploaded("DOC-2")
+    assert record_upload(order, second, actor=CUSTOMER, now=later)
+    requirement = order.items[0].requirements[0]
+    assert ("DOC-2", later, None) == (
+        requirement.document_id,
+        requirement.satisfied_at,
+        requirement.note,
+    )
+    uploaded = [e for e in order.pull_events() if isinstance(e, DocumentUploaded)]
+    assert [
+        (
+            "A-1-1",
+            "DOC-2",
+            LOCAL,
+            "application/pdf",
+            len(PDF),
+            hashlib.sha256(PDF).hexdigest(),
+            CUSTOMER,
+            later,
+        )
+    ] == [
+        (e.item_id, e.document_id, e.kind, e.content_type, e.size, e.sha256, e.actor, e.at)
+        for e in uploaded
+    ]
