@@ -92,7 +92,9 @@ surface: $(DEV_STAMP)
 # One module at a time, judged by the fast unit and property tests only.
 # `make mutation MUTATION_MODULES=delivery MUTATION_JOBS=1` for one module.
 MUTATION_MODULES ?= phone lookup calendar events _checks visibility statuses machine delivery \
-	carrier_status order documents carrier
+	carrier_status order documents carrier \
+	requirements uploads matching expiry compliance claims inventory carrier_request tables \
+	provisioning texts
 MUTATION_JOBS ?= 2
 # One mutmut run for all the modules: the clean test run is paid once, and the
 # mutants judged by the fewest (fastest) tests go first.

@@ -38,7 +38,11 @@ from tnorder.domain.events import (
     DocumentReused,
     DocumentUploaded,
 )
-from tnorder.domain.requirements import DEFAULT_REQUIREMENTS_POLICY
+from tnorder.domain.requirements import (
+    DEFAULT_REQUIREMENTS_POLICY,
+    RequirementRule,
+    RulesPolicy,
+)
 from tnorder.domain.uploads import FileInfo
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -222,3 +226,45 @@ def test_an_upload_is_attached_and_recorded_with_every_fact() -> None:
         (e.item_id, e.document_id, e.kind, e.content_type, e.size, e.sha256, e.actor, e.at)
         for e in uploaded
     ]
+
+
+HAND_OFF = "All required documents received; our compliance team is reviewing them."
+
+
+def test_an_item_handed_to_the_team_tells_the_customer_so() -> None:
+    """Whether handed off at placement (all reused) or after an upload, the note says why."""
+    reused = Order.place("A-1", "acct-1", [_truelocal()], actor=CUSTOMER, at=T0)
+    assign_requirements(reused, DEFAULT_REQUIREMENTS_POLICY, [_doc("DOC-1")], now=T0)
+    assert ("review", HAND_OFF) == (
+        reused.items[0].history[-1].trigger.value,
+        reused.items[0].latest_note,
+    )
+    order = _assigned(_truelocal())
+    record_upload(order, _uploaded("DOC-2"), actor=CUSTOMER, now=T0)
+    assert ("provide_information", HAND_OFF) == (
+        order.items[0].history[-1].trigger.value,
+        order.items[0].latest_note,
+    )
+
+
+def test_requirements_follow_the_items_region() -> None:
+    """A rule for one region asks only the item placed in that region."""
+    policy = RulesPolicy([RequirementRule((LOCAL,), region="US-GA")])
+    order = Order.place(
+        "A-1",
+        "acct-1",
+        [
+            NewItem(OrderKind.NEW_NUMBER, region="us-ga"),
+            NewItem(OrderKind.NEW_NUMBER, region="US-FL"),
+        ],
+        actor=CUSTOMER,
+        at=T0,
+    )
+    assign_requirements(order, policy, (), now=T0)
+    assert [[LOCAL], []] == [[r.kind for r in i.requirements] for i in order.items]
+
+
+def test_placing_decides_which_items_wait_for_regulatory_approval() -> None:
+    """Under the default policy a TrueLocal item is locked; a local number is not."""
+    order = _assigned(_truelocal(), NewItem(OrderKind.NEW_NUMBER, region="US-GA"))
+    assert [True, False] == [i.regulatory_approval_required for i in order.items]
