@@ -268,3 +268,28 @@ def test_placing_decides_which_items_wait_for_regulatory_approval() -> None:
     """Under the default policy a TrueLocal item is locked; a local number is not."""
     order = _assigned(_truelocal(), NewItem(OrderKind.NEW_NUMBER, region="US-GA"))
     assert [True, False] == [i.regulatory_approval_required for i in order.items]
+
+
+class _NoLockPolicy:
+    """A host policy asking TrueLocal items for a document but deciding no lock applies."""
+
+    def requirements_for(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> tuple[str, ...]:
+        return (LOCAL,)
+
+    def requires_regulatory_approval(
+        self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
+    ) -> bool:
+        return False
+
+
+def test_placing_asks_the_policy_itself_whether_to_lock() -> None:
+    """A policy's own lock decision is used on placing, even when it asks for documents."""
+    order = Order.place("A-1", "acct-1", [_truelocal()], actor=CUSTOMER, at=T0)
+    assign_requirements(order, _NoLockPolicy(), (), now=T0)
+    item = order.items[0]
+    assert ([LOCAL], False) == (
+        [r.kind for r in item.requirements],
+        item.regulatory_approval_required,
+    )
