@@ -59,6 +59,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.documents.xǁDocumentǁexpire__mutmut_12",
         "tnorder.domain.expiry.x_expiry_report__mutmut_19",
         "tnorder.domain.requirements.x_requirement_label__mutmut_1",
+        "tnorder.domain.uploads.x_validate_upload__mutmut_86",
+        "tnorder.domain.uploads.x_validate_upload__mutmut_89",
     }
 )
 

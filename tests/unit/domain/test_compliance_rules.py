@@ -36,6 +36,7 @@ from tnorder.domain.events import (
     DocumentApproved,
     DocumentRejected,
     DocumentReused,
+    DocumentsRequested,
     DocumentUploaded,
 )
 from tnorder.domain.requirements import (
@@ -278,18 +279,41 @@ class _NoLockPolicy:
     ) -> tuple[str, ...]:
         return (LOCAL,)
 
+    def __init__(self) -> None:
+        self.asked: list[tuple[str | None, NumberType, OrderKind]] = []
+
     def requires_regulatory_approval(
         self, *, region: str | None, number_type: NumberType, order_kind: OrderKind
     ) -> bool:
+        self.asked.append((region, number_type, order_kind))
         return False
 
 
 def test_placing_asks_the_policy_itself_whether_to_lock() -> None:
     """A policy's own lock decision is used on placing, even when it asks for documents."""
     order = Order.place("A-1", "acct-1", [_truelocal()], actor=CUSTOMER, at=T0)
-    assign_requirements(order, _NoLockPolicy(), (), now=T0)
+    policy = _NoLockPolicy()
+    assign_requirements(order, policy, (), now=T0)
     item = order.items[0]
+    assert [("US-GA", NumberType.TRUELOCAL, OrderKind.NEW_NUMBER)] == policy.asked
     assert ([LOCAL], False) == (
         [r.kind for r in item.requirements],
         item.regulatory_approval_required,
     )
+
+
+def test_the_documents_request_names_the_item_kinds_and_normalised_region() -> None:
+    """DocumentsRequested carries the item, the kinds asked and the region as compared."""
+    order = Order.place(
+        "A-1",
+        "acct-1",
+        [NewItem(OrderKind.NEW_NUMBER, number_type=NumberType.TRUELOCAL, region=" us-ga ")],
+        actor=CUSTOMER,
+        at=T0,
+    )
+    order.pull_events()
+    assign_requirements(order, DEFAULT_REQUIREMENTS_POLICY, (), now=T0)
+    requested = [e for e in order.pull_events() if isinstance(e, DocumentsRequested)]
+    assert [("A-1-1", (LOCAL,), "US-GA", T0)] == [
+        (e.item_id, e.kinds, e.region, e.at) for e in requested
+    ]

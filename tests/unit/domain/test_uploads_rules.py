@@ -226,3 +226,15 @@ def test_a_name_must_be_text() -> None:
     with pytest.raises(InvalidDocument) as info:
         display_file_name(b"bill.pdf")  # type: ignore[arg-type]
     assert ("file_name", "file_name", "file name must be a string, got bytes") == _refusal(info)
+
+
+def test_only_the_media_type_before_any_parameter_is_compared() -> None:
+    """Several parameters after the type do not matter ("type; a=b; c=d")."""
+    info = validate_upload(PDF, "b.pdf", content_type="application/pdf; charset=binary; name=b")
+    assert "application/pdf" == info.content_type
+
+
+@pytest.mark.parametrize(("data", "name"), [(PDF, "bill.2026.pdf"), (PNG, "scan.pdf.png")])
+def test_only_the_last_extension_is_compared(data: bytes, name: str) -> None:
+    """Dots inside the name are part of its stem; only the last extension must agree."""
+    assert name == validate_upload(data, name).file_name
