@@ -194,3 +194,19 @@ def test_a_redelivery_to_another_inventory_type_moves_the_number() -> None:
         "bw", "inv-2", account_id=None, service_line=None, carrier_ref="ORD-2", at=T1
     )
     assert ("inv-2", InventoryStatus.AVAILABLE) == (record.inventory_type, record.status)
+
+
+def test_a_disconnected_number_still_naming_its_account_cannot_be_returned() -> None:
+    """Disconnected keeps its last account, yet a return is refused and nothing is kept."""
+    record = _delivered("acct-1")
+    record.disconnect(at=T0)
+    record.pull_events()
+    with pytest.raises(ValidationError) as info:
+        record.take_back(actor=STAFF, at=T1, note=None)
+    assert f"number '{N}' is disconnected, not assigned to an account" == str(info.value)
+    assert (InventoryStatus.DISCONNECTED, "acct-1", [], []) == (
+        record.status,
+        record.account_id,
+        record.history,
+        record.pull_events(),
+    )
