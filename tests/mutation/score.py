@@ -61,6 +61,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.requirements.x_requirement_label__mutmut_1",
         "tnorder.domain.uploads.x_validate_upload__mutmut_86",
         "tnorder.domain.uploads.x_validate_upload__mutmut_89",
+        "tnorder.domain.tables.xǁTransitionTableǁbuild__mutmut_3",
+        "tnorder.domain.tables.xǁTransitionTableǁbuild__mutmut_14",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_7",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_8",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_9",
