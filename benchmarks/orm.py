@@ -42,7 +42,8 @@ class OrmOrder(_Base):
         order_by="OrmItem.position", lazy="selectin", back_populates="order"
     )
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own spelling
+    # Optimistic locking: every UPDATE of the order checks and bumps this column.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OrmItem(_Base):
