@@ -2,10 +2,11 @@
 the Errors page from the error classes, and the carrier vocabulary and capability tables.
 
 Run ``python -m tnorder.docgen`` (or ``make docs``) after changing
-``tnorder.domain.machine``, the tables of ``tnorder.domain.carrier_request`` and
-``tnorder.domain.inventory``, ``tnorder.errors`` (the Errors page) or a carrier vocabulary
-(``tnorder.adapters.bandwidth._vocabulary``); ``tests/unit/docgen/test_generated_docs.py``
-fails while the checked-in files differ from what the tables generate.
+``tnorder.domain.machine``, the tables of ``tnorder.domain.carrier_request``,
+``tnorder.domain.inventory`` and ``tnorder.domain.documents``, ``tnorder.errors`` (the
+Errors page) or a carrier vocabulary (``tnorder.adapters.bandwidth._vocabulary``);
+``tests/unit/docgen/test_generated_docs.py`` fails while the checked-in files differ
+from what the tables generate.
 It also writes the customer-text template ``tnorder/locale/tnorder.pot``.
 
 ``SECTIONS`` are generated sections at the end of hand-written pages: the
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain.carrier_request import NUMBER_TABLE, REQUEST_TABLE
+from .domain.documents import DOCUMENT_TABLE
 from .domain.inventory import INVENTORY_TABLE
 from .domain.machine import TRANSITIONS, TRIGGER_ROLES, Transition, Trigger, build_machine
 from .domain.statuses import ItemStatus, Role
@@ -185,35 +187,11 @@ DOCUMENT_LIFECYCLE_MARKER = (
 
 def document_lifecycle_markdown() -> str:
     """The section closing ``docs/documents.md``: the review table and its diagram."""
-    from transitions.extensions import GraphMachine
-
-    from .domain.documents import DOCUMENT_TRANSITIONS, build_document_machine
-
-    class _Model:
-        pass
-
-    model = _Model()
-    build_document_machine(GraphMachine, model=model, graph_engine="mermaid", title="Document")
-    text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
-    diagram = _without_boilerplate([line.rstrip() for line in text.strip().splitlines()])
-    rows = [
-        f"| `{t.trigger.value}` | {', '.join(s.label for s in t.sources)} | {t.dest.label} |"
-        for t in DOCUMENT_TRANSITIONS
-    ]
     return "\n".join(
         [
             DOCUMENT_LIFECYCLE_MARKER,
             "",
-            "## Document review life cycle",
-            "",
-            "| Trigger | From | To |",
-            "|---|---|---|",
-            *rows,
-            "",
-            "```mermaid",
-            *diagram,
-            "```",
-            "",
+            *table_markdown(DOCUMENT_TABLE, "Document review life cycle"),
         ]
     )
 

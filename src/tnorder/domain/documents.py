@@ -5,11 +5,13 @@ go through the ``DocumentStorage`` port, and the caller passes ``now``.
 
 What belongs here: :class:`Document`, its statuses, who may upload and review,
 and :data:`DOCUMENT_TRANSITIONS`, the review life cycle as data (uploaded ->
-under review -> approved or rejected; approved -> expired or rejected).  Like
-``tnorder.domain.machine``, the table is built once into a
+under review -> approved or rejected; approved -> expired or rejected).  The
+rows are the moves of :data:`DOCUMENT_TABLE`, a
+:class:`~tnorder.domain.tables.TransitionTable` like every other unguarded
+lifecycle (carrier requests, their numbers, inventory): built once into a
 ``transitions.Machine`` with no model (so the library validates it) and
-compiled into :data:`DOCUMENT_LOOKUP`, which :class:`Document`'s methods read;
-the docs table and diagram are generated from the same rows.
+compiled into the lookup :class:`Document`'s methods read; the docs table and
+diagram are generated from the same rows.
 
 What must not: requirement kinds and the policy (``requirements.py``), file
 checks (``uploads.py``), the matcher (``matching.py``), expiry reports
@@ -53,6 +55,7 @@ from .requirements import (
     uploaded_document_ids,
 )
 from .statuses import Role
+from .tables import Move, TransitionTable
 from .uploads import (
     ALLOWED_CONTENT_TYPES,
     DEFAULT_MAX_UPLOAD_BYTES,
@@ -67,6 +70,7 @@ __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
     "DEFAULT_REQUIREMENTS_POLICY",
     "DOCUMENT_LOOKUP",
+    "DOCUMENT_TABLE",
     "DOCUMENT_TRANSITIONS",
     "NO_REQUIREMENTS",
     "REVIEWER_ROLES",
@@ -132,8 +136,11 @@ class DocumentTrigger(StrEnum):
 
 
 @attrs.frozen
-class DocumentTransition:
+class DocumentTransition(Move[DocumentStatus, DocumentTrigger]):
     """One row of :data:`DOCUMENT_TRANSITIONS`: ``trigger`` moves ``sources`` to ``dest``.
+
+    A :class:`~tnorder.domain.tables.Move` of :data:`DOCUMENT_TABLE` that also
+    carries how a refusal names the attempt.
 
     Attributes:
         trigger: what happens.
@@ -142,9 +149,6 @@ class DocumentTransition:
         action: how a refusal names the attempt ("approval"), kept from 0.1's messages.
     """
 
-    trigger: DocumentTrigger
-    sources: tuple[DocumentStatus, ...]
-    dest: DocumentStatus
     action: str
 
 
@@ -178,56 +182,61 @@ DOCUMENT_TRANSITIONS: tuple[DocumentTransition, ...] = (
 """The document review life cycle as data: the single source of truth for
 :class:`Document`'s methods, the generated docs table and the diagram."""
 
+DOCUMENT_TABLE: TransitionTable[DocumentStatus, DocumentTrigger] = TransitionTable(
+    name="Document",
+    states=DocumentStatus,
+    triggers=DocumentTrigger,
+    initial=DocumentStatus.UPLOADED,
+    moves=DOCUMENT_TRANSITIONS,
+)
+""":data:`DOCUMENT_TRANSITIONS` built once into a ``transitions.Machine`` and compiled."""
+
+DOCUMENT_LOOKUP: Mapping[tuple[DocumentStatus, DocumentTrigger], DocumentStatus] = (
+    DOCUMENT_TABLE.lookup
+)
+"""``(status, trigger) -> status afterwards``: ``DOCUMENT_TABLE.lookup``, kept from 0.1."""
+
 _ROW: Mapping[DocumentTrigger, DocumentTransition] = MappingProxyType(
     {row.trigger: row for row in DOCUMENT_TRANSITIONS}
 )
 
 
 def document_machine_transitions() -> list[dict[str, Any]]:
-    """:data:`DOCUMENT_TRANSITIONS` as ``transitions.Machine(transitions=...)`` takes them."""
-    return [
-        {"trigger": t.trigger.value, "source": [s.value for s in t.sources], "dest": t.dest.value}
-        for t in DOCUMENT_TRANSITIONS
-    ]
+    """:data:`DOCUMENT_TRANSITIONS` as ``transitions.Machine(transitions=...)`` takes them.
+
+    Kept from 0.1: the same as ``DOCUMENT_TABLE.machine_transitions()``.
+    """
+    return DOCUMENT_TABLE.machine_transitions()
 
 
 def build_document_machine(machine_cls: type[Machine] = Machine, **kwargs: Any) -> Machine:
     """Build a ``transitions`` machine from :data:`DOCUMENT_TRANSITIONS` (no model unless given).
 
+    Kept from 0.1: the same as ``DOCUMENT_TABLE.build(...)``.
+
     Args:
         machine_cls: ``Machine`` or an extension such as ``GraphMachine``.
         **kwargs: passed to the machine (e.g. ``model=``, ``graph_engine=``).
     """
-    kwargs.setdefault("model", None)
-    kwargs.setdefault("initial", DocumentStatus.UPLOADED.value)
-    return machine_cls(
-        states=[s.value for s in DocumentStatus],
-        transitions=document_machine_transitions(),
-        auto_transitions=False,
-        **kwargs,
-    )
-
-
-def _compile(machine: Machine) -> Mapping[tuple[DocumentStatus, DocumentTrigger], DocumentStatus]:
-    # Built through transitions once at import, so its own validation of the
-    # table runs; the methods then read a plain frozen mapping.
-    table: dict[tuple[DocumentStatus, DocumentTrigger], DocumentStatus] = {}
-    for name, event in machine.events.items():
-        for source, transitions in event.transitions.items():
-            (only,) = transitions  # no guards: one destination per (status, trigger)
-            table[(DocumentStatus(source), DocumentTrigger(name))] = DocumentStatus(str(only.dest))
-    return MappingProxyType(table)
-
-
-DOCUMENT_LOOKUP: Mapping[tuple[DocumentStatus, DocumentTrigger], DocumentStatus] = _compile(
-    build_document_machine()
-)
-"""``(status, trigger) -> status afterwards``, compiled from :data:`DOCUMENT_TRANSITIONS`."""
+    return DOCUMENT_TABLE.build(machine_cls, **kwargs)
 
 
 def document_triggers(status: DocumentStatus) -> tuple[DocumentTrigger, ...]:
-    """The triggers a document in ``status`` accepts, in table order."""
-    return tuple(t for t in DocumentTrigger if (status, t) in DOCUMENT_LOOKUP)
+    """The triggers a document in ``status`` accepts, in table order.
+
+    Kept from 0.1: the same as ``DOCUMENT_TABLE.allowed(status)``.
+    """
+    return DOCUMENT_TABLE.allowed(status)
+
+
+def _refused(document_id: str, status: DocumentStatus, trigger: DocumentTrigger) -> ValidationError:
+    """The refusal of ``trigger`` in ``status``, naming the statuses its row needs."""
+    row = _ROW[trigger]
+    names = ", ".join(s.value for s in row.sources)
+    return ValidationError(
+        f"document {document_id!r} is {status.value!r}; {row.action} needs status {names}",
+        field="status",
+    )
 
 
 # Who may upload (the same people who may provide information for an item).
@@ -309,15 +318,9 @@ class Document(EventRecorder):
 
     def _move(self, trigger: DocumentTrigger) -> None:
         """Take ``trigger``'s row of the table, or refuse naming the statuses it needs."""
-        dest = DOCUMENT_LOOKUP.get((self.status, trigger))
+        dest = DOCUMENT_TABLE.resolve(self.status, trigger)
         if dest is None:
-            row = _ROW[trigger]
-            names = ", ".join(s.value for s in row.sources)
-            raise ValidationError(
-                f"document {self.document_id!r} is {self.status.value!r}; "
-                f"{row.action} needs status {names}",
-                field="status",
-            )
+            raise _refused(self.document_id, self.status, trigger)
         self.status = dest
 
     def hand_off(self) -> None:
@@ -332,7 +335,7 @@ class Document(EventRecorder):
             ValidationError: not under review, or ``valid_until`` is already past.
         """
         check_reviewer(actor, action="approve_document")
-        if (self.status, DocumentTrigger.APPROVE) not in DOCUMENT_LOOKUP:
+        if DOCUMENT_TABLE.resolve(self.status, DocumentTrigger.APPROVE) is None:
             self._move(DocumentTrigger.APPROVE)  # raises, naming the statuses it needs
         if not isinstance(valid_until, date) or isinstance(valid_until, datetime):
             raise ValidationError(
@@ -374,12 +377,7 @@ class Document(EventRecorder):
         """
         if not is_expired(self, at):
             # Approved but still valid: refused like any status the row does not list.
-            row = _ROW[DocumentTrigger.EXPIRE]
-            raise ValidationError(
-                f"document {self.document_id!r} is {self.status.value!r}; "
-                f"{row.action} needs status {', '.join(s.value for s in row.sources)}",
-                field="status",
-            )
+            raise _refused(self.document_id, self.status, DocumentTrigger.EXPIRE)
         self._move(DocumentTrigger.EXPIRE)
         assert self.valid_until is not None  # is_expired() is False without one
         return self.record(
