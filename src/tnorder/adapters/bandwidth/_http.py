@@ -17,7 +17,9 @@ timeout, 429); after a read timeout, a dropped connection or a 5xx it may have
 been applied, so the error says so (``ErrorDetails.maybe_applied``) and the
 caller decides (the carrier looks its order up by ``CustomerOrderId`` first).
 
-httpx's exceptions become :class:`~tnorder.errors.CarrierError` here.
+httpx's exceptions become :class:`~tnorder.errors.CarrierError` in
+``tnorder.adapters._http.send_once``, shared with the Telnyx adapter; this
+module gives it Bandwidth's name, error details and error format.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ import certifi
 import httpx
 
 from ..._version import __version__
-from ...errors import CarrierError, CarrierUnavailable
+from ...errors import CarrierError
 from ...ports import Clock
-from .._http_body import read_capped
+from .._http import Answer, HttpAttempts
 from ..clocks import SystemClock
 from ._config import BandwidthConfig
 from ._errors import ErrorDetails, error_for_response, http_date
@@ -49,18 +51,14 @@ log = logging.getLogger("tnorder.adapters.bandwidth")
 
 
 @attrs.frozen
-class Reply:
-    """A successful HTTP answer, body fully read.
+class Reply(Answer):
+    """A successful HTTP answer from Bandwidth, body fully read.
 
     Attributes:
         status: HTTP status code.
         headers: response headers (case-insensitive).
         body: the raw body bytes.
     """
-
-    status: int
-    headers: httpx.Headers
-    body: bytes
 
     def sent_at(self) -> datetime | None:
         """The answer's ``Date`` header: when Bandwidth sent it, by Bandwidth's clock."""
@@ -82,10 +80,6 @@ def _tls_context() -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=certifi.where())
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
-
-
-# Failures where the request never reached the server: always safe to retry.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class BandwidthHttp:
@@ -124,6 +118,14 @@ class BandwidthHttp:
             trust_env=False,
             verify=_tls_context(),
             transport=transport,
+        )
+        self._attempts = HttpAttempts(
+            self._client,
+            "Bandwidth",
+            config.carrier_id,
+            ErrorDetails,
+            self._refusal,
+            MAX_BODY_BYTES,
         )
 
     @property
@@ -213,56 +215,20 @@ class BandwidthHttp:
         replay_safe: bool,
         ok: Collection[int],
     ) -> tuple[Reply | CarrierError, bool]:
-        carrier_id = self._config.carrier_id
-        try:
-            with self._client.stream(
-                method, path, params=params, content=content, headers=headers
-            ) as response:
-                body = read_capped(response, limit=MAX_BODY_BYTES, what=what, carrier_id=carrier_id)
-                status = response.status_code
-                reply_headers = response.headers
-        # httpx's errors are not ours; callers only know CarrierError.  The
-        # errors are returned (not raised) so that the retry loop decides, and
-        # keep the httpx exception as their cause.
-        except _NOT_SENT as exc:
-            error = CarrierUnavailable(
-                f"{what}: could not connect to Bandwidth ({type(exc).__name__})",
-                code="connect",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None),
-            )
-            error.__cause__ = exc
-            return error, True
-        except httpx.TimeoutException as exc:
-            error = CarrierUnavailable(
-                f"{what}: Bandwidth did not answer in time ({type(exc).__name__})"
-                + ("" if replay_safe else "; the request may have been applied"),
-                code="timeout",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None, maybe_applied=not replay_safe),
-            )
-            error.__cause__ = exc
-            return error, replay_safe
-        except httpx.TransportError as exc:
-            error = CarrierUnavailable(
-                f"{what}: connection to Bandwidth failed ({type(exc).__name__}: {exc})"
-                + ("" if replay_safe else "; the request may have been applied"),
-                code="connection",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None, maybe_applied=not replay_safe),
-            )
-            error.__cause__ = exc
-            return error, replay_safe
-        if status in ok:
-            return Reply(status, reply_headers, body), False
-        failure = error_for_response(
-            status, body, reply_headers, what=what, carrier_id=carrier_id, now=self._now()
+        request = self._client.build_request(
+            method, path, params=params, content=content, headers=headers
         )
-        if status >= 500 and isinstance(failure.details, ErrorDetails):
-            failure.details = attrs.evolve(failure.details, maybe_applied=not replay_safe)
-        if status == 429:
-            return failure, True
-        return failure, status >= 500 and replay_safe
+        outcome, retry = self._attempts.send(request, what, replay_safe, ok)
+        if isinstance(outcome, Answer):
+            return Reply(outcome.status, outcome.headers, outcome.body), retry
+        return outcome, retry
+
+    def _refusal(self, status: int, body: bytes, headers: httpx.Headers, what: str) -> CarrierError:
+        # An unsuccessful answer in Bandwidth's own error format; a 429's reset
+        # is measured from the answer's Date, else from the clock port.
+        return error_for_response(
+            status, body, headers, what=what, carrier_id=self.carrier_id, now=self._now()
+        )
 
     def _now(self) -> datetime:
         return self._clock.now()

@@ -13,9 +13,11 @@ timeout, a dropped connection or a 5xx it may have been applied, so the error
 says so (:attr:`ErrorDetails.maybe_applied`) and the carrier looks its order up
 by reference before sending anything again.
 
-This is the one place httpx and JSON errors become
-:class:`~tnorder.errors.CarrierError` (Telnyx's ``{"errors": [...]}`` bodies
-included).
+httpx's errors become :class:`~tnorder.errors.CarrierError` in
+``tnorder.adapters._http.send_once``, shared with the Bandwidth adapter; this
+module gives it Telnyx's name, error details and error format, and is the one
+place JSON errors (Telnyx's ``{"errors": [...]}`` bodies included) become
+``CarrierError``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ...errors import (
     CarrierRejected,
     CarrierUnavailable,
 )
-from .._http_body import read_capped
+from .._http import Answer, HttpAttempts
 from ._config import TelnyxConfig
 
 __all__ = ["MAX_BODY_BYTES", "ErrorDetails", "TelnyxFault", "TelnyxHttp", "error_for_response"]
@@ -139,10 +141,6 @@ def error_for_response(
     )
 
 
-# Failures where the request never reached the server: always safe to retry.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
 class TelnyxHttp:
     """A small synchronous JSON client for ``{base_url}/...``.
 
@@ -173,6 +171,19 @@ class TelnyxHttp:
             follow_redirects=False,
             trust_env=False,
             transport=transport,
+        )
+        self._attempts = HttpAttempts(
+            self._client,
+            "Telnyx",
+            config.carrier_id,
+            ErrorDetails,
+            self._refusal,
+            MAX_BODY_BYTES,
+        )
+
+    def _refusal(self, status: int, body: bytes, headers: httpx.Headers, what: str) -> CarrierError:
+        return error_for_response(
+            status, body, headers, what=what, carrier_id=self._config.carrier_id
         )
 
     def close(self) -> None:
@@ -234,52 +245,13 @@ class TelnyxHttp:
     ) -> tuple[tuple[int, Json] | CarrierError, bool]:
         carrier_id = self._config.carrier_id
         headers = {"Content-Type": "application/json"} if content is not None else {}
-        maybe = "" if replay_safe else "; the request may have been applied"
-        try:
-            with self._client.stream(
-                method, path, params=params, content=content, headers=headers
-            ) as response:
-                raw = read_capped(response, limit=MAX_BODY_BYTES, what=what, carrier_id=carrier_id)
-                status = response.status_code
-                reply_headers = response.headers
-        # httpx's errors are not ours; callers only know CarrierError.  They are
-        # returned (not raised) so the retry loop decides, with httpx's as cause.
-        except _NOT_SENT as exc:
-            error = CarrierUnavailable(
-                f"{what}: could not connect to Telnyx ({type(exc).__name__})",
-                code="connect",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None),
-            )
-            error.__cause__ = exc
-            return error, True
-        except httpx.TimeoutException as exc:
-            error = CarrierUnavailable(
-                f"{what}: Telnyx did not answer in time ({type(exc).__name__}){maybe}",
-                code="timeout",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None, maybe_applied=not replay_safe),
-            )
-            error.__cause__ = exc
-            return error, replay_safe
-        except httpx.TransportError as exc:
-            error = CarrierUnavailable(
-                f"{what}: connection to Telnyx failed ({type(exc).__name__}){maybe}",
-                code="connection",
-                carrier_id=carrier_id,
-                details=ErrorDetails(None, maybe_applied=not replay_safe),
-            )
-            error.__cause__ = exc
-            return error, replay_safe
-        if status not in ok:
-            failure = error_for_response(
-                status, raw, reply_headers, what=what, carrier_id=carrier_id
-            )
-            if status >= 500 and isinstance(failure.details, ErrorDetails):
-                failure.details = attrs.evolve(failure.details, maybe_applied=not replay_safe)
-            if status == 429:
-                return failure, True
-            return failure, status >= 500 and replay_safe
+        request = self._client.build_request(
+            method, path, params=params, content=content, headers=headers
+        )
+        outcome, retry = self._attempts.send(request, what, replay_safe, ok)
+        if not isinstance(outcome, Answer):
+            return outcome, retry
+        status, raw = outcome.status, outcome.body
         if not raw.strip():
             return (status, {}), False
         try:
