@@ -1,7 +1,8 @@
 """A loopback stand-in for Bandwidth's Numbers API v1, for the adapter's tests.
 
-A real HTTP server (``http.server.ThreadingHTTPServer``) on 127.0.0.1, port 0,
-speaking the documented request and response shapes (the fixtures in
+A real HTTP server (``http.server.ThreadingHTTPServer``, through the
+scaffolding shared with the Telnyx fake in ``tnorder.adapters._loopback``) on
+127.0.0.1, port 0, speaking the documented request and response shapes (the fixtures in
 ``tests/fixtures/bandwidth``): basic auth, XML bodies, ``Location`` headers,
 ``<ErrorList>`` / ``<ResponseStatus>`` / ``<Errors>`` errors.  It keeps a
 little state (available numbers, reservations, orders, disconnects, port-ins,
@@ -16,73 +17,37 @@ talks to anything but its own socket.
 from __future__ import annotations
 
 import base64
-import contextlib
 import itertools
 import re
-import socket
-import threading
 import xml.etree.ElementTree as ET
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
 import defusedxml.ElementTree as SafeET
+
+from tnorder.adapters._loopback import Fault, LoopbackHandler, LoopbackServer, Recorded
+
+__all__ = [
+    "ACCOUNT_ID",
+    "CLOCK_START",
+    "DEFAULT_INVENTORY",
+    "PASSWORD",
+    "USERNAME",
+    "FakeBandwidth",
+    "Fault",
+    "Inventory",
+    "Recorded",
+    "element_paths",
+    "xml",
+]
 
 CLOCK_START = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 ACCOUNT_ID = "9900000"
 USERNAME = "api-user"
 PASSWORD = "api-password-1"
-
-
-@attrs.frozen
-class Recorded:
-    """One request the fake received."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-
-@attrs.frozen
-class Fault:
-    """A scripted answer (see the class methods)."""
-
-    kind: str
-    status: int = 200
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = ()
-    seconds: float = 0.0
-
-    @classmethod
-    def answer(cls, status: int, body: bytes | str = b"", **headers: str) -> Fault:
-        data = body.encode() if isinstance(body, str) else body
-        return cls("answer", status, data, tuple(headers.items()))
-
-    @classmethod
-    def normal(cls) -> Fault:
-        """Answer this request normally (to script a later one)."""
-        return cls("normal")
-
-    @classmethod
-    def slow(cls, seconds: float) -> Fault:
-        """Apply the request at once but answer only after ``seconds`` (past the read timeout)."""
-        return cls("slow", seconds=seconds)
-
-    @classmethod
-    def drop(cls, *, applied: bool = False) -> Fault:
-        """Close the connection without answering (after applying the request if ``applied``)."""
-        return cls("drop_applied" if applied else "drop")
-
-    @classmethod
-    def cut(cls, body: bytes | str) -> Fault:
-        """Promise a longer body than is sent, then close the connection."""
-        return cls("cut", 200, body.encode() if isinstance(body, str) else body)
 
 
 def xml(root: str, content: object) -> bytes:
@@ -145,10 +110,44 @@ DEFAULT_INVENTORY = (
 )
 
 
-class FakeBandwidth:
+class _Handler(LoopbackHandler):
+    owner: FakeBandwidth
+    content_type = "application/xml; charset=utf-8"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return format_datetime(self.owner.now(), usegmt=True)
+
+    def do_PUT(self) -> None:
+        self.handle_request("PUT")
+
+    def authorized(self) -> bool:
+        value = self.headers.get("Authorization", "")
+        expected = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+        return value == f"Basic {expected}"
+
+    def unauthorized(self) -> tuple[int, bytes]:
+        return 401, xml("ResponseStatus", [("ErrorCode", "1001"), ("Description", "Unauthorized")])
+
+    def answer(
+        self, method: str, path: str, query: dict[str, str], body: bytes
+    ) -> tuple[int, bytes, dict[str, str]]:
+        if not urlsplit(self.path).path.startswith(FakeBandwidth.path_prefix):
+            return 404, xml("ResponseStatus", [("ErrorCode", "404"), ("Description", "no")]), {}
+        try:
+            return _route(self.owner, method, path, query, body)
+        except _BadRequest as exc:
+            return 400, exc.body, {}
+
+
+class FakeBandwidth(LoopbackServer):
     """The fake server; use as a context manager or call :meth:`start` / :meth:`stop`."""
 
+    handler = _Handler
+    root = "/api"
+    path_prefix = f"/api/accounts/{ACCOUNT_ID}/"
+
     def __init__(self, *, inventory: tuple[Inventory, ...] = DEFAULT_INVENTORY) -> None:
+        super().__init__()
         self.inventory = {i.tn: i for i in inventory}
         self.reservations: dict[str, str] = {}
         self.owned: set[str] = set()
@@ -158,68 +157,9 @@ class FakeBandwidth:
         self.loas: dict[str, list[tuple[str, bytes]]] = {}
         self.unavailable: dict[str, tuple[str, str]] = {}
         """Numbers whose order fails, with Bandwidth's (code, description)."""
-        self.requests: list[Recorded] = []
-        self._faults: list[tuple[str, re.Pattern[str], deque[Fault]]] = []
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------
-
-    def start(self) -> FakeBandwidth:
-        fake = self
-
-        class Handler(_Handler):
-            owner = fake
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeBandwidth:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api"
 
     # -- scripting ------------------------------------------------------------
-
-    def inject(self, method: str, path: str, *faults: Fault) -> None:
-        """Serve ``faults`` (in order) to requests matching ``method`` and ``path``
-        (a regex searched in the path below the account, e.g. ``"^orders$"``)."""
-        with self._lock:
-            self._faults.append((method.upper(), re.compile(path), deque(faults)))
-
-    def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
-        """Recorded requests, optionally filtered (``path`` is a regex)."""
-        return [
-            r
-            for r in self.requests
-            if (method is None or r.method == method.upper())
-            and (path is None or re.search(path, r.path))
-        ]
 
     def set_portin(
         self,
@@ -237,13 +177,6 @@ class FakeBandwidth:
             order["errors"] = errors
             order["modified"] = self.stamp()
 
-    def _next_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for wanted, pattern, queue in self._faults:
-                if wanted == method and pattern.search(path) and queue:
-                    return queue.popleft()
-        return None
-
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids):04d}-7c3e-4f5a-9b1d"
 
@@ -258,117 +191,6 @@ class FakeBandwidth:
     def stamp(self) -> str:
         """``now()`` as Bandwidth writes timestamps in bodies."""
         return self.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-    def wait(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: FakeBandwidth
-    protocol_version = "HTTP/1.1"
-
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        return format_datetime(self.owner.now(), usegmt=True)
-
-    def setup(self) -> None:
-        super().setup()
-        # Small writes without Nagle's delay: keeps loopback round trips fast.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # quiet tests
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    # -- plumbing -------------------------------------------------------------
-
-    def _handle(self, method: str) -> None:
-        fake = self.owner
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        prefix = f"/api/accounts/{ACCOUNT_ID}/"
-        sub = parts.path[len(prefix) :] if parts.path.startswith(prefix) else parts.path
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        fake.requests.append(
-            Recorded(method, sub, query, {k.lower(): v for k, v in self.headers.items()}, body)
-        )
-        if not self._authorized():
-            self._send(
-                401,
-                xml("ResponseStatus", [("ErrorCode", "1001"), ("Description", "Unauthorized")]),
-            )
-            return
-        fault = fake._next_fault(method, sub)
-        if fault is not None:
-            if fault.kind == "answer":
-                self._send(fault.status, fault.body, dict(fault.headers))
-                return
-            if fault.kind == "drop":
-                self._drop()
-                return
-            if fault.kind == "cut":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(fault.body) + 500))
-                self.end_headers()
-                self.wfile.write(fault.body)
-                self.wfile.flush()
-                self._drop()
-                return
-        if not parts.path.startswith(prefix):
-            self._send(404, xml("ResponseStatus", [("ErrorCode", "404"), ("Description", "no")]))
-            return
-        try:
-            status, answer, headers = _route(fake, method, sub, query, body)
-        except _BadRequest as exc:
-            status, answer, headers = 400, exc.body, {}
-        if fault is not None and fault.kind == "slow":
-            fake.wait(fault.seconds)  # applied already; only the answer is late
-        if fault is not None and fault.kind == "drop_applied":
-            self._drop()
-            return
-        self._send(status, answer, headers)
-
-    def _authorized(self) -> bool:
-        value = self.headers.get("Authorization", "")
-        expected = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
-        return value == f"Basic {expected}"
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        try:
-            if "Date" in (headers or {}):
-                # A scripted Date (rate-limit tests): no second, real one; an
-                # empty one means no Date header at all.
-                self.log_request(status)
-                self.send_response_only(status)
-            else:
-                self.send_response(status)
-            self.send_header("Content-Type", "application/xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                if value:
-                    self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test); nothing to answer
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 class _BadRequest(Exception):

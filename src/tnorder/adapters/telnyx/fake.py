@@ -1,7 +1,8 @@
 """A loopback Telnyx for tests, the demo, and hosts testing their wiring offline.
 
-:class:`FakeTelnyx` is a real HTTP server (``http.server.ThreadingHTTPServer``)
-on 127.0.0.1, port chosen by the OS, that speaks the part of Telnyx's API v2
+:class:`FakeTelnyx` is a real HTTP server (``http.server.ThreadingHTTPServer``,
+through the shared scaffolding in ``tnorder.adapters._loopback``) on 127.0.0.1,
+port chosen by the OS, that speaks the part of Telnyx's API v2
 ``TelnyxCarrier`` uses, in the published JSON shapes (``data`` objects and
 lists, ``{"errors": [...]}`` failures, bearer auth).  It keeps a little state
 (available numbers, reservations, number orders, delete jobs, documents,
@@ -26,23 +27,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import itertools
 import json
-import re
-import socket
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import attrs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from .. import _loopback
+from .._loopback import LoopbackHandler, LoopbackServer, Recorded
 from ..clocks import SystemClock
 from ._webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
@@ -57,37 +53,8 @@ HOLD = timedelta(minutes=30)
 Json = dict[str, Any]
 
 
-@attrs.frozen
-class Recorded:
-    """One request the fake received (path below the API root, query, headers, body)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-
-@attrs.frozen
-class Fault:
-    """A scripted answer; build it with the class methods."""
-
-    kind: str
-    status: int = 200
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = ()
-    seconds: float = 0.0
-
-    @classmethod
-    def answer(cls, status: int, body: Json | bytes = b"", **headers: str) -> Fault:
-        """Answer ``status`` with ``body`` (a dict is sent as JSON) and ``headers``."""
-        data = json.dumps(body).encode() if isinstance(body, dict) else body
-        return cls("answer", status, data, tuple(headers.items()))
-
-    @classmethod
-    def normal(cls) -> Fault:
-        """Answer this request normally (to script a later one)."""
-        return cls("normal")
+class Fault(_loopback.Fault):
+    """A scripted answer; build it with the class methods (Telnyx's errors included)."""
 
     @classmethod
     def rate_limited(cls, retry_after: str = "0") -> Fault:
@@ -104,21 +71,6 @@ class Fault:
         return cls.answer(
             500, {"errors": [{"code": "10007", "title": "Unexpected error", "detail": "Oops."}]}
         )
-
-    @classmethod
-    def slow(cls, seconds: float) -> Fault:
-        """Apply the request at once but answer only after ``seconds``."""
-        return cls("slow", seconds=seconds)
-
-    @classmethod
-    def drop(cls, *, applied: bool = False) -> Fault:
-        """Close the connection without answering (after applying the request if ``applied``)."""
-        return cls("drop_applied" if applied else "drop")
-
-    @classmethod
-    def cut(cls, body: bytes) -> Fault:
-        """Promise a longer body than is sent, then close the connection."""
-        return cls("cut", 200, body)
 
 
 @attrs.frozen
@@ -161,7 +113,39 @@ class _Refused(Exception):
         self.body = body
 
 
-class FakeTelnyx:
+class _Handler(LoopbackHandler):
+    owner: FakeTelnyx
+    content_type = "application/json"
+
+    def do_PATCH(self) -> None:
+        self.handle_request("PATCH")
+
+    def authorized(self) -> bool:
+        return self.headers.get("Authorization") == f"Bearer {API_KEY}"
+
+    def unauthorized(self) -> tuple[int, bytes]:
+        return 401, _json(_errors("10009", "Authentication failed", "Invalid API key"))
+
+    def answer(
+        self, method: str, path: str, query: dict[str, str], body: bytes
+    ) -> tuple[int, bytes, dict[str, str]]:
+        try:
+            data = json.loads(body) if body.strip() else {}
+            if not isinstance(data, dict):
+                raise _Refused(400, _errors("10015", "Bad Request", "body must be an object"))
+            status, answer = self.owner.route(method, path, query, data)
+        except ValueError:
+            status, answer = 400, _errors("10015", "Bad Request", "body is not JSON")
+        except _Refused as exc:
+            status, answer = exc.status, exc.body
+        return status, _json(answer) if answer or status != 204 else b"", {}
+
+
+def _json(body: Json) -> bytes:
+    return json.dumps(body).encode()
+
+
+class FakeTelnyx(LoopbackServer):
     """The fake server; use as a context manager or call :meth:`start` / :meth:`stop`.
 
     Args:
@@ -170,12 +154,16 @@ class FakeTelnyx:
             timestamps); the demo passes its own clock.
     """
 
+    handler = _Handler
+    root = "/v2"
+
     def __init__(
         self,
         *,
         stock: Iterable[Stock] = DEFAULT_STOCK,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__()
         self.stock = {s.number: s for s in stock}
         self.clock = clock or SystemClock().now
         self.owned: dict[str, str] = {}
@@ -192,54 +180,8 @@ class FakeTelnyx:
         """Numbers whose order fails, with the reason Telnyx gives."""
         self.port_rejection: tuple[str, str] | None = None
         self.split_next_port = False
-        self.requests: list[Recorded] = []
         self._key = Ed25519PrivateKey.generate()
-        self._faults: list[tuple[str, re.Pattern[str], deque[Fault]]] = []
         self._ids = itertools.count(1)
-        self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------
-
-    def start(self) -> FakeTelnyx:
-        fake = self
-
-        class Handler(_Handler):
-            owner = fake
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeTelnyx:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>/v2``: the ``TelnyxConfig.base_url`` to use."""
-        if self._server is None:
-            raise RuntimeError("start the fake first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v2"
 
     @property
     def public_key(self) -> str:
@@ -248,21 +190,6 @@ class FakeTelnyx:
         return base64.b64encode(raw).decode()
 
     # -- scripting ------------------------------------------------------------
-
-    def inject(self, method: str, path: str, *faults: Fault) -> None:
-        """Serve ``faults`` (in order) to requests matching ``method`` and ``path``
-        (a regex searched in the path below ``/v2/``, e.g. ``"^number_orders$"``)."""
-        with self._lock:
-            self._faults.append((method.upper(), re.compile(path), deque(faults)))
-
-    def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
-        """Recorded requests, optionally filtered (``path`` is a regex)."""
-        return [
-            r
-            for r in list(self.requests)
-            if (method is None or r.method == method.upper())
-            and (path is None or re.search(path, r.path))
-        ]
 
     def reject_ports(self, reason: tuple[str, str] | None) -> None:
         """Make confirmed ports go to ``exception`` with ``(code, description)``; None stops."""
@@ -319,19 +246,9 @@ class FakeTelnyx:
             }
         return self.webhook("porting_order.status_changed", payload)
 
-    def wait(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
-
     def _new_id(self) -> str:
         n = next(self._ids)
         return f"{n:08x}-7e1c-4a5b-9c3d-{n:012x}"
-
-    def _next_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for wanted, pattern, queue in self._faults:
-                if wanted == method and pattern.search(path) and queue:
-                    return queue.popleft()
-        return None
 
     # -- the API ----------------------------------------------------------------
 
@@ -775,95 +692,3 @@ def _port_json(port: Json) -> Json:
         "created_at": _iso(port["created_at"]),
         "updated_at": _iso(port["updated_at"]),
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: FakeTelnyx
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        # Small writes without Nagle's delay: keeps loopback round trips fast.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # quiet tests and demo
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def _handle(self, method: str) -> None:
-        fake = self.owner
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        sub = parts.path[len("/v2/") :] if parts.path.startswith("/v2/") else parts.path
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        fake.requests.append(
-            Recorded(method, sub, query, {k.lower(): v for k, v in self.headers.items()}, raw)
-        )
-        if self.headers.get("Authorization") != f"Bearer {API_KEY}":
-            self._send(401, _errors("10009", "Authentication failed", "Invalid API key"))
-            return
-        fault = fake._next_fault(method, sub)
-        if fault is not None:
-            if fault.kind == "answer":
-                self._send_raw(fault.status, fault.body, dict(fault.headers))
-                return
-            if fault.kind == "drop":
-                self._drop()
-                return
-            if fault.kind == "cut":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(fault.body) + 500))
-                self.end_headers()
-                self.wfile.write(fault.body)
-                self.wfile.flush()
-                self._drop()
-                return
-        try:
-            body = json.loads(raw) if raw.strip() else {}
-            if not isinstance(body, dict):
-                raise _Refused(400, _errors("10015", "Bad Request", "body must be an object"))
-            status, answer = fake.route(method, sub, query, body)
-        except ValueError:
-            status, answer = 400, _errors("10015", "Bad Request", "body is not JSON")
-        except _Refused as exc:
-            status, answer = exc.status, exc.body
-        if fault is not None and fault.kind == "slow":
-            fake.wait(fault.seconds)  # applied already; only the answer is late
-        if fault is not None and fault.kind == "drop_applied":
-            self._drop()
-            return
-        self._send(status, answer)
-
-    def _send(self, status: int, body: Json) -> None:
-        self._send_raw(status, json.dumps(body).encode() if body or status != 204 else b"", {})
-
-    def _send_raw(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test); nothing to answer
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
