@@ -18,7 +18,7 @@ been applied, so the error says so (``ErrorDetails.maybe_applied``) and the
 caller decides (the carrier looks its order up by ``CustomerOrderId`` first).
 
 httpx's exceptions become :class:`~tnorder.errors.CarrierError` in
-``tnorder.adapters._http.send_once``, shared with the Telnyx adapter; this
+``tnorder.adapters._http.HttpAttempts``, shared with the Telnyx adapter; this
 module gives it Bandwidth's name, error details and error format.
 """
 

@@ -14,7 +14,7 @@ says so (:attr:`ErrorDetails.maybe_applied`) and the carrier looks its order up
 by reference before sending anything again.
 
 httpx's errors become :class:`~tnorder.errors.CarrierError` in
-``tnorder.adapters._http.send_once``, shared with the Bandwidth adapter; this
+``tnorder.adapters._http.HttpAttempts``, shared with the Bandwidth adapter; this
 module gives it Telnyx's name, error details and error format, and is the one
 place JSON errors (Telnyx's ``{"errors": [...]}`` bodies included) become
 ``CarrierError``.
