@@ -131,41 +131,48 @@ def test_no_free_connection_in_the_pool_never_reached_the_carrier(
     assert ("connect", Details(None), True) == (error.code, error.details, retry)
 
 
-@pytest.mark.parametrize(
-    ("replay_safe", "suffix"), [(True, ""), (False, "; the request may have been applied")]
-)
-def test_a_read_timeout_may_have_been_applied(
-    server: Server, client: httpx.Client, replay_safe: bool, suffix: str
-) -> None:
-    """No answer in time is ``timeout``: retried only when safe, else marked maybe applied."""
-    server.inject("POST", "^orders$", Fault.slow(5))
-    error, retry = send(client, "orders", replay_safe=replay_safe)
-    assert isinstance(error, CarrierUnavailable)
-    assert isinstance(error.__cause__, httpx.ReadTimeout)
-    assert ("timeout", Details(None, maybe_applied=not replay_safe), replay_safe) == (
-        error.code,
-        error.details,
-        retry,
-    )
-    assert f"create order: Acme did not answer in time (ReadTimeout){suffix}" == str(error)
-
-
 @pytest.mark.parametrize("replay_safe", [True, False])
-def test_a_dropped_connection_may_have_been_applied(
-    server: Server, client: httpx.Client, replay_safe: bool
+@pytest.mark.parametrize(
+    ("fault", "code", "cause", "text"),
+    [
+        pytest.param(
+            Fault.slow(5),
+            "timeout",
+            httpx.ReadTimeout,
+            "Acme did not answer in time (ReadTimeout)",
+            id="read-timeout",
+        ),
+        pytest.param(
+            Fault.drop(applied=True),
+            "connection",
+            httpx.RemoteProtocolError,
+            "connection to Acme failed (RemoteProtocolError: ",
+            id="dropped",
+        ),
+    ],
+)
+def test_a_request_that_reached_the_carrier_may_have_been_applied(
+    server: Server,
+    client: httpx.Client,
+    fault: Fault,
+    code: str,
+    cause: type[Exception],
+    text: str,
+    replay_safe: bool,
 ) -> None:
-    """A connection closed without an answer is ``connection``, naming httpx's reason."""
-    server.inject("POST", "^orders$", Fault.drop(applied=True))
+    """No answer in time (``timeout``) or a dropped connection (``connection``, with httpx's
+    reason) is retried only when safe to replay, else marked maybe applied."""
+    server.inject("POST", "^orders$", fault)
     error, retry = send(client, "orders", replay_safe=replay_safe)
     assert isinstance(error, CarrierUnavailable)
-    assert isinstance(error.__cause__, httpx.RemoteProtocolError)
-    assert ("connection", Details(None, maybe_applied=not replay_safe), replay_safe) == (
+    assert isinstance(error.__cause__, cause)
+    assert (code, Details(None, maybe_applied=not replay_safe), replay_safe) == (
         error.code,
         error.details,
         retry,
     )
-    assert str(error).startswith("create order: connection to Acme failed (RemoteProtocolError: ")
-    assert str(error).endswith(")" if replay_safe else "; the request may have been applied")
+    assert str(error).startswith(f"create order: {text}")
+    assert str(error).endswith(")" if replay_safe else "); the request may have been applied")
 
 
 @pytest.mark.parametrize("replay_safe", [True, False])
