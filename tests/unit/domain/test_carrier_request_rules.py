@@ -740,10 +740,11 @@ def test_a_refused_supplement_restores_the_status() -> None:
     request.apply_update(_update("X", LATER, kind=OrderKind.PORT_IN), NEEDS_INFO, None, at=LATER)
     previous = request.resubmit([A], at=LATER)
     assert RequestStatus.ACTION_REQUIRED == previous
-    request.refuse(ValueError("down"), at=LATER, restore=previous)
-    assert (RequestStatus.ACTION_REQUIRED, NumberState.PENDING) == (
+    request.refuse(ValueError("down"), at=LATER + timedelta(hours=1), restore=previous)
+    assert (RequestStatus.ACTION_REQUIRED, NumberState.PENDING, LATER + timedelta(hours=1)) == (
         request.status,
         request.number(A).state,
+        request.updated_at,
     )
     assert "ValueError: down" == request.reason
 
@@ -753,8 +754,11 @@ def test_resubmit_moves_every_number_back_to_pending() -> None:
     request = _accepted(OrderKind.PORT_IN, A, B)
     request.apply_update(_update("X", LATER, kind=OrderKind.PORT_IN), REJECTED, None, at=LATER)
     assert {NumberState.FAILED} == {e.state for e in request.numbers}
-    assert RequestStatus.FAILED == request.resubmit((B, A), at=LATER)
-    assert RequestStatus.SUBMITTING == request.status
+    assert RequestStatus.FAILED == request.resubmit((B, A), at=LATER + timedelta(hours=1))
+    assert (RequestStatus.SUBMITTING, LATER + timedelta(hours=1)) == (
+        request.status,
+        request.updated_at,
+    )
     assert {NumberState.PENDING} == {e.state for e in request.numbers}
 
 

@@ -67,8 +67,9 @@ def test_moved_vocabularies_still_resolve_with_a_warning(name: str) -> None:
     assert [f"tnorder.domain.carrier_status.{name} moved to tnorder.adapters.bandwidth.{name}"] == [
         str(w.message) for w in caught
     ]
-    # The warning blames the caller (this file), not the module serving the name.
-    assert __file__ == caught[0].filename
+    # The warning blames the caller, not the module serving the name.  (Not "this
+    # file" exactly: under mutation testing a trampoline frame sits in between.)
+    assert not caught[0].filename.endswith("carrier_status.py")
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
