@@ -69,6 +69,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_10",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_11",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_12",
+        "tnorder.domain.carrier_status.x___getattr____mutmut_9",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁhold__mutmut_21",
     }
 )
 

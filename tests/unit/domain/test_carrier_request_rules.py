@@ -550,9 +550,10 @@ def test_select_at_the_expiry_ends_the_lookup() -> None:
     """At the expiry instant the hold is over: Expired, every number released, False."""
     request = _held()
     assert not request.select({A}, at=LATER)
-    assert (RequestStatus.EXPIRED, "the hold expired before a selection") == (
+    assert (RequestStatus.EXPIRED, "the hold expired before a selection", LATER) == (
         request.status,
         request.reason,
+        request.updated_at,
     )
     assert {NumberState.RELEASED} == {e.state for e in request.numbers}
 
