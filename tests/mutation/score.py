@@ -71,6 +71,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_12",
         "tnorder.domain.carrier_status.x___getattr____mutmut_9",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁhold__mutmut_21",
+        "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
     }
 )
 

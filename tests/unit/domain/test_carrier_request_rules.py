@@ -818,6 +818,14 @@ def test_track_names_each_numbers_item_in_order() -> None:
     )
 
 
+def test_track_needs_one_item_per_number() -> None:
+    """More numbers than the order has items is a programming error, caught at once."""
+    order = _order(OrderKind.NEW_NUMBER, A)
+    request = _submitting(OrderKind.NEW_NUMBER, A, B)
+    with pytest.raises(ValueError, match=r"zip\(\) argument 2 is shorter than argument 1"):
+        request.track(order, request.numbers)
+
+
 def test_announce_a_new_number_order() -> None:
     """Items go to the carrier (by the system), keep the reference; CarrierOrderPlaced."""
     order = _order(OrderKind.NEW_NUMBER, A, B)
