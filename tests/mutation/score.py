@@ -72,6 +72,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.carrier_status.x___getattr____mutmut_9",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁhold__mutmut_21",
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
+        "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_45",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁannounce__mutmut_9",
     }
 )
 

@@ -51,7 +51,12 @@ from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
 from tnorder.domain.statuses import ItemStatus, NumberType, OrderKind, Role
-from tnorder.errors import CarrierProtocolError, InvalidTransition, ValidationError
+from tnorder.errors import (
+    CarrierProtocolError,
+    InvalidTransition,
+    ItemNotFound,
+    ValidationError,
+)
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = AT + timedelta(minutes=10)
@@ -873,6 +878,14 @@ def test_announce_without_an_order_or_reference() -> None:
         event.method,  # type: ignore[attr-defined]
         event.order_id,  # type: ignore[attr-defined]
     )
+
+
+def test_announce_of_an_untracked_number_with_an_order_is_refused() -> None:
+    """A number with no item id cannot be found in the order: ItemNotFound for the empty id."""
+    order = _order(OrderKind.NEW_NUMBER, A)
+    request = _accepted(OrderKind.NEW_NUMBER, A)
+    with pytest.raises(ItemNotFound, match=r"^order 'O-1' has no line item ''$"):
+        request.announce(request.numbers, order, actor=STAFF, at=LATER)
 
 
 def test_announce_a_disconnect() -> None:

@@ -122,6 +122,12 @@ def test_a_non_text_status_is_unknown_not_a_crash() -> None:
     assert "7" == caught.value.status
 
 
+def test_an_unhashable_status_is_unknown_not_a_crash() -> None:
+    """A status the table cannot even look up (a list) is refused as unknown."""
+    with pytest.raises(UnknownCarrierStatus, match=r"^unknown acme/new status \"\['COMPLETE'\]\"$"):
+        TABLE.map(["COMPLETE"])  # type: ignore[arg-type]
+
+
 def test_a_vocabulary_maps_by_kind() -> None:
     """A vocabulary reads the word in the kind's table."""
     assert DONE is VOCABULARY.map(OrderKind.NEW_NUMBER, " complete ", carrier_id="acme")
