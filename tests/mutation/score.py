@@ -74,6 +74,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_45",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁannounce__mutmut_9",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_44",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_117",
     }
 )
 

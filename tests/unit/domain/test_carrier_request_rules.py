@@ -1128,6 +1128,47 @@ def test_a_number_may_take_a_report_older_than_the_requests_newest() -> None:
     )
 
 
+def test_a_number_that_saw_a_newer_report_does_not_stop_the_others() -> None:
+    """Each number is judged on its own: one skipping an older report, the next still takes it."""
+    request = _accepted(OrderKind.NEW_NUMBER, A, B)
+    newest = UpdateKey(LATER + timedelta(hours=2))
+    request.number(A).seen = request.number(A).applied = newest
+    outcome = request.apply_update(_update("COMPLETE"), FULFILLED, None, at=LATER)
+    assert ((B,), (B,)) == (outcome.changed, outcome.completed)
+    assert (NumberState.PENDING, NumberState.COMPLETED) == (
+        request.number(A).state,
+        request.number(B).state,
+    )
+
+
+def test_a_held_number_seeing_a_newer_report_touches_the_request() -> None:
+    """A held number that sees a report newer than any it saw counts as a change of the
+    request (updated, touched), even when the request itself has seen newer."""
+    request, order = _tracked(OrderKind.NEW_NUMBER, A)
+    order.fire("O-1-1", Trigger.REQUEST_INFORMATION, actor=STAFF, at=AT, note="need docs")
+    request.last_update = UpdateKey(LATER + timedelta(hours=2))
+    at = LATER + timedelta(hours=3)
+    outcome = request.apply_update(_update("COMPLETE"), FULFILLED, order, at=at)
+    assert ((A,), True, at) == (outcome.held, outcome.touched, request.updated_at)
+    assert UpdateKey(LATER) == request.number(A).seen
+    assert [] == request.pull_events()
+
+
+def test_the_same_port_date_sent_again_does_not_move_the_item() -> None:
+    """A newer FOC report with the date the item already has changes nothing on the item."""
+    request, order = _tracked(OrderKind.PORT_IN, A)
+    foc = date(2026, 4, 1)
+    request.apply_update(_update("FOC", kind=OrderKind.PORT_IN, foc_date=foc), FOC, order, at=LATER)
+    before = len(order.items[0].history)
+    again = _update("FOC", LATER + timedelta(hours=1), kind=OrderKind.PORT_IN, foc_date=foc)
+    outcome = request.apply_update(again, FOC, order, at=LATER)
+    assert (False, (), before) == (
+        outcome.order_changed,
+        outcome.changed,
+        len(order.items[0].history),
+    )
+
+
 def test_a_report_at_the_same_time_with_a_higher_sequence_is_newer() -> None:
     """Two reports at one instant: the higher sequence is the newer one."""
     request = _accepted(OrderKind.NEW_NUMBER, A)
