@@ -76,6 +76,9 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.carrier_request.xǁCarrierRequestǁannounce__mutmut_9",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_44",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_117",
+        "tnorder.domain.inputs.x_check_text__mutmut_10",
+        "tnorder.domain.inputs.x_check_text__mutmut_22",
+        "tnorder.domain.inputs.x_check_text__mutmut_24",
     }
 )
 
