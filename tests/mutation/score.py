@@ -69,6 +69,16 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_10",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_11",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_12",
+        "tnorder.domain.carrier_status.x___getattr____mutmut_9",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁhold__mutmut_21",
+        "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
+        "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_45",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁannounce__mutmut_9",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_44",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_117",
+        "tnorder.domain.inputs.x_check_text__mutmut_10",
+        "tnorder.domain.inputs.x_check_text__mutmut_22",
+        "tnorder.domain.inputs.x_check_text__mutmut_24",
     }
 )
 

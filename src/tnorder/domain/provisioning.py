@@ -143,7 +143,7 @@ class ProvisioningConfig:
         for account in config.accounts:
             if account_id is None or account.account_id == account_id:
                 return account
-        which = "no carrier account" if account_id is None else f"carrier account {account_id!r}"
+        which = "no carrier account" if account_id is None else f"no carrier account {account_id!r}"
         raise CarrierNotConfigured(f"{which} is configured for carrier {carrier_id!r}")
 
     def inventory_type(
@@ -156,6 +156,6 @@ class ProvisioningConfig:
         which = (
             "no inventory type"
             if inventory_type_id is None
-            else f"inventory type {inventory_type_id!r}"
+            else f"no inventory type {inventory_type_id!r}"
         )
         raise CarrierNotConfigured(f"{which} is configured for carrier {carrier_id!r}")
