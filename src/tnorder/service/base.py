@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -23,7 +24,7 @@ from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
 from ..domain.statuses import OrderKind
 from ..errors import ConcurrencyConflict, NotFound, ValidationError
-from ..ports import Clock, Storage, UnitOfWork
+from ..ports import Clock, ReadReplicaStorage, Storage, UnitOfWork
 from .config import ServiceConfig, ServicePorts
 
 __all__ = [
@@ -144,6 +145,17 @@ class UseCaseBase:
             )
         check_id(actor.id, "actor.id", max_length=self.limits.max_id_length)
         return actor
+
+    def read_unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """A unit of work for a read-only use case: on the storage's read replica
+        when it has one (``ReadReplicaStorage``), else an ordinary one.
+
+        Reads there may lag the primary: a use case that must see its own
+        caller's latest write opens ``storage.unit_of_work()`` instead.
+        """
+        if isinstance(self.storage, ReadReplicaStorage):
+            return self.storage.read_unit_of_work()
+        return self.storage.unit_of_work()
 
     def run(self, use_case: Callable[[UnitOfWork, datetime], T]) -> T:
         """Run ``use_case(uow, now)`` in one unit of work, retrying on conflicts.
