@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-
 from benchmarks.hosts import run_hosts
+
 from tnorder.adapters.postgres import PostgresStorage
 
 
@@ -49,4 +49,5 @@ def test_two_hosts_and_two_relays_lose_nothing_and_keep_order(schema: str) -> No
     assert (20,) == orders
     assert (run.streams,) == streams
     assert run.streams >= 20  # an order's stream, and its claims' and documents' if any
-    assert relays is not None and relays[0] >= 1
+    assert relays is not None
+    assert relays[0] >= 1
