@@ -22,6 +22,7 @@ CASES = [
     growth.bench_service_growth,
     bulk.bench_bulk,
     hosts.bench_hosts,
+    hosts.bench_sqlite_capacity,
 ]
 
 

@@ -259,3 +259,82 @@ def bench_hosts(quick: bool) -> list[Row]:
             )
         )
     return rows
+
+
+def _sqlite_writes(path: Any, orders: int) -> tuple[int, float]:
+    """``(use cases, seconds)``: one process placing ``orders`` orders and walking each
+    to Completed through ``OrderService`` on the SQLite file at ``path``."""
+    from tnorder import NewItem, OrderKind, OrderService
+    from tnorder.adapters.clocks import SystemClock
+    from tnorder.adapters.sqlite import SqliteStorage
+    from tnorder.domain.statuses import ItemStatus
+
+    from ._data import MANAGER, walk
+
+    path_ = walk(OrderKind.NEW_NUMBER, ItemStatus.COMPLETED) or ()
+    with SqliteStorage(path) as storage:
+        service = OrderService(storage, clock=SystemClock())
+        done = 0
+        began = time.perf_counter()
+        for n in range(orders):
+            order = service.place_order(
+                f"acct-{n % 7}",
+                [NewItem(OrderKind.NEW_NUMBER, number=_number(0, n))],
+                actor=MANAGER,
+            )
+            done += 1
+            for trigger in path_:
+                service.fire(order.order_id, order.items[0].item_id, trigger, actor=MANAGER)
+                done += 1
+        return done, time.perf_counter() - began
+
+
+def _sqlite_bytes_per_order(path: Any, orders: int) -> tuple[float, int]:
+    """``(bytes per order, items)`` of a file holding ``orders`` realistic orders
+    (``_data.stored_orders``: 1-4 items, walked to their statuses), vacuumed."""
+    import sqlite3
+
+    from tnorder.adapters.sqlite import SqliteStorage
+
+    from ._data import stored_orders
+
+    batch = list(stored_orders(0, orders, accounts=max(1, orders // 10)))
+    items = sum(len(o.items) for o in batch)
+    with SqliteStorage(path) as storage:
+        storage.bulk_insert_orders(batch)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+    return os.path.getsize(path) / orders, items
+
+
+def bench_sqlite_capacity(quick: bool) -> list[Row]:
+    """What one SQLite file takes: use cases per second from one process, bytes per order."""
+    import tempfile
+    from pathlib import Path
+
+    orders, stored = (50, 2_000) if quick else (300, 20_000)
+    with tempfile.TemporaryDirectory(prefix="tnorder-capacity-") as directory:
+        done, seconds = _sqlite_writes(Path(directory) / "writes.db", orders)
+        per_order, items = _sqlite_bytes_per_order(Path(directory) / "size.db", stored)
+    return [
+        Row(
+            f"17.4 SQLite, 1 process: {orders} orders placed and walked to Completed",
+            f"{done / seconds:.0f} use cases/s",
+            f"{done:,} use cases in {seconds:.1f} s (each one commit)",
+            "-",
+            "(info)",
+            None,
+        ),
+        Row(
+            f"17.4 SQLite file size, {stored:,} realistic orders ({items:,} items)",
+            f"{per_order / 1024:.1f} KiB per order",
+            f"{per_order * 1_000_000 / 2**30:.1f} GiB per 1,000,000 orders",
+            "-",
+            "(info)",
+            None,
+        ),
+    ]
