@@ -212,15 +212,34 @@ class UseCaseBase:
         ``DuplicateNumber`` (the other order is named only within the same
         account).  A claim whose item is final no longer counts and is taken over.
         """
-        for item in order.items:
-            number = item.number
+        claimed = [
+            item
+            for item in order.items
             # Disconnects take no claim: a number being installed may be disconnected.
-            if number is None or item.is_final or item.kind is OrderKind.DISCONNECT:
+            if item.number is not None
+            and not item.is_final
+            and item.kind is not OrderKind.DISCONNECT
+        ]
+        # A bulk order's claims are read in a few queries where the repository
+        # can (``get_many``, an optional extra of the SQL storages).
+        get_many = getattr(uow.number_claims, "get_many", None)
+        known: dict[str, NumberClaim] | None = (
+            get_many([i.number for i in claimed])
+            if get_many is not None and len(claimed) > 1
+            else None
+        )
+        for item in claimed:
+            number = item.number
+            if number is None:  # filtered above; narrows the type
                 continue
-            try:
-                claim: NumberClaim | None = uow.number_claims.get(number)
-            except NotFound:
-                claim = None
+            claim: NumberClaim | None
+            if known is not None:
+                claim = known.get(number)
+            else:
+                try:
+                    claim = uow.number_claims.get(number)
+                except NotFound:
+                    claim = None
             if claim is None:
                 uow.number_claims.add(
                     NumberClaim(number, order.order_id, order.account_id, item.item_id)
