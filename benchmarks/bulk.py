@@ -198,7 +198,8 @@ def _rows(db: str, make: Callable[[], Any], count: int, *, target: bool) -> list
             f"17.1 apply_carrier_updates, {count:,} per-number results "
             f"(batches of {BATCH}, requests of {PER_REQUEST}), {db}",
             fmt_time(took),
-            f"{fmt_time(took / count)} per update; {done:,} numbers completed",
+            f"{fmt_time(took / count)} per number; {len(updates):,} reports; "
+            f"{done:,} numbers completed",
             "-",
             "<= 5 s per 10,000" if target else "(info)",
             (took * scale <= 5.0 and ok) if target else None,

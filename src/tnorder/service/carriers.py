@@ -914,6 +914,7 @@ class CarrierUseCases(UseCaseBase):
             orders: dict[str, Order] = {}
             dirty_orders: dict[str, Order] = {}
             dirty_requests: dict[str, CarrierRequest] = {}
+            stock: dict[str, InventoryNumber | None] = {}
             applied: list[AppliedUpdate] = []
             for checked in pending:
                 culprit[:] = [checked]
@@ -922,6 +923,7 @@ class CarrierUseCases(UseCaseBase):
                 request = requests.get(ref)
                 if request is None:
                     request = requests[ref] = self._request_by_ref(uow, *ref)
+                    self._read_stock(uow, request, stock)
                 order = None
                 if request.order_id is not None:
                     order = orders.get(request.order_id)
@@ -930,7 +932,7 @@ class CarrierUseCases(UseCaseBase):
                 outcome = request.apply_update(update, mapping, order, at=now)
                 if outcome.touched:
                     for number in outcome.completed:
-                        self._deliver(uow, request, number, order, now)
+                        self._deliver(uow, request, number, order, now, known=stock)
                     dirty_requests[request.request_id] = request
                     if order is not None and outcome.order_changed:
                         dirty_orders[order.order_id] = order
@@ -944,6 +946,27 @@ class CarrierUseCases(UseCaseBase):
             return applied
 
         return use_case
+
+    @staticmethod
+    def _read_stock(
+        uow: UnitOfWork, request: CarrierRequest, stock: dict[str, InventoryNumber | None]
+    ) -> None:
+        """Read the inventory of the request's numbers still to complete, in a few
+        queries where the repository can (``get_many``), for ``_deliver``."""
+        get_many = getattr(uow.inventory, "get_many", None)
+        if get_many is None:
+            return
+        open_numbers = [
+            e.number
+            for e in request.numbers
+            if e.state not in (NumberState.COMPLETED, NumberState.OFFERED, NumberState.RELEASED)
+            and e.number not in stock
+        ]
+        if not open_numbers:
+            return
+        found: dict[str, InventoryNumber] = get_many(open_numbers)
+        for number in open_numbers:
+            stock[number] = found.get(number)
 
     @staticmethod
     def _batch_failed(pending: Sequence[_Checked], exc: TnorderError, totals: _BulkTotals) -> None:
@@ -999,12 +1022,24 @@ class CarrierUseCases(UseCaseBase):
         number: str,
         order: Order | None,
         now: datetime,
+        *,
+        known: dict[str, InventoryNumber | None] | None = None,
     ) -> None:
-        """Put a number the carrier completed where it belongs in inventory."""
-        try:
-            stocked: InventoryNumber | None = uow.inventory.get(number)
-        except NotFound:
-            stocked = None
+        """Put a number the carrier completed where it belongs in inventory.
+
+        ``known`` (bulk updates) holds numbers already read in this unit of
+        work (None: not in inventory); what is staged here is put back in it.
+        """
+        stocked: InventoryNumber | None
+        if known is not None and number in known:
+            stocked = known[number]
+        else:
+            try:
+                stocked = uow.inventory.get(number)
+            except NotFound:
+                stocked = None
+        if known is not None:
+            known.pop(number, None)  # staged below, if at all: read it back from uow
         if request.kind is OrderKind.DISCONNECT:
             if stocked is not None and stocked.disconnect(at=now):
                 save_aggregate(uow, uow.inventory, stocked)
