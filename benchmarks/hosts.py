@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,12 +175,32 @@ def _check(conninfo: str) -> tuple[int, int, int, list[str]]:
     return total_written, total_delivered, len(written), problems
 
 
+def _collect(out: Any, procs: list[Any], count: int, deadline: float) -> list[Any]:
+    """Up to ``count`` results; stop early when a process died or the deadline passed."""
+    results: list[Any] = []
+    while len(results) < count:
+        try:
+            results.append(out.get(timeout=0.5))
+        except queue.Empty:
+            if time.perf_counter() > deadline or any(p.exitcode for p in procs):
+                break
+    return results
+
+
 def run_hosts(
-    conninfo: str, *, processes: int, orders: int, relays: int = 2, pooled: bool = False
+    conninfo: str,
+    *,
+    processes: int,
+    orders: int,
+    relays: int = 2,
+    pooled: bool = False,
+    timeout: float = 600.0,
 ) -> HostsRun:
     """Run ``processes`` hosts of ``orders`` orders each and ``relays`` relay workers.
 
     The database at ``conninfo`` must be migrated; its outbox must be empty.
+    A process that dies, or a run longer than ``timeout`` seconds, ends the
+    run early and is listed in ``problems``.
     """
     import psycopg
 
@@ -198,19 +219,26 @@ def run_hosts(
     time.sleep(0.5)  # let every process import tnorder before the clock starts
     began = time.perf_counter()
     start.set()
-    results = []
-    for _ in hosts:
-        results.append(out.get(timeout=600))
-    seconds = time.perf_counter() - began
-    stop.set()
-    for _ in workers:
-        results.append(out.get(timeout=600))
-    drained = time.perf_counter() - began
-    for proc in (*hosts, *workers):
-        proc.join(timeout=60)
+    try:
+        results = _collect(out, [*hosts, *workers], len(hosts), began + timeout)
+        seconds = time.perf_counter() - began
+        stop.set()
+        results += _collect(out, [*hosts, *workers], len(workers), began + timeout)
+        drained = time.perf_counter() - began
+        for proc in (*hosts, *workers):
+            proc.join(timeout=30)
+    finally:
+        for proc in (*hosts, *workers):
+            if proc.is_alive():  # a hung run: end our own children, by their handle
+                proc.terminate()
+                proc.join(timeout=10)
     problems = [
         f"process {p.pid} exited with {p.exitcode}" for p in (*hosts, *workers) if p.exitcode
     ]
+    if len(results) != len(hosts) + len(workers):
+        problems.append(
+            f"{len(hosts) + len(workers) - len(results)} process(es) never reported (see above)"
+        )
     use_cases = sum(r[2] for r in results if r[0] == "host")
     written, delivered, streams, found = _check(conninfo)
     return HostsRun(
