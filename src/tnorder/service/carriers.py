@@ -835,8 +835,10 @@ class CarrierUseCases(UseCaseBase):
             batch_size: updates per transaction (1 to 10,000).
 
         Raises:
-            ValidationError: ``updates`` is not an iterable of updates, or
-                ``batch_size`` is out of range (nothing is applied).
+            ValidationError: ``updates`` is not an iterable (a string, bytes
+                or a single ``CarrierUpdate`` are refused too), or
+                ``batch_size`` is out of range; nothing is applied.  An
+                element that is not a ``CarrierUpdate`` is only ``rejected``.
         """
         if type(batch_size) is not int or not 1 <= batch_size <= 10_000:
             raise ValidationError(
