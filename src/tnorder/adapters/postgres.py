@@ -437,9 +437,11 @@ class PostgresStorage(_sql.SqlStorage[psycopg.Connection[Any]]):
 
     def migrate(self) -> int:
         """Apply pending migrations (safe to run from several processes); return the version."""
-        return _sql.migrate(
-            self._session(), lock_sql=f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"
-        )
+        lock_sql = f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"
+        if self.pool is not None:  # no connection of its own kept open for it
+            with self._borrowed(self.pool, "primary") as conn:
+                return _sql.migrate(_PostgresSession(conn), lock_sql=lock_sql)
+        return _sql.migrate(self._session(), lock_sql=lock_sql)
 
     def bulk_insert_orders(self, orders: Iterable[Order], *, batch_size: int = 10_000) -> int:
         """Insert many new orders fast (for seeding and benchmarks); return how many.
