@@ -229,5 +229,23 @@ def bench_bulk(quick: bool) -> list[Row]:
         rows += _rows("PostgreSQL", make, count, target=False)
     finally:
         for name in made:
-            _postgres.drop_database(name)
+            drop_database(name)
     return rows
+
+
+def drop_database(name: str) -> None:
+    """Drop a benchmark database, waiting out an autovacuum worker on it.
+
+    ``DROP DATABASE ... WITH (FORCE)`` cannot end a backend of another role,
+    and autovacuum may have started one on a database just written to.
+    """
+    import psycopg
+
+    for attempt in range(40):
+        try:
+            _postgres.drop_database(name)
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)

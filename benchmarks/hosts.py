@@ -265,11 +265,16 @@ def bench_hosts(quick: bool) -> list[Row]:
     base: float | None = None
     for processes in (1, 2) if quick else (1, 2, 4):
         dbname = f"tnorder_bench_hosts_{os.getpid()}_{processes}"
-        with _postgres.throwaway_database(dbname) as conninfo:
-            from tnorder.adapters.postgres import PostgresStorage
+        from tnorder.adapters.postgres import PostgresStorage
 
+        from .bulk import drop_database
+
+        conninfo = _postgres.create_database(dbname)
+        try:
             PostgresStorage(conninfo).close()
             run = run_hosts(conninfo, processes=processes, orders=orders, relays=2)
+        finally:
+            drop_database(dbname)
         base = base or run.per_second
         ok = not run.problems
         rows.append(
