@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 # `make demo` needs the runtime dependencies and the `cli` extra (rich); `make test`
 # adds every extra and the `dev` dependency group (PEP 735, `pip install --group`,
 # pip >= 25.1: upgraded here, since an older .venv may predate it).
-EXTRAS := postgres,bandwidth,telnyx,testing,fast,cli,holidays,otel,portal
+EXTRAS := postgres,postgres-pool,bandwidth,telnyx,testing,fast,cli,holidays,otel,portal
 RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 

@@ -7,7 +7,7 @@ import platform
 import sys
 import time
 
-from . import core, growth, storage, views
+from . import bulk, core, growth, hosts, storage, views
 from ._harness import Row, render
 
 #: In the order of the issue's rows: 1, 2, 3, 4, 5, 6.
@@ -20,6 +20,9 @@ CASES = [
     core.bench_cattrs,
     core.bench_growth,
     growth.bench_service_growth,
+    bulk.bench_bulk,
+    hosts.bench_hosts,
+    hosts.bench_sqlite_capacity,
 ]
 
 

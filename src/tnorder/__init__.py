@@ -11,6 +11,7 @@ import logging as _logging
 from ._version import (
     __version__,
 )
+from .domain.bulk import BulkUpdateResult, FailedBatch, RejectedUpdate
 from .domain.calendar import (
     BusinessCalendar,
 )
@@ -202,6 +203,7 @@ __all__ = [
     "AlreadyExists",
     "AppliedUpdate",
     "AvailableNumber",
+    "BulkUpdateResult",
     "BusinessCalendar",
     "BusinessDayRange",
     "CallbackNotVerified",
@@ -243,6 +245,7 @@ __all__ = [
     "DuplicateNumber",
     "Event",
     "ExpiryReport",
+    "FailedBatch",
     "FileInfo",
     "Fulfilment",
     "HistoryEntry",
@@ -296,6 +299,7 @@ __all__ = [
     "ProvisioningConfig",
     "ProvisioningDisabled",
     "RegulatoryApprovalRecorded",
+    "RejectedUpdate",
     "ReleaseSummary",
     "RequestNotFound",
     "RequestStatus",

@@ -182,6 +182,7 @@ class AsyncOrderService:
     submit_port_in = _async_of(OrderService.submit_port_in)
     poll_carrier_request = _async_of(OrderService.poll_carrier_request)
     apply_carrier_update = _async_of(OrderService.apply_carrier_update)
+    apply_carrier_updates = _async_of(OrderService.apply_carrier_updates)
     assign_inventory_number = _async_of(OrderService.assign_inventory_number)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "OrderRepository",
     "Outbox",
     "OutboxEntry",
+    "ReadReplicaStorage",
     "RecordRepository",
     "Storage",
     "UnitOfWork",
@@ -260,6 +261,21 @@ class Storage(Protocol):
         again.  Hosts that manage connection lifetimes themselves still call
         it, so the adapter can let go of its own.
         """
+        ...
+
+
+@runtime_checkable
+class ReadReplicaStorage(Storage, Protocol):
+    """A storage that can serve reads elsewhere (a read replica): an optional capability.
+
+    The read-only use cases (``get_order`` and the dashboards) open
+    ``read_unit_of_work()`` when the storage has it and ``unit_of_work()``
+    otherwise.  What it reads may lag the primary; nothing staged in it may
+    be committed.
+    """
+
+    def read_unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """Open a unit of work for reads only (leave it without ``commit()``)."""
         ...
 
 

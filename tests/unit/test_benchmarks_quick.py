@@ -41,6 +41,12 @@ ROWS = [
     "6 OrderService.fire, SQLite, items per order",
     "6 OrderService.fire, SQLite, history length",
     "6 OrderService.fire, PostgreSQL",
+    "17.1 place_order, 1,000 port-in items, SQLite",
+    "17.1 apply_carrier_updates, 1,000 per-number results",
+    "17.1 place_order, 1,000 port-in items, PostgreSQL",
+    "17.3 ",
+    "17.4 SQLite, 1 process",
+    "17.4 SQLite file size",
 ]
 
 

@@ -358,6 +358,7 @@ class OrderService:
     submit_port_in = _forward("_carrier_cases", CarrierUseCases.submit_port_in)
     poll_carrier_request = _forward("_carrier_cases", CarrierUseCases.poll_carrier_request)
     apply_carrier_update = _forward("_carrier_cases", CarrierUseCases.apply_carrier_update)
+    apply_carrier_updates = _forward("_carrier_cases", CarrierUseCases.apply_carrier_updates)
     correct_port_details = _forward("_carrier_cases", CarrierUseCases.correct_port_details)
     assign_inventory_number = _forward("_carrier_cases", CarrierUseCases.assign_inventory_number)
 

@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -23,7 +24,7 @@ from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
 from ..domain.statuses import OrderKind
 from ..errors import ConcurrencyConflict, NotFound, ValidationError
-from ..ports import Clock, Storage, UnitOfWork
+from ..ports import Clock, ReadReplicaStorage, Storage, UnitOfWork
 from .config import ServiceConfig, ServicePorts
 
 __all__ = [
@@ -145,6 +146,17 @@ class UseCaseBase:
         check_id(actor.id, "actor.id", max_length=self.limits.max_id_length)
         return actor
 
+    def read_unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """A unit of work for a read-only use case: on the storage's read replica
+        when it has one (``ReadReplicaStorage``), else an ordinary one.
+
+        Reads there may lag the primary: a use case that must see its own
+        caller's latest write opens ``storage.unit_of_work()`` instead.
+        """
+        if isinstance(self.storage, ReadReplicaStorage):
+            return self.storage.read_unit_of_work()
+        return self.storage.unit_of_work()
+
     def run(self, use_case: Callable[[UnitOfWork, datetime], T]) -> T:
         """Run ``use_case(uow, now)`` in one unit of work, retrying on conflicts.
 
@@ -200,15 +212,34 @@ class UseCaseBase:
         ``DuplicateNumber`` (the other order is named only within the same
         account).  A claim whose item is final no longer counts and is taken over.
         """
-        for item in order.items:
-            number = item.number
+        claimed = [
+            item
+            for item in order.items
             # Disconnects take no claim: a number being installed may be disconnected.
-            if number is None or item.is_final or item.kind is OrderKind.DISCONNECT:
+            if item.number is not None
+            and not item.is_final
+            and item.kind is not OrderKind.DISCONNECT
+        ]
+        # A bulk order's claims are read in a few queries where the repository
+        # can (``get_many``, an optional extra of the SQL storages).
+        get_many = getattr(uow.number_claims, "get_many", None)
+        known: dict[str, NumberClaim] | None = (
+            get_many([i.number for i in claimed])
+            if get_many is not None and len(claimed) > 1
+            else None
+        )
+        for item in claimed:
+            number = item.number
+            if number is None:  # filtered above; narrows the type
                 continue
-            try:
-                claim: NumberClaim | None = uow.number_claims.get(number)
-            except NotFound:
-                claim = None
+            claim: NumberClaim | None
+            if known is not None:
+                claim = known.get(number)
+            else:
+                try:
+                    claim = uow.number_claims.get(number)
+                except NotFound:
+                    claim = None
             if claim is None:
                 uow.number_claims.add(
                     NumberClaim(number, order.order_id, order.account_id, item.item_id)

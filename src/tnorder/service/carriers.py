@@ -9,6 +9,7 @@ from datetime import datetime
 import attrs
 
 from .. import _telemetry
+from ..domain.bulk import BulkUpdateResult, FailedBatch, RejectedUpdate
 from ..domain.carrier import (
     AvailableNumber,
     CarrierAccount,
@@ -44,11 +45,14 @@ from ..errors import (
     CarrierError,
     CarrierNotConfigured,
     CarrierProtocolError,
+    ConcurrencyConflict,
     ConfigurationError,
     NotFound,
     NumberNotFound,
     RequestNotFound,
     ReservationExpired,
+    StorageError,
+    TnorderError,
     ValidationError,
 )
 from ..ports import Carrier, UnitOfWork
@@ -58,6 +62,12 @@ from .config import ServiceConfig, ServicePorts
 __all__ = ["CarrierUseCases"]
 
 log = logging.getLogger("tnorder.carriers")
+
+#: Updates per transaction in ``apply_carrier_updates`` unless told otherwise.
+DEFAULT_UPDATE_BATCH = 500
+
+# One checked update of a bulk call: its input position, the update, its mapping.
+_Checked = tuple[int, CarrierUpdate, StatusMapping]
 
 
 class CarrierUseCases(UseCaseBase):
@@ -791,6 +801,189 @@ class CarrierUseCases(UseCaseBase):
 
         return self.run(use_case)
 
+    def apply_carrier_updates(
+        self, updates: Iterable[CarrierUpdate], *, batch_size: int = DEFAULT_UPDATE_BATCH
+    ) -> BulkUpdateResult:
+        """Apply many carrier reports (a bulk port's per-number results), a batch per transaction.
+
+        Each update is applied exactly as :meth:`apply_carrier_update` would
+        apply it, in the order given, with the same per-number watermarks: a
+        duplicate or older report changes nothing, so the stream may be
+        shuffled, repeated, and the whole call run again after a failure.
+        Each batch of ``batch_size`` updates loads every request and order it
+        touches once, applies its updates in turn and commits them in one
+        transaction (conflicts are retried like any use case).
+
+        Nothing is dropped silently; the result says what did not apply:
+
+        - an update that fails on its own (unknown status word, a FOC without
+          a date, no request with its reference, numbers not in the request)
+          is listed in ``rejected`` with the error, and the rest of its batch
+          is applied without it;
+        - a batch whose transaction cannot be committed (``ConcurrencyConflict``
+          after every retry, ``StorageError``) is listed in ``failed`` with the
+          positions of its updates; none of them is stored, the batches
+          committed before it stay, and the batches after it are still applied.
+
+        Any other exception (a bug, an interrupt) propagates at once: the
+        batches committed before it stay, and nothing of the batch in flight
+        is stored.
+
+        Args:
+            updates: the reports, oldest first when the carrier says so (any
+                order is safe); an iterable is consumed batch by batch.
+            batch_size: updates per transaction (1 to 10,000).
+
+        Raises:
+            ValidationError: ``updates`` is not an iterable (a string, bytes
+                or a single ``CarrierUpdate`` are refused too), or
+                ``batch_size`` is out of range; nothing is applied.  An
+                element that is not a ``CarrierUpdate`` is only ``rejected``.
+        """
+        if type(batch_size) is not int or not 1 <= batch_size <= 10_000:
+            raise ValidationError(
+                f"batch_size must be an integer from 1 to 10000, got {batch_size!r}",
+                field="batch_size",
+            )
+        if isinstance(updates, str | bytes | CarrierUpdate) or not isinstance(updates, Iterable):
+            raise ValidationError(
+                f"updates must be an iterable of CarrierUpdate, got {type(updates).__name__}",
+                field="updates",
+            )
+        totals = _BulkTotals()
+        batch: list[_Checked] = []
+        for index, update in enumerate(updates):
+            try:
+                batch.append((index, update, self._update_mapping(update)))
+            except TnorderError as exc:
+                totals.rejected.append(RejectedUpdate(index, update, exc))
+                continue
+            if len(batch) == batch_size:
+                self._apply_batch(batch, totals)
+                batch = []
+        if batch:
+            self._apply_batch(batch, totals)
+        return totals.result()
+
+    def _update_mapping(self, update: object) -> StatusMapping:
+        """The checks :meth:`apply_carrier_update` makes before it opens a transaction."""
+        if not isinstance(update, CarrierUpdate):
+            raise ValidationError(
+                f"update must be a CarrierUpdate, got {type(update).__name__}", field="update"
+            )
+        adapter = self._carrier(update.carrier_id)
+        mapping = adapter.capabilities.vocabulary.map(
+            update.kind, update.status, carrier_id=update.carrier_id
+        )
+        if mapping.step is CarrierStep.PORT_DATE_SET and update.foc_date is None:
+            raise CarrierProtocolError(
+                f"status {update.status!r} of {update.carrier_ref!r} carries no FOC date",
+                carrier_id=update.carrier_id,
+            )
+        return mapping
+
+    def _apply_batch(self, batch: Sequence[_Checked], totals: _BulkTotals) -> None:
+        """Commit one batch; an update that fails alone is set aside and the rest retried."""
+        pending = list(batch)
+        while pending:
+            culprit: list[_Checked] = []
+            try:
+                applied = self.run(self._batch_use_case(pending, culprit))
+            except (ConcurrencyConflict, StorageError) as exc:
+                self._batch_failed(pending, exc, totals)
+                return
+            except TnorderError as exc:
+                if not culprit:
+                    self._batch_failed(pending, exc, totals)
+                    return
+                bad = culprit[0]
+                totals.rejected.append(RejectedUpdate(bad[0], bad[1], exc))
+                pending = [c for c in pending if c is not bad]
+                continue
+            totals.add(applied)
+            return
+
+    def _batch_use_case(
+        self, pending: Sequence[_Checked], culprit: list[_Checked]
+    ) -> Callable[[UnitOfWork, datetime], list[AppliedUpdate]]:
+        """The unit of work of one batch; ``culprit`` names the update being applied."""
+
+        def use_case(uow: UnitOfWork, now: datetime) -> list[AppliedUpdate]:
+            # Each request and order is loaded once per batch and saved once at
+            # its end: applying the updates in turn to the same objects is what
+            # applying them one transaction each would do, without the reloads.
+            requests: dict[tuple[str, str], CarrierRequest] = {}
+            orders: dict[str, Order] = {}
+            dirty_orders: dict[str, Order] = {}
+            dirty_requests: dict[str, CarrierRequest] = {}
+            stock: dict[str, InventoryNumber | None] = {}
+            applied: list[AppliedUpdate] = []
+            for checked in pending:
+                culprit[:] = [checked]
+                _, update, mapping = checked
+                ref = (update.carrier_id, update.carrier_ref)
+                request = requests.get(ref)
+                if request is None:
+                    request = requests[ref] = self._request_by_ref(uow, *ref)
+                    self._read_stock(uow, request, stock)
+                order = None
+                if request.order_id is not None:
+                    order = orders.get(request.order_id)
+                    if order is None:
+                        order = orders[request.order_id] = uow.orders.get(request.order_id)
+                outcome = request.apply_update(update, mapping, order, at=now)
+                if outcome.touched:
+                    for number in outcome.completed:
+                        self._deliver(uow, request, number, order, now, known=stock)
+                    dirty_requests[request.request_id] = request
+                    if order is not None and outcome.order_changed:
+                        dirty_orders[order.order_id] = order
+                applied.append(AppliedUpdate(request, outcome.changed, outcome.held))
+            # From here on a failure is the batch's, not one update's.
+            culprit.clear()
+            for request in dirty_requests.values():
+                save_aggregate(uow, uow.carrier_requests, request)
+            for order in dirty_orders.values():
+                save_aggregate(uow, uow.orders, order)
+            return applied
+
+        return use_case
+
+    @staticmethod
+    def _read_stock(
+        uow: UnitOfWork, request: CarrierRequest, stock: dict[str, InventoryNumber | None]
+    ) -> None:
+        """Read the inventory of the request's numbers still to complete, in a few
+        queries where the repository can (``get_many``), for ``_deliver``."""
+        get_many = getattr(uow.inventory, "get_many", None)
+        if get_many is None:
+            return
+        open_numbers = [
+            e.number
+            for e in request.numbers
+            if e.state not in (NumberState.COMPLETED, NumberState.OFFERED, NumberState.RELEASED)
+            and e.number not in stock
+        ]
+        if not open_numbers:
+            return
+        found: dict[str, InventoryNumber] = get_many(open_numbers)
+        for number in open_numbers:
+            stock[number] = found.get(number)
+
+    @staticmethod
+    def _batch_failed(pending: Sequence[_Checked], exc: TnorderError, totals: _BulkTotals) -> None:
+        indexes = tuple(c[0] for c in pending)
+        log.warning(
+            "a batch of %d carrier update(s) (input positions %d to %d) was not applied: "
+            "%s: %s; applying the same updates again is safe",
+            len(indexes),
+            indexes[0],
+            indexes[-1],
+            type(exc).__name__,
+            exc,
+        )
+        totals.failed.append(FailedBatch(indexes, exc))
+
     def _apply_update(
         self,
         uow: UnitOfWork,
@@ -831,12 +1024,24 @@ class CarrierUseCases(UseCaseBase):
         number: str,
         order: Order | None,
         now: datetime,
+        *,
+        known: dict[str, InventoryNumber | None] | None = None,
     ) -> None:
-        """Put a number the carrier completed where it belongs in inventory."""
-        try:
-            stocked: InventoryNumber | None = uow.inventory.get(number)
-        except NotFound:
-            stocked = None
+        """Put a number the carrier completed where it belongs in inventory.
+
+        ``known`` (bulk updates) holds numbers already read in this unit of
+        work (None: not in inventory); what is staged here is put back in it.
+        """
+        stocked: InventoryNumber | None
+        if known is not None and number in known:
+            stocked = known[number]
+        else:
+            try:
+                stocked = uow.inventory.get(number)
+            except NotFound:
+                stocked = None
+        if known is not None:
+            known.pop(number, None)  # staged below, if at all: read it back from uow
         if request.kind is OrderKind.DISCONNECT:
             if stocked is not None and stocked.disconnect(at=now):
                 save_aggregate(uow, uow.inventory, stocked)
@@ -968,3 +1173,32 @@ class CarrierUseCases(UseCaseBase):
             return stocked
 
         return self.run(use_case)
+
+
+class _BulkTotals:
+    """What ``apply_carrier_updates`` has done so far (becomes a ``BulkUpdateResult``)."""
+
+    def __init__(self) -> None:
+        self.applied = 0
+        self.batches = 0
+        self.changed: list[str] = []
+        self.held: list[str] = []
+        self.rejected: list[RejectedUpdate] = []
+        self.failed: list[FailedBatch] = []
+
+    def add(self, applied: Sequence[AppliedUpdate]) -> None:
+        self.applied += len(applied)
+        self.batches += 1
+        for one in applied:
+            self.changed.extend(one.changed)
+            self.held.extend(one.held)
+
+    def result(self) -> BulkUpdateResult:
+        return BulkUpdateResult(
+            self.applied,
+            self.batches,
+            tuple(self.changed),
+            tuple(self.held),
+            tuple(sorted(self.rejected, key=lambda r: r.index)),
+            tuple(self.failed),
+        )

@@ -99,9 +99,13 @@ class OrderUseCases(UseCaseBase):
         return self.run(use_case)
 
     def get_order(self, order_id: str) -> Order:
-        """The stored order; ``OrderNotFound`` if none."""
+        """The stored order; ``OrderNotFound`` if none.
+
+        Read from the storage's read replica when it has one, so it may lag
+        a write made a moment ago on the primary (``docs/scaling.md``).
+        """
         self._check_id(order_id, "order_id")
-        with self.storage.unit_of_work() as uow:
+        with self.read_unit_of_work() as uow:
             return uow.orders.get(order_id)
 
     def fire(

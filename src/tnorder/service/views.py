@@ -73,7 +73,7 @@ class ViewUseCases(UseCaseBase):
         policy = self.view_policy
         with self._dates_in_range(now):
             since = now - max(policy.single_item_grace, policy.multi_item_grace)
-        with self.storage.unit_of_work() as uow:
+        with self.read_unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=since)
         with self._dates_in_range(now):
             return orders_tab_view(orders, now, policy, self.calendar, self.delivery_estimates)
@@ -85,7 +85,7 @@ class ViewUseCases(UseCaseBase):
         """
         self._check_account_id(account_id)
         now = self.clock.now()
-        with self.storage.unit_of_work() as uow:
+        with self.read_unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=None)
         with self._dates_in_range(now):
             return order_history_view(
@@ -100,7 +100,7 @@ class ViewUseCases(UseCaseBase):
         """
         self._check_account_id(account_id)
         now = self.clock.now()
-        with self.storage.unit_of_work() as uow:
+        with self.read_unit_of_work() as uow:
             orders = uow.orders.for_account(account_id, finalized_since=None)
             assigned = uow.inventory.find(account_id=account_id, status=InventoryStatus.ASSIGNED)
             returned = uow.inventory.find(returned_from=account_id)
