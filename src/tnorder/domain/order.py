@@ -78,6 +78,10 @@ _ALLOWED_GET = {
 _ROLES = dict(TRIGGER_ROLES)
 _RECEIVE_PORT_DATE = Trigger.RECEIVE_PORT_DATE
 _UTC = UTC
+# Sets an item's field past its change hook.  ``fire`` changes ``status``
+# only together with a history append, which storage sees by the history's
+# length, so the hook's mark (40% of an event's cost) is not needed there.
+_set_field = object.__setattr__
 
 CANCEL_REFUSED_MESSAGE = default_text("error.cancel_refused")
 
@@ -476,7 +480,7 @@ class Order(EventRecorder):
         item.history.append(entry)
         seq = self.event_seq = self.event_seq + 1
         self._pending.append((seq, item_id, entry, committed))
-        item.status = dest
+        _set_field(item, "status", dest)
         return entry
 
     def cancel(
@@ -541,7 +545,7 @@ class Order(EventRecorder):
         item.history.append(entry)
         seq = self.event_seq = self.event_seq + 1
         self._pending.append((seq, item_id, entry, None))
-        item.status = dest
+        _set_field(item, "status", dest)  # seen by storage through the history append
 
 
 
