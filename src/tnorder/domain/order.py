@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -224,6 +224,17 @@ class LineItem:
         return allowed_triggers(self, self.status)
 
 
+class _PartialItems(Protocol):
+    """What an order's items are when storage read them in part (see ``docs/storage.md``)."""
+
+    @property
+    def loaded(self) -> bool: ...
+
+    def find(self, item_id: str) -> LineItem | None: ...
+
+    def summary(self) -> tuple[list[ItemStatus], datetime | None] | None: ...
+
+
 def derive_order_status(statuses: Iterable[ItemStatus]) -> OrderStatus:
     """The order's status from its items' statuses.
 
@@ -299,9 +310,19 @@ class Order(EventRecorder):
     _stored: dict[str, tuple[int, str, str | None]] | None = attrs.field(
         default=None, init=False, repr=False, eq=False
     )
+    # Set by storage when ``items`` is a sequence read in part: items are then
+    # read one at a time, and the order-level queries use its summary.
+    _partial: Any = attrs.field(default=None, init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         self._index = {item.item_id: item for item in self.items}
+
+    def _summary(self) -> tuple[list[ItemStatus], datetime | None] | None:
+        partial: _PartialItems | None = self._partial
+        # A host may replace ``items`` with a list of its own: then that list rules.
+        if partial is None or partial is not self.items or partial.loaded:  # type: ignore[comparison-overlap]
+            return None
+        return partial.summary()
 
     # -- construction -------------------------------------------------------
 
@@ -374,15 +395,24 @@ class Order(EventRecorder):
 
     @property
     def status(self) -> OrderStatus:
+        summary = self._summary()
+        if summary is not None:
+            return derive_order_status(summary[0])
         return derive_order_status(i.status for i in self.items)
 
     @property
     def is_final(self) -> bool:
+        summary = self._summary()
+        if summary is not None:
+            return all(s.is_final for s in summary[0])
         return all(i.status.is_final for i in self.items)
 
     @property
     def finalized_at(self) -> datetime | None:
         """When the last item reached a final status, or None while any item is open."""
+        summary = self._summary()
+        if summary is not None:
+            return summary[1] if all(s.is_final for s in summary[0]) else None
         latest: datetime | None = None
         for item in self.items:
             at = item.finalized_at
@@ -395,6 +425,13 @@ class Order(EventRecorder):
     def item(self, item_id: str) -> LineItem:
         item = self._index.get(item_id)
         if item is None:
+            partial: _PartialItems | None = self._partial
+            if partial is not None and partial is self.items and not partial.loaded:  # type: ignore[comparison-overlap]
+                found = partial.find(item_id)
+                if found is not None:
+                    self._index[item_id] = found
+                    return found
+                raise ItemNotFound(item_id, f"order {self.order_id!r} has no line item {item_id!r}")
             if len(self._index) != len(self.items):  # items were added after construction
                 self._index = {i.item_id: i for i in self.items}
                 return self.item(item_id)
@@ -546,7 +583,6 @@ class Order(EventRecorder):
         seq = self.event_seq = self.event_seq + 1
         self._pending.append((seq, item_id, entry, None))
         _set_field(item, "status", dest)  # seen by storage through the history append
-
 
 
 def record_regulatory_approval(
