@@ -520,12 +520,15 @@ def partial_order(
     fetch_items: ItemsFetcher,
     load_history: HistoryLoader,
     prefetched: dict[str, RawItem] | None = None,
+    *,
+    complete: bool = False,
 ) -> Order:
     """An order from its header row alone: its items are read when touched.
 
     ``Order.item(item_id)`` reads that one row through ``fetch_item`` (or
     decodes it from ``prefetched``, rows the storage read with the header);
-    iterating, ``len`` aside, reads every row once through ``fetch_items``.
+    iterating, ``len`` aside, reads every row once through ``fetch_items``
+    (or takes them from ``prefetched`` when ``complete`` says it holds them all).
     The order's status, ``is_final`` and ``finalized_at`` come from the
     header's item summary, moved by the items read.
 
@@ -549,7 +552,14 @@ def partial_order(
         reference=header.reference,
     )
     items = LazyItems(
-        order, header.statuses, header.final_at, fetch_item, fetch_items, load_history, prefetched
+        order,
+        header.statuses,
+        header.final_at,
+        fetch_item,
+        fetch_items,
+        load_history,
+        prefetched,
+        complete=complete,
     )
     order.items = items
     order._partial = items
@@ -567,6 +577,7 @@ class LazyItems(list[LineItem]):
     """
 
     __slots__ = (
+        "_all",
         "_fetch_item",
         "_fetch_items",
         "_final_at",
@@ -588,6 +599,8 @@ class LazyItems(list[LineItem]):
         fetch_items: ItemsFetcher,
         load_history: HistoryLoader,
         prefetched: dict[str, RawItem] | None = None,
+        *,
+        complete: bool = False,
     ) -> None:
         super().__init__()
         self._order = order
@@ -597,6 +610,12 @@ class LazyItems(list[LineItem]):
         self._fetch_items = fetch_items
         self._load_history = load_history
         self._prefetched = prefetched or {}
+        # Every item row, when the storage read them all with the header.
+        self._all = (
+            sorted(((k, *raw) for k, raw in self._prefetched.items()), key=lambda r: r[1])
+            if complete
+            else None
+        )
         # The order version the header was read at: item rows must not be newer.
         self._version = order.version
         # item id -> (position, the item, its status as stored)
@@ -681,7 +700,7 @@ class LazyItems(list[LineItem]):
             return
         key = self._order.order_id
         items: list[LineItem] = []
-        for item_id, *raw in self._fetch_items():
+        for item_id, *raw in self._all if self._all is not None else self._fetch_items():
             found = self._found.get(item_id)
             if found is None:
                 found = self._remember(key, tuple(raw))
@@ -690,6 +709,7 @@ class LazyItems(list[LineItem]):
             raise SerializationError("order has no line items", record=f"order {key!r}")
         list.extend(self, items)
         self._prefetched = {}
+        self._all = None
         self._loaded = True
 
     # -- what never loads ------------------------------------------------------

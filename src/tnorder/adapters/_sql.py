@@ -687,6 +687,13 @@ _SELECT_ITEMS = (
 )
 
 
+_SELECT_ORDER_ALL = (
+    "SELECT o.version, o.body, i.item_id, i.position, i.history_len, i.body, i.last_entry,"
+    f" i.written_version FROM {ORDERS} o LEFT JOIN {ITEMS} i ON i.order_id = o.order_id"
+    " WHERE o.order_id = ?"
+)
+
+
 @functools.lru_cache(maxsize=16)
 def _select_order_with(count: int) -> str:
     """The header and ``count`` named item rows of one order, in one query."""
@@ -771,11 +778,24 @@ class SqlOrderRepository(_Repository):
         return fetch_item, fetch_items
 
     def _partial(
-        self, key: str, version: Any, header: Any, prefetched: dict[str, RawItem] | None = None
+        self,
+        key: str,
+        version: Any,
+        header: Any,
+        prefetched: dict[str, RawItem] | None = None,
+        *,
+        complete: bool = False,
     ) -> Order:
         fetch_item, fetch_items = self._item_fetchers(key)
         return partial_order(
-            key, version, header, fetch_item, fetch_items, self._loader(key), prefetched
+            key,
+            version,
+            header,
+            fetch_item,
+            fetch_items,
+            self._loader(key),
+            prefetched,
+            complete=complete,
         )
 
     def _assemble_staged(self, write: _Write) -> Order:
@@ -803,12 +823,14 @@ class SqlOrderRepository(_Repository):
     #: ``get`` takes ``items=``: the service names the items a use case touches.
     prefetches_items = True
 
-    def get(self, order_id: str, *, items: Sequence[str] = ()) -> Order:
+    def get(self, order_id: str, *, items: Sequence[str] = (), all_items: bool = False) -> Order:
         """The order ``order_id``, its items read when touched.
 
         ``items`` names items the caller will touch: their rows are read in
         the same query as the header (one round trip instead of one more per
         item).  Unknown ids are ignored here (``Order.item`` names them).
+        ``all_items`` reads every item row with the header instead (a use case
+        that touches them all, such as cancelling the order).
         """
         key = require_text(order_id, "order_id")
         staged = self._staged(key)
@@ -817,7 +839,9 @@ class SqlOrderRepository(_Repository):
         if not _findable(self._session, key):
             raise OrderNotFound(key)
         wanted = [i for i in items if isinstance(i, str) and _findable(self._session, i)]
-        if wanted:
+        if all_items:
+            rows = self._session.query(_SELECT_ORDER_ALL, (key,))
+        elif wanted:
             rows = self._session.query(_select_order_with(len(wanted)), (*wanted, key))
         else:
             rows = self._session.query(_SELECT_HEADER, (key,))
@@ -828,7 +852,7 @@ class SqlOrderRepository(_Repository):
         prefetched = {
             r[2]: (r[3], r[4], r[5], r[6], r[7]) for r in rows if len(r) > 2 and r[2] is not None
         }
-        return self._partial(key, version, header, prefetched)
+        return self._partial(key, version, header, prefetched, complete=all_items)
 
     def save(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")

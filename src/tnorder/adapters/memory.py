@@ -221,7 +221,7 @@ class _OrderRepo(_Repository):
     #: ``get`` takes ``items=`` (as in SQL; here nothing is gained by it).
     prefetches_items = True
 
-    def get(self, order_id: str, *, items: Sequence[str] = ()) -> Order:
+    def get(self, order_id: str, *, items: Sequence[str] = (), all_items: bool = False) -> Order:
         key = require_text(order_id, "order_id")
         write = self._uow._writes.get(("orders", key))
         row = write.row if write is not None else self._stored(key)

@@ -102,7 +102,7 @@ class OrderUseCases(UseCaseBase):
         """The stored order; ``OrderNotFound`` if none."""
         self._check_id(order_id, "order_id")
         with self.storage.unit_of_work() as uow:
-            order = uow.orders.get(order_id)
+            order = load_order(uow, order_id, all_items=True)
             # A whole-order read: every item is read now, at the order's version.
             list(order.items)
             return order
@@ -148,7 +148,7 @@ class OrderUseCases(UseCaseBase):
         self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
+            order = load_order(uow, order_id, all_items=True)
             order.cancel(actor=actor, at=now, note=note, roles=self.cancel_roles)
             self.save_order(uow, order)
             return order
