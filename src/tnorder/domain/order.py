@@ -318,9 +318,10 @@ class Order(EventRecorder):
         self._index = {item.item_id: item for item in self.items}
 
     def _summary(self) -> tuple[list[ItemStatus], datetime | None] | None:
-        partial: _PartialItems | None = self._partial
+        partial: _PartialItems = self._partial
         # A host may replace ``items`` with a list of its own: then that list rules.
-        if partial is None or partial is not self.items or partial.loaded:  # type: ignore[comparison-overlap]
+        # (A deep copy turns both into the same plain list, which has no ``loaded``.)
+        if partial is not self.items or getattr(partial, "loaded", True):  # type: ignore[comparison-overlap]
             return None
         return partial.summary()
 
@@ -425,8 +426,8 @@ class Order(EventRecorder):
     def item(self, item_id: str) -> LineItem:
         item = self._index.get(item_id)
         if item is None:
-            partial: _PartialItems | None = self._partial
-            if partial is not None and partial is self.items and not partial.loaded:  # type: ignore[comparison-overlap]
+            partial: _PartialItems = self._partial
+            if partial is self.items and not getattr(partial, "loaded", True):  # type: ignore[comparison-overlap]
                 found = partial.find(item_id)
                 if found is not None:
                     self._index[item_id] = found
