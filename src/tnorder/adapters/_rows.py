@@ -15,6 +15,7 @@ checks both the SQL adapters and ``MemoryStorage`` use.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, SupportsIndex, TypeVar, overload
@@ -41,6 +42,7 @@ __all__ = [
     "OrderRows",
     "RawItem",
     "assemble_order",
+    "body_digest",
     "check_find_fields",
     "check_page",
     "check_version",
@@ -297,6 +299,13 @@ def _item_body(item: LineItem) -> str:
         object.__setattr__(item, "history", history)
 
 
+def body_digest(body: str | bytes) -> bytes:
+    """What change tracking keeps of a stored item row's body: a 128-bit BLAKE2b
+    digest (the body itself would double the memory of a loaded order)."""
+    data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def _new_entries(history: list[HistoryEntry], stored: int) -> list[HistoryEntry]:
     if isinstance(history, LazyHistory):
         return history.appended_since(stored)
@@ -380,11 +389,11 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     order's change tracking is reset to what the rows hold, so saving it again
     in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
+    stored: dict[str, tuple[int, bytes, str | None]] = order._stored or {}
     header_body = dumps(header or order_header(order))
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, str, str | None]] = dict(stored)
+    after: dict[str, tuple[int, bytes, str | None]] = dict(stored)
     partial = _partial_items(order)
     candidates: Iterable[tuple[int, LineItem]]
     if partial is not None and not partial.loaded:
@@ -405,7 +414,8 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         ):
             continue
         body = _item_body(item)
-        if before is not None and count == before[0] and body == before[1]:
+        digest = body_digest(body)
+        if before is not None and count == before[0] and digest == before[1]:
             object.__setattr__(item, "_changed", False)
             continue
         check_text(item_id, "item_id")
@@ -415,7 +425,7 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
             last = encode_entry(entry)
             history.append((item_id, start + offset, last))
         items.append(ItemRow(item_id, position, item.status.value, count, body, last))
-        after[item_id] = (count, body, last)
+        after[item_id] = (count, digest, last)
         object.__setattr__(item, "_changed", False)
         if isinstance(item.history, LazyHistory):
             item.history.mark_stored()
@@ -466,7 +476,7 @@ def assemble_order(
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, str, str | None]] = {}
+    stored: dict[str, tuple[int, bytes, str | None]] = {}
     for count, body, last in item_rows:
         item = decode_item(key, count, body, last)
         # Set past the change hook: loading is not a change.
@@ -475,7 +485,7 @@ def assemble_order(
         )
         object.__setattr__(item, "_changed", False)
         items.append(item)
-        stored[item.item_id] = (count, body, last)
+        stored[item.item_id] = (count, body_digest(body), last)
     if not items:
         raise SerializationError("order has no line items", record=f"order {key!r}")
     order = Order(
@@ -501,7 +511,7 @@ ItemsFetcher = Callable[[], list[tuple[Any, Any, Any, Any, Any, Any]]]
 
 def _decode_stored_item(
     key: str, raw: RawItem, load_history: HistoryLoader
-) -> tuple[int, LineItem, tuple[int, str, str | None]]:
+) -> tuple[int, LineItem, tuple[int, bytes, str | None]]:
     position, count, body, last, _ = raw
     item = decode_item(key, count, body, last)
     # Set past the change hook: loading is not a change.
@@ -509,7 +519,7 @@ def _decode_stored_item(
     object.__setattr__(item, "_changed", False)
     if type(position) is not int:
         raise SerializationError(f"item {item.item_id!r}: bad position", record=f"order {key!r}")
-    return position, item, (count, body, last)
+    return position, item, (count, body_digest(body), last)
 
 
 def partial_order(
