@@ -95,9 +95,7 @@ def use_case_name(use_case: Callable[..., object]) -> str:
     return parts[-1].rsplit(".", 1)[-1]
 
 
-def load_order(
-    uow: UnitOfWork, order_id: str, *item_ids: str, all_items: bool = False
-) -> Order:
+def load_order(uow: UnitOfWork, order_id: str, *item_ids: str, all_items: bool = False) -> Order:
     """The order ``order_id``, telling a repository that reads items when touched
     (``prefetches_items``) which items the use case will touch (or that it
     touches them all), so their rows come with the header (PostgreSQL: one
