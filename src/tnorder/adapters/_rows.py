@@ -577,6 +577,10 @@ def partial_order(
     return order
 
 
+# A dict lookup instead of ``ItemStatus(value)`` (an enum call costs ~1 us).
+_STATUS_BY_VALUE = {s.value: s for s in ItemStatus}
+
+
 class LazyItems(list[LineItem]):
     """A stored order's line items: a list whose rows are read when touched.
 
@@ -677,7 +681,13 @@ class LazyItems(list[LineItem]):
         if self._statuses is None:
             return None
         counts, final_at = self.stored_summary()
-        return [ItemStatus(v) for v, n in counts.items() if n], final_at
+        try:
+            return [_STATUS_BY_VALUE[v] for v, n in counts.items() if n], final_at
+        except KeyError as exc:
+            raise SerializationError(
+                f"unknown item status {exc.args[0]!r} in the item summary",
+                record=f"order {self._order.order_id!r}",
+            ) from None
 
     def stored_summary(self) -> tuple[dict[str, int], datetime | None]:
         """The header's summary (status value -> count, latest final time) moved by the
