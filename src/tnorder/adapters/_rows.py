@@ -659,6 +659,8 @@ class LazyItems(list[LineItem]):
 
     def find(self, item_id: str) -> LineItem | None:
         """The item ``item_id`` (read now if it was not), or None if the order has none."""
+        if not isinstance(item_id, str):
+            return None  # never stored; ``Order.item`` names it in ``ItemNotFound``
         found = self._found.get(item_id)
         if found is not None:
             return found[1]
