@@ -140,21 +140,22 @@ def _round_trips(
 
 
 # The same-shaped transaction on the row model, as raw SQL: read the header and
-# item rows, then in one transaction update the header (version-checked),
-# rewrite one item row, append one history row and one outbox row.
+# the one item row the event touches (in one query, as ``OrderService.fire``
+# does), then in one transaction update the header (version-checked, with its
+# item summary), rewrite that item row, append one history row and one outbox row.
 _SELECT_ROWS = (
     "SELECT o.version, o.account_id, o.created_at, o.finalized_at, o.body,"
-    " i.item_id, i.history_len, i.body, i.last_entry"
+    " i.item_id, i.history_len, i.body, i.last_entry, i.written_version"
     f" FROM {_sql.ORDERS} o JOIN {_sql.ITEMS} i ON i.order_id = o.order_id"
-    " WHERE o.order_id = ? ORDER BY i.position"
+    " AND i.item_id IN (?) WHERE o.order_id = ?"
 )
 _UPDATE_ROW = (
     f"UPDATE {_sql.ORDERS} SET version = ?, account_id = ?, created_at = ?, finalized_at = ?, "
     "body = ? WHERE order_id = ? AND version = ?"
 )
 _UPDATE_ITEM = (
-    f"UPDATE {_sql.ITEMS} SET status = ?, history_len = ?, body = ?, last_entry = ?"
-    " WHERE order_id = ? AND item_id = ?"
+    f"UPDATE {_sql.ITEMS} SET status = ?, history_len = ?, body = ?, last_entry = ?,"
+    " written_version = ? WHERE order_id = ? AND item_id = ?"
 )
 _INSERT_ENTRY = f"INSERT INTO {_sql.HISTORY} (order_id, item_id, pos, body) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = f"INSERT INTO {_sql.OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)"
@@ -166,13 +167,13 @@ def _raw_transaction(execute: Callable[..., Any], begin: str) -> Callable[[str, 
     """The floor: the same statements with the stored text passed through untouched."""
 
     def run_one(order_id: str, item_id: str) -> None:
-        rows = execute(_SELECT_ROWS, (order_id,)).fetchall()
+        rows = execute(_SELECT_ROWS, (item_id, order_id)).fetchall()
         version, account, created, finalized, header = rows[0][:5]
-        row = next(r for r in rows if r[5] == item_id)
+        row = rows[0]
         count = row[6]
         execute(begin)
         execute(_UPDATE_ROW, (version + 1, account, created, finalized, header, order_id, version))
-        execute(_UPDATE_ITEM, ("x", count + 1, row[7], _ENTRY, order_id, item_id))
+        execute(_UPDATE_ITEM, ("x", count + 1, row[7], _ENTRY, version + 1, order_id, item_id))
         execute(_INSERT_ENTRY, (order_id, item_id, count, _ENTRY))
         execute(_INSERT_EVENT, (order_id, f"{order_id}#{version + 1}", _EVENT_PAYLOAD))
         execute("COMMIT")
@@ -189,11 +190,12 @@ def _hand_written(execute: Callable[..., Any], begin: str) -> Callable[[str, str
     loads, dumps = orjson.loads, orjson.dumps
 
     def run_one(order_id: str, item_id: str) -> None:
-        rows = execute(_SELECT_ROWS, (order_id,)).fetchall()
+        rows = execute(_SELECT_ROWS, (item_id, order_id)).fetchall()
         version, account, created, finalized, header_text = rows[0][:5]
         header = loads(header_text)
-        items = {r[5]: (r[6], loads(r[7])) for r in rows}
-        count, item = items[item_id]
+        if rows[0][9] > version:
+            raise ValueError("conflict")
+        count, item = rows[0][6], loads(rows[0][7])
         data = item["data"]
         dest = allowed.get((data["status"], "request_information"))
         if dest is None:
@@ -202,6 +204,9 @@ def _hand_written(execute: Callable[..., Any], begin: str) -> Callable[[str, str
         actor = {"role": "account_manager", "id": "am-1"}
         entry = {"from_status": data["status"], "to_status": dest, "trigger": "request_information"}
         entry.update(actor=actor, at=at, note=None)
+        statuses = header["data"]["statuses"]
+        statuses[data["status"]] -= 1
+        statuses[dest] = statuses.get(dest, 0) + 1
         data["status"] = dest
         seq = header["data"]["event_seq"] = header["data"]["event_seq"] + 1
         event = {"type": "ItemStatusChanged", "event_id": f"{order_id}#{seq}", "data": entry}
@@ -212,7 +217,8 @@ def _hand_written(execute: Callable[..., Any], begin: str) -> Callable[[str, str
             (version + 1, account, created, finalized, dumps(header).decode(), order_id, version),
         )
         execute(
-            _UPDATE_ITEM, (dest, count + 1, dumps(item).decode(), entry_text, order_id, item_id)
+            _UPDATE_ITEM,
+            (dest, count + 1, dumps(item).decode(), entry_text, version + 1, order_id, item_id),
         )
         execute(_INSERT_ENTRY, (order_id, item_id, count, entry_text))
         execute(_INSERT_EVENT, (order_id, f"{order_id}#{seq}", dumps(event).decode()))

@@ -26,6 +26,10 @@ class TestMemoryStorage(StorageContract):
         return True
 
     @pytest.fixture
+    def reads_items_when_touched(self) -> bool:
+        return True
+
+    @pytest.fixture
     def supports_parallel_relays(self) -> bool:
         return True
 

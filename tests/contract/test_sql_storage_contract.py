@@ -42,6 +42,10 @@ class _SqlFixtures:
         return True
 
     @pytest.fixture
+    def reads_items_when_touched(self) -> bool:
+        return True
+
+    @pytest.fixture
     def corrupt_order(self, storage: Any) -> Callable[[str], None]:
         def corrupt(order_id: str) -> None:
             self.raw(

@@ -14,6 +14,8 @@ checks both the SQL adapters and ``MemoryStorage`` use.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, SupportsIndex, TypeVar, overload
@@ -23,6 +25,7 @@ import attrs
 from ..domain.events import Event
 from ..domain.inputs import check_text
 from ..domain.order import HistoryEntry, LineItem, Order
+from ..domain.statuses import ItemStatus
 from ..errors import ConcurrencyConflict, NotFound, SerializationError, ValidationError
 from ..ports import OutboxEntry
 from ..records import RecordSpec
@@ -30,11 +33,16 @@ from ..serialization import dump_event, dumps, from_json, load_event, loads, to_
 
 __all__ = [
     "HistoryLoader",
+    "ItemFetcher",
     "ItemRow",
+    "ItemsFetcher",
     "LazyHistory",
+    "LazyItems",
     "OrderHeader",
     "OrderRows",
+    "RawItem",
     "assemble_order",
+    "body_digest",
     "check_find_fields",
     "check_page",
     "check_version",
@@ -50,11 +58,14 @@ __all__ = [
     "history_bodies",
     "index_param",
     "next_version",
+    "order_header",
     "order_rows",
     "page_history",
+    "partial_order",
     "record_not_found",
     "require_text",
     "rows_of_new_order",
+    "summarize_rows",
 ]
 
 T = TypeVar("T")
@@ -211,13 +222,22 @@ def decode_event(position: Any, stream: Any, payload: Any) -> OutboxEntry:
 
 @attrs.define
 class OrderHeader:
-    """The order header row's body: the order without its line items."""
+    """The order header row's body: the order without its line items.
+
+    ``statuses`` (item status value -> number of items in it) and
+    ``final_at`` (the latest time an item became final) are what order-level
+    rules read without the items (``Order.status``, ``is_final``,
+    ``finalized_at``); kept exact by every save since schema 5.  None in a
+    header written before: such an order reads all its items when asked.
+    """
 
     order_id: str
     account_id: str
     created_at: datetime
     event_seq: int = 0
     reference: str | None = None
+    statuses: dict[str, int] | None = None
+    final_at: datetime | None = None
 
 
 @attrs.frozen
@@ -237,6 +257,9 @@ class ItemRow:
     history_len: int
     body: str
     last: str | None
+    # The order version whose commit wrote this row (0: before schema 5).  Set
+    # by storage at commit; a reader holding an older version must not use it.
+    written: int = 0
 
 
 @attrs.frozen
@@ -276,30 +299,108 @@ def _item_body(item: LineItem) -> str:
         object.__setattr__(item, "history", history)
 
 
+def body_digest(body: str | bytes) -> bytes:
+    """What change tracking keeps of a stored item row's body: a 128-bit BLAKE2b
+    digest (the body itself would double the memory of a loaded order)."""
+    data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def _new_entries(history: list[HistoryEntry], stored: int) -> list[HistoryEntry]:
     if isinstance(history, LazyHistory):
         return history.appended_since(stored)
     return history[stored:]
 
 
+def _summary_of(items: Iterable[LineItem]) -> tuple[dict[str, int], datetime | None]:
+    counts: dict[str, int] = {}
+    final_at: datetime | None = None
+    for item in items:
+        status = item.status
+        counts[status.value] = counts.get(status.value, 0) + 1
+        if status.is_final:
+            at = item.finalized_at
+            if at is not None and (final_at is None or at > final_at):
+                final_at = at
+    return counts, final_at
+
+
+def summarize_rows(
+    key: str, rows: Sequence[tuple[Any, Any]]
+) -> tuple[dict[str, int], datetime | None] | None:
+    """The item summary of a header from its item rows ``(status, last_entry)``;
+    None if there are none.  For the schema 5 migration.
+
+    Raises:
+        SerializationError: a status or latest entry cannot be read (names the order).
+    """
+    if not rows:
+        return None
+    counts: dict[str, int] = {}
+    final_at: datetime | None = None
+    record = f"order {key!r}"
+    for value, last in rows:
+        try:
+            status = ItemStatus(value)
+        except ValueError:
+            raise SerializationError(f"unknown item status {value!r}", record=record) from None
+        counts[status.value] = counts.get(status.value, 0) + 1
+        if status.is_final and last is not None:
+            at = decode_entry(last, record).at
+            if final_at is None or at > final_at:
+                final_at = at
+    return counts, final_at
+
+
+def _partial_items(order: Order) -> LazyItems | None:
+    items = order.items
+    return items if isinstance(items, LazyItems) and items is order._partial else None
+
+
+def order_header(order: Order) -> OrderHeader:
+    """The header row of ``order``, with its item summary.
+
+    For an order whose items were read in part, the summary is the stored one
+    moved by the items read (no other item can have changed); otherwise it is
+    counted from every item.
+    """
+    partial = _partial_items(order)
+    if partial is not None and not partial.loaded:
+        statuses, final_at = partial.stored_summary()
+    else:
+        statuses, final_at = _summary_of(order.items)
+    return OrderHeader(
+        order.order_id,
+        order.account_id,
+        order.created_at,
+        order.event_seq,
+        order.reference,
+        statuses,
+        final_at,
+    )
+
+
 def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     """The rows saving ``order`` writes: the header, items changed since it was loaded
     (or all, for an order never stored) and the history entries appended since.
 
-    After encoding, the order's change tracking is reset to what the rows hold,
-    so saving it again in the same unit of work writes only later changes.
+    Only the items an order read from storage can have changed: an order read
+    in part (:class:`LazyItems`) looks at those alone.  After encoding, the
+    order's change tracking is reset to what the rows hold, so saving it again
+    in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
-    header_body = dumps(
-        header
-        or OrderHeader(
-            order.order_id, order.account_id, order.created_at, order.event_seq, order.reference
-        )
-    )
+    stored: dict[str, tuple[int, bytes, str | None]] = order._stored or {}
+    header_body = dumps(header or order_header(order))
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, str, str | None]] = dict(stored)
-    for position, item in enumerate(order.items):
+    after: dict[str, tuple[int, bytes, str | None]] = dict(stored)
+    partial = _partial_items(order)
+    candidates: Iterable[tuple[int, LineItem]]
+    if partial is not None and not partial.loaded:
+        candidates = partial.read_items()
+    else:
+        candidates = enumerate(order.items)
+    for position, item in candidates:
         item_id = item.item_id
         before = stored.get(item_id)
         count = len(item.history)
@@ -313,7 +414,8 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         ):
             continue
         body = _item_body(item)
-        if before is not None and count == before[0] and body == before[1]:
+        digest = body_digest(body)
+        if before is not None and count == before[0] and digest == before[1]:
             object.__setattr__(item, "_changed", False)
             continue
         check_text(item_id, "item_id")
@@ -323,11 +425,13 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
             last = encode_entry(entry)
             history.append((item_id, start + offset, last))
         items.append(ItemRow(item_id, position, item.status.value, count, body, last))
-        after[item_id] = (count, body, last)
+        after[item_id] = (count, digest, last)
         object.__setattr__(item, "_changed", False)
         if isinstance(item.history, LazyHistory):
             item.history.mark_stored()
     order._stored = after
+    if partial is not None:
+        partial.mark_stored()
     return OrderRows(header_body, items, history)
 
 
@@ -372,7 +476,7 @@ def assemble_order(
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, str, str | None]] = {}
+    stored: dict[str, tuple[int, bytes, str | None]] = {}
     for count, body, last in item_rows:
         item = decode_item(key, count, body, last)
         # Set past the change hook: loading is not a change.
@@ -381,7 +485,7 @@ def assemble_order(
         )
         object.__setattr__(item, "_changed", False)
         items.append(item)
-        stored[item.item_id] = (count, body, last)
+        stored[item.item_id] = (count, body_digest(body), last)
     if not items:
         raise SerializationError("order has no line items", record=f"order {key!r}")
     order = Order(
@@ -395,6 +499,346 @@ def assemble_order(
     )
     order._stored = stored
     return order
+
+
+RawItem = tuple[Any, Any, Any, Any, Any]
+"""A stored item row as read: ``(position, history_len, body, last_entry, written)``."""
+ItemFetcher = Callable[[str], "RawItem | None"]
+"""``item_id -> that item's stored row, or None`` (one indexed read)."""
+ItemsFetcher = Callable[[], list[tuple[Any, Any, Any, Any, Any, Any]]]
+"""``() -> every stored item row as (item_id, *RawItem)``, in position order."""
+
+
+def _decode_stored_item(
+    key: str, raw: RawItem, load_history: HistoryLoader
+) -> tuple[int, LineItem, tuple[int, bytes, str | None]]:
+    position, count, body, last, _ = raw
+    item = decode_item(key, count, body, last)
+    # Set past the change hook: loading is not a change.
+    object.__setattr__(item, "history", LazyHistory(item.item_id, count, last, load_history, key))
+    object.__setattr__(item, "_changed", False)
+    if type(position) is not int:
+        raise SerializationError(f"item {item.item_id!r}: bad position", record=f"order {key!r}")
+    return position, item, (count, body_digest(body), last)
+
+
+def partial_order(
+    key: str,
+    version: Any,
+    header_body: Any,
+    fetch_item: ItemFetcher,
+    fetch_items: ItemsFetcher,
+    load_history: HistoryLoader,
+    prefetched: dict[str, RawItem] | None = None,
+    *,
+    complete: bool = False,
+) -> Order:
+    """An order from its header row alone: its items are read when touched.
+
+    ``Order.item(item_id)`` reads that one row through ``fetch_item`` (or
+    decodes it from ``prefetched``, rows the storage read with the header);
+    iterating, ``len`` aside, reads every row once through ``fetch_items``
+    (or takes them from ``prefetched`` when ``complete`` says it holds them all).
+    The order's status, ``is_final`` and ``finalized_at`` come from the
+    header's item summary, moved by the items read.
+
+    Raises:
+        SerializationError: the header cannot be read (names the order); an
+            item row that cannot be read raises when it is touched.
+    """
+    checked, header = decode_header(key, version, header_body)
+    if header.statuses is not None and (
+        any(type(n) is not int or n < 0 for n in header.statuses.values())
+        or not sum(header.statuses.values())
+    ):
+        raise SerializationError("bad item summary", record=f"order {key!r}")
+    order = Order(
+        order_id=header.order_id,
+        account_id=header.account_id,
+        items=[],
+        created_at=header.created_at,
+        version=checked,
+        event_seq=header.event_seq,
+        reference=header.reference,
+    )
+    items = LazyItems(
+        order,
+        header.statuses,
+        header.final_at,
+        fetch_item,
+        fetch_items,
+        load_history,
+        prefetched,
+        complete=complete,
+    )
+    order.items = items
+    order._partial = items
+    order._stored = {}
+    return order
+
+
+# A dict lookup instead of ``ItemStatus(value)`` (an enum call costs ~1 us).
+_STATUS_BY_VALUE = {s.value: s for s in ItemStatus}
+
+
+class LazyItems(list[LineItem]):
+    """A stored order's line items: a list whose rows are read when touched.
+
+    ``find(item_id)`` (what ``Order.item`` and so ``Order.fire`` use) reads
+    and decodes that item alone; ``len`` answers from the header; any other
+    read loads every item once, keeping the objects already handed out.  It
+    compares equal to a plain list of the same items.
+    """
+
+    __slots__ = (
+        "_all",
+        "_fetch_item",
+        "_fetch_items",
+        "_final_at",
+        "_found",
+        "_load_history",
+        "_loaded",
+        "_order",
+        "_prefetched",
+        "_statuses",
+        "_version",
+    )
+
+    def __init__(
+        self,
+        order: Order,
+        statuses: dict[str, int] | None,
+        final_at: datetime | None,
+        fetch_item: ItemFetcher,
+        fetch_items: ItemsFetcher,
+        load_history: HistoryLoader,
+        prefetched: dict[str, RawItem] | None = None,
+        *,
+        complete: bool = False,
+    ) -> None:
+        super().__init__()
+        self._order = order
+        self._statuses = statuses
+        self._final_at = final_at
+        self._fetch_item = fetch_item
+        self._fetch_items = fetch_items
+        self._load_history = load_history
+        self._prefetched = prefetched or {}
+        # Every item row, when the storage read them all with the header.
+        self._all = (
+            sorted(((k, *raw) for k, raw in self._prefetched.items()), key=lambda r: r[1])
+            if complete
+            else None
+        )
+        # The order version the header was read at: item rows must not be newer.
+        self._version = order.version
+        # item id -> (position, the item, its status as stored)
+        self._found: dict[str, tuple[int, LineItem, ItemStatus]] = {}
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether every item has been read."""
+        return self._loaded
+
+    def _remember(self, key: str, raw: RawItem) -> tuple[int, LineItem, ItemStatus]:
+        written = raw[4]
+        if type(written) is int and written > self._version:
+            # Rows are read after the header (reads take no locks): a row a later
+            # commit rewrote is not the row of the version held, and that
+            # version's row is gone.  The same answer as a lost save race.
+            raise ConcurrencyConflict(key, expected_version=self._version, actual_version=written)
+        position, item, stored = _decode_stored_item(key, raw, self._load_history)
+        found = (position, item, item.status)
+        self._found[item.item_id] = found
+        order_stored = self._order._stored
+        if order_stored is None:
+            order_stored = self._order._stored = {}
+        order_stored[item.item_id] = stored
+        return found
+
+    def find(self, item_id: str) -> LineItem | None:
+        """The item ``item_id`` (read now if it was not), or None if the order has none."""
+        if not isinstance(item_id, str):
+            return None  # never stored; ``Order.item`` names it in ``ItemNotFound``
+        found = self._found.get(item_id)
+        if found is not None:
+            return found[1]
+        if self._loaded:
+            return next((i for i in list.__iter__(self) if i.item_id == item_id), None)
+        raw = self._prefetched.pop(item_id, None)
+        if raw is None:
+            raw = self._fetch_item(item_id)
+            if raw is None:
+                return None
+        return self._remember(self._order.order_id, raw)[1]
+
+    def read_items(self) -> list[tuple[int, LineItem]]:
+        """``(position, item)`` of every item read so far."""
+        return [(position, item) for position, item, _ in self._found.values()]
+
+    def summary(self) -> tuple[list[ItemStatus], datetime | None] | None:
+        """The items' statuses (one each, any order) and the latest time one became
+        final, without reading the others; None if the header has no summary."""
+        if self._statuses is None:
+            return None
+        counts, final_at = self.stored_summary()
+        try:
+            return [_STATUS_BY_VALUE[v] for v, n in counts.items() if n], final_at
+        except KeyError as exc:
+            raise SerializationError(
+                f"unknown item status {exc.args[0]!r} in the item summary",
+                record=f"order {self._order.order_id!r}",
+            ) from None
+
+    def stored_summary(self) -> tuple[dict[str, int], datetime | None]:
+        """The header's summary (status value -> count, latest final time) moved by the
+        items read; counted from every item if the header had none."""
+        if self._statuses is None:
+            return _summary_of(self)
+        counts = dict(self._statuses)
+        final_at = self._final_at
+        for _, item, was in self._found.values():
+            now = item.status
+            if now is not was:
+                counts[was.value] = counts.get(was.value, 0) - 1
+                counts[now.value] = counts.get(now.value, 0) + 1
+            if now.is_final:
+                at = item.finalized_at
+                if at is not None and (final_at is None or at > final_at):
+                    final_at = at
+        return {v: n for v, n in counts.items() if n}, final_at
+
+    def mark_stored(self) -> None:
+        """The items read are now stored as they are (called by storage after encoding)."""
+        if self._loaded:
+            return
+        self._statuses, self._final_at = self.stored_summary()
+        for item_id, (position, item, _) in list(self._found.items()):
+            self._found[item_id] = (position, item, item.status)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        key = self._order.order_id
+        items: list[LineItem] = []
+        for item_id, *raw in self._all if self._all is not None else self._fetch_items():
+            found = self._found.get(item_id)
+            if found is None:
+                found = self._remember(key, tuple(raw))
+            items.append(found[1])
+        if not items:
+            raise SerializationError("order has no line items", record=f"order {key!r}")
+        list.extend(self, items)
+        self._prefetched = {}
+        self._all = None
+        self._loaded = True
+
+    # -- what never loads ------------------------------------------------------
+
+    def __len__(self) -> int:
+        if self._loaded or self._statuses is None:
+            self._load()
+            return list.__len__(self)
+        return sum(self._statuses.values())
+
+    def __bool__(self) -> bool:
+        return True if not self._loaded else list.__len__(self) > 0
+
+    # -- what loads ------------------------------------------------------------
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> LineItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LineItem]: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> LineItem | list[LineItem]:
+        self._load()
+        return list.__getitem__(self, index)
+
+    def __iter__(self) -> Iterator[LineItem]:
+        self._load()
+        return list.__iter__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._load()
+        if isinstance(other, LazyItems):
+            other._load()
+        return list.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load()
+        return list.__repr__(self)
+
+    def __add__(self, other: Any) -> list[LineItem]:  # type: ignore[override]
+        self._load()
+        return list(list.__iter__(self)) + list(other)
+
+    def __mul__(self, n: SupportsIndex) -> list[LineItem]:
+        self._load()
+        return list(list.__iter__(self)) * n
+
+    __rmul__ = __mul__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copies and pickles are plain lists: they outlive the storage connection.
+        self._load()
+        return (list, (list(list.__iter__(self)),))
+
+    def __copy__(self) -> list[LineItem]:
+        self._load()
+        return list(list.__iter__(self))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[LineItem]:
+        self._load()
+        return copy.deepcopy(list(list.__iter__(self)), memo)
+
+    def copy(self) -> list[LineItem]:
+        return self.__copy__()
+
+
+def _loading(name: str) -> Callable[..., Any]:
+    method = getattr(list, name)
+
+    def call(self: LazyItems, *args: Any, **kwargs: Any) -> Any:
+        self._load()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# Every other list method reads (or changes) the whole list: it loads first.
+for _name in (
+    "__contains__",
+    "__reversed__",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "reverse",
+    "sort",
+    "index",
+    "count",
+):
+    setattr(LazyItems, _name, _loading(_name))
+del _name
 
 
 class LazyHistory(list[HistoryEntry]):

@@ -54,14 +54,18 @@ from ..records import (
 )
 from ..serialization import dumps
 from ._rows import (
+    ItemFetcher,
     ItemRow,
+    ItemsFetcher,
     OrderRows,
+    RawItem,
     assemble_order,
     check_find_fields,
     check_page,
     check_version,
     decode_entry,
     decode_event,
+    decode_header,
     decode_order,
     decode_record,
     encode_event,
@@ -71,9 +75,11 @@ from ._rows import (
     next_version,
     order_rows,
     page_history,
+    partial_order,
     record_not_found,
     require_text,
     rows_of_new_order,
+    summarize_rows,
 )
 
 __all__ = [
@@ -347,6 +353,44 @@ def _v4_backfill(session: Session) -> None:
             write_order_rows(session, key, rows_of_new_order(order), header=True)
 
 
+def _v5_partial_loads(d: Dialect) -> list[str]:
+    # Item rows say which order version wrote them, so a reader holding the
+    # header of an older version knows a row read later is not its row (0:
+    # written before, by a version every reader since the upgrade has seen).
+    return [f"ALTER TABLE {ITEMS} ADD COLUMN written_version INTEGER NOT NULL DEFAULT 0"]
+
+
+def _v5_backfill(session: Session) -> None:
+    # Every header gets its item summary (status counts, latest final time)
+    # from its item rows.  A header or item row that cannot be decoded is left
+    # as it was: the order then reads all its items when asked, as before.
+    keys = [row[0] for row in session.query(f"SELECT order_id FROM {ORDERS} ORDER BY order_id")]
+    for start in range(0, len(keys), 200):
+        chunk = keys[start : start + 200]
+        marks = ", ".join("?" * len(chunk))
+        headers = session.query(
+            f"SELECT order_id, version, body FROM {ORDERS} WHERE order_id IN ({marks})", chunk
+        )
+        items: dict[str, list[tuple[Any, Any]]] = {}
+        for order_id, status, last in session.query(
+            f"SELECT order_id, status, last_entry FROM {ITEMS} WHERE order_id IN ({marks})",
+            chunk,
+        ):
+            items.setdefault(order_id, []).append((status, last))
+        for key, version, body in headers:
+            try:
+                summary = summarize_rows(key, items.get(key, []))
+                _, header = decode_header(key, version, body)
+            except SerializationError:
+                continue
+            if summary is None:
+                continue  # a schema 3 row the migration 4 backfill could not read
+            header.statuses, header.final_at = summary
+            session.execute(
+                f"UPDATE {ORDERS} SET body = ? WHERE order_id = ?", (dumps(header), key)
+            )
+
+
 MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(1, "orders and outbox", _v1),
     _Migration(
@@ -358,6 +402,7 @@ MIGRATIONS: tuple[_Migration, ...] = (
     ),
     _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
     _Migration(4, "orders as header, item and history rows", _v4_order_rows, _v4_backfill),
+    _Migration(5, "order headers summarise their items", _v5_partial_loads, _v5_backfill),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
@@ -631,14 +676,36 @@ def _seq_key(seq: Any, key: str) -> tuple[int, int, str]:
     return (0, int(seq), "") if seq is not None else (1, 0, key)
 
 
-_SELECT_ORDER = (
-    f"SELECT o.version, o.body, i.history_len, i.body, i.last_entry FROM {ORDERS} o"
-    f" LEFT JOIN {ITEMS} i ON i.order_id = o.order_id"
-    " WHERE o.order_id = ? ORDER BY i.position"
+_SELECT_HEADER = f"SELECT version, body FROM {ORDERS} WHERE order_id = ?"
+_SELECT_ITEM = (
+    f"SELECT position, history_len, body, last_entry, written_version FROM {ITEMS}"
+    " WHERE order_id = ? AND item_id = ?"
 )
 _SELECT_ITEMS = (
-    f"SELECT item_id, position, history_len, body, last_entry FROM {ITEMS} WHERE order_id = ?"
+    f"SELECT item_id, position, history_len, body, last_entry, written_version FROM {ITEMS}"
+    " WHERE order_id = ? ORDER BY position"
 )
+
+
+_SELECT_ORDER_ALL = (
+    "SELECT o.version, o.body, i.item_id, i.position, i.history_len, i.body, i.last_entry,"
+    f" i.written_version FROM {ORDERS} o LEFT JOIN {ITEMS} i ON i.order_id = o.order_id"
+    " WHERE o.order_id = ?"
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _select_order_with(count: int) -> str:
+    """The header and ``count`` named item rows of one order, in one query."""
+    marks = ", ".join("?" * count)
+    return (
+        "SELECT o.version, o.body, i.item_id, i.position, i.history_len, i.body, i.last_entry,"
+        f" i.written_version FROM {ORDERS} o LEFT JOIN {ITEMS} i"
+        f" ON i.order_id = o.order_id AND i.item_id IN ({marks})"
+        " WHERE o.order_id = ?"
+    )
+
+
 _SELECT_HISTORY = (
     f"SELECT pos, body FROM {HISTORY} WHERE order_id = ? AND item_id = ? AND pos < ? ORDER BY pos"
 )
@@ -680,23 +747,59 @@ class SqlOrderRepository(_Repository):
 
         return load
 
-    def _assemble_staged(self, write: _Write) -> Order:
-        stored: dict[str, tuple[Any, Any, Any, Any]] = {}
-        if write.expected is not None:
-            for item_id, position, count, body, last in self._session.query(
-                _SELECT_ITEMS, (write.key,)
-            ):
-                stored[item_id] = (position, count, body, last)
-        for row in (write.items or {}).values():
-            stored[row.item_id] = (row.position, row.history_len, row.body, row.last)
-        ordered = sorted(stored.values(), key=lambda r: r[0])
-        return assemble_order(
-            write.key,
-            write.version,
-            write.body,
-            [(count, body, last) for _, count, body, last in ordered],
-            self._loader(write.key),
+    def _item_fetchers(self, order_id: str) -> tuple[ItemFetcher, ItemsFetcher]:
+        session, uow = self._session, self._uow
+
+        def staged() -> _Write | None:
+            return uow._writes.get((ORDERS, order_id))
+
+        def fetch_item(item_id: str) -> RawItem | None:
+            write = staged()
+            if write is not None and write.items and item_id in write.items:
+                r = write.items[item_id]
+                return (r.position, r.history_len, r.body, r.last, 0)
+            if write is not None and write.expected is None:
+                return None  # added by this unit of work: nothing stored yet
+            if not _findable(session, item_id):
+                return None
+            rows = session.query(_SELECT_ITEM, (order_id, item_id))
+            return tuple(rows[0]) if rows else None
+
+        def fetch_items() -> list[tuple[Any, Any, Any, Any, Any, Any]]:
+            write = staged()
+            rows: dict[Any, tuple[Any, Any, Any, Any, Any, Any]] = {}
+            if write is None or write.expected is not None:
+                rows = {r[0]: r for r in session.query(_SELECT_ITEMS, (order_id,))}
+            if write is not None:
+                for r in (write.items or {}).values():
+                    rows[r.item_id] = (r.item_id, r.position, r.history_len, r.body, r.last, 0)
+            return sorted(rows.values(), key=lambda r: r[1])
+
+        return fetch_item, fetch_items
+
+    def _partial(
+        self,
+        key: str,
+        version: Any,
+        header: Any,
+        prefetched: dict[str, RawItem] | None = None,
+        *,
+        complete: bool = False,
+    ) -> Order:
+        fetch_item, fetch_items = self._item_fetchers(key)
+        return partial_order(
+            key,
+            version,
+            header,
+            fetch_item,
+            fetch_items,
+            self._loader(key),
+            prefetched,
+            complete=complete,
         )
+
+    def _assemble_staged(self, write: _Write) -> Order:
+        return self._partial(write.key, write.version, write.body)
 
     def add(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
@@ -717,20 +820,39 @@ class SqlOrderRepository(_Repository):
             rows.history,
         )
 
-    def get(self, order_id: str) -> Order:
+    #: ``get`` takes ``items=``: the service names the items a use case touches.
+    prefetches_items = True
+
+    def get(self, order_id: str, *, items: Sequence[str] = (), all_items: bool = False) -> Order:
+        """The order ``order_id``, its items read when touched.
+
+        ``items`` names items the caller will touch: their rows are read in
+        the same query as the header (one round trip instead of one more per
+        item).  Unknown ids are ignored here (``Order.item`` names them).
+        ``all_items`` reads every item row with the header instead (a use case
+        that touches them all, such as cancelling the order).
+        """
         key = require_text(order_id, "order_id")
         staged = self._staged(key)
         if staged is not None:
             return self._assemble_staged(staged)
         if not _findable(self._session, key):
             raise OrderNotFound(key)
-        rows = self._session.query(_SELECT_ORDER, (key,))
+        wanted = [i for i in items if isinstance(i, str) and _findable(self._session, i)]
+        if all_items:
+            rows = self._session.query(_SELECT_ORDER_ALL, (key,))
+        elif wanted:
+            rows = self._session.query(_select_order_with(len(wanted)), (*wanted, key))
+        else:
+            rows = self._session.query(_SELECT_HEADER, (key,))
         if not rows:
             raise OrderNotFound(key)
         version, header = rows[0][0], rows[0][1]
         self._remember(key, version)
-        items = [(count, body, last) for _, _, count, body, last in rows if body is not None]
-        return assemble_order(key, version, header, items, self._loader(key))
+        prefetched = {
+            r[2]: (r[3], r[4], r[5], r[6], r[7]) for r in rows if len(r) > 2 and r[2] is not None
+        }
+        return self._partial(key, version, header, prefetched, complete=all_items)
 
     def save(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
@@ -1016,7 +1138,11 @@ class SqlUnitOfWork:
                     _refuse(session, write)
             rest: list[tuple[str, Sequence[Sequence[Any]]]] = []
             for write in writes:
-                rest.extend(_order_row_statements(session, write.key, write.items, write.history))
+                rest.extend(
+                    _order_row_statements(
+                        session, write.key, write.items, write.history, write.version
+                    )
+                )
             if self._events:
                 rest.append((_INSERT_EVENT, self._events))
             if rest:
@@ -1042,6 +1168,14 @@ def _refuse(session: Session, write: _Write) -> None:
 
 
 _UPSERT_ITEM = (
+    f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body, last_entry,"
+    " written_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id)"
+    " DO UPDATE SET position = excluded.position, status = excluded.status,"
+    " history_len = excluded.history_len, body = excluded.body,"
+    " last_entry = excluded.last_entry, written_version = excluded.written_version"
+)
+# What migration 4 wrote, before migration 5 added ``written_version``.
+_UPSERT_ITEM_V4 = (
     f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body, last_entry)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id) DO UPDATE SET"
     " position = excluded.position, status = excluded.status,"
@@ -1057,12 +1191,16 @@ def _order_row_statements(
     order_id: str,
     items: dict[str, ItemRow] | None,
     history: list[tuple[str, int, str]] | None,
+    version: int | None,
 ) -> list[tuple[str, Sequence[Sequence[Any]]]]:
+    """Item upserts and history inserts; ``version`` stamps the item rows (None:
+    the schema 4 columns only, for the migration 4 backfill)."""
     out: list[tuple[str, Sequence[Sequence[Any]]]] = []
     if items:
+        stamp: tuple[int, ...] = () if version is None else (version,)
         out.append(
             (
-                _UPSERT_ITEM,
+                _UPSERT_ITEM if version is not None else _UPSERT_ITEM_V4,
                 [
                     (
                         order_id,
@@ -1072,6 +1210,7 @@ def _order_row_statements(
                         r.history_len,
                         r.body,
                         r.last,
+                        *stamp,
                     )
                     for r in items.values()
                 ],
@@ -1088,7 +1227,7 @@ def write_order_rows(session: Session, order_id: str, rows: OrderRows, *, header
     if header:
         session.execute(f"UPDATE {ORDERS} SET body = ? WHERE order_id = ?", (rows.header, order_id))
     items = {r.item_id: r for r in rows.items}
-    for sql, params in _order_row_statements(session, order_id, items, rows.history):
+    for sql, params in _order_row_statements(session, order_id, items, rows.history, None):
         session.executemany(sql, params)
 
 
@@ -1345,7 +1484,7 @@ def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: in
             headers.append(order_row(session, order, rows.header))
             key = order.order_id
             for sql_rows in _order_row_statements(
-                session, key, {r.item_id: r for r in rows.items}, rows.history
+                session, key, {r.item_id: r for r in rows.items}, rows.history, 1
             ):
                 (items if sql_rows[0] == _UPSERT_ITEM else entries).extend(sql_rows[1])
         with session.transaction():

@@ -48,7 +48,7 @@ from ..relay import ParkedEvent
 from ..serialization import dumps
 from ._rows import (
     ItemRow,
-    assemble_order,
+    RawItem,
     check_find_fields,
     check_page,
     decode_event,
@@ -60,6 +60,7 @@ from ._rows import (
     next_version,
     order_rows,
     page_history,
+    partial_order,
     record_not_found,
     require_text,
     rows_of_new_order,
@@ -168,20 +169,39 @@ class _OrderRepo(_Repository):
         return load
 
     def _assemble(self, key: str, row: _Row, write: _Write | None) -> Order:
-        with self._storage._lock:
-            stored = {
-                item_id: (r.position, r.history_len, r.body, r.last)
-                for item_id, r in self._storage._items.get(key, {}).items()
-            }
-        if write is not None and write.expected is None:
-            stored = {}
-        if write is not None:
-            for r in (write.items or {}).values():
-                stored[r.item_id] = (r.position, r.history_len, r.body, r.last)
-        ordered = sorted(stored.values(), key=lambda r: r[0])
-        return assemble_order(
-            key, row.version, row.body, [(c, b, e) for _, c, b, e in ordered], self._loader(key)
-        )
+        # The same partial read as in SQL: the header now, each item when touched.
+        storage, uow = self._storage, self._uow
+
+        def staged() -> _Write | None:
+            return uow._writes.get(("orders", key))
+
+        def fetch_item(item_id: str) -> RawItem | None:
+            write = staged()
+            if write is not None and write.items and item_id in write.items:
+                r = write.items[item_id]
+                return (r.position, r.history_len, r.body, r.last, 0)
+            if write is not None and write.expected is None:
+                return None
+            with storage._lock:
+                found = storage._items.get(key, {}).get(item_id)
+            if found is None:
+                return None
+            return (found.position, found.history_len, found.body, found.last, found.written)
+
+        def fetch_items() -> list[tuple[Any, Any, Any, Any, Any, Any]]:
+            write = staged()
+            rows: dict[str, ItemRow] = {}
+            if write is None or write.expected is not None:
+                with storage._lock:
+                    rows = dict(storage._items.get(key, {}))
+            if write is not None:
+                rows.update(write.items or {})
+            ordered = sorted(rows.values(), key=lambda r: r.position)
+            return [
+                (r.item_id, r.position, r.history_len, r.body, r.last, r.written) for r in ordered
+            ]
+
+        return partial_order(key, row.version, row.body, fetch_item, fetch_items, self._loader(key))
 
     def add(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
@@ -198,7 +218,10 @@ class _OrderRepo(_Repository):
             rows.history,
         )
 
-    def get(self, order_id: str) -> Order:
+    #: ``get`` takes ``items=`` (as in SQL; here nothing is gained by it).
+    prefetches_items = True
+
+    def get(self, order_id: str, *, items: Sequence[str] = (), all_items: bool = False) -> Order:
         key = require_text(order_id, "order_id")
         write = self._uow._writes.get(("orders", key))
         row = write.row if write is not None else self._stored(key)
@@ -340,7 +363,10 @@ class _UnitOfWork:
                     stored_items = s._items.setdefault(key, {})
                     if write.expected is None:
                         stored_items.clear()
-                    stored_items.update(write.items)
+                    version = write.row.version
+                    stored_items.update(
+                        (k, attrs.evolve(r, written=version)) for k, r in write.items.items()
+                    )
                 for item_id, pos, body in write.history or ():
                     entries = s._history.setdefault((key, item_id), [])
                     del entries[pos:]  # a re-added order starts its history again

@@ -31,6 +31,7 @@ __all__ = [
     "RETRY_SLEEP",
     "UseCaseBase",
     "add_aggregate",
+    "load_order",
     "save_aggregate",
     "save_order",
     "use_case_name",
@@ -93,6 +94,17 @@ def use_case_name(use_case: Callable[..., object]) -> str:
     if len(parts) > 1 and "." in parts[-2]:  # defined inside a method of a class
         return parts[-2].rsplit(".", 1)[-1]
     return parts[-1].rsplit(".", 1)[-1]
+
+
+def load_order(uow: UnitOfWork, order_id: str, *item_ids: str, all_items: bool = False) -> Order:
+    """The order ``order_id``, telling a repository that reads items when touched
+    (``prefetches_items``) which items the use case will touch (or that it
+    touches them all), so their rows come with the header (PostgreSQL: one
+    round trip, not one more).  Any other repository gets a plain ``get``."""
+    orders = uow.orders
+    if (item_ids or all_items) and getattr(orders, "prefetches_items", False):
+        return orders.get(order_id, items=item_ids, all_items=all_items)  # type: ignore[call-arg]
+    return orders.get(order_id)
 
 
 def save_order(uow: UnitOfWork, order: Order) -> None:

@@ -16,7 +16,7 @@ from ..domain.order import NewItem, Order, record_regulatory_approval
 from ..domain.statuses import Role
 from ..errors import PermissionDenied, ValidationError
 from ..ports import UnitOfWork
-from .base import UseCaseBase, add_aggregate
+from .base import UseCaseBase, add_aggregate, load_order
 from .config import ServiceConfig, ServicePorts
 from .documents import DocumentUseCases
 
@@ -106,7 +106,10 @@ class OrderUseCases(UseCaseBase):
         """
         self._check_id(order_id, "order_id")
         with self.read_unit_of_work() as uow:
-            return uow.orders.get(order_id)
+            order = load_order(uow, order_id, all_items=True)
+            # A whole-order read: every item is read now, at the order's version.
+            list(order.items)
+            return order
 
     def fire(
         self,
@@ -125,7 +128,7 @@ class OrderUseCases(UseCaseBase):
         self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
+            order = load_order(uow, order_id, item_id)
             if trigger == Trigger.CANCEL:  # one item: the same configured roles
                 order.item(item_id)
                 order.cancel(
@@ -149,7 +152,7 @@ class OrderUseCases(UseCaseBase):
         self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
+            order = load_order(uow, order_id, all_items=True)
             order.cancel(actor=actor, at=now, note=note, roles=self.cancel_roles)
             self.save_order(uow, order)
             return order
@@ -182,7 +185,7 @@ class OrderUseCases(UseCaseBase):
             raise ValidationError("note must be a string", field="note")
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
-            order = uow.orders.get(order_id)
+            order = load_order(uow, order_id, item_id)
             record_regulatory_approval(order, item_id, actor=actor, at=now, note=note)
             self.save_order(uow, order)
             return order

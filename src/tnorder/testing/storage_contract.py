@@ -26,6 +26,10 @@ Fixtures an implementer overrides:
 * ``corrupt_record`` (default None): the same for ``(spec, key)`` records.
 * ``fail_next_commit`` (default None): a function that makes the next
   ``commit`` fail as the database would (disk full, connection lost).
+* ``reads_items_when_touched`` (default False): a loaded order reads its item
+  rows when they are first touched (``order.item(id)``, iteration), as the
+  shipped storages do; such a read of an item another writer changed since
+  the order's version was read raises ``ConcurrencyConflict``.
 * ``write_raw_event`` (default None): a function ``(stream, event_id,
   payload) -> None`` that appends a raw outbox record behind the storage's
   checks, as a broken writer would.  With it the parking tests poison the
@@ -231,6 +235,11 @@ class StorageContract:
     def fail_next_commit(self) -> Callable[[], None] | None:
         """A function that makes the next commit fail as the database would, or None."""
         return None
+
+    @pytest.fixture
+    def reads_items_when_touched(self) -> bool:
+        """True if a loaded order reads its item rows when first touched."""
+        return False
 
     @pytest.fixture
     def write_raw_event(self) -> Callable[[str, str, str], None] | None:
@@ -850,8 +859,10 @@ class StorageContract:
                 _touch(early, T0 + timedelta(hours=1))
                 fast.orders.save(early)
                 fast.commit()
-            _touch(late, T0 + timedelta(hours=2))
+            # A storage that reads items when touched may refuse already at the
+            # touch: the item rows changed since ``late``'s version was read.
             with _refused(ConcurrencyConflict):
+                _touch(late, T0 + timedelta(hours=2))
                 slow.orders.save(late)
                 slow.commit()
         assert early == _load(storage, order.order_id)
@@ -1103,7 +1114,7 @@ class StorageContract:
         assert order == stored
 
     def test_history_stays_readable_after_the_unit_of_work_ends(self, storage: Storage) -> None:
-        """An order's history can be read after the unit of work that loaded it is left
+        """The history of an item read in a unit of work can be read after it is left
         (it may load lazily), and it is the history as of that load."""
         order = _placed(_unique("L"), items=2)
         _touch(order, T0 + timedelta(minutes=1))
@@ -1111,6 +1122,7 @@ class StorageContract:
         _add(storage, order)
         with storage.unit_of_work() as uow:
             early = uow.orders.get(order.order_id)
+            assert 2 == len(list(early.items))
         with storage.unit_of_work() as uow:
             later = uow.orders.get(order.order_id)
             _touch(later, T0 + timedelta(minutes=2))
@@ -1194,8 +1206,10 @@ class StorageContract:
             first.fire(first.items[0].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
             uow.orders.save(first)
             uow.commit()
-        stale.fire(stale.items[1].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+        # Refused at the save, or already when the stale order reads the item row
+        # the first writer changed (a storage reading items when touched).
         with _refused(ConcurrencyConflict), storage.unit_of_work() as uow:
+            stale.fire(stale.items[1].item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
             uow.orders.save(stale)
             uow.commit()
         stored = _load(storage, order.order_id)
@@ -1237,6 +1251,126 @@ class StorageContract:
         stored = _load(storage, order.order_id)
         for n, item in enumerate(stored.items):
             assert [None, *(f"{n}.{r}" for r in range(rounds))] == [e.note for e in item.history]
+
+    # -- orders: partial loads -------------------------------------------------------
+
+    def test_touching_one_item_of_a_big_order_saves_and_reads_back_equal(
+        self, storage: Storage
+    ) -> None:
+        """An event on one item of a 300-item order, reached through ``order.item``, is
+        saved, and the whole order reads back equal to the same order changed in memory."""
+        order = _placed(_unique("B"), items=300)
+        _add(storage, order)
+        target = order.items[123].item_id
+        with storage.unit_of_work() as uow:
+            loaded = uow.orders.get(order.order_id)
+            loaded.fire(target, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0, note="one")
+            assert ItemStatus.INFORMATION_REQUIRED == loaded.item(target).status
+            uow.orders.save(loaded)
+            uow.add_events(loaded.pull_events())
+            uow.commit()
+        order.fire(target, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0, note="one")
+        order.pull_events()
+        order.version = 2
+        stored = _load(storage, order.order_id)
+        assert order == stored
+        assert 300 == len(stored.items)
+        assert [e.note for e in order.item(target).history] == [
+            e.note for e in stored.item(target).history
+        ]
+
+    def test_iterating_after_a_partial_load_keeps_the_items_already_read(
+        self, storage: Storage
+    ) -> None:
+        """After one item is read and changed, iterating the order yields every item in
+        order, with that very item object (and its change) among them."""
+        order = _placed(_unique("I"), items=5)
+        _add(storage, order)
+        with storage.unit_of_work() as uow:
+            loaded = uow.orders.get(order.order_id)
+            item = loaded.item(order.items[3].item_id)
+            loaded.fire(item.item_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            assert 5 == len(loaded.items)
+            items = list(loaded.items)
+            assert [i.item_id for i in order.items] == [i.item_id for i in items]
+            assert item is items[3]
+            assert ItemStatus.INFORMATION_REQUIRED == items[3].status
+            assert item is loaded.item(item.item_id)
+            uow.orders.save(loaded)
+            uow.commit()
+        assert loaded == _load(storage, order.order_id)
+
+    def test_order_status_is_exact_after_partial_loads(self, storage: Storage) -> None:
+        """The order's status, ``is_final`` and ``finalized_at`` of an order read in
+        part are those of the fully read order, over saves that each touch one item."""
+        order = _placed(_unique("Q"), items=3)
+        _add(storage, order)
+        ids = [i.item_id for i in order.items]
+        for n, item_id in enumerate(ids):
+            at = T0 + timedelta(hours=n + 1)
+            with storage.unit_of_work() as uow:
+                loaded = uow.orders.get(order.order_id)
+                loaded.fire(item_id, Trigger.CANCEL, actor=MANAGER, at=at)
+                order.fire(item_id, Trigger.CANCEL, actor=MANAGER, at=at)
+                expected = (order.status, order.is_final, order.finalized_at)
+                assert expected == (loaded.status, loaded.is_final, loaded.finalized_at)
+                uow.orders.save(loaded)
+                uow.commit()
+            stored = _load(storage, order.order_id)
+            assert expected == (stored.status, stored.is_final, stored.finalized_at)
+            list(stored.items)
+            assert expected == (stored.status, stored.is_final, stored.finalized_at)
+        assert T0 + timedelta(hours=3) == order.finalized_at
+        with storage.unit_of_work() as uow:
+            since = uow.orders.for_account("acct", finalized_since=T0 + timedelta(hours=3))
+            later = uow.orders.for_account("acct", finalized_since=T0 + timedelta(hours=4))
+        assert order.order_id in [o.order_id for o in since]
+        assert order.order_id not in [o.order_id for o in later]
+
+    def test_two_partial_writers_on_different_items_conflict(self, storage: Storage) -> None:
+        """Two units of work that each read and change a different item of one order:
+        the second to commit is refused and stores nothing (the order's version covers
+        all its items), and the first one's change is kept."""
+        order = _placed(_unique("W"), items=4)
+        _add(storage, order)
+        first_id, second_id = order.items[0].item_id, order.items[2].item_id
+        with storage.unit_of_work() as uow:
+            late = uow.orders.get(order.order_id)
+            late.fire(second_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+        with storage.unit_of_work() as uow:
+            first = uow.orders.get(order.order_id)
+            first.fire(first_id, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            uow.orders.save(first)
+            uow.commit()
+        with _refused(ConcurrencyConflict), storage.unit_of_work() as uow:
+            uow.orders.save(late)
+            uow.commit()
+        stored = _load(storage, order.order_id)
+        assert first == stored
+        assert ItemStatus.ORDER_SUBMITTED == stored.item(second_id).status
+
+    def test_an_item_changed_since_the_load_is_not_read_as_of_it(
+        self, storage: Storage, reads_items_when_touched: bool
+    ) -> None:
+        """An order read in part never mixes versions: touching an item another writer
+        changed since the order's version was read raises ``ConcurrencyConflict``, while
+        items nobody changed still read as stored."""
+        if not reads_items_when_touched:
+            pytest.skip("the storage does not declare `reads_items_when_touched`")
+        order = _placed(_unique("V"), items=3)
+        _add(storage, order)
+        changed, kept = order.items[0].item_id, order.items[1].item_id
+        stale = _load(storage, order.order_id)
+        with storage.unit_of_work() as uow:
+            fresh = uow.orders.get(order.order_id)
+            fresh.fire(changed, Trigger.REQUEST_INFORMATION, actor=STAFF, at=T0)
+            uow.orders.save(fresh)
+            uow.commit()
+        assert order.item(kept) == stale.item(kept)
+        with pytest.raises(ConcurrencyConflict):
+            stale.item(changed)
+        with pytest.raises(ConcurrencyConflict):
+            list(stale.items)
 
     def test_history_pages_read_a_slice_without_the_rest(self, storage: Storage) -> None:
         """``uow.orders.history(order_id, item_id, start=, limit=)`` returns that slice
