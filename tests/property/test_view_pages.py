@@ -11,6 +11,7 @@ back) concatenates to exactly what ``orders_tab`` / ``order_history`` /
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -113,10 +114,9 @@ class World:
         self.orders: list[str] = []
 
     def apply(self, step: tuple[Any, ...]) -> None:
-        try:
+        # Refused by the rules (a duplicate number, a guard): nothing changes.
+        with contextlib.suppress(TnorderError):
             getattr(self, f"_{step[0]}")(*step[1:])
-        except TnorderError:
-            pass  # refused by the rules (a duplicate number, a guard): nothing changes
 
     def _place(self, account: int, items: list[tuple[OrderKind, int | None, NumberType]]) -> None:
         new = [
@@ -221,70 +221,42 @@ def every_page(fetch: Callable[[str | None], Page[T]]) -> list[T]:
     raise AssertionError("pagination did not end")
 
 
+def paged(method: Callable[..., Page[T]], account: str, limit: int, **filters: Any) -> list[T]:
+    """Every row of ``method``'s pages for ``account``, with ``filters``."""
+    return every_page(lambda cursor: method(account, cursor=cursor, limit=limit, **filters))
+
+
 def check_pages(world: World, policy: VisibilityPolicy, limit: int) -> None:
     service = OrderService(world.storage, clock=world.clock, view_policy=policy)
+    prefix = world.numbers[1]
+    middle = T0 + timedelta(days=2)
     for account in world.accounts:
         tab = service.orders_tab(account)
         history = service.order_history(account)
         active = service.active_numbers(account)
-        assert tab == every_page(
-            lambda c: service.orders_tab_page(account, cursor=c, limit=limit)  # noqa: B023
-        )
-        assert history == every_page(
-            lambda c: service.order_history_page(account, cursor=c, limit=limit)  # noqa: B023
-        )
-        assert active == every_page(
-            lambda c: service.active_numbers_page(account, cursor=c, limit=limit)  # noqa: B023
-        )
+        assert tab == paged(service.orders_tab_page, account, limit)
+        assert history == paged(service.order_history_page, account, limit)
+        assert active == paged(service.active_numbers_page, account, limit)
         for status in (OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED, OrderStatus.COMPLETED):
-            assert [r for r in tab if r.status is status] == every_page(
-                lambda c: service.orders_tab_page(
-                    account,
-                    cursor=c,
-                    limit=limit,
-                    status=status.value,  # noqa: B023
-                )
+            assert [r for r in tab if r.status is status] == paged(
+                service.orders_tab_page, account, limit, status=status.value
             )
-        prefix = world.numbers[1]
         assert [
             r for r in history if any((i.number or "").startswith(prefix) for i in r.items)
-        ] == every_page(
-            lambda c: service.order_history_page(
-                account,
-                cursor=c,
-                limit=limit,
-                search=prefix,  # noqa: B023
-            )
-        )
-        middle = T0 + timedelta(days=2)
-        assert [r for r in tab if r.created_at >= middle] == every_page(
-            lambda c: service.orders_tab_page(account, cursor=c, limit=limit, created_from=middle)
+        ] == paged(service.order_history_page, account, limit, search=prefix)
+        assert [r for r in tab if r.created_at >= middle] == paged(
+            service.orders_tab_page, account, limit, created_from=middle
         )
         for stage in ActivationStage:
-            assert [n for n in active if n.stage is stage] == every_page(
-                lambda c: service.active_numbers_page(
-                    account,
-                    cursor=c,
-                    limit=limit,
-                    stage=stage,  # noqa: B023
-                )
+            assert [n for n in active if n.stage is stage] == paged(
+                service.active_numbers_page, account, limit, stage=stage
             )
         for tag in ActivationTag:
-            assert [n for n in active if n.tag is tag] == every_page(
-                lambda c: service.active_numbers_page(
-                    account,
-                    cursor=c,
-                    limit=limit,
-                    tag=tag.value,  # noqa: B023
-                )
+            assert [n for n in active if n.tag is tag] == paged(
+                service.active_numbers_page, account, limit, tag=tag.value
             )
-        assert [n for n in active if n.number.startswith(prefix)] == every_page(
-            lambda c: service.active_numbers_page(
-                account,
-                cursor=c,
-                limit=limit,
-                number_prefix=prefix,  # noqa: B023
-            )
+        assert [n for n in active if n.number.startswith(prefix)] == paged(
+            service.active_numbers_page, account, limit, number_prefix=prefix
         )
 
 
