@@ -313,46 +313,50 @@ def _inventory(session: Session, numbers: Sequence[str]) -> dict[str, InventoryN
 
 
 def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
-    """Rewrite the Active Numbers rows of each (account, number) in ``touched``."""
-    by_account: dict[str, list[str]] = {}
-    for account, number in sorted(touched):
-        by_account.setdefault(account, []).append(number)
+    """Rewrite the Active Numbers rows of each (account, number) in ``touched``.
+
+    Pairs go 200 to a query (one for the deciding sources, one for the
+    inventory records), whatever their accounts: a bulk insert touches
+    thousands of accounts once each.
+    """
     to_db = session.dialect.to_db_time
     deletes: list[Sequence[Any]] = []
     inserts: list[Sequence[Any]] = []
-    for account, numbers in by_account.items():
-        for chunk in _chunks(numbers):
-            deciding: dict[str, NumberSource] = {}
-            for row in session.query(
-                "SELECT order_id, item_id, number, position, effect, kind, number_type, status,"
-                " stage, locked_reason, activated_at, finalized_at FROM ("
-                " SELECT s.*, ROW_NUMBER() OVER (PARTITION BY number"
-                " ORDER BY created_at DESC, seq DESC, position DESC) AS newest"
-                f" FROM {SOURCES} s WHERE account_id = ? AND effect <> 'none'"
-                f" AND number IN ({_marks(len(chunk))})) ranked WHERE newest = 1",
-                (account, *chunk),
-            ):
-                source = _source(row)
-                deciding[source.number] = source
-            records = _inventory(session, chunk)
-            for number in chunk:
-                deletes.append((account, number))
-                active = decide_active(account, number, deciding.get(number), records.get(number))
-                if active is not None:
-                    inserts.append(
-                        (
-                            account,
-                            number,
-                            active.stage.value,
-                            active.locked_reason,
-                            active.order_id,
-                            active.item_id,
-                            None if active.status is None else active.status.value,
-                            None if active.kind is None else active.kind.value,
-                            None if active.number_type is None else active.number_type.value,
-                            None if active.activated_at is None else to_db(active.activated_at),
-                        )
+    for chunk in _chunks(sorted(touched)):
+        deciding: dict[tuple[str, str], NumberSource] = {}
+        pairs = ", ".join(["(?, ?)"] * len(chunk))
+        for account, *row in session.query(
+            "SELECT account_id, order_id, item_id, number, position, effect, kind, number_type,"
+            " status, stage, locked_reason, activated_at, finalized_at FROM ("
+            " SELECT s.*, ROW_NUMBER() OVER (PARTITION BY account_id, number"
+            " ORDER BY created_at DESC, seq DESC, position DESC) AS newest"
+            f" FROM {SOURCES} s WHERE effect <> 'none'"
+            f" AND (account_id, number) IN (VALUES {pairs})) ranked WHERE newest = 1",
+            [value for pair in chunk for value in pair],
+        ):
+            source = _source(row)
+            deciding[(str(account), source.number)] = source
+        records = _inventory(session, sorted({number for _, number in chunk}))
+        for account, number in chunk:
+            deletes.append((account, number))
+            active = decide_active(
+                account, number, deciding.get((account, number)), records.get(number)
+            )
+            if active is not None:
+                inserts.append(
+                    (
+                        account,
+                        number,
+                        active.stage.value,
+                        active.locked_reason,
+                        active.order_id,
+                        active.item_id,
+                        None if active.status is None else active.status.value,
+                        None if active.kind is None else active.kind.value,
+                        None if active.number_type is None else active.number_type.value,
+                        None if active.activated_at is None else to_db(active.activated_at),
                     )
+                )
     if deletes:
         session.executemany(_DELETE_ACTIVE, deletes)
     if inserts:
