@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tnorder import Actor, NewItem, OrderKind, OrderService, Role
 from tnorder.adapters import _sql
-from tnorder.adapters._views_sql import ACTIVE, SOURCES, VIEW_ORDERS
+from tnorder.adapters._views_sql import ACTIVE, SOURCES, VIEW_ITEMS, VIEW_ORDERS
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
@@ -63,7 +63,7 @@ def _check_pages(service: OrderService, accounts: list[str]) -> int:
 
 def _drop_read_model(conn: sqlite3.Connection | psycopg.Connection[tuple[object, ...]]) -> None:
     """Leave the database as the schema-4 release left it."""
-    for table in (VIEW_ORDERS, SOURCES, ACTIVE):
+    for table in (VIEW_ORDERS, VIEW_ITEMS, SOURCES, ACTIVE):
         conn.execute(f"DROP TABLE {table}")
     conn.execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version = 6")
 

@@ -4,6 +4,7 @@ Three tables, written in the same transaction as the orders and inventory
 they come from (see ``tnorder.domain.read_model`` for the rows):
 
 * ``tnorder_view_orders``: one row per order, for the Orders tab and Order History;
+* ``tnorder_view_items``: one row per line item, what an order summary shows of it;
 * ``tnorder_view_sources``: one row per line item with a number;
 * ``tnorder_active_numbers``: one row per (account, number) on Active Numbers.
 
@@ -16,15 +17,17 @@ are keyset queries (never OFFSET) that compare stored times with ``now``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..domain.delivery import DeliveryDisplay, DeliveryKind
 from ..domain.inventory import InventoryNumber
 from ..domain.order import Order
 from ..domain.read_model import (
     ActiveRow,
+    ItemFacts,
     NumberSource,
     OrderRow,
     decide_active,
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE",
     "SOURCES",
+    "VIEW_ITEMS",
     "VIEW_ORDERS",
     "SqlViewQueries",
     "ViewStager",
@@ -51,6 +55,7 @@ __all__ = [
 ]
 
 VIEW_ORDERS = "tnorder_view_orders"
+VIEW_ITEMS = "tnorder_view_items"
 SOURCES = "tnorder_view_sources"
 ACTIVE = "tnorder_active_numbers"
 _INVENTORY = "tnorder_inventory"
@@ -76,12 +81,27 @@ def v6_statements(d: Dialect) -> list[str]:
         " status TEXT NOT NULL,"
         " item_count INTEGER NOT NULL,"
         " is_open INTEGER NOT NULL,"
-        f" finalized_at {ts})",
+        f" finalized_at {ts},"
+        " reference TEXT)",
         # Open orders, and all finished ones, each in dashboard order.
         f"CREATE INDEX {VIEW_ORDERS}_listing ON {VIEW_ORDERS}"
         " (account_id, is_open, created_at, seq)",
         # Orders finished recently (still in their grace period).
         f"CREATE INDEX {VIEW_ORDERS}_finalized ON {VIEW_ORDERS} (account_id, finalized_at)",
+        # A page's summaries read these rows, not the orders: no history is decoded.
+        f"CREATE TABLE {VIEW_ITEMS} ("
+        f" order_id {text} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " item_id TEXT NOT NULL,"
+        " number TEXT,"
+        " kind TEXT NOT NULL,"
+        " number_type TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " delivery_kind TEXT,"
+        " delivery_text TEXT,"
+        " delivery_date TEXT,"
+        " latest_note TEXT,"
+        " PRIMARY KEY (order_id, position))",
         f"CREATE TABLE {SOURCES} ("
         f" order_id {text} NOT NULL,"
         f" item_id {text} NOT NULL,"
@@ -135,15 +155,17 @@ class ViewStager:
     """What a unit of work's commit must bring into the read model."""
 
     orders: dict[str, tuple[OrderRow, dict[str, NumberSource | None]]] = attrs.Factory(dict)
+    items: dict[str, dict[int, ItemFacts]] = attrs.Factory(dict)
     inventory: dict[str, InventoryNumber] = attrs.Factory(dict)
 
     def order(self, order: Order, changed_item_ids: Iterable[str]) -> None:
         """Stage ``order`` as saved, with the items this save wrote."""
-        row, sources = project_order(order, changed_item_ids)
+        row, sources, facts = project_order(order, changed_item_ids)
         staged = self.orders.get(row.order_id)
         merged = dict(staged[1]) if staged is not None else {}
         merged.update(sources)
         self.orders[row.order_id] = (row, merged)
+        self.items.setdefault(row.order_id, {}).update((f.position, f) for f in facts)
 
     def record(self, record: object) -> None:
         """Stage a record as saved: inventory records feed Active Numbers, others nothing."""
@@ -152,6 +174,7 @@ class ViewStager:
 
     def clear(self) -> None:
         self.orders.clear()
+        self.items.clear()
         self.inventory.clear()
 
     def __bool__(self) -> bool:
@@ -160,9 +183,23 @@ class ViewStager:
 
 _UPSERT_ORDER = (
     f"INSERT INTO {VIEW_ORDERS} (order_id, account_id, created_at, seq, status, item_count,"
-    " is_open, finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
+    " is_open, finalized_at, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (order_id) DO UPDATE SET"
     " status = excluded.status, item_count = excluded.item_count,"
-    " is_open = excluded.is_open, finalized_at = excluded.finalized_at"
+    " is_open = excluded.is_open, finalized_at = excluded.finalized_at,"
+    " reference = excluded.reference"
+)
+_ITEM_COLUMNS = (
+    "order_id, position, item_id, number, kind, number_type, status, delivery_kind,"
+    " delivery_text, delivery_date, latest_note"
+)
+_UPSERT_ITEM = (
+    f"INSERT INTO {VIEW_ITEMS} ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+    " ON CONFLICT (order_id, position) DO UPDATE SET item_id = excluded.item_id,"
+    " number = excluded.number, kind = excluded.kind, number_type = excluded.number_type,"
+    " status = excluded.status, delivery_kind = excluded.delivery_kind,"
+    " delivery_text = excluded.delivery_text, delivery_date = excluded.delivery_date,"
+    " latest_note = excluded.latest_note"
 )
 _SOURCE_COLUMNS = (
     "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
@@ -205,6 +242,7 @@ def flush(session: Session, staged: ViewStager) -> None:
         ):
             seqs[order_id] = int(seq)
     order_rows: list[Sequence[Any]] = []
+    item_rows: list[Sequence[Any]] = []
     deletes: list[Sequence[Any]] = []
     inserts: list[Sequence[Any]] = []
     for order_id in keys:
@@ -220,8 +258,28 @@ def flush(session: Session, staged: ViewStager) -> None:
                 row.item_count,
                 1 if row.finalized_at is None else 0,
                 db(row.finalized_at),
+                row.reference,
             )
         )
+        for facts in staged.items.get(order_id, {}).values():
+            delivery = facts.delivery
+            item_rows.append(
+                (
+                    order_id,
+                    facts.position,
+                    facts.item_id,
+                    facts.number,
+                    facts.kind.value,
+                    facts.number_type.value,
+                    facts.status.value,
+                    None if delivery is None else delivery.kind.value,
+                    None if delivery is None else delivery.text,
+                    None
+                    if delivery is None or delivery.date is None
+                    else delivery.date.isoformat(),
+                    facts.latest_note,
+                )
+            )
         if not sources:
             continue
         changed = sorted(sources)
@@ -259,6 +317,8 @@ def flush(session: Session, staged: ViewStager) -> None:
             )
     if order_rows:
         session.executemany(_UPSERT_ORDER, order_rows)
+    if item_rows:
+        session.executemany(_UPSERT_ITEM, item_rows)
     if deletes:
         session.executemany(_DELETE_SOURCE, deletes)
     if inserts:
@@ -377,7 +437,7 @@ def rebuild(session: Session) -> None:
     hold no policy, so a changed ``VisibilityPolicy`` is read at query time."""
     from ._sql import SqlUnitOfWork  # _sql imports this module
 
-    for table in (VIEW_ORDERS, SOURCES, ACTIVE):
+    for table in (VIEW_ORDERS, VIEW_ITEMS, SOURCES, ACTIVE):
         session.execute(f"DELETE FROM {table}")
     keys = [str(k) for (k,) in session.query(f"SELECT order_id FROM {_ORDERS} ORDER BY seq")]
     for chunk in _chunks(keys):
@@ -492,6 +552,67 @@ class SqlViewQueries:
             at = _from_db(created)
             assert at is not None
             out.append((str(order_id), at, int(seq)))
+        return out
+
+    def summaries(self, order_ids: Sequence[str]) -> dict[str, tuple[OrderRow, list[ItemFacts]]]:
+        """The stored rows of ``order_ids``'s summaries: two queries for a page."""
+        out: dict[str, tuple[OrderRow, list[ItemFacts]]] = {}
+        if not order_ids:
+            return out
+        marks = _marks(len(order_ids))
+        for order_id, account, created, status, count, finalized, reference in self._session.query(
+            "SELECT order_id, account_id, created_at, status, item_count, finalized_at,"
+            f" reference FROM {VIEW_ORDERS} WHERE order_id IN ({marks})",
+            list(order_ids),
+        ):
+            at = _from_db(created)
+            assert at is not None
+            row = OrderRow(
+                order_id=str(order_id),
+                account_id=str(account),
+                created_at=at,
+                status=OrderStatus(status),
+                item_count=int(count),
+                finalized_at=_from_db(finalized),
+                reference=reference,
+            )
+            out[row.order_id] = (row, [])
+        for (
+            order_id,
+            position,
+            item_id,
+            number,
+            kind,
+            number_type,
+            status,
+            d_kind,
+            d_text,
+            d_date,
+            note,
+        ) in self._session.query(
+            f"SELECT {_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN ({marks})"
+            " ORDER BY order_id, position",
+            list(order_ids),
+        ):
+            delivery = None
+            if d_kind is not None:
+                delivery = DeliveryDisplay(
+                    DeliveryKind(d_kind),
+                    str(d_text),
+                    None if d_date is None else date.fromisoformat(d_date),
+                )
+            out[str(order_id)][1].append(
+                ItemFacts(
+                    item_id=str(item_id),
+                    position=int(position),
+                    number=number,
+                    kind=OrderKind(kind),
+                    number_type=NumberType(number_type),
+                    status=ItemStatus(status),
+                    delivery=delivery,
+                    latest_note=note,
+                )
+            )
         return out
 
     def active_page(

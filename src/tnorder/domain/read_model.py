@@ -24,12 +24,22 @@ import binascii
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import attrs
 
 from ..errors import ValidationError
 from ._checks import require_aware
+from .calendar import BusinessCalendar
+from .delivery import (
+    UNAVAILABLE,
+    DeliveryDisplay,
+    DeliveryEstimates,
+    DeliveryKind,
+    DeliveryWindow,
+    business_day_window,
+    delivery_display,
+)
 from .inventory import InventoryNumber, InventoryStatus
 from .order import LineItem, Order
 from .statuses import ItemStatus, NumberType, OrderKind, OrderStatus
@@ -38,6 +48,9 @@ from .visibility import (
     ActivationStage,
     ActivationTag,
     ActiveNumber,
+    LineItemView,
+    OrderSummary,
+    Placement,
     VisibilityPolicy,
     activation,
 )
@@ -47,6 +60,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "ActiveRow",
     "Effect",
+    "ItemFacts",
     "NumberSource",
     "OrderRow",
     "Page",
@@ -56,8 +70,10 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "grace_classes",
+    "item_facts",
     "project_order",
     "source_of_item",
+    "summary_from_facts",
     "tag_of",
 ]
 
@@ -111,6 +127,109 @@ class OrderRow:
     status: OrderStatus
     item_count: int
     finalized_at: datetime | None
+    reference: str | None = None
+
+
+@attrs.frozen
+class ItemFacts:
+    """What an order summary shows of a line item, minus what depends on ``now``
+    or the host's configuration.
+
+    Attributes:
+        delivery: the delivery column, or None when it comes from the host's
+            estimate table (looked up when the page is built).
+    """
+
+    item_id: str
+    position: int
+    number: str | None
+    kind: OrderKind
+    number_type: NumberType
+    status: ItemStatus
+    delivery: DeliveryDisplay | None
+    latest_note: str | None
+
+
+class _EstimateMarker:
+    """Stands in for the estimate table: says "an estimate goes here"."""
+
+    def display_for(self, kind: OrderKind, status: ItemStatus) -> DeliveryDisplay:
+        return _FROM_ESTIMATES
+
+
+_FROM_ESTIMATES = DeliveryDisplay(DeliveryKind.ESTIMATE, "from the estimate table")
+_MARKER = cast(DeliveryEstimates, _EstimateMarker())
+
+
+def item_facts(position: int, item: LineItem) -> ItemFacts:
+    """The :class:`ItemFacts` of ``item`` (the delivery rules of ``delivery_display``)."""
+    display = delivery_display(item, _MARKER)
+    history = item.history
+    return ItemFacts(
+        item_id=item.item_id,
+        position=position,
+        number=item.number,
+        kind=item.kind,
+        number_type=item.number_type,
+        status=item.status,
+        delivery=None if display is _FROM_ESTIMATES else display,
+        latest_note=history[-1].note if history else None,
+    )
+
+
+def summary_from_facts(
+    row: OrderRow,
+    items: Sequence[ItemFacts],
+    placement: Placement,
+    now: datetime,
+    calendar: BusinessCalendar,
+    estimates: DeliveryEstimates,
+) -> OrderSummary:
+    """The :class:`OrderSummary` ``summarize_order`` gives, built from stored facts."""
+    today = now.date()
+    windows: dict[Any, DeliveryWindow] = {}
+    views = []
+    for facts in items:
+        delivery = facts.delivery
+        if delivery is None:
+            delivery = estimates.display_for(facts.kind, facts.status) or UNAVAILABLE
+        window: DeliveryWindow | None = None
+        if delivery.date is not None:
+            window = DeliveryWindow(delivery.date, delivery.date)
+        elif delivery.range is not None:
+            # A page shows many items with the same few ranges: count each once.
+            window = windows.get(delivery.range)
+            if window is None:
+                window = windows[delivery.range] = business_day_window(
+                    today, delivery.range, calendar
+                )
+        status = facts.status
+        views.append(
+            LineItemView(
+                item_id=facts.item_id,
+                number=facts.number,
+                kind=facts.kind,
+                number_type=facts.number_type,
+                status=status,
+                label=status.label,
+                intent=status.intent,
+                delivery=delivery,
+                delivery_window=window,
+                latest_note=facts.latest_note,
+            )
+        )
+    order_status = row.status
+    return OrderSummary(
+        order_id=row.order_id,
+        account_id=row.account_id,
+        reference=row.reference,
+        status=order_status,
+        label=order_status.label,
+        placement=placement,
+        created_at=row.created_at,
+        finalized_at=row.finalized_at,
+        items=tuple(views),
+    )
 
 
 @attrs.frozen
@@ -196,7 +315,7 @@ def source_of_item(order_id: str, position: int, item: LineItem) -> NumberSource
 
 def project_order(
     order: Order, changed_item_ids: Iterable[str]
-) -> tuple[OrderRow, list[tuple[str, NumberSource | None]]]:
+) -> tuple[OrderRow, list[tuple[str, NumberSource | None]], list[ItemFacts]]:
     """The read-model rows of ``order`` after a save that changed ``changed_item_ids``.
 
     Only the changed items are looked at (an untouched item's source row is
@@ -204,9 +323,9 @@ def project_order(
     ``order.finalized_at``.
 
     Returns:
-        The order's :class:`OrderRow`, and per changed item its
-        ``(item_id, source)``, the source None when the item has no number
-        (any stored source of that item must go).
+        The order's :class:`OrderRow`; per changed item its ``(item_id,
+        source)``, the source None when the item has no number (any stored
+        source of that item must go); and the changed items' :class:`ItemFacts`.
     """
     row = OrderRow(
         order_id=order.order_id,
@@ -215,14 +334,17 @@ def project_order(
         status=order.status,
         item_count=len(order.items),
         finalized_at=order.finalized_at,
+        reference=order.reference,
     )
     wanted = set(changed_item_ids)
     sources: list[tuple[str, NumberSource | None]] = []
+    facts: list[ItemFacts] = []
     if wanted:
         for position, item in enumerate(order.items):
             if item.item_id in wanted:
                 sources.append((item.item_id, source_of_item(order.order_id, position, item)))
-    return row, sources
+                facts.append(item_facts(position, item))
+    return row, sources, facts
 
 
 def decide_active(

@@ -19,6 +19,7 @@ from ..domain.read_model import (
     check_limit,
     decode_cursor,
     encode_cursor,
+    summary_from_facts,
 )
 from ..domain.statuses import OrderStatus
 from ..domain.visibility import (
@@ -27,6 +28,7 @@ from ..domain.visibility import (
     ActiveNumber,
     NumberAction,
     OrderSummary,
+    Placement,
     VisibilityPolicy,
     active_numbers_view,
     check_action,
@@ -275,13 +277,34 @@ class ViewUseCases(UseCaseBase):
                     created_to=end,
                 )
             shown = keys[:size]
-            # Only the page's orders are loaded.
-            orders = [uow.orders.get(order_id) for order_id, _, _ in shown]
+            ids = [order_id for order_id, _, _ in shown]
+            stored = getattr(queries, "summaries", None)
+            if stored is not None:
+                # The page's summaries from the rows kept at write time: no order is loaded.
+                facts = stored(ids)
+                orders = []
+            else:
+                facts = {}
+                orders = [uow.orders.get(order_id) for order_id in ids]
+        placement = Placement.ORDER_HISTORY if history else Placement.ORDERS_TAB
         with self._dates_in_range(now):
-            items = tuple(
-                summarize_order(o, now, policy, self.calendar, self.delivery_estimates)
-                for o in orders
-            )
+            if facts:
+                items = tuple(
+                    summary_from_facts(
+                        facts[i][0],
+                        facts[i][1],
+                        placement,
+                        now,
+                        self.calendar,
+                        self.delivery_estimates,
+                    )
+                    for i in ids
+                )
+            else:
+                items = tuple(
+                    summarize_order(o, now, policy, self.calendar, self.delivery_estimates)
+                    for o in orders
+                )
         following = None
         if len(keys) > size and shown:
             _, at, seq = shown[-1]

@@ -71,7 +71,7 @@ def test_project_order_looks_only_at_the_changed_items() -> None:
         actor=SYSTEM,
         at=T0,
     )
-    row, sources = project_order(order, ["O-1-1"])
+    row, sources, facts = project_order(order, ["O-1-1"])
     assert ("O-1", "acct", T0, OrderStatus.IN_PROGRESS, 2, None) == (
         row.order_id,
         row.account_id,
@@ -81,7 +81,8 @@ def test_project_order_looks_only_at_the_changed_items() -> None:
         row.finalized_at,
     )
     assert ["O-1-1"] == [item_id for item_id, _ in sources]
-    _, unnumbered = project_order(order, ["O-1-2"])
+    assert [("O-1-1", 0)] == [(f.item_id, f.position) for f in facts]
+    _, unnumbered, _ = project_order(order, ["O-1-2"])
     assert [("O-1-2", None)] == unnumbered
 
 
