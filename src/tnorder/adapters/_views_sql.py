@@ -61,6 +61,9 @@ ACTIVE = "tnorder_active_numbers"
 _INVENTORY = "tnorder_inventory"
 _ORDERS = "tnorder_orders"
 _CHUNK = 200
+_KINDS = {m.value: m for m in OrderKind}
+_TYPES = {m.value: m for m in NumberType}
+_STATUSES = {m.value: m for m in ItemStatus}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The greatest code point: every string starting with a prefix sorts below prefix + this.
 _TOP = "\U0010ffff"
@@ -577,6 +580,9 @@ class SqlViewQueries:
                 reference=reference,
             )
             out[row.order_id] = (row, [])
+        # Enum calls cost microseconds each; a page decodes hundreds of items.
+        kinds, types, statuses = _KINDS, _TYPES, _STATUSES
+        displays: dict[tuple[Any, Any, Any], DeliveryDisplay] = {}
         for (
             order_id,
             position,
@@ -596,19 +602,22 @@ class SqlViewQueries:
         ):
             delivery = None
             if d_kind is not None:
-                delivery = DeliveryDisplay(
-                    DeliveryKind(d_kind),
-                    str(d_text),
-                    None if d_date is None else date.fromisoformat(d_date),
-                )
+                key = (d_kind, d_text, d_date)
+                delivery = displays.get(key)
+                if delivery is None:
+                    delivery = displays[key] = DeliveryDisplay(
+                        DeliveryKind(d_kind),
+                        str(d_text),
+                        None if d_date is None else date.fromisoformat(d_date),
+                    )
             out[str(order_id)][1].append(
                 ItemFacts(
                     item_id=str(item_id),
                     position=int(position),
                     number=number,
-                    kind=OrderKind(kind),
-                    number_type=NumberType(number_type),
-                    status=ItemStatus(status),
+                    kind=kinds[kind],
+                    number_type=types[number_type],
+                    status=statuses[status],
                     delivery=delivery,
                     latest_note=note,
                 )

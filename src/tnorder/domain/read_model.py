@@ -187,23 +187,30 @@ def summary_from_facts(
 ) -> OrderSummary:
     """The :class:`OrderSummary` ``summarize_order`` gives, built from stored facts."""
     today = now.date()
-    windows: dict[Any, DeliveryWindow] = {}
+    windows: dict[str, DeliveryWindow | None] = {}
+    estimated: dict[tuple[OrderKind, ItemStatus], DeliveryDisplay] = {}
     views = []
     for facts in items:
+        status = facts.status
         delivery = facts.delivery
         if delivery is None:
-            delivery = estimates.display_for(facts.kind, facts.status) or UNAVAILABLE
-        window: DeliveryWindow | None = None
-        if delivery.date is not None:
-            window = DeliveryWindow(delivery.date, delivery.date)
-        elif delivery.range is not None:
-            # A page shows many items with the same few ranges: count each once.
-            window = windows.get(delivery.range)
-            if window is None:
-                window = windows[delivery.range] = business_day_window(
-                    today, delivery.range, calendar
-                )
-        status = facts.status
+            key = (facts.kind, status)
+            delivery = estimated.get(key)
+            if delivery is None:
+                delivery = estimated[key] = estimates.display_for(*key) or UNAVAILABLE
+        # A page shows many items with the same few deliveries: count each window once.
+        # The text names the date or range shown, so it keys the window (and hashes
+        # faster than the display).
+        text = delivery.text
+        if text in windows:
+            window = windows[text]
+        else:
+            window = None
+            if delivery.date is not None:
+                window = DeliveryWindow(delivery.date, delivery.date)
+            elif delivery.range is not None:
+                window = business_day_window(today, delivery.range, calendar)
+            windows[text] = window
         views.append(
             LineItemView(
                 item_id=facts.item_id,
