@@ -217,6 +217,12 @@ _INSERT_ACTIVE = (
 _DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
 
 
+def _write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    # executemany: psycopg pipelines the rows; SQLite steps one prepared statement.
+    if rows:
+        session.executemany(sql, rows)
+
+
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
@@ -226,9 +232,13 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]
         yield values[start : start + size]
 
 
-def flush(session: Session, staged: ViewStager) -> None:
+def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     """Bring the read model up to date with ``staged`` (inside the commit's transaction,
-    after the order and record rows are written)."""
+    after the order and record rows are written).
+
+    With ``fresh``, every staged order was just inserted whole: none has rows
+    in the read model yet, so none are looked up or deleted.
+    """
     if not staged:
         return
     to_db = session.dialect.to_db_time
@@ -286,7 +296,7 @@ def flush(session: Session, staged: ViewStager) -> None:
         if not sources:
             continue
         changed = sorted(sources)
-        for chunk in _chunks(changed):
+        for chunk in [] if fresh else _chunks(changed):
             for (number,) in session.query(
                 f"SELECT number FROM {SOURCES} WHERE order_id = ?"
                 f" AND item_id IN ({_marks(len(chunk))})",
@@ -318,14 +328,11 @@ def flush(session: Session, staged: ViewStager) -> None:
                     db(source.finalized_at),
                 )
             )
-    if order_rows:
-        session.executemany(_UPSERT_ORDER, order_rows)
-    if item_rows:
-        session.executemany(_UPSERT_ITEM, item_rows)
-    if deletes:
-        session.executemany(_DELETE_SOURCE, deletes)
-    if inserts:
-        session.executemany(_INSERT_SOURCE, inserts)
+    _write(session, _UPSERT_ORDER, order_rows)
+    _write(session, _UPSERT_ITEM, item_rows)
+    if not fresh:
+        _write(session, _DELETE_SOURCE, deletes)
+    _write(session, _INSERT_SOURCE, inserts)
     numbers = sorted(staged.inventory)
     for chunk in _chunks(numbers):
         for account_id, number in session.query(
@@ -420,10 +427,8 @@ def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
                         None if active.activated_at is None else to_db(active.activated_at),
                     )
                 )
-    if deletes:
-        session.executemany(_DELETE_ACTIVE, deletes)
-    if inserts:
-        session.executemany(_INSERT_ACTIVE, inserts)
+    _write(session, _DELETE_ACTIVE, deletes)
+    _write(session, _INSERT_ACTIVE, inserts)
 
 
 def project_new_orders(session: Session, orders: Iterable[Order]) -> None:
@@ -431,7 +436,7 @@ def project_new_orders(session: Session, orders: Iterable[Order]) -> None:
     staged = ViewStager()
     for order in orders:
         staged.order(order, [item.item_id for item in order.items])
-    flush(session, staged)
+    flush(session, staged, fresh=True)
 
 
 def rebuild(session: Session) -> None:
