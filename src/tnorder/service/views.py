@@ -205,7 +205,8 @@ class ViewUseCases(UseCaseBase):
             limit: rows per page, 1 to 500.
             status: only orders with this derived status (``OrderStatus`` or its value).
             search: only orders whose id, or one of whose numbers, starts with this.
-            created_from, created_to: only orders created in ``[created_from, created_to)``.
+            created_from: only orders created at or after this (aware) time.
+            created_to: only orders created before this (aware) time.
 
         Raises:
             ValidationError: a bad cursor, limit or filter; the field is named.
