@@ -29,7 +29,7 @@ ROWS = [
     "3a Orders tab, 1 account of 20,000 orders, SQLite, accounts never asked before",
     "3b  SQLite data set",
     "3c Orders tab, 1 account of 20,000 orders, PostgreSQL",
-    "4a Orders tab, page 1, account of 2,000 numbers among 20,000 orders, SQLite, warm",
+    "4a Orders tab, page 1, account of 2,000 numbers among 20,200 orders, SQLite, warm",
     "4b Orders tab, page N",
     "4c Order History, page 1",
     "4d Order History, page N",
