@@ -184,9 +184,12 @@ class ViewStager:
         return bool(self.orders or self.inventory)
 
 
+# The order's storage sequence, read inside the statement: the commit assigned
+# it a moment ago, and asking for it would cost a round trip.
+_SEQ = f"(SELECT seq FROM {_ORDERS} WHERE order_id = ?)"
 _UPSERT_ORDER = (
     f"INSERT INTO {VIEW_ORDERS} (order_id, account_id, created_at, seq, status, item_count,"
-    " is_open, finalized_at, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f" is_open, finalized_at, reference) VALUES (?, ?, ?, {_SEQ}, ?, ?, ?, ?, ?)"
     " ON CONFLICT (order_id) DO UPDATE SET"
     " status = excluded.status, item_count = excluded.item_count,"
     " is_open = excluded.is_open, finalized_at = excluded.finalized_at,"
@@ -208,7 +211,10 @@ _SOURCE_COLUMNS = (
     "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
     " number_type, status, stage, locked_reason, activated_at, finalized_at"
 )
-_INSERT_SOURCE = f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+_INSERT_SOURCE = (
+    f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
+    f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
+)
 _DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
 _INSERT_ACTIVE = (
     f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
@@ -237,7 +243,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     after the order and record rows are written).
 
     With ``fresh``, every staged order was just inserted whole: none has rows
-    in the read model yet, so none are looked up or deleted.
+    in the read model yet, so none of their rows are deleted first.
     """
     if not staged:
         return
@@ -248,25 +254,18 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
 
     touched: set[tuple[str, str]] = set()
     keys = sorted(staged.orders)
-    seqs: dict[str, int] = {}
-    for chunk in _chunks(keys):
-        for order_id, seq in session.query(
-            f"SELECT order_id, seq FROM {_ORDERS} WHERE order_id IN ({_marks(len(chunk))})", chunk
-        ):
-            seqs[order_id] = int(seq)
     order_rows: list[Sequence[Any]] = []
     item_rows: list[Sequence[Any]] = []
     deletes: list[Sequence[Any]] = []
     inserts: list[Sequence[Any]] = []
     for order_id in keys:
         row, sources = staged.orders[order_id]
-        seq = seqs[order_id]
         order_rows.append(
             (
                 order_id,
                 row.account_id,
                 to_db(row.created_at),
-                seq,
+                order_id,
                 row.status.value,
                 row.item_count,
                 1 if row.finalized_at is None else 0,
@@ -295,15 +294,10 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
             )
         if not sources:
             continue
-        changed = sorted(sources)
-        for chunk in [] if fresh else _chunks(changed):
-            for (number,) in session.query(
-                f"SELECT number FROM {SOURCES} WHERE order_id = ?"
-                f" AND item_id IN ({_marks(len(chunk))})",
-                (order_id, *chunk),
-            ):
-                touched.add((row.account_id, str(number)))
-        for item_id in changed:
+        # An item's number is set at placement (or assigned once to a new
+        # number) and never changes, so only the numbers saved now are touched:
+        # no read of what was stored before.
+        for item_id in sorted(sources):
             deletes.append((order_id, item_id))
             source = sources[item_id]
             if source is None:
@@ -316,7 +310,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
                     row.account_id,
                     source.number,
                     to_db(row.created_at),
-                    seq,
+                    order_id,
                     source.position,
                     source.effect,
                     source.kind.value,
