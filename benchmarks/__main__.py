@@ -15,6 +15,7 @@ CASES = [
     core.bench_apply,
     storage.bench_round_trip,
     storage.bench_orders_tab,
+    views.bench_pages,
     views.bench_classify,
     core.bench_memory,
     core.bench_cattrs,

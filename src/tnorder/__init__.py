@@ -100,6 +100,7 @@ from .domain.order import (
 from .domain.phone import (
     normalize_number,
 )
+from .domain.read_model import Page
 from .domain.requirements import (
     DEFAULT_REQUIREMENTS_POLICY,
     NO_REQUIREMENTS,
@@ -290,6 +291,7 @@ __all__ = [
     "OrderService",
     "OrderStatus",
     "OrderSummary",
+    "Page",
     "ParkedEvent",
     "PermissionDenied",
     "Placement",

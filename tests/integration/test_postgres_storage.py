@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.storage import add_order, new_order, raw_execute
 from tnorder import OrderNotFound, StorageError, ValidationError
+from tnorder.adapters import _sql
 from tnorder.adapters.postgres import PostgresStorage
 
 FORK = multiprocessing.get_context("fork")
@@ -38,8 +39,9 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
             (3, "outbox parking of undecodable events"),
             (4, "orders as header, item and history rows"),
             (5, "order headers summarise their items"),
+            (6, "dashboard read model"),
         ] == rows
-        assert 5 == storage.schema_version()
+        assert 6 == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:
@@ -65,7 +67,9 @@ def test_several_processes_can_migrate_at_once(fresh_schema: str) -> None:
         proc.join(60)
     with PostgresStorage(fresh_schema) as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(5,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        assert [(len(_sql.MIGRATIONS),)] == raw_execute(
+            storage, "SELECT COUNT(*) FROM tnorder_schema_migrations"
+        )
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 

@@ -14,6 +14,7 @@ from tests.support.actors import MANAGER
 from tests.support.clock import T0
 from tests.support.storage import add_order, new_number, new_order, raw_execute
 from tnorder import StorageError, ValidationError
+from tnorder.adapters import _sql
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.domain.inventory import InventoryStatus
 
@@ -30,8 +31,9 @@ def test_database_runs_in_wal_mode_with_tracked_migrations(sqlite_storage: Sqlit
         (3, "outbox parking of undecodable events"),
         (4, "orders as header, item and history rows"),
         (5, "order headers summarise their items"),
+        (6, "dashboard read model"),
     ] == raw_execute(sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations")
-    assert 5 == sqlite_storage.schema_version()
+    assert 6 == sqlite_storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:
@@ -159,7 +161,9 @@ def test_several_processes_can_create_the_database_at_once(tmp_path: Path) -> No
         proc.join(60)
     with SqliteStorage(tmp_path / "db") as storage:
         assert [0, 0, 0, 0] == [p.exitcode for p in procs]
-        assert [(5,)] == raw_execute(storage, "SELECT COUNT(*) FROM tnorder_schema_migrations")
+        assert [(len(_sql.MIGRATIONS),)] == raw_execute(
+            storage, "SELECT COUNT(*) FROM tnorder_schema_migrations"
+        )
         with storage.unit_of_work() as uow:
             assert 4 == len(uow.orders.for_account("acct-1"))
 
@@ -203,7 +207,7 @@ def test_a_database_written_by_0_1_gets_the_sequence_on_open(tmp_path: Path) -> 
     conn.commit()
     conn.close()
     with SqliteStorage(path) as storage:
-        assert 5 == storage.schema_version()
+        assert _sql.LATEST_SCHEMA == storage.schema_version()
         add_order(storage, new_order("0", at=T0))
         with storage.unit_of_work() as uow:
             listed = [o.order_id for o in uow.orders.for_account("acct-1")]

@@ -37,6 +37,11 @@ TABLES = (
     "tnorder_inventory",
     "tnorder_carrier_requests",
     "tnorder_number_claims",
+    # The dashboards' read model (migration 6).
+    "tnorder_view_orders",
+    "tnorder_view_items",
+    "tnorder_view_sources",
+    "tnorder_active_numbers",
 )
 
 

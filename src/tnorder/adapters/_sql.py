@@ -82,6 +82,10 @@ from ._rows import (
     summarize_rows,
 )
 
+# views: the dashboards' read model, written in the commit's transaction.
+from ._views_sql import SqlViewQueries, ViewStager, project_new_orders, rebuild, v6_statements
+from ._views_sql import flush as flush_views
+
 __all__ = [
     "HISTORY",
     "ITEMS",
@@ -403,6 +407,8 @@ MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
     _Migration(4, "orders as header, item and history rows", _v4_order_rows, _v4_backfill),
     _Migration(5, "order headers summarise their items", _v5_partial_loads, _v5_backfill),
+    # views: migration 6, the dashboards' read model (backfilled from what is stored).
+    _Migration(6, "dashboard read model", v6_statements, rebuild),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
@@ -806,6 +812,7 @@ class SqlOrderRepository(_Repository):
         columns = self._columns(order)
         self._check_add(key)
         rows = rows_of_new_order(order)
+        self._uow._views.order(order, [r.item_id for r in rows.items])  # views
         order.version = 1
         self._uow._writes[(ORDERS, key)] = _Write(
             ORDERS,
@@ -866,6 +873,7 @@ class SqlOrderRepository(_Repository):
         except Exception:
             order._stored = snapshot
             raise
+        self._uow._views.order(order, [r.item_id for r in rows.items])  # views
         order.version = current + 1
         items = dict(staged.items or {}) if staged is not None else {}
         items.update((r.item_id, r) for r in rows.items)
@@ -982,6 +990,7 @@ class SqlRecordRepository(_Repository, Generic[R]):
     def add(self, record: R) -> None:
         key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_add(key, record, self._columns(record), self._not_found)
+        self._uow._views.record(record)  # views
 
     def get(self, key: str) -> R:
         require_text(key, self._spec.key)
@@ -993,6 +1002,7 @@ class SqlRecordRepository(_Repository, Generic[R]):
     def save(self, record: R) -> None:
         key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_save(key, record, self._columns(record), self._not_found)
+        self._uow._views.record(record)  # views
 
     # -- issue 17 (bulk orders): one query per 500 keys instead of one per key --
 
@@ -1065,8 +1075,13 @@ class SqlUnitOfWork:
         # (table, key) -> the stored version this unit of work read.
         self._loaded: dict[tuple[str, str], int] = {}
         self._events: list[tuple[str, str, str]] = []
+        self._views = ViewStager()  # views
 
     # Repositories are built on first use: most units of work touch one or two.
+
+    @functools.cached_property
+    def views(self) -> SqlViewQueries:  # views
+        return SqlViewQueries(self._session)
 
     @functools.cached_property
     def orders(self) -> SqlOrderRepository:
@@ -1147,6 +1162,7 @@ class SqlUnitOfWork:
                 rest.append((_INSERT_EVENT, self._events))
             if rest:
                 apply_rows(session, rest)
+            flush_views(session, self._views)  # views
         self._writes.clear()
         self._events.clear()
 
@@ -1493,6 +1509,7 @@ def bulk_insert_orders(session: Session, orders: Iterable[Order], batch_size: in
             session.executemany(_UPSERT_ITEM, items)
             if entries:
                 session.executemany(_INSERT_ENTRY, entries)
+            project_new_orders(session, batch)  # views
         total += len(headers)
     return total
 

@@ -65,6 +65,8 @@ from ._rows import (
     require_text,
     rows_of_new_order,
 )
+from ._views_memory import MemoryViewIndex, MemoryViewQueries  # views
+from ._views_sql import ViewStager  # views
 
 __all__ = ["MemoryStorage"]
 
@@ -209,6 +211,7 @@ class _OrderRepo(_Repository):
             raise AlreadyExists(key, f"order {key!r} already exists")
         index = self._index(order)
         rows = rows_of_new_order(order)
+        self._uow._view_staged.order(order, [r.item_id for r in rows.items])  # views
         order.version = 1
         self._uow._writes[("orders", key)] = _Write(
             None,
@@ -247,6 +250,7 @@ class _OrderRepo(_Repository):
         except Exception:
             order._stored = snapshot
             raise
+        self._uow._view_staged.order(order, [r.item_id for r in rows.items])  # views
         order.version = current + 1
         items = dict(staged.items or {}) if staged is not None else {}
         items.update((r.item_id, r) for r in rows.items)
@@ -298,6 +302,7 @@ class _RecordRepo(_Repository, Generic[R]):
     def add(self, record: R) -> None:
         key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_add(key, record, self._index(record), self._not_found)
+        self._uow._view_staged.record(record)  # views
 
     def get(self, key: str) -> R:
         require_text(key, self._spec.key)
@@ -309,6 +314,7 @@ class _RecordRepo(_Repository, Generic[R]):
     def save(self, record: R) -> None:
         key = require_text(self._spec.key_of(record), self._spec.key)
         self._stage_save(key, record, self._index(record), self._not_found)
+        self._uow._view_staged.record(record)  # views
 
     def find(self, **equals: Any) -> list[R]:
         check_find_fields(self._spec, equals)
@@ -330,6 +336,8 @@ class _UnitOfWork:
         self.inventory: _RecordRepo[InventoryNumber] = _RecordRepo(self, INVENTORY)
         self.carrier_requests: _RecordRepo[CarrierRequest] = _RecordRepo(self, CARRIER_REQUESTS)
         self.number_claims: _RecordRepo[NumberClaim] = _RecordRepo(self, NUMBER_CLAIMS)
+        self._view_staged = ViewStager()  # views
+        self.views = MemoryViewQueries(storage._views, storage._lock)  # views
 
     def add_events(self, events: Sequence[Event]) -> None:
         for event in events:
@@ -371,6 +379,7 @@ class _UnitOfWork:
                     entries = s._history.setdefault((key, item_id), [])
                     del entries[pos:]  # a re-added order starts its history again
                     entries.append(body)
+            s._views.flush(self._view_staged, s._view_seq, s._view_inventory)  # views
             for stream, event_id, payload in self._events:
                 s._position += 1
                 s._outbox[s._position] = (stream, event_id, payload)
@@ -466,6 +475,22 @@ class MemoryStorage:
         self._sequences: dict[str, int] = {}
         self._fail_next_commit: StorageError | None = None
         self._closed = False
+        self._views = MemoryViewIndex()  # views: the dashboards' read model
+
+    # views: what the read model needs of the stored rows.
+    def _view_seq(self, order_id: str) -> int:
+        seq = self._tables["orders"][order_id].seq
+        assert seq is not None  # set by the commit that calls this
+        return seq
+
+    def _view_inventory(self, number: str) -> InventoryNumber | None:
+        row = self._tables[INVENTORY.name].get(number)
+        if row is None:
+            return None
+        try:
+            return decode_record(INVENTORY, number, row.version, row.body)
+        except SerializationError:
+            return None  # an unreadable record decides nothing; reading it reports the row
 
     def _check_open(self) -> None:
         if self._closed:

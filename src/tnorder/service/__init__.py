@@ -329,6 +329,9 @@ class OrderService:
     order_history = _forward("_views", ViewUseCases.order_history)
     active_numbers = _forward("_views", ViewUseCases.active_numbers)
     check_number_action = _forward("_views", ViewUseCases.check_number_action)
+    orders_tab_page = _forward("_views", ViewUseCases.orders_tab_page)
+    order_history_page = _forward("_views", ViewUseCases.order_history_page)
+    active_numbers_page = _forward("_views", ViewUseCases.active_numbers_page)
 
     # -- documents (service/documents.py) ----------------------------------------------
 

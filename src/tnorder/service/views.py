@@ -5,20 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
 
 from ..domain.calendar import BusinessCalendar
 from ..domain.delivery import DeliveryEstimates
 from ..domain.inventory import InventoryStatus
+from ..domain.read_model import (
+    DEFAULT_PAGE_SIZE,
+    ActiveRow,
+    Page,
+    active_number_from_row,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    summary_from_facts,
+)
+from ..domain.statuses import OrderStatus
 from ..domain.visibility import (
+    ActivationStage,
+    ActivationTag,
     ActiveNumber,
     NumberAction,
     OrderSummary,
+    Placement,
     VisibilityPolicy,
     active_numbers_view,
     check_action,
     order_history_view,
     orders_tab_view,
     parse_number_action,
+    summarize_order,
 )
 from ..errors import (
     NumberNotFound,
@@ -28,6 +45,41 @@ from .base import UseCaseBase
 from .config import ServiceConfig, ServicePorts
 
 __all__ = ["ViewUseCases"]
+
+E = TypeVar("E", bound=Enum)
+
+_TAB_VIEW = "orders_tab"
+_HISTORY_VIEW = "order_history"
+_ACTIVE_VIEW = "active_numbers"
+
+
+def _member(enum: type[E], value: object, field: str) -> E | None:
+    """``value`` as a member of ``enum`` (members pass, values are looked up); None passes."""
+    if value is None or isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        known = ", ".join(str(m.value) for m in enum)
+        raise ValidationError(f"unknown {field} {value!r}; known: {known}", field=field) from None
+
+
+def _prefix(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ValidationError(
+            f"{field} must be a non-empty string without NUL, got {value!r}", field=field
+        )
+    return value
+
+
+def _aware(value: object, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError(f"{field} must be an aware datetime, got {value!r}", field=field)
+    return value
 
 
 class ViewUseCases(UseCaseBase):
@@ -129,3 +181,232 @@ class ViewUseCases(UseCaseBase):
         raise NumberNotFound(
             number, f"number {number!r} is not on the Active Numbers of account {account_id!r}"
         )
+
+    # -- pages: answered by the read model the storage keeps at write time ----------
+
+    def orders_tab_page(
+        self,
+        account_id: str,
+        *,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        status: OrderStatus | str | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> Page[OrderSummary]:
+        """One page of the account's Orders tab now, oldest first.
+
+        Concatenating every page (each ``next_cursor`` passed back as ``cursor``)
+        gives :meth:`orders_tab`, filtered.  See ``docs/views.md``, "Pagination".
+
+        Args:
+            cursor: ``next_cursor`` of the previous page; None for the first.
+            limit: rows per page, 1 to 500.
+            status: only orders with this derived status (``OrderStatus`` or its value).
+            search: only orders whose id, or one of whose numbers, starts with this.
+            created_from: only orders created at or after this (aware) time.
+            created_to: only orders created before this (aware) time.
+
+        Raises:
+            ValidationError: a bad cursor, limit or filter; the field is named.
+        """
+        return self._order_page(
+            _TAB_VIEW, account_id, cursor, limit, status, search, created_from, created_to
+        )
+
+    def order_history_page(
+        self,
+        account_id: str,
+        *,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        status: OrderStatus | str | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> Page[OrderSummary]:
+        """One page of the account's Order History now, oldest first.
+
+        The same arguments and guarantees as :meth:`orders_tab_page`.
+        """
+        return self._order_page(
+            _HISTORY_VIEW, account_id, cursor, limit, status, search, created_from, created_to
+        )
+
+    def _order_page(
+        self,
+        view: str,
+        account_id: str,
+        cursor: object,
+        limit: object,
+        status: object,
+        search: object,
+        created_from: object,
+        created_to: object,
+    ) -> Page[OrderSummary]:
+        self._check_account_id(account_id)
+        size = check_limit(limit)
+        after: tuple[datetime, int] | None = None
+        if cursor is not None:
+            at, seq = decode_cursor(cursor, view, (datetime, int))
+            after = (at, seq)
+        wanted = _member(OrderStatus, status, "status")
+        text = _prefix(search, "search")
+        start = _aware(created_from, "created_from")
+        end = _aware(created_to, "created_to")
+        now = self.clock.now()
+        policy = self.view_policy
+        history = view == _HISTORY_VIEW
+        with self.storage.unit_of_work() as uow:
+            queries: Any = getattr(uow, "views", None)
+            if queries is None:
+                return self._order_page_unindexed(
+                    history, account_id, after, size, wanted, text, start, end
+                )
+            with self._dates_in_range(now):
+                keys = queries.order_page(
+                    account_id,
+                    history=history,
+                    now=now,
+                    policy=policy,
+                    after=after,
+                    limit=size + 1,
+                    status=wanted,
+                    search=text,
+                    created_from=start,
+                    created_to=end,
+                )
+            shown = keys[:size]
+            ids = [order_id for order_id, _, _ in shown]
+            stored = getattr(queries, "summaries", None)
+            if stored is not None:
+                # The page's summaries from the rows kept at write time: no order is loaded.
+                facts = stored(ids)
+                orders = []
+            else:
+                facts = {}
+                orders = [uow.orders.get(order_id) for order_id in ids]
+        placement = Placement.ORDER_HISTORY if history else Placement.ORDERS_TAB
+        with self._dates_in_range(now):
+            if facts:
+                items = tuple(
+                    summary_from_facts(
+                        facts[i][0],
+                        facts[i][1],
+                        placement,
+                        now,
+                        self.calendar,
+                        self.delivery_estimates,
+                    )
+                    for i in ids
+                )
+            else:
+                items = tuple(
+                    summarize_order(o, now, policy, self.calendar, self.delivery_estimates)
+                    for o in orders
+                )
+        following = None
+        if len(keys) > size and shown:
+            _, at, seq = shown[-1]
+            following = encode_cursor(view, (at, seq))
+        return Page(items, following)
+
+    def _order_page_unindexed(
+        self,
+        history: bool,
+        account_id: str,
+        after: tuple[datetime, int] | None,
+        size: int,
+        status: OrderStatus | None,
+        search: str | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Page[OrderSummary]:
+        """A page computed from the full view: for a host's storage without a read
+        model (its cursor counts rows, so it is not stable under writes)."""
+        rows = self.order_history(account_id) if history else self.orders_tab(account_id)
+        view = _HISTORY_VIEW if history else _TAB_VIEW
+        skip = 0 if after is None else after[1]
+        picked = [
+            r
+            for r in rows
+            if (status is None or r.status is status)
+            and (start is None or r.created_at >= start)
+            and (end is None or r.created_at < end)
+            and (
+                search is None
+                or r.order_id.startswith(search)
+                or any((i.number or "").startswith(search) for i in r.items)
+            )
+        ]
+        page = picked[skip : skip + size]
+        following = None
+        if skip + size < len(picked):
+            following = encode_cursor(view, (page[-1].created_at, skip + size))
+        return Page(tuple(page), following)
+
+    def active_numbers_page(
+        self,
+        account_id: str,
+        *,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        stage: ActivationStage | str | None = None,
+        tag: ActivationTag | str | None = None,
+        number_prefix: str | None = None,
+    ) -> Page[ActiveNumber]:
+        """One page of the account's Active Numbers now, by number.
+
+        Concatenating every page gives :meth:`active_numbers`, filtered.
+
+        Args:
+            cursor: ``next_cursor`` of the previous page; None for the first.
+            limit: rows per page, 1 to 500.
+            stage: only numbers in this activation stage.
+            tag: only numbers with this tag ("Newly Ported" is compared with now).
+            number_prefix: only numbers starting with this (e.g. ``"+1404"``).
+
+        Raises:
+            ValidationError: a bad cursor, limit or filter; the field is named.
+        """
+        self._check_account_id(account_id)
+        size = check_limit(limit)
+        after: str | None = None
+        if cursor is not None:
+            (after,) = decode_cursor(cursor, _ACTIVE_VIEW, (str,))
+        wanted_stage = _member(ActivationStage, stage, "stage")
+        wanted_tag = _member(ActivationTag, tag, "tag")
+        prefix = _prefix(number_prefix, "number_prefix")
+        now = self.clock.now()
+        policy = self.view_policy
+        with self.storage.unit_of_work() as uow:
+            queries: Any = getattr(uow, "views", None)
+            if queries is not None:
+                with self._dates_in_range(now):
+                    rows: list[ActiveRow] = queries.active_page(
+                        account_id,
+                        now=now,
+                        policy=policy,
+                        after=after,
+                        limit=size + 1,
+                        stage=wanted_stage,
+                        tag=wanted_tag,
+                        number_prefix=prefix,
+                    )
+                with self._dates_in_range(now):
+                    found = [active_number_from_row(r, now, policy) for r in rows]
+        if queries is None:
+            found = [
+                n
+                for n in self.active_numbers(account_id)
+                if (after is None or n.number > after)
+                and (prefix is None or n.number.startswith(prefix))
+                and (wanted_stage is None or n.stage is wanted_stage)
+                and (wanted_tag is None or n.tag is wanted_tag)
+            ][: size + 1]
+        shown = found[:size]
+        following = None
+        if len(found) > size:
+            following = encode_cursor(_ACTIVE_VIEW, (shown[-1].number,))
+        return Page(tuple(shown), following)

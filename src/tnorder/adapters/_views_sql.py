@@ -1,0 +1,691 @@
+"""The dashboards' read model in SQL (SQLite and PostgreSQL).  Private.
+
+Three tables, written in the same transaction as the orders and inventory
+they come from (see ``tnorder.domain.read_model`` for the rows):
+
+* ``tnorder_view_orders``: one row per order, for the Orders tab and Order History;
+* ``tnorder_view_items``: one row per line item, what an order summary shows of it;
+* ``tnorder_view_sources``: one row per line item with a number;
+* ``tnorder_active_numbers``: one row per (account, number) on Active Numbers.
+
+A unit of work stages the orders it saves (:meth:`ViewStager.order`, with
+only the items that changed) and the inventory records it writes; the commit
+calls :func:`flush` after the order and record rows are written.  Page queries
+are keyset queries (never OFFSET) that compare stored times with ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..domain.delivery import DeliveryDisplay, DeliveryKind
+from ..domain.inventory import InventoryNumber
+from ..domain.order import Order
+from ..domain.read_model import (
+    ActiveRow,
+    ItemFacts,
+    NumberSource,
+    OrderRow,
+    decide_active,
+    grace_classes,
+    project_order,
+)
+from ..domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus
+from ..domain.visibility import ActivationStage, ActivationTag, VisibilityPolicy
+from ..errors import SerializationError
+from ..records import INVENTORY
+
+if TYPE_CHECKING:
+    from ._sql import Dialect, Session
+
+__all__ = [
+    "ACTIVE",
+    "SOURCES",
+    "VIEW_ITEMS",
+    "VIEW_ORDERS",
+    "SqlViewQueries",
+    "ViewStager",
+    "flush",
+    "rebuild",
+    "v6_statements",
+]
+
+VIEW_ORDERS = "tnorder_view_orders"
+VIEW_ITEMS = "tnorder_view_items"
+SOURCES = "tnorder_view_sources"
+ACTIVE = "tnorder_active_numbers"
+_INVENTORY = "tnorder_inventory"
+_ORDERS = "tnorder_orders"
+_CHUNK = 200
+_KINDS = {m.value: m for m in OrderKind}
+_TYPES = {m.value: m for m in NumberType}
+_STATUSES = {m.value: m for m in ItemStatus}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The greatest code point: every string starting with a prefix sorts below prefix + this.
+_TOP = "\U0010ffff"
+
+
+def v6_statements(d: Dialect) -> list[str]:
+    """Migration 6: the read-model tables and their indexes."""
+    ts = d.timestamp_type
+    # Numbers and ids sort by code point, as Python sorts them, whatever the
+    # server's locale: PostgreSQL needs the "C" collation for that.
+    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
+    return [
+        f"CREATE TABLE {VIEW_ORDERS} ("
+        f" order_id {text} PRIMARY KEY,"
+        f" account_id {text} NOT NULL,"
+        f" created_at {ts} NOT NULL,"
+        " seq BIGINT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " item_count INTEGER NOT NULL,"
+        " is_open INTEGER NOT NULL,"
+        f" finalized_at {ts},"
+        " reference TEXT)",
+        # Open orders, and all finished ones, each in dashboard order.
+        f"CREATE INDEX {VIEW_ORDERS}_listing ON {VIEW_ORDERS}"
+        " (account_id, is_open, created_at, seq)",
+        # Orders finished recently (still in their grace period).
+        f"CREATE INDEX {VIEW_ORDERS}_finalized ON {VIEW_ORDERS} (account_id, finalized_at)",
+        # A page's summaries read these rows, not the orders: no history is decoded.
+        f"CREATE TABLE {VIEW_ITEMS} ("
+        f" order_id {text} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " item_id TEXT NOT NULL,"
+        " number TEXT,"
+        " kind TEXT NOT NULL,"
+        " number_type TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " delivery_kind TEXT,"
+        " delivery_text TEXT,"
+        " delivery_date TEXT,"
+        " latest_note TEXT,"
+        " PRIMARY KEY (order_id, position))",
+        f"CREATE TABLE {SOURCES} ("
+        f" order_id {text} NOT NULL,"
+        f" item_id {text} NOT NULL,"
+        f" account_id {text} NOT NULL,"
+        f" number {text} NOT NULL,"
+        f" created_at {ts} NOT NULL,"
+        " seq BIGINT NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " effect TEXT NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " number_type TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " stage TEXT NOT NULL,"
+        " locked_reason TEXT,"
+        f" activated_at {ts},"
+        f" finalized_at {ts},"
+        " PRIMARY KEY (order_id, item_id))",
+        # Per number, the newest deciding item first.
+        f"CREATE INDEX {SOURCES}_deciding ON {SOURCES}"
+        " (account_id, number, created_at, seq, position)",
+        f"CREATE TABLE {ACTIVE} ("
+        f" account_id {text} NOT NULL,"
+        f" number {text} NOT NULL,"
+        " stage TEXT NOT NULL,"
+        " locked_reason TEXT,"
+        f" order_id {text},"
+        f" item_id {text},"
+        " status TEXT,"
+        " kind TEXT,"
+        " number_type TEXT,"
+        f" activated_at {ts},"
+        " PRIMARY KEY (account_id, number))",
+        f"CREATE INDEX {ACTIVE}_number ON {ACTIVE} (number)",
+        f"CREATE INDEX {ACTIVE}_stage ON {ACTIVE} (account_id, stage, number)",
+    ]
+
+
+def _from_db(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return _EPOCH + timedelta(microseconds=int(value))
+
+
+# -- staging and writing ------------------------------------------------------------
+
+
+@attrs.define
+class ViewStager:
+    """What a unit of work's commit must bring into the read model."""
+
+    orders: dict[str, tuple[OrderRow, dict[str, NumberSource | None]]] = attrs.Factory(dict)
+    items: dict[str, dict[int, ItemFacts]] = attrs.Factory(dict)
+    inventory: dict[str, InventoryNumber] = attrs.Factory(dict)
+
+    def order(self, order: Order, changed_item_ids: Iterable[str]) -> None:
+        """Stage ``order`` as saved, with the items this save wrote."""
+        row, sources, facts = project_order(order, changed_item_ids)
+        staged = self.orders.get(row.order_id)
+        merged = dict(staged[1]) if staged is not None else {}
+        merged.update(sources)
+        self.orders[row.order_id] = (row, merged)
+        self.items.setdefault(row.order_id, {}).update((f.position, f) for f in facts)
+
+    def record(self, record: object) -> None:
+        """Stage a record as saved: inventory records feed Active Numbers, others nothing."""
+        if isinstance(record, InventoryNumber):
+            self.inventory[record.number] = record
+
+    def clear(self) -> None:
+        self.orders.clear()
+        self.items.clear()
+        self.inventory.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self.orders or self.inventory)
+
+
+# The order's storage sequence, read inside the statement: the commit assigned
+# it a moment ago, and asking for it would cost a round trip.
+_SEQ = f"(SELECT seq FROM {_ORDERS} WHERE order_id = ?)"
+_UPSERT_ORDER = (
+    f"INSERT INTO {VIEW_ORDERS} (order_id, account_id, created_at, seq, status, item_count,"
+    f" is_open, finalized_at, reference) VALUES (?, ?, ?, {_SEQ}, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (order_id) DO UPDATE SET"
+    " status = excluded.status, item_count = excluded.item_count,"
+    " is_open = excluded.is_open, finalized_at = excluded.finalized_at,"
+    " reference = excluded.reference"
+)
+_ITEM_COLUMNS = (
+    "order_id, position, item_id, number, kind, number_type, status, delivery_kind,"
+    " delivery_text, delivery_date, latest_note"
+)
+_UPSERT_ITEM = (
+    f"INSERT INTO {VIEW_ITEMS} ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+    " ON CONFLICT (order_id, position) DO UPDATE SET item_id = excluded.item_id,"
+    " number = excluded.number, kind = excluded.kind, number_type = excluded.number_type,"
+    " status = excluded.status, delivery_kind = excluded.delivery_kind,"
+    " delivery_text = excluded.delivery_text, delivery_date = excluded.delivery_date,"
+    " latest_note = excluded.latest_note"
+)
+_SOURCE_COLUMNS = (
+    "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
+    " number_type, status, stage, locked_reason, activated_at, finalized_at"
+)
+_INSERT_SOURCE = (
+    f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
+    f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
+)
+_DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
+_INSERT_ACTIVE = (
+    f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
+    " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
+
+
+def _write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    # executemany: psycopg pipelines the rows; SQLite steps one prepared statement.
+    if rows:
+        session.executemany(sql, rows)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
+    """Bring the read model up to date with ``staged`` (inside the commit's transaction,
+    after the order and record rows are written).
+
+    With ``fresh``, every staged order was just inserted whole: none has rows
+    in the read model yet, so none of their rows are deleted first.
+    """
+    if not staged:
+        return
+    to_db = session.dialect.to_db_time
+
+    def db(value: datetime | None) -> Any:
+        return None if value is None else to_db(value)
+
+    touched: set[tuple[str, str]] = set()
+    keys = sorted(staged.orders)
+    order_rows: list[Sequence[Any]] = []
+    item_rows: list[Sequence[Any]] = []
+    deletes: list[Sequence[Any]] = []
+    inserts: list[Sequence[Any]] = []
+    for order_id in keys:
+        row, sources = staged.orders[order_id]
+        order_rows.append(
+            (
+                order_id,
+                row.account_id,
+                to_db(row.created_at),
+                order_id,
+                row.status.value,
+                row.item_count,
+                1 if row.finalized_at is None else 0,
+                db(row.finalized_at),
+                row.reference,
+            )
+        )
+        for facts in staged.items.get(order_id, {}).values():
+            delivery = facts.delivery
+            item_rows.append(
+                (
+                    order_id,
+                    facts.position,
+                    facts.item_id,
+                    facts.number,
+                    facts.kind.value,
+                    facts.number_type.value,
+                    facts.status.value,
+                    None if delivery is None else delivery.kind.value,
+                    None if delivery is None else delivery.text,
+                    None
+                    if delivery is None or delivery.date is None
+                    else delivery.date.isoformat(),
+                    facts.latest_note,
+                )
+            )
+        if not sources:
+            continue
+        # An item's number is set at placement (or assigned once to a new
+        # number) and never changes, so only the numbers saved now are touched:
+        # no read of what was stored before.
+        for item_id in sorted(sources):
+            deletes.append((order_id, item_id))
+            source = sources[item_id]
+            if source is None:
+                continue
+            touched.add((row.account_id, source.number))
+            inserts.append(
+                (
+                    order_id,
+                    item_id,
+                    row.account_id,
+                    source.number,
+                    to_db(row.created_at),
+                    order_id,
+                    source.position,
+                    source.effect,
+                    source.kind.value,
+                    source.number_type.value,
+                    source.status.value,
+                    source.stage.value,
+                    source.locked_reason,
+                    db(source.activated_at),
+                    db(source.finalized_at),
+                )
+            )
+    _write(session, _UPSERT_ORDER, order_rows)
+    _write(session, _UPSERT_ITEM, item_rows)
+    if not fresh:
+        _write(session, _DELETE_SOURCE, deletes)
+    _write(session, _INSERT_SOURCE, inserts)
+    numbers = sorted(staged.inventory)
+    for chunk in _chunks(numbers):
+        for account_id, number in session.query(
+            f"SELECT account_id, number FROM {ACTIVE} WHERE number IN ({_marks(len(chunk))})",
+            chunk,
+        ):
+            touched.add((str(account_id), str(number)))
+    for record in staged.inventory.values():
+        for account in (record.account_id, record.returned_from):
+            if account is not None:
+                touched.add((account, record.number))
+    _recompute(session, touched)
+    staged.clear()
+
+
+def _source(row: Sequence[Any]) -> NumberSource:
+    (order_id, item_id, number, position, effect, kind, number_type, status, stage, reason,
+     activated, finalized) = row  # fmt: skip
+    return NumberSource(
+        order_id=str(order_id),
+        item_id=str(item_id),
+        number=str(number),
+        position=int(position),
+        effect=effect,
+        kind=OrderKind(kind),
+        number_type=NumberType(number_type),
+        status=ItemStatus(status),
+        stage=ActivationStage(stage),
+        locked_reason=reason,
+        activated_at=_from_db(activated),
+        finalized_at=_from_db(finalized),
+    )
+
+
+def _inventory(session: Session, numbers: Sequence[str]) -> dict[str, InventoryNumber]:
+    from ._rows import decode_record  # the row codec imports the serializer: load it late
+
+    out: dict[str, InventoryNumber] = {}
+    for key, version, body in session.query(
+        f"SELECT key, version, body FROM {_INVENTORY} WHERE key IN ({_marks(len(numbers))})",
+        numbers,
+    ):
+        try:
+            out[str(key)] = decode_record(INVENTORY, key, version, body)
+        except SerializationError:
+            continue  # an unreadable record decides nothing; reading it reports the row
+    return out
+
+
+def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
+    """Rewrite the Active Numbers rows of each (account, number) in ``touched``.
+
+    Pairs go 200 to a query (one for the deciding sources, one for the
+    inventory records), whatever their accounts: a bulk insert touches
+    thousands of accounts once each.
+    """
+    to_db = session.dialect.to_db_time
+    deletes: list[Sequence[Any]] = []
+    inserts: list[Sequence[Any]] = []
+    for chunk in _chunks(sorted(touched)):
+        deciding: dict[tuple[str, str], NumberSource] = {}
+        pairs = ", ".join(["(?, ?)"] * len(chunk))
+        for account, *row in session.query(
+            "SELECT account_id, order_id, item_id, number, position, effect, kind, number_type,"
+            " status, stage, locked_reason, activated_at, finalized_at FROM ("
+            " SELECT s.*, ROW_NUMBER() OVER (PARTITION BY account_id, number"
+            " ORDER BY created_at DESC, seq DESC, position DESC) AS newest"
+            f" FROM {SOURCES} s WHERE effect <> 'none'"
+            f" AND (account_id, number) IN (VALUES {pairs})) ranked WHERE newest = 1",
+            [value for pair in chunk for value in pair],
+        ):
+            source = _source(row)
+            deciding[(str(account), source.number)] = source
+        records = _inventory(session, sorted({number for _, number in chunk}))
+        for account, number in chunk:
+            deletes.append((account, number))
+            active = decide_active(
+                account, number, deciding.get((account, number)), records.get(number)
+            )
+            if active is not None:
+                inserts.append(
+                    (
+                        account,
+                        number,
+                        active.stage.value,
+                        active.locked_reason,
+                        active.order_id,
+                        active.item_id,
+                        None if active.status is None else active.status.value,
+                        None if active.kind is None else active.kind.value,
+                        None if active.number_type is None else active.number_type.value,
+                        None if active.activated_at is None else to_db(active.activated_at),
+                    )
+                )
+    _write(session, _DELETE_ACTIVE, deletes)
+    _write(session, _INSERT_ACTIVE, inserts)
+
+
+def project_new_orders(session: Session, orders: Iterable[Order]) -> None:
+    """Project orders just inserted whole (seeding, migration): every item counts."""
+    staged = ViewStager()
+    for order in orders:
+        staged.order(order, [item.item_id for item in order.items])
+    flush(session, staged, fresh=True)
+
+
+def rebuild(session: Session) -> None:
+    """Empty the read model and project every stored order and inventory record again
+    (inside a transaction).  Migration 6 runs it; nothing else needs to: the rows
+    hold no policy, so a changed ``VisibilityPolicy`` is read at query time."""
+    from ._sql import SqlUnitOfWork  # _sql imports this module
+
+    for table in (VIEW_ORDERS, VIEW_ITEMS, SOURCES, ACTIVE):
+        session.execute(f"DELETE FROM {table}")
+    keys = [str(k) for (k,) in session.query(f"SELECT order_id FROM {_ORDERS} ORDER BY seq")]
+    for chunk in _chunks(keys):
+        uow = SqlUnitOfWork(session)
+        loaded = []
+        for key in chunk:
+            try:
+                loaded.append(uow.orders.get(key))
+            except SerializationError:
+                continue  # an unreadable order stays out of the views; reading it reports it
+        project_new_orders(session, loaded)
+    staged = ViewStager()
+    if not session.table_columns(_INVENTORY):
+        return  # a new database: the record tables come after the migrations
+    numbers = [str(k) for (k,) in session.query(f"SELECT key FROM {_INVENTORY} ORDER BY key")]
+    for chunk in _chunks(numbers):
+        for record in _inventory(session, chunk).values():
+            staged.record(record)
+        flush(session, staged)
+
+
+# -- queries ----------------------------------------------------------------------
+
+
+def _tab_branches(
+    policy: VisibilityPolicy, now: datetime, to_db: Any
+) -> list[tuple[str, list[Any]]]:
+    """SQL conditions (with params) under which a finished order is still on the tab."""
+    out: list[tuple[str, list[Any]]] = []
+    for multi, cancelled_too, grace in grace_classes(policy):
+        cond = "item_count > 1" if multi else "item_count = 1"
+        if not cancelled_too:
+            cond += f" AND status <> '{OrderStatus.CANCELLED.value}'"
+        out.append((f"({cond} AND finalized_at > ?)", [to_db(now - grace)]))
+    return out
+
+
+class SqlViewQueries:
+    """Page queries over the read model, on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def order_page(
+        self,
+        account_id: str,
+        *,
+        history: bool,
+        now: datetime,
+        policy: VisibilityPolicy,
+        after: tuple[datetime, int] | None,
+        limit: int,
+        status: OrderStatus | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> list[tuple[str, datetime, int]]:
+        """``(order_id, created_at, seq)`` of up to ``limit`` orders after ``after``,
+        oldest first, on the Orders tab (or in Order History with ``history``)."""
+        to_db = self._session.dialect.to_db_time
+        where = ["account_id = ?"]
+        params: list[Any] = [account_id]
+        if after is not None:
+            where.append("(created_at, seq) > (?, ?)")
+            params += [to_db(after[0]), after[1]]
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        if created_from is not None:
+            where.append("created_at >= ?")
+            params.append(to_db(created_from))
+        if created_to is not None:
+            where.append("created_at < ?")
+            params.append(to_db(created_to))
+        if search:
+            where.append(
+                "((order_id >= ? AND order_id < ?) OR EXISTS (SELECT 1 FROM"
+                f" {SOURCES} s WHERE s.order_id = o.order_id AND s.number >= ? AND s.number < ?))"
+            )
+            params += [search, search + _TOP, search, search + _TOP]
+        branches = _tab_branches(policy, now, to_db)
+        columns = f"SELECT order_id, created_at, seq FROM {VIEW_ORDERS} o WHERE "
+        tail = " ORDER BY created_at, seq LIMIT ?"
+        base = " AND ".join(where)
+        if history:
+            sql = f"{columns}{base} AND is_open = 0"
+            extra: list[Any] = []
+            for cond, values in branches:
+                sql += f" AND NOT {cond}"
+                extra += values
+            rows = self._session.query(sql + tail, [*params, *extra, limit])
+        else:
+            # Open orders, and finished ones still in their grace period: two
+            # index range scans merged, rather than one scan that filters.
+            parts = [(f"{columns}{base} AND is_open = 1{tail}", [*params, limit])]
+            for cond, values in branches:
+                # No ORDER BY here: the few orders finished within a grace period
+                # are found by the (account_id, finalized_at) index and sorted
+                # with the open ones; ordering them here would tempt a planner
+                # into walking every finished order of the account in page order.
+                parts.append((f"{columns}{base} AND {cond}", [*params, *values]))
+            if len(parts) == 1:
+                rows = self._session.query(parts[0][0], parts[0][1])
+            else:
+                sql = " UNION ALL ".join(
+                    f"SELECT * FROM ({p}) AS b{i}" for i, (p, _) in enumerate(parts)
+                )
+                rows = self._session.query(
+                    f"SELECT * FROM ({sql}) AS merged ORDER BY created_at, seq LIMIT ?",
+                    [*(v for _, vs in parts for v in vs), limit],
+                )
+        out: list[tuple[str, datetime, int]] = []
+        for order_id, created, seq in rows:
+            at = _from_db(created)
+            assert at is not None
+            out.append((str(order_id), at, int(seq)))
+        return out
+
+    def summaries(self, order_ids: Sequence[str]) -> dict[str, tuple[OrderRow, list[ItemFacts]]]:
+        """The stored rows of ``order_ids``'s summaries: two queries for a page."""
+        out: dict[str, tuple[OrderRow, list[ItemFacts]]] = {}
+        if not order_ids:
+            return out
+        marks = _marks(len(order_ids))
+        for order_id, account, created, status, count, finalized, reference in self._session.query(
+            "SELECT order_id, account_id, created_at, status, item_count, finalized_at,"
+            f" reference FROM {VIEW_ORDERS} WHERE order_id IN ({marks})",
+            list(order_ids),
+        ):
+            at = _from_db(created)
+            assert at is not None
+            row = OrderRow(
+                order_id=str(order_id),
+                account_id=str(account),
+                created_at=at,
+                status=OrderStatus(status),
+                item_count=int(count),
+                finalized_at=_from_db(finalized),
+                reference=reference,
+            )
+            out[row.order_id] = (row, [])
+        # Enum calls cost microseconds each; a page decodes hundreds of items.
+        kinds, types, statuses = _KINDS, _TYPES, _STATUSES
+        displays: dict[tuple[Any, Any, Any], DeliveryDisplay] = {}
+        for (
+            order_id,
+            position,
+            item_id,
+            number,
+            kind,
+            number_type,
+            status,
+            d_kind,
+            d_text,
+            d_date,
+            note,
+        ) in self._session.query(
+            f"SELECT {_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN ({marks})"
+            " ORDER BY order_id, position",
+            list(order_ids),
+        ):
+            delivery = None
+            if d_kind is not None:
+                key = (d_kind, d_text, d_date)
+                delivery = displays.get(key)
+                if delivery is None:
+                    delivery = displays[key] = DeliveryDisplay(
+                        DeliveryKind(d_kind),
+                        str(d_text),
+                        None if d_date is None else date.fromisoformat(d_date),
+                    )
+            out[str(order_id)][1].append(
+                ItemFacts(
+                    item_id=str(item_id),
+                    position=int(position),
+                    number=number,
+                    kind=kinds[kind],
+                    number_type=types[number_type],
+                    status=statuses[status],
+                    delivery=delivery,
+                    latest_note=note,
+                )
+            )
+        return out
+
+    def active_page(
+        self,
+        account_id: str,
+        *,
+        now: datetime,
+        policy: VisibilityPolicy,
+        after: str | None,
+        limit: int,
+        stage: ActivationStage | None = None,
+        tag: ActivationTag | None = None,
+        number_prefix: str | None = None,
+    ) -> list[ActiveRow]:
+        """Up to ``limit`` Active Numbers rows of the account after number ``after``."""
+        to_db = self._session.dialect.to_db_time
+        where = ["account_id = ?"]
+        params: list[Any] = [account_id]
+        if after is not None:
+            where.append("number > ?")
+            params.append(after)
+        if number_prefix:
+            where.append("number >= ? AND number < ?")
+            params += [number_prefix, number_prefix + _TOP]
+        if stage is not None:
+            where.append("stage = ?")
+            params.append(stage.value)
+        post = ActivationStage.POST_ACTIVATION.value
+        newly = "kind = 'port_in' AND activated_at IS NOT NULL AND activated_at > ?"
+        if tag is ActivationTag.NOT_ACTIVE:
+            where.append("stage = ?")
+            params.append(ActivationStage.PRE_ACTIVATION.value)
+        elif tag is not None:
+            where.append("stage = ?")
+            params.append(post)
+            period = policy.newly_ported_period
+            if tag is ActivationTag.NEWLY_PORTED:
+                if not period:
+                    return []
+                where.append(newly)
+                params.append(to_db(now - period))
+            elif period:
+                where.append(f"NOT ({newly})")
+                params.append(to_db(now - period))
+        rows = self._session.query(
+            "SELECT number, stage, locked_reason, order_id, item_id, status, kind, number_type,"
+            f" activated_at FROM {ACTIVE} WHERE {' AND '.join(where)} ORDER BY number LIMIT ?",
+            [*params, limit],
+        )
+        out: list[ActiveRow] = []
+        for number, stage_value, reason, order_id, item_id, status, kind, kind_type, at in rows:
+            out.append(
+                ActiveRow(
+                    account_id=account_id,
+                    number=str(number),
+                    stage=ActivationStage(stage_value),
+                    locked_reason=reason,
+                    order_id=order_id,
+                    item_id=item_id,
+                    status=None if status is None else ItemStatus(status),
+                    kind=None if kind is None else OrderKind(kind),
+                    number_type=None if kind_type is None else NumberType(kind_type),
+                    activated_at=_from_db(at),
+                )
+            )
+        return out

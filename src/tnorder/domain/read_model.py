@@ -1,0 +1,524 @@
+"""The dashboards' read model: rows kept current at write time, and pages of them.
+
+Pure domain rules.  Nothing here reads the clock or touches storage.  A
+storage calls :func:`project_order` when it saves an order (with only the
+items that changed) and :func:`decide_active` for each number whose deciding
+facts changed; it stores the rows, and answers page queries by comparing the
+stored columns with ``now`` (see ``docs/views.md``, "Pagination").
+
+The rows hold no policy: the grace periods and the "Newly Ported" period are
+compared at query time, so a host that changes its ``VisibilityPolicy`` needs
+no rebuild.
+
+* :class:`OrderRow`: one per order (Orders tab and Order History).
+* :class:`NumberSource`: one per line item with a number (which order touched
+  which number, and what that item decides for the Active Numbers dashboard).
+* :class:`ActiveRow`: one per (account, number) shown on Active Numbers, the
+  outcome of the rules of :func:`tnorder.domain.visibility.active_numbers_view`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Generic, Literal, TypeVar, cast
+
+import attrs
+
+from ..errors import ValidationError
+from ._checks import require_aware
+from .calendar import BusinessCalendar
+from .delivery import (
+    UNAVAILABLE,
+    DeliveryDisplay,
+    DeliveryEstimates,
+    DeliveryKind,
+    DeliveryWindow,
+    business_day_window,
+    delivery_display,
+)
+from .inventory import InventoryNumber, InventoryStatus
+from .order import LineItem, Order
+from .statuses import ItemStatus, NumberType, OrderKind, OrderStatus
+from .visibility import (
+    STAGE_STYLES,
+    ActivationStage,
+    ActivationTag,
+    ActiveNumber,
+    LineItemView,
+    OrderSummary,
+    Placement,
+    VisibilityPolicy,
+    activation,
+)
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "ActiveRow",
+    "Effect",
+    "ItemFacts",
+    "NumberSource",
+    "OrderRow",
+    "Page",
+    "active_number_from_row",
+    "check_limit",
+    "decide_active",
+    "decode_cursor",
+    "encode_cursor",
+    "grace_classes",
+    "item_facts",
+    "project_order",
+    "source_of_item",
+    "summary_from_facts",
+    "tag_of",
+]
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 50
+#: The largest page a query returns: a bigger one would defeat the point of paging.
+MAX_PAGE_SIZE = 500
+
+Effect = Literal["show", "remove", "none"]
+"""What an item decides for its number: show it, remove it (a completed
+disconnect), or nothing (cancelled, or a disconnect still in progress)."""
+
+_COMPLETED = ItemStatus.COMPLETED
+_CANCELLED = ItemStatus.CANCELLED
+_DISCONNECT = OrderKind.DISCONNECT
+_PORT_IN = OrderKind.PORT_IN
+_PRE = ActivationStage.PRE_ACTIVATION
+_POST = ActivationStage.POST_ACTIVATION
+# Stage, locked reason and activation time do not depend on ``now``; only the
+# "Newly Ported" tag does, and that is decided at query time.
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a dashboard.
+
+    Attributes:
+        items: the rows of this page, in the dashboard's order.
+        next_cursor: pass it as ``cursor`` to get the next page; None on the last.
+    """
+
+    items: tuple[T, ...]
+    next_cursor: str | None = None
+
+
+@attrs.frozen
+class OrderRow:
+    """What the Orders tab and Order History need of an order, without its items.
+
+    Attributes:
+        item_count: single-item and multi-item orders have different grace periods.
+        finalized_at: when the last item became final; None while any is open.
+            The order is on the Orders tab until ``finalized_at + grace``.
+    """
+
+    order_id: str
+    account_id: str
+    created_at: datetime
+    status: OrderStatus
+    item_count: int
+    finalized_at: datetime | None
+    reference: str | None = None
+
+
+@attrs.frozen
+class ItemFacts:
+    """What an order summary shows of a line item, minus what depends on ``now``
+    or the host's configuration.
+
+    Attributes:
+        delivery: the delivery column, or None when it comes from the host's
+            estimate table (looked up when the page is built).
+    """
+
+    item_id: str
+    position: int
+    number: str | None
+    kind: OrderKind
+    number_type: NumberType
+    status: ItemStatus
+    delivery: DeliveryDisplay | None
+    latest_note: str | None
+
+
+class _EstimateMarker:
+    """Stands in for the estimate table: says "an estimate goes here"."""
+
+    def display_for(self, kind: OrderKind, status: ItemStatus) -> DeliveryDisplay:
+        return _FROM_ESTIMATES
+
+
+_FROM_ESTIMATES = DeliveryDisplay(DeliveryKind.ESTIMATE, "from the estimate table")
+_MARKER = cast(DeliveryEstimates, _EstimateMarker())
+
+
+def item_facts(position: int, item: LineItem) -> ItemFacts:
+    """The :class:`ItemFacts` of ``item`` (the delivery rules of ``delivery_display``)."""
+    display = delivery_display(item, _MARKER)
+    history = item.history
+    return ItemFacts(
+        item_id=item.item_id,
+        position=position,
+        number=item.number,
+        kind=item.kind,
+        number_type=item.number_type,
+        status=item.status,
+        delivery=None if display is _FROM_ESTIMATES else display,
+        latest_note=history[-1].note if history else None,
+    )
+
+
+def summary_from_facts(
+    row: OrderRow,
+    items: Sequence[ItemFacts],
+    placement: Placement,
+    now: datetime,
+    calendar: BusinessCalendar,
+    estimates: DeliveryEstimates,
+) -> OrderSummary:
+    """The :class:`OrderSummary` ``summarize_order`` gives, built from stored facts."""
+    today = now.date()
+    windows: dict[str, DeliveryWindow | None] = {}
+    estimated: dict[tuple[OrderKind, ItemStatus], DeliveryDisplay] = {}
+    views = []
+    for facts in items:
+        status = facts.status
+        delivery = facts.delivery
+        if delivery is None:
+            key = (facts.kind, status)
+            delivery = estimated.get(key)
+            if delivery is None:
+                delivery = estimated[key] = estimates.display_for(*key) or UNAVAILABLE
+        # A page shows many items with the same few deliveries: count each window once.
+        # The text names the date or range shown, so it keys the window (and hashes
+        # faster than the display).
+        text = delivery.text
+        if text in windows:
+            window = windows[text]
+        else:
+            window = None
+            if delivery.date is not None:
+                window = DeliveryWindow(delivery.date, delivery.date)
+            elif delivery.range is not None:
+                window = business_day_window(today, delivery.range, calendar)
+            windows[text] = window
+        views.append(
+            LineItemView(
+                item_id=facts.item_id,
+                number=facts.number,
+                kind=facts.kind,
+                number_type=facts.number_type,
+                status=status,
+                label=status.label,
+                intent=status.intent,
+                delivery=delivery,
+                delivery_window=window,
+                latest_note=facts.latest_note,
+            )
+        )
+    order_status = row.status
+    return OrderSummary(
+        order_id=row.order_id,
+        account_id=row.account_id,
+        reference=row.reference,
+        status=order_status,
+        label=order_status.label,
+        placement=placement,
+        created_at=row.created_at,
+        finalized_at=row.finalized_at,
+        items=tuple(views),
+    )
+
+
+@attrs.frozen
+class NumberSource:
+    """A line item that carries a number, as the Active Numbers rules see it.
+
+    Attributes:
+        position: the item's place in its order (a later item of the same order
+            decides over an earlier one).
+        effect: what the item decides for its number (see :data:`Effect`).
+        stage, locked_reason, activated_at: the item's activation, when it shows.
+        finalized_at: when the item became final (a number returned to inventory
+            after that no longer shows).
+    """
+
+    order_id: str
+    item_id: str
+    number: str
+    position: int
+    effect: Effect
+    kind: OrderKind
+    number_type: NumberType
+    status: ItemStatus
+    stage: ActivationStage
+    locked_reason: str | None
+    activated_at: datetime | None
+    finalized_at: datetime | None
+
+
+@attrs.frozen
+class ActiveRow:
+    """A number on an account's Active Numbers, without the time-dependent tag.
+
+    ``order_id`` is None for a number that shows because inventory assigns it.
+    The tag is "Not Active" before activation; after, "Newly Ported" for a
+    port-in until ``activated_at + newly_ported_period``, else "Fully Active".
+    """
+
+    account_id: str
+    number: str
+    stage: ActivationStage
+    locked_reason: str | None = None
+    order_id: str | None = None
+    item_id: str | None = None
+    status: ItemStatus | None = None
+    kind: OrderKind | None = None
+    number_type: NumberType | None = None
+    activated_at: datetime | None = None
+
+
+def source_of_item(order_id: str, position: int, item: LineItem) -> NumberSource | None:
+    """The :class:`NumberSource` of ``item``, or None when it has no number.
+
+    The same rules as ``_deciding_items`` and :func:`activation`.
+    """
+    number = item.number
+    if number is None:
+        return None
+    status = item.status
+    effect: Effect
+    if item.kind is _DISCONNECT:
+        effect = "remove" if status is _COMPLETED else "none"
+    elif status is _CANCELLED:
+        effect = "none"
+    else:
+        effect = "show"
+    state = activation(item, _ANY_TIME) if effect == "show" else None
+    return NumberSource(
+        order_id=order_id,
+        item_id=item.item_id,
+        number=number,
+        position=position,
+        effect=effect,
+        kind=item.kind,
+        number_type=item.number_type,
+        status=status,
+        stage=_PRE if state is None else state[0],
+        locked_reason=None if state is None else state[2],
+        activated_at=None if state is None else state[3],
+        finalized_at=item.finalized_at,
+    )
+
+
+def project_order(
+    order: Order, changed_item_ids: Iterable[str]
+) -> tuple[OrderRow, list[tuple[str, NumberSource | None]], list[ItemFacts]]:
+    """The read-model rows of ``order`` after a save that changed ``changed_item_ids``.
+
+    Only the changed items are looked at (an untouched item's source row is
+    already stored); order-level facts come from ``order.status`` and
+    ``order.finalized_at``.
+
+    Returns:
+        The order's :class:`OrderRow`; per changed item its ``(item_id,
+        source)``, the source None when the item has no number (any stored
+        source of that item must go); and the changed items' :class:`ItemFacts`.
+    """
+    row = OrderRow(
+        order_id=order.order_id,
+        account_id=order.account_id,
+        created_at=order.created_at,
+        status=order.status,
+        item_count=len(order.items),
+        finalized_at=order.finalized_at,
+        reference=order.reference,
+    )
+    wanted = set(changed_item_ids)
+    sources: list[tuple[str, NumberSource | None]] = []
+    facts: list[ItemFacts] = []
+    if wanted:
+        # An order storage read in part knows the positions of the items read
+        # (the changed ones among them): asking it keeps a save of one item of
+        # a 10,000-item order from reading the other 9,999.
+        read_items = getattr(order.items, "read_items", None)
+        pairs = read_items() if read_items is not None else enumerate(order.items)
+        for position, item in pairs:
+            if item.item_id in wanted:
+                sources.append((item.item_id, source_of_item(order.order_id, position, item)))
+                facts.append(item_facts(position, item))
+    return row, sources, facts
+
+
+def decide_active(
+    account_id: str,
+    number: str,
+    deciding: NumberSource | None,
+    record: InventoryNumber | None,
+) -> ActiveRow | None:
+    """Whether and how ``number`` shows on ``account_id``'s Active Numbers.
+
+    Args:
+        deciding: the newest source of the account that decides the number
+            (effect "show" or "remove": newest order first, then the later item),
+            or None when no order of the account decides it.
+        record: the number's inventory record, if any.
+
+    The rules of ``active_numbers_view``: the deciding order wins, unless the
+    number was returned to inventory from this account after that item
+    finished; an inventory assignment shows only numbers no order decided.
+    """
+    decided = deciding is not None
+    if deciding is not None and deciding.effect == "show":
+        back = None
+        if record is not None and record.returned_from == account_id:
+            back = record.returned_at
+        finished = deciding.finalized_at
+        if back is not None and finished is not None and finished <= back:
+            decided = False
+        else:
+            return ActiveRow(
+                account_id=account_id,
+                number=number,
+                stage=deciding.stage,
+                locked_reason=deciding.locked_reason,
+                order_id=deciding.order_id,
+                item_id=deciding.item_id,
+                status=deciding.status,
+                kind=deciding.kind,
+                number_type=deciding.number_type,
+                activated_at=deciding.activated_at,
+            )
+    if (
+        not decided
+        and record is not None
+        and record.status is InventoryStatus.ASSIGNED
+        and record.account_id == account_id
+    ):
+        return ActiveRow(account_id=account_id, number=number, stage=_POST)
+    return None
+
+
+def tag_of(row: ActiveRow, now: datetime, policy: VisibilityPolicy) -> ActivationTag:
+    """The row's tag at ``now``: the one time-dependent part of Active Numbers."""
+    if row.stage is _PRE:
+        return ActivationTag.NOT_ACTIVE
+    activated = row.activated_at
+    period = policy.newly_ported_period
+    if row.kind is _PORT_IN and activated is not None and now < activated + period:
+        return ActivationTag.NEWLY_PORTED
+    return ActivationTag.FULLY_ACTIVE
+
+
+def active_number_from_row(row: ActiveRow, now: datetime, policy: VisibilityPolicy) -> ActiveNumber:
+    """The :class:`ActiveNumber` the full dashboard shows for ``row`` at ``now``."""
+    style = STAGE_STYLES[row.stage]
+    return ActiveNumber(
+        number=row.number,
+        stage=row.stage,
+        tag=tag_of(row, now, policy),
+        greyed_out=style.greyed_out,
+        colour=style.colour,
+        icon=style.icon,
+        billing_active=style.billing_active,
+        allowed_actions=style.allowed_actions,
+        locked_reason=row.locked_reason,
+        order_id=row.order_id,
+        item_id=row.item_id,
+        status=row.status,
+        kind=row.kind,
+        number_type=row.number_type,
+        activated_at=row.activated_at,
+    )
+
+
+def grace_classes(policy: VisibilityPolicy) -> list[tuple[bool, bool, Any]]:
+    """The finished orders that may still be on the Orders tab under ``policy``.
+
+    Returns:
+        ``(multi_item, cancelled_too, grace)`` per class with a non-zero grace:
+        a finished order of that class is on the Orders tab while
+        ``now < finalized_at + grace``; when ``cancelled_too`` is False an
+        all-cancelled order of that class is not (``cancelled_leaves_immediately``).
+    """
+    cancelled_too = not policy.cancelled_leaves_immediately
+    out: list[tuple[bool, bool, Any]] = []
+    if policy.single_item_grace:
+        out.append((False, cancelled_too, policy.single_item_grace))
+    if policy.multi_item_grace:
+        out.append((True, cancelled_too, policy.multi_item_grace))
+    return out
+
+
+def check_limit(limit: object) -> int:
+    """``limit`` if it is a page size we serve (1 to :data:`MAX_PAGE_SIZE`).
+
+    Raises:
+        ValidationError: not an int in range (field ``limit``).
+    """
+    if type(limit) is not int or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            f"limit must be an integer from 1 to {MAX_PAGE_SIZE}, got {limit!r}", field="limit"
+        )
+    return limit
+
+
+def encode_cursor(view: str, key: Sequence[Any]) -> str:
+    """An opaque cursor naming ``view`` and the sort key of the last row served."""
+    values = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in key]
+    text = json.dumps([1, view, values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _bad_cursor(why: str) -> ValidationError:
+    return ValidationError(f"cursor is not a cursor of this view ({why})", field="cursor")
+
+
+def decode_cursor(cursor: object, view: str, shape: Sequence[type]) -> tuple[Any, ...]:
+    """The sort key stored in ``cursor`` by :func:`encode_cursor` for ``view``.
+
+    Args:
+        shape: the type of each key part (``datetime``, ``int``, ``str``).
+
+    Raises:
+        ValidationError: not a string, garbled, or made for another view (field ``cursor``).
+    """
+    if not isinstance(cursor, str):
+        raise ValidationError(f"cursor must be a string, got {cursor!r}", field="cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw.decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise _bad_cursor("undecodable") from None
+    if not (isinstance(data, list) and len(data) == 3 and data[0] == 1):
+        raise _bad_cursor("unknown format")
+    if data[1] != view:
+        raise _bad_cursor(f"made for {data[1]!r}, not {view!r}")
+    values = data[2]
+    if not isinstance(values, list) or len(values) != len(shape):
+        raise _bad_cursor("wrong key")
+    out: list[Any] = []
+    for value, kind in zip(values, shape, strict=True):
+        if kind is datetime:
+            try:
+                at = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                at = None
+            if at is None or at.tzinfo is None:
+                raise _bad_cursor("wrong key")
+            require_aware(at, field="cursor")
+            out.append(at)
+        elif type(value) is not kind:
+            raise _bad_cursor("wrong key")
+        else:
+            out.append(value)
+    return tuple(out)
