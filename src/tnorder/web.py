@@ -113,6 +113,8 @@ def _attrs_ready(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     labels: dict[str, str] = {}
     for field in attrs.fields(type(value)):
+        if field.name.startswith("_"):
+            continue  # storage's private bookkeeping (change marks, digests), not data
         item = getattr(value, field.name)
         out[field.name] = to_json_ready(item)
         label = getattr(item, "label", None) if isinstance(item, enum.Enum) else None
