@@ -123,6 +123,7 @@ def test_base_install_is_small_and_dev_tools_are_not_an_extra(dist: Path) -> Non
         "otel",
         "portal",
         "postgres",
+        "postgres-pool",
         "telnyx",
         "testing",
     } == set(meta.get_all("Provides-Extra") or [])
