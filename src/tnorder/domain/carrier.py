@@ -172,6 +172,11 @@ def _extra(value: object) -> dict[str, str]:
     return text_mapping(value, "extra")
 
 
+def _authorizing_person(value: object) -> str:
+    # A converter, not a check: a str subclass (a StrEnum member) is kept as plain text.
+    return require_text(value, "authorizing_person")
+
+
 def _subscriber_name(value: object) -> str | None:
     return check_optional_text(value, "subscriber_name")
 
@@ -397,7 +402,7 @@ class PortDetails:
     carries carrier-specific fields an adapter documents.
     """
 
-    authorizing_person: str
+    authorizing_person: str = attrs.field(converter=_authorizing_person)
     subscriber_name: str | None = attrs.field(default=None, converter=_subscriber_name)
     billing_number: str | None = attrs.field(
         default=None, converter=attrs.converters.optional(normalize_number)
@@ -406,9 +411,6 @@ class PortDetails:
     pin: str | None = attrs.field(default=None, repr=False, converter=_pin)
     requested_date: date | None = attrs.field(default=None, converter=_optional_date)
     extra: Mapping[str, str] = attrs.field(factory=dict, hash=False, converter=_extra)
-
-    def __attrs_post_init__(self) -> None:
-        require_text(self.authorizing_person, "authorizing_person")
 
 
 def _e164_tuple(numbers: Iterable[str]) -> tuple[str, ...]:

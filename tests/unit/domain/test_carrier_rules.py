@@ -532,3 +532,19 @@ def test_an_update_port_date_is_a_calendar_day(foc_date: object) -> None:
         CarrierProtocolError, match=rf"^foc_date must be a date, got {re.escape(repr(foc_date))}$"
     ):
         _update(foc_date=foc_date)
+
+
+def test_port_details_keep_a_str_subclass_authorizing_person_as_plain_text() -> None:
+    """A StrEnum member given as the authorizing person is stored as its plain text.
+
+    Found by the fuzz suite: the check accepted the subclass but kept it, so the
+    stored value was not a ``str``.
+    """
+    import enum
+
+    class Person(enum.StrEnum):
+        ANN = "Ann Lee"
+
+    port = PortDetails(Person.ANN)
+
+    assert ("Ann Lee", str) == (port.authorizing_person, type(port.authorizing_person))
