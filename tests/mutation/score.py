@@ -70,6 +70,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_11",
         "tnorder.domain.inventory.xǁInventoryNumberǁ_move__mutmut_12",
         "tnorder.domain.carrier_status.x___getattr____mutmut_9",
+        "tnorder.domain.machine.x___getattr____mutmut_10",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁhold__mutmut_21",
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_45",

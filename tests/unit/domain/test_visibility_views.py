@@ -158,3 +158,17 @@ def test_the_dashboards_need_an_aware_now_named_now() -> None:
     with pytest.raises(ValidationError) as view:
         active_numbers_view([_open()], naive)
     assert ("now", "now") == (stages.value.field, view.value.field)
+
+
+def test_activation_stages_keep_to_the_account_asked_for() -> None:
+    """With ``account_id``, another account's orders decide no number's stage."""
+    mine = _open("O-1")
+    theirs = Order.place(
+        "O-9",
+        "acct-2",
+        [NewItem(OrderKind.NEW_NUMBER, number="+14045550199")],
+        actor=SYSTEM,
+        at=T0,
+    )
+    assert ["+14045550100"] == sorted(activation_stages([mine, theirs], T0, account_id="acct-1"))
+    assert ["+14045550100", "+14045550199"] == sorted(activation_stages([mine, theirs], T0))
