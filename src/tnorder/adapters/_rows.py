@@ -299,11 +299,12 @@ def _item_body(item: LineItem) -> str:
         object.__setattr__(item, "history", history)
 
 
-def body_digest(body: str | bytes) -> bytes:
-    """What change tracking keeps of a stored item row's body: a 128-bit BLAKE2b
-    digest (the body itself would double the memory of a loaded order)."""
+def body_digest(body: str | bytes) -> str:
+    """What change tracking keeps of a stored item row's body: its 128-bit BLAKE2b
+    digest in hex (the body itself would double the memory of a loaded order;
+    text, so an order's private fields stay JSON-ready for ``tnorder.web``)."""
     data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _new_entries(history: list[HistoryEntry], stored: int) -> list[HistoryEntry]:
@@ -389,11 +390,11 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     order's change tracking is reset to what the rows hold, so saving it again
     in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, bytes, str | None]] = order._stored or {}
+    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
     header_body = dumps(header or order_header(order))
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, bytes, str | None]] = dict(stored)
+    after: dict[str, tuple[int, str, str | None]] = dict(stored)
     partial = _partial_items(order)
     candidates: Iterable[tuple[int, LineItem]]
     if partial is not None and not partial.loaded:
@@ -476,7 +477,7 @@ def assemble_order(
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, bytes, str | None]] = {}
+    stored: dict[str, tuple[int, str, str | None]] = {}
     for count, body, last in item_rows:
         item = decode_item(key, count, body, last)
         # Set past the change hook: loading is not a change.
@@ -511,7 +512,7 @@ ItemsFetcher = Callable[[], list[tuple[Any, Any, Any, Any, Any, Any]]]
 
 def _decode_stored_item(
     key: str, raw: RawItem, load_history: HistoryLoader
-) -> tuple[int, LineItem, tuple[int, bytes, str | None]]:
+) -> tuple[int, LineItem, tuple[int, str, str | None]]:
     position, count, body, last, _ = raw
     item = decode_item(key, count, body, last)
     # Set past the change hook: loading is not a change.

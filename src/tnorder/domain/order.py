@@ -308,7 +308,7 @@ class Order(EventRecorder):
     # this order was loaded or last saved (item id -> (history length, digest
     # of the row body, latest entry)), None for an order never stored.  Opaque
     # to the domain.
-    _stored: dict[str, tuple[int, bytes, str | None]] | None = attrs.field(
+    _stored: dict[str, tuple[int, str, str | None]] | None = attrs.field(
         default=None, init=False, repr=False, eq=False
     )
     # Set by storage when ``items`` is a sequence read in part: items are then
