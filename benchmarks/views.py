@@ -25,9 +25,9 @@ from tnorder import Order, OrderService
 from tnorder.adapters._views_sql import ACTIVE, VIEW_ORDERS, _from_db
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.sqlite import SqliteStorage
-from tnorder.domain.read_model import encode_cursor
 from tnorder.domain.statuses import ItemStatus
 from tnorder.domain.visibility import activation_stages, active_numbers_view, split_orders
+from tnorder.service.cursors import encode_cursor
 
 from . import _postgres
 from ._data import NOW, in_memory_orders, make_order

@@ -16,9 +16,9 @@ are keyset queries (never OFFSET) that compare stored times with ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -39,8 +39,34 @@ from ..domain.visibility import ActivationStage, ActivationTag, VisibilityPolicy
 from ..errors import SerializationError
 from ..records import INVENTORY
 
-if TYPE_CHECKING:
-    from ._sql import Dialect, Session
+
+class Dialect(Protocol):
+    """What this module needs of ``_sql.Dialect`` (declared here: ``_sql`` imports us)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def timestamp_type(self) -> str: ...
+
+    @property
+    def to_db_time(self) -> Callable[[datetime], Any]: ...
+
+
+class Session(Protocol):
+    """What this module needs of ``_sql.Session``."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def table_columns(self, table: str) -> set[str]: ...
+
 
 __all__ = [
     "ACTIVE",
@@ -443,7 +469,9 @@ def rebuild(session: Session) -> None:
         session.execute(f"DELETE FROM {table}")
     keys = [str(k) for (k,) in session.query(f"SELECT order_id FROM {_ORDERS} ORDER BY seq")]
     for chunk in _chunks(keys):
-        uow = SqlUnitOfWork(session)
+        # The migration passes the full ``_sql.Session``; this module only declares
+        # the part it uses.
+        uow = SqlUnitOfWork(session)  # type: ignore[arg-type]
         loaded = []
         for key in chunk:
             try:

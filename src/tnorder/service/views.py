@@ -17,8 +17,6 @@ from ..domain.read_model import (
     Page,
     active_number_from_row,
     check_limit,
-    decode_cursor,
-    encode_cursor,
     summary_from_facts,
 )
 from ..domain.statuses import OrderStatus
@@ -43,6 +41,7 @@ from ..errors import (
 )
 from .base import UseCaseBase
 from .config import ServiceConfig, ServicePorts
+from .cursors import decode_cursor, encode_cursor
 
 __all__ = ["ViewUseCases"]
 

@@ -15,8 +15,6 @@ from tnorder.domain.read_model import (
     ActiveRow,
     check_limit,
     decide_active,
-    decode_cursor,
-    encode_cursor,
     grace_classes,
     project_order,
     source_of_item,
@@ -24,6 +22,7 @@ from tnorder.domain.read_model import (
 )
 from tnorder.domain.visibility import ActivationStage, ActivationTag, VisibilityPolicy
 from tnorder.errors import ValidationError
+from tnorder.service.cursors import decode_cursor, encode_cursor
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SYSTEM = Actor.system()
