@@ -98,3 +98,40 @@ def test_the_account_filter_ignores_other_accounts_orders() -> None:
     orders = [_completed("O-1", "acct-1"), _completed("O-2", "acct-2", "+14045550199")]
     assert [NUMBER] == _numbers(orders, account_id="acct-1", returned=[])
     assert [NUMBER, "+14045550199"] == _numbers(orders, account_id=None, returned=[])
+
+
+def test_a_skipped_record_does_not_stop_the_later_returns() -> None:
+    """Every returned record is weighed: one from another account does not end the scan."""
+    other = _returned("acct-2", T0 + timedelta(days=1))
+    own = _returned("acct-1", T0 + timedelta(days=1))
+    orders = [_completed("O-1", "acct-1")]
+    assert [] == _numbers(orders, account_id="acct-1", returned=[other, own])
+
+
+def test_a_returned_number_no_order_delivered_changes_nothing() -> None:
+    """A return of a number none of the orders touches neither fails nor hides others."""
+    orders = [_completed("O-1", "acct-1", "+14045550199")]
+    back = _returned("acct-1", T0 + timedelta(days=1))
+    assert ["+14045550199"] == _numbers(orders, account_id="acct-1", returned=[back])
+
+
+def test_a_return_does_not_hide_an_order_still_open() -> None:
+    """An open order for the number has not finished, so an earlier return cannot hide it."""
+    order = Order.place(
+        "O-1", "acct-1", [NewItem(OrderKind.NEW_NUMBER, number=NUMBER)], actor=SYSTEM, at=T0
+    )
+    back = _returned("acct-1", T0 + timedelta(days=1))
+    expected = [n.number for n in active_numbers_view([order], NOW, account_id="acct-1")]
+    assert expected == _numbers([order], account_id="acct-1", returned=[back])
+
+
+def test_a_returned_number_assigned_again_shows_from_inventory() -> None:
+    """After the return the number is undecided, so its inventory record (assigned again) shows."""
+    again = InventoryNumber(
+        NUMBER, "carrier-1", "standard", InventoryStatus.ASSIGNED, T0, account_id="acct-1"
+    )
+    back = _returned("acct-1", T0 + timedelta(days=1))
+    view = active_numbers_view(
+        [_completed("O-1", "acct-1")], NOW, inventory=[again], account_id="acct-1", returned=[back]
+    )
+    assert [(NUMBER, None)] == [(n.number, n.order_id) for n in view]
