@@ -10,11 +10,11 @@ nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tnorder import Actor, NewItem, Order, OrderKind, Trigger
 from tnorder.domain.inventory import InventoryNumber, InventoryStatus
-from tnorder.domain.visibility import active_numbers_view
+from tnorder.domain.visibility import ActivationTag, VisibilityPolicy, active_numbers_view
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=2)
@@ -135,3 +135,27 @@ def test_a_returned_number_assigned_again_shows_from_inventory() -> None:
         [_completed("O-1", "acct-1")], NOW, inventory=[again], account_id="acct-1", returned=[back]
     )
     assert [(NUMBER, None)] == [(n.number, n.order_id) for n in view]
+
+
+def test_the_view_judges_a_port_in_at_now_under_the_given_policy() -> None:
+    """A completed port-in is Newly Ported at ``now``, and Fully Active under a zero period."""
+    order = Order.place(
+        "O-1", "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=SYSTEM, at=T0
+    )
+    item_id = order.items[0].item_id
+    for trigger in (
+        Trigger.SUBMIT_TO_CARRIER,
+        Trigger.APPROVE_PORT,
+        Trigger.RECEIVE_PORT_DATE,
+        Trigger.START_CONFIGURATION,
+        Trigger.VALIDATE_INSTALLATION,
+        Trigger.COMPLETE,
+    ):
+        committed = date(2025, 3, 20) if trigger is Trigger.RECEIVE_PORT_DATE else None
+        order.fire(item_id, trigger, actor=SYSTEM, at=T0, committed_date=committed)
+    no_period = VisibilityPolicy(newly_ported_period=timedelta(0))
+    tags = [
+        [n.tag for n in active_numbers_view([order], NOW, policy)]
+        for policy in (VisibilityPolicy(), no_period)
+    ]
+    assert [[ActivationTag.NEWLY_PORTED], [ActivationTag.FULLY_ACTIVE]] == tags
