@@ -37,6 +37,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.visibility.x_dashboard_placement__mutmut_1",
         "tnorder.domain.visibility.x_dashboard_placement__mutmut_6",
         "tnorder.domain.visibility.x_dashboard_placement__mutmut_7",
+        "tnorder.domain.visibility.x__view__mutmut_23",
         "tnorder.domain.visibility.x_order_history_view__mutmut_10",
         "tnorder.domain.visibility.x_order_history_view__mutmut_11",
         "tnorder.domain.visibility.x_order_history_view__mutmut_12",

@@ -159,3 +159,18 @@ def test_the_view_judges_a_port_in_at_now_under_the_given_policy() -> None:
         for policy in (VisibilityPolicy(), no_period)
     ]
     assert [[ActivationTag.NEWLY_PORTED], [ActivationTag.FULLY_ACTIVE]] == tags
+
+
+def _record(number: str, status: InventoryStatus, account_id: str | None) -> InventoryNumber:
+    return InventoryNumber(number, "carrier-1", "standard", status, T0, account_id=account_id)
+
+
+def test_every_inventory_record_is_weighed() -> None:
+    """A record skipped (not assigned, or another account's) does not end the inventory scan."""
+    records = [
+        _record("+14045550101", InventoryStatus.AVAILABLE, None),
+        _record("+14045550102", InventoryStatus.ASSIGNED, "acct-2"),
+        _record("+14045550103", InventoryStatus.ASSIGNED, "acct-1"),
+    ]
+    view = active_numbers_view([], NOW, inventory=records, account_id="acct-1")
+    assert ["+14045550103"] == [n.number for n in view]
