@@ -344,3 +344,34 @@ def test_a_port_date_event_carries_the_committed_date_and_note() -> None:
         (e.committed_date, e.note) for e in changes
     ]
 
+
+@pytest.mark.parametrize("actor", ["staff-1", None, 42])
+def test_fire_refuses_a_non_actor_naming_the_field(actor: object) -> None:
+    """``Order.fire`` refuses anything but an ``Actor`` with a ValidationError that says
+    so and names ``actor``, and the item keeps its status (found by mutation testing)."""
+    order = place(OrderKind.NEW_NUMBER)
+    item_id = order.items[0].item_id
+
+    with pytest.raises(ValidationError, match=r"^actor must be an Actor$") as caught:
+        order.fire(item_id, Trigger.REQUEST_INFORMATION, actor=actor, at=T0)  # type: ignore[arg-type]
+
+    assert "actor" == caught.value.field
+    assert ItemStatus.ORDER_SUBMITTED == order.item(item_id).status
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "allowed"),
+    [
+        ({"kind": "porting"}, "kind", "'new_number', 'port_in', 'disconnect'"),
+        ({"kind": "port_in", "number_type": "cellular"}, "number_type", "'local'"),
+    ],
+)
+def test_new_item_names_the_field_of_an_unknown_value(
+    given: dict[str, str], field: str, allowed: str
+) -> None:
+    """``NewItem`` refuses an unknown kind or number type with a ValidationError naming
+    that field and listing the allowed values (found by mutation testing)."""
+    with pytest.raises(ValidationError, match=rf"^{field} must be one of .*{allowed}") as caught:
+        NewItem(**given)  # type: ignore[arg-type]
+
+    assert field == caught.value.field
