@@ -582,6 +582,18 @@ def partial_order(
 _STATUS_BY_VALUE = {s.value: s for s in ItemStatus}
 
 
+class _NoSummary:
+    """Equal to nothing: a stored value that is not known."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+_NO_SUMMARY = _NoSummary()
+
+
 class LazyItems(list[LineItem]):
     """A stored order's line items: a list whose rows are read when touched.
 
@@ -691,6 +703,17 @@ class LazyItems(list[LineItem]):
                 f"unknown item status {exc.args[0]!r} in the item summary",
                 record=f"order {self._order.order_id!r}",
             ) from None
+
+    def stored_finalized_at(self) -> Any:
+        """The order's ``finalized_at`` as its stored header says, before any change
+        (a sentinel that equals nothing when the header has no summary)."""
+        if self._statuses is None:
+            return _NO_SUMMARY
+        try:
+            final = all(_STATUS_BY_VALUE[v].is_final for v, n in self._statuses.items() if n)
+        except KeyError:
+            return _NO_SUMMARY
+        return self._final_at if final else None
 
     def stored_summary(self) -> tuple[dict[str, int], datetime | None]:
         """The header's summary (status value -> count, latest final time) moved by the

@@ -57,6 +57,7 @@ from ._rows import (
     ItemFetcher,
     ItemRow,
     ItemsFetcher,
+    LazyItems,
     OrderRows,
     RawItem,
     assemble_order,
@@ -590,6 +591,9 @@ class _Write:
     not_found: Callable[[str], NotFound]
     items: dict[str, ItemRow] | None = None
     history: list[tuple[str, int, str]] | None = None
+    #: Indexed columns that hold what this unit of work read: the update leaves
+    #: them out, so their index pages are not rewritten on every event.
+    unchanged: frozenset[str] = frozenset()
 
 
 class _Repository:
@@ -683,6 +687,9 @@ def _seq_key(seq: Any, key: str) -> tuple[int, int, str]:
 
 
 _SELECT_HEADER = f"SELECT version, body FROM {ORDERS} WHERE order_id = ?"
+_ASK: Any = object()
+#: The indexed columns of an order's header row, as ``SqlOrderRepository._columns`` names them.
+_ORDER_COLUMNS = ("account_id", "created_at", "finalized_at")
 _SELECT_ITEM = (
     f"SELECT position, history_len, body, last_entry, written_version FROM {ITEMS}"
     " WHERE order_id = ? AND item_id = ?"
@@ -730,9 +737,10 @@ class SqlOrderRepository(_Repository):
     def __init__(self, uow: SqlUnitOfWork) -> None:
         super().__init__(uow, ORDERS, "order_id", "order")
 
-    def _columns(self, order: Order) -> dict[str, Any]:
+    def _columns(self, order: Order, finalized: Any = _ASK) -> dict[str, Any]:
         to_db = self._session.dialect.to_db_time
-        finalized = order.finalized_at
+        if finalized is _ASK:
+            finalized = order.finalized_at
         return {
             "account_id": _storable(self._session, order.account_id, "account_id"),
             "created_at": to_db(order.created_at),
@@ -859,11 +867,20 @@ class SqlOrderRepository(_Repository):
         prefetched = {
             r[2]: (r[3], r[4], r[5], r[6], r[7]) for r in rows if len(r) > 2 and r[2] is not None
         }
-        return self._partial(key, version, header, prefetched, complete=all_items)
+        order = self._partial(key, version, header, prefetched, complete=all_items)
+        items = order.items
+        if isinstance(items, LazyItems):
+            self._uow._loaded_columns[(ORDERS, key)] = (
+                order.account_id,
+                order.created_at,
+                items.stored_finalized_at(),
+            )
+        return order
 
     def save(self, order: Order) -> None:
         key = require_text(order.order_id, "order_id")
-        columns = self._columns(order)
+        finalized = order.finalized_at
+        columns = self._columns(order, finalized)
         current, expected, staged = self._current(key, order, OrderNotFound)
         # Checked before anything is encoded, so a refused save changes nothing.
         held_version("order", key, order, current)
@@ -879,6 +896,16 @@ class SqlOrderRepository(_Repository):
         items.update((r.item_id, r) for r in rows.items)
         history = [*(staged.history or [])] if staged is not None else []
         history.extend(rows.history)
+        loaded = self._uow._loaded_columns.get((ORDERS, key))
+        if staged is not None:
+            unchanged = staged.unchanged
+        elif loaded is not None and expected == self._uow._loaded.get((ORDERS, key)):
+            now = (order.account_id, order.created_at, finalized)
+            unchanged = frozenset(
+                n for n, was, is_ in zip(_ORDER_COLUMNS, loaded, now, strict=True) if was == is_
+            )
+        else:
+            unchanged = frozenset()
         self._uow._writes[(ORDERS, key)] = _Write(
             ORDERS,
             "order_id",
@@ -890,6 +917,7 @@ class SqlOrderRepository(_Repository):
             OrderNotFound,
             items,
             history,
+            unchanged,
         )
 
     def history(
@@ -1074,6 +1102,8 @@ class SqlUnitOfWork:
         self._writes: dict[tuple[str, str], _Write] = {}
         # (table, key) -> the stored version this unit of work read.
         self._loaded: dict[tuple[str, str], int] = {}
+        # (table, key) -> an order's (account, created, finalized) as read.
+        self._loaded_columns: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
         self._events: list[tuple[str, str, str]] = []
         self._views = ViewStager()  # views
 
@@ -1136,8 +1166,11 @@ class SqlUnitOfWork:
                     inserts[write.table] = inserts.get(write.table, 0) + 1
             next_seq = {t: next_sequence(session, t, n) for t, n in inserts.items()}
             for write in writes:
-                names = tuple(write.columns)
-                values = write.columns.values()
+                columns = write.columns
+                if write.expected is not None and write.unchanged:
+                    columns = {n: v for n, v in columns.items() if n not in write.unchanged}
+                names = tuple(columns)
+                values = columns.values()
                 if write.expected is None:
                     seq = next_seq[write.table]
                     next_seq[write.table] = seq + 1
@@ -1183,10 +1216,12 @@ def _refuse(session: Session, write: _Write) -> None:
     raise ConcurrencyConflict(write.key, expected_version=write.expected, actual_version=rows[0][0])
 
 
+# An item keeps its position for life: the update leaves ``position`` (indexed)
+# alone, so the position index page is not rewritten on every event.
 _UPSERT_ITEM = (
     f"INSERT INTO {ITEMS} (order_id, item_id, position, status, history_len, body, last_entry,"
     " written_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, item_id)"
-    " DO UPDATE SET position = excluded.position, status = excluded.status,"
+    " DO UPDATE SET status = excluded.status,"
     " history_len = excluded.history_len, body = excluded.body,"
     " last_entry = excluded.last_entry, written_version = excluded.written_version"
 )
