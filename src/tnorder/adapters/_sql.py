@@ -54,9 +54,7 @@ from ..records import (
 )
 from ..serialization import dumps
 from ._rows import (
-    ItemFetcher,
     ItemRow,
-    ItemsFetcher,
     LazyItems,
     OrderRows,
     RawItem,
@@ -724,6 +722,58 @@ _SELECT_HISTORY = (
 )
 
 
+class _StoredOrderReads:
+    """The late reads of one loaded order: an item row, every item row, an item's
+    history, each merged with what this unit of work staged for the order.
+
+    It holds the session and the staged writes alone, not the unit of work, so a
+    loaded order kept after its unit of work ends keeps little else alive.
+    """
+
+    __slots__ = ("_order_id", "_session", "_writes")
+
+    def __init__(
+        self, session: Session, writes: dict[tuple[str, str], _Write], order_id: str
+    ) -> None:
+        self._session = session
+        self._writes = writes
+        self._order_id = order_id
+
+    def _staged(self) -> _Write | None:
+        return self._writes.get((ORDERS, self._order_id))
+
+    def item(self, item_id: str) -> RawItem | None:
+        write = self._staged()
+        if write is not None and write.items and item_id in write.items:
+            r = write.items[item_id]
+            return (r.position, r.history_len, r.body, r.last, 0)
+        if write is not None and write.expected is None:
+            return None  # added by this unit of work: nothing stored yet
+        if not _findable(self._session, item_id):
+            return None
+        rows = self._session.query(_SELECT_ITEM, (self._order_id, item_id))
+        return tuple(rows[0]) if rows else None
+
+    def items(self) -> list[tuple[Any, Any, Any, Any, Any, Any]]:
+        write = self._staged()
+        rows: dict[Any, tuple[Any, Any, Any, Any, Any, Any]] = {}
+        if write is None or write.expected is not None:
+            rows = {r[0]: r for r in self._session.query(_SELECT_ITEMS, (self._order_id,))}
+        if write is not None:
+            for r in (write.items or {}).values():
+                rows[r.item_id] = (r.item_id, r.position, r.history_len, r.body, r.last, 0)
+        return sorted(rows.values(), key=lambda r: r[1])
+
+    def history(self, item_id: str, count: int) -> list[Any]:
+        rows: Any = self._session.query(_SELECT_HISTORY, (self._order_id, item_id, count))
+        staged = self._staged()
+        if staged is not None and staged.history:
+            merged = dict(rows)
+            merged.update((pos, body) for i, pos, body in staged.history if i == item_id)
+            rows = sorted(merged.items())
+        return history_bodies(rows, count)
+
+
 class SqlOrderRepository(_Repository):
     """``OrderRepository`` over the order rows: a header row in ``tnorder_orders``,
     item rows in ``tnorder_order_items``, history rows in ``tnorder_order_history``.
@@ -748,48 +798,7 @@ class SqlOrderRepository(_Repository):
         }
 
     def _loader(self, order_id: str) -> Callable[[str, int], list[Any]]:
-        session, uow = self._session, self._uow
-
-        def load(item_id: str, count: int) -> list[Any]:
-            rows = session.query(_SELECT_HISTORY, (order_id, item_id, count))
-            staged = uow._writes.get((ORDERS, order_id))
-            if staged is not None and staged.history:
-                merged = dict(rows)
-                merged.update((pos, body) for i, pos, body in staged.history if i == item_id)
-                rows = sorted(merged.items())
-            return history_bodies(rows, count)
-
-        return load
-
-    def _item_fetchers(self, order_id: str) -> tuple[ItemFetcher, ItemsFetcher]:
-        session, uow = self._session, self._uow
-
-        def staged() -> _Write | None:
-            return uow._writes.get((ORDERS, order_id))
-
-        def fetch_item(item_id: str) -> RawItem | None:
-            write = staged()
-            if write is not None and write.items and item_id in write.items:
-                r = write.items[item_id]
-                return (r.position, r.history_len, r.body, r.last, 0)
-            if write is not None and write.expected is None:
-                return None  # added by this unit of work: nothing stored yet
-            if not _findable(session, item_id):
-                return None
-            rows = session.query(_SELECT_ITEM, (order_id, item_id))
-            return tuple(rows[0]) if rows else None
-
-        def fetch_items() -> list[tuple[Any, Any, Any, Any, Any, Any]]:
-            write = staged()
-            rows: dict[Any, tuple[Any, Any, Any, Any, Any, Any]] = {}
-            if write is None or write.expected is not None:
-                rows = {r[0]: r for r in session.query(_SELECT_ITEMS, (order_id,))}
-            if write is not None:
-                for r in (write.items or {}).values():
-                    rows[r.item_id] = (r.item_id, r.position, r.history_len, r.body, r.last, 0)
-            return sorted(rows.values(), key=lambda r: r[1])
-
-        return fetch_item, fetch_items
+        return _StoredOrderReads(self._session, self._uow._writes, order_id).history
 
     def _partial(
         self,
@@ -800,14 +809,14 @@ class SqlOrderRepository(_Repository):
         *,
         complete: bool = False,
     ) -> Order:
-        fetch_item, fetch_items = self._item_fetchers(key)
+        reads = _StoredOrderReads(self._session, self._uow._writes, key)
         return partial_order(
             key,
             version,
             header,
-            fetch_item,
-            fetch_items,
-            self._loader(key),
+            reads.item,
+            reads.items,
+            reads.history,
             prefetched,
             complete=complete,
         )
@@ -868,12 +877,12 @@ class SqlOrderRepository(_Repository):
             r[2]: (r[3], r[4], r[5], r[6], r[7]) for r in rows if len(r) > 2 and r[2] is not None
         }
         order = self._partial(key, version, header, prefetched, complete=all_items)
-        items = order.items
-        if isinstance(items, LazyItems):
+        lazy = order.items
+        if isinstance(lazy, LazyItems):
             self._uow._loaded_columns[(ORDERS, key)] = (
                 order.account_id,
                 order.created_at,
-                items.stored_finalized_at(),
+                lazy.stored_finalized_at(),
             )
         return order
 
