@@ -594,7 +594,107 @@ class _NoSummary:
 _NO_SUMMARY = _NoSummary()
 
 
-class LazyItems(list[LineItem]):
+_T = TypeVar("_T")
+
+
+class _LoadOnTouch(list[_T]):
+    """A list whose stored contents load on first touch (``_load``), once.
+
+    The list methods that read or change the whole list load first; copies and
+    pickles are plain lists (they outlive the storage connection).  Subclasses
+    answer what they can without loading (a length, the latest entry) by
+    overriding those methods.
+    """
+
+    __slots__ = ()
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[_T]:
+        self._load()
+        return list.__iter__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._load()
+        if isinstance(other, _LoadOnTouch):
+            other._load()
+        return list.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load()
+        return list.__repr__(self)
+
+    def __add__(self, other: Any) -> list[_T]:  # type: ignore[override]
+        self._load()
+        return list(list.__iter__(self)) + list(other)
+
+    def __mul__(self, n: SupportsIndex) -> list[_T]:
+        self._load()
+        return list(list.__iter__(self)) * n
+
+    __rmul__ = __mul__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        self._load()
+        return (list, (list(list.__iter__(self)),))
+
+    def __copy__(self) -> list[_T]:
+        self._load()
+        return list(list.__iter__(self))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[_T]:
+        self._load()
+        return copy.deepcopy(list(list.__iter__(self)), memo)
+
+    def copy(self) -> list[_T]:
+        return self.__copy__()
+
+
+def _loading(name: str) -> Callable[..., Any]:
+    method = getattr(list, name)
+
+    def call(self: _LoadOnTouch[Any], *args: Any, **kwargs: Any) -> Any:
+        self._load()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# Every other list method reads (or changes) the whole list: it loads first.
+for _name in (
+    "__contains__",
+    "__reversed__",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "reverse",
+    "sort",
+    "index",
+    "count",
+):
+    setattr(_LoadOnTouch, _name, _loading(_name))
+del _name
+
+
+class LazyItems(_LoadOnTouch[LineItem]):
     """A stored order's line items: a list whose rows are read when touched.
 
     ``find(item_id)`` (what ``Order.item`` and so ``Order.fire`` use) reads
@@ -781,91 +881,8 @@ class LazyItems(list[LineItem]):
         self._load()
         return list.__getitem__(self, index)
 
-    def __iter__(self) -> Iterator[LineItem]:
-        self._load()
-        return list.__iter__(self)
 
-    def __eq__(self, other: object) -> bool:
-        self._load()
-        if isinstance(other, LazyItems):
-            other._load()
-        return list.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = None
-
-    def __repr__(self) -> str:
-        self._load()
-        return list.__repr__(self)
-
-    def __add__(self, other: Any) -> list[LineItem]:  # type: ignore[override]
-        self._load()
-        return list(list.__iter__(self)) + list(other)
-
-    def __mul__(self, n: SupportsIndex) -> list[LineItem]:
-        self._load()
-        return list(list.__iter__(self)) * n
-
-    __rmul__ = __mul__
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Copies and pickles are plain lists: they outlive the storage connection.
-        self._load()
-        return (list, (list(list.__iter__(self)),))
-
-    def __copy__(self) -> list[LineItem]:
-        self._load()
-        return list(list.__iter__(self))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[LineItem]:
-        self._load()
-        return copy.deepcopy(list(list.__iter__(self)), memo)
-
-    def copy(self) -> list[LineItem]:
-        return self.__copy__()
-
-
-def _loading(name: str) -> Callable[..., Any]:
-    method = getattr(list, name)
-
-    def call(self: LazyItems, *args: Any, **kwargs: Any) -> Any:
-        self._load()
-        return method(self, *args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
-
-# Every other list method reads (or changes) the whole list: it loads first.
-for _name in (
-    "__contains__",
-    "__reversed__",
-    "__setitem__",
-    "__delitem__",
-    "__iadd__",
-    "__imul__",
-    "__lt__",
-    "__le__",
-    "__gt__",
-    "__ge__",
-    "append",
-    "extend",
-    "insert",
-    "pop",
-    "remove",
-    "clear",
-    "reverse",
-    "sort",
-    "index",
-    "count",
-):
-    setattr(LazyItems, _name, _loading(_name))
-del _name
-
-
-class LazyHistory(list[HistoryEntry]):
+class LazyHistory(_LoadOnTouch[HistoryEntry]):
     """A stored item's history: a list whose stored entries load on first read.
 
     Appending (what ``Order.fire`` does) and reading the latest entry (what
@@ -960,62 +977,6 @@ class LazyHistory(list[HistoryEntry]):
         self._load()
         return list.__getitem__(self, index)
 
-    # -- what loads ------------------------------------------------------------
-
-    def __iter__(self) -> Iterator[HistoryEntry]:
-        self._load()
-        return list.__iter__(self)
-
-    def __reversed__(self) -> Iterator[HistoryEntry]:
-        self._load()
-        return list.__reversed__(self)
-
-    def __contains__(self, value: object) -> bool:
-        self._load()
-        return list.__contains__(self, value)
-
-    def __eq__(self, other: object) -> bool:
-        self._load()
-        if isinstance(other, LazyHistory):
-            other._load()
-        return list.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = None
-
-    def __repr__(self) -> str:
-        self._load()
-        return list.__repr__(self)
-
-    def __add__(self, other: Any) -> list[HistoryEntry]:  # type: ignore[override]
-        self._load()
-        return list(list.__iter__(self)) + list(other)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Copies and pickles are plain lists: they outlive the storage connection.
-        self._load()
-        return (list, (list(list.__iter__(self)),))
-
-    def __copy__(self) -> list[HistoryEntry]:
-        self._load()
-        return list(list.__iter__(self))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[HistoryEntry]:
-        return self.__copy__()
-
-    def copy(self) -> list[HistoryEntry]:
-        return self.__copy__()
-
-    def index(self, value: Any, *args: Any) -> int:
-        self._load()
-        return list.index(self, value, *args)
-
-    def count(self, value: Any) -> int:
-        self._load()
-        return list.count(self, value)
-
     def extend(self, values: Iterable[HistoryEntry]) -> None:
         for value in values:
             self.append(value)
@@ -1024,64 +985,8 @@ class LazyHistory(list[HistoryEntry]):
         self.extend(values)
         return self
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._load()
-        list.__setitem__(self, index, value)
-
-    def __delitem__(self, index: Any) -> None:
-        self._load()
-        list.__delitem__(self, index)
-
-    def insert(self, index: SupportsIndex, value: HistoryEntry) -> None:
-        self._load()
-        list.insert(self, index, value)
-
-    def pop(self, index: SupportsIndex = -1) -> HistoryEntry:
-        self._load()
-        return list.pop(self, index)
-
-    def remove(self, value: HistoryEntry) -> None:
-        self._load()
-        list.remove(self, value)
-
-    def clear(self) -> None:
-        self._load()
-        list.clear(self)
-
-    def reverse(self) -> None:
-        self._load()
-        list.reverse(self)
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        self._load()
-        list.sort(self, *args, **kwargs)
-
-    def __lt__(self, other: Any) -> bool:
-        self._load()
-        return list.__lt__(self, other)
-
-    def __le__(self, other: Any) -> bool:
-        self._load()
-        return list.__le__(self, other)
-
-    def __gt__(self, other: Any) -> bool:
-        self._load()
-        return list.__gt__(self, other)
-
-    def __ge__(self, other: Any) -> bool:
-        self._load()
-        return list.__ge__(self, other)
-
-    def __mul__(self, n: SupportsIndex) -> list[HistoryEntry]:
-        self._load()
-        return list(list.__iter__(self)) * n
-
-    __rmul__ = __mul__
-
-    def __imul__(self, n: SupportsIndex) -> LazyHistory:
-        self._load()
-        list.__imul__(self, n)
-        return self
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[HistoryEntry]:
+        return self.__copy__()  # entries are frozen: sharing them is a deep copy
 
 
 def check_page(start: Any, limit: Any) -> None:
