@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tests.support.storage import TABLES, AnyStorage, raw_execute
 from tnorder.adapters.memory import MemoryStorage
@@ -28,6 +30,21 @@ def pg_storage(postgres_dsn: str) -> Iterator[PostgresStorage]:
     raw_execute(storage, f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
     yield storage
     storage.close()
+
+
+@pytest.fixture
+def empty_database(postgres_dsn: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL database of the test module's own, with no tables (the shared
+    test database already holds tnorder's): for restoring an old release's dump."""
+    params = conninfo_to_dict(postgres_dsn)
+    name = f"{params['dbname']}_{request.module.__name__.rsplit('.', 1)[-1][5:]}"
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    params["dbname"] = name
+    yield make_conninfo(**params)  # type: ignore[arg-type]
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

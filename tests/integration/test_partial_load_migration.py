@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.support.storage import restore_dump
 from tnorder.adapters import _sql
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
@@ -114,34 +111,12 @@ def test_a_schema_4_sqlite_file_migrates_on_open_and_every_order_reads_back_equa
         storage.close()
 
 
-@pytest.fixture
-def empty_database(postgres_dsn: str) -> Iterator[str]:
-    """A database of its own (the shared test database already holds tnorder tables)."""
-    params = conninfo_to_dict(postgres_dsn)
-    name = f"{params['dbname']}_v4"
-    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-    params["dbname"] = name
-    yield make_conninfo(**params)  # type: ignore[arg-type]
-    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def test_a_schema_4_postgres_database_migrates_on_open_and_every_order_reads_back_equal(
     empty_database: str,
 ) -> None:
     """A PostgreSQL database restored from a schema-4 dump migrates when a storage opens
     it; every order and the outbox read back equal, and a migrated order takes an event."""
-    if shutil.which("psql") is None:
-        pytest.fail("psql is needed to restore the schema-4 dump")
-    restored = subprocess.run(
-        ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", empty_database, "-f", "-"],
-        input=(FIXTURES / "v4_postgres.sql").read_text(),
-        capture_output=True,
-        text=True,
-    )
-    assert 0 == restored.returncode, restored.stderr
+    restore_dump(empty_database, FIXTURES / "v4_postgres.sql")
     with psycopg.connect(empty_database) as conn:
         assert 4 == conn.execute(f"SELECT MAX(version) FROM {_sql.MIGRATIONS_TABLE}").fetchone()[0]
         outbox = conn.execute(f"SELECT COUNT(*) FROM {_sql.OUTBOX}").fetchone()[0]

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.support.storage import restore_dump
 from tnorder import Actor, NewItem, OrderKind, OrderService, Role
 from tnorder.adapters import _sql
 from tnorder.adapters._views_sql import ACTIVE, SOURCES, VIEW_ITEMS, VIEW_ORDERS
@@ -140,32 +137,10 @@ def test_a_schema_4_sqlite_file_gets_the_read_model_backfilled(tmp_path: Path) -
         storage.close()
 
 
-@pytest.fixture
-def empty_database(postgres_dsn: str) -> Iterator[str]:
-    """A database of its own (the shared test database already holds tnorder tables)."""
-    params = conninfo_to_dict(postgres_dsn)
-    name = f"{params['dbname']}_views"
-    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-    params["dbname"] = name
-    yield make_conninfo(**params)  # type: ignore[arg-type]
-    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def test_a_schema_3_postgres_database_gets_the_read_model(empty_database: str) -> None:
     """A PostgreSQL database restored from the schema-3 dump migrates on open, and every
     page equals the full view."""
-    if shutil.which("psql") is None:
-        pytest.fail("psql is needed to restore the schema-3 dump")
-    restored = subprocess.run(
-        ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", empty_database, "-f", "-"],
-        input=(FIXTURES / "v3_postgres.sql").read_text(),
-        capture_output=True,
-        text=True,
-    )
-    assert 0 == restored.returncode, restored.stderr
+    restore_dump(empty_database, FIXTURES / "v3_postgres.sql")
     storage = PostgresStorage(empty_database)
     try:
         service = OrderService(storage, clock=FixedClock(LATER + timedelta(days=30)))

@@ -149,3 +149,21 @@ class RawDb:
             self._lite.close()
         else:
             self._pg.close()
+
+
+def restore_dump(conninfo: str, dump: Path) -> None:
+    """Load a plain-SQL ``pg_dump`` (an old release's database) into ``conninfo`` with psql."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("psql") is None:
+        pytest.fail(f"psql is needed to restore {dump.name}")
+    restored = subprocess.run(
+        ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", conninfo, "-f", "-"],
+        input=dump.read_text(),
+        capture_output=True,
+        text=True,
+    )
+    assert 0 == restored.returncode, restored.stderr
