@@ -19,12 +19,14 @@ import pytest
 from tnorder import Actor, ItemStatus, NewItem, Order, OrderKind, OrderStatus, Role
 from tnorder.domain.calendar import BusinessCalendar
 from tnorder.domain.delivery import DEFAULT_ESTIMATES, DeliveryEstimates
+from tnorder.domain.inventory import InventoryNumber
 from tnorder.domain.machine import Trigger
 from tnorder.domain.machine_graph import distances_to, edges
 from tnorder.domain.order import HistoryEntry, LineItem, record_regulatory_approval
 from tnorder.domain.read_model import (
     OrderRow,
     active_number_from_row,
+    check_limit,
     decide_active,
     item_facts,
     project_order,
@@ -35,9 +37,11 @@ from tnorder.domain.statuses import NumberType
 from tnorder.domain.visibility import (
     VisibilityPolicy,
     active_number_for_item,
+    active_numbers_view,
     dashboard_placement,
     summarize_order,
 )
+from tnorder.errors import ValidationError
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 SYSTEM = Actor.system()
@@ -308,3 +312,99 @@ def test_item_facts_keep_the_latest_note_and_position() -> None:
 
     assert (1, "O-n-2", "Send the LOA") == (facts.position, facts.item_id, facts.latest_note)
     assert (None, "n") == (item_facts(0, bare).latest_note, item_facts(0, later).latest_note)
+
+
+@pytest.mark.parametrize("limit", [0, 501, "5", 2.0])
+def test_a_bad_page_size_is_refused_quoting_it(limit: object) -> None:
+    """A page size outside 1-500 (or not an int) is refused with a ValidationError naming
+    ``limit``, stating the range and quoting what was given."""
+    with pytest.raises(ValidationError) as caught:
+        check_limit(limit)
+
+    assert ("limit", f"limit must be an integer from 1 to 500, got {limit!r}") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+def _record(number: str, account: str | None, returned_at: datetime | None) -> InventoryNumber:
+    record = InventoryNumber.deliver(
+        number,
+        "bandwidth",
+        "bw-main",
+        account_id=account,
+        service_line="line-1" if account else None,
+        carrier_ref=None,
+        at=T0,
+    )
+    if returned_at is not None:
+        record.take_back(actor=SYSTEM, at=returned_at, note=None)
+    return record
+
+
+def _deciding_orders() -> list[Order]:
+    """One order per effect an item can decide: show (open and completed), remove, none."""
+    orders = []
+    for kind, target in (
+        (OrderKind.PORT_IN, ItemStatus.SUBMITTED_TO_CARRIER),
+        (OrderKind.PORT_IN, ItemStatus.COMPLETED),
+        (OrderKind.DISCONNECT, ItemStatus.COMPLETED),
+        (OrderKind.DISCONNECT, ItemStatus.ORDER_SUBMITTED),
+        (OrderKind.PORT_IN, ItemStatus.CANCELLED),
+    ):
+        order_id = f"D-{kind.value}-{target.value}"
+        order = Order.place(
+            order_id, "acct", [NewItem(kind, number="+14045550199")], actor=SYSTEM, at=T0
+        )
+        _drive(order, f"{order_id}-1", target, T0)
+        orders.append(order)
+    return orders
+
+
+# A completed port-in above finishes at T0 + 5 h (five steps of an hour).
+RECORDS = [
+    (None, None),
+    ("acct", None),
+    ("other", None),
+    ("acct", T0 + timedelta(hours=4)),
+    ("acct", T0 + timedelta(hours=5)),
+    ("acct", T0 + timedelta(hours=6)),
+]
+
+
+@pytest.mark.parametrize(
+    ("assigned_to", "returned_at"),
+    RECORDS,
+    ids=["no-record", "assigned", "other-account", "back-before", "back-at", "back-after"],
+)
+def test_deciding_a_number_agrees_with_the_full_dashboard(
+    assigned_to: str | None, returned_at: datetime | None
+) -> None:
+    """For each item effect (none, show, remove) and inventory record (none, assigned to
+    the account or another, returned from the account before, at or after the item
+    finished), ``decide_active`` shows the number exactly as ``active_numbers_view`` does:
+    a completed disconnect removes it from the inventory side too, and a number returned
+    at or after its order finished is no longer the account's.  As storage does, an item
+    deciding nothing (effect "none") is no deciding source."""
+    now = T0 + timedelta(days=1)
+    number = "+14045550199"
+    shown = 0
+    for order in [None, *_deciding_orders()]:
+        record = None if assigned_to is None else _record(number, assigned_to, returned_at)
+        source = None if order is None else source_of_item(order.order_id, 0, order.items[0])
+        deciding = source if source is not None and source.effect != "none" else None
+        records = [] if record is None else [record]
+        expected = active_numbers_view(
+            [] if order is None else [order],
+            now,
+            inventory=records,
+            account_id="acct",
+            returned=records,
+        )
+
+        row = decide_active("acct", number, deciding, record)
+
+        actual = [] if row is None else [active_number_from_row(row, now, POLICIES[0])]
+        assert expected == actual
+        shown += len(actual)
+    assert shown > 0
