@@ -1,0 +1,140 @@
+"""The visibility policy's refusals in words, and the grace rules of a finished order.
+
+docs/visibility.md: a finished order stays on the Orders tab until the last item
+finished plus the grace of its class (one item: ``single_item_grace``, seven days
+by default; two or more: ``multi_item_grace``), in Order History from that exact
+instant; an all-cancelled order leaves at once when ``cancelled_leaves_immediately``;
+with no record of when it finished there is nothing to count from.  Periods are
+timedeltas of zero or more and the flag is a bool (found missing by mutation
+testing, ``docs/mutation.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tnorder import Actor, ItemStatus, NewItem, Order, OrderKind, Role, Trigger, ValidationError
+from tnorder.domain.order import LineItem
+from tnorder.domain.visibility import Placement, VisibilityPolicy, dashboard_placement
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+SYSTEM = Actor.system()
+MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
+TAB = Placement.ORDERS_TAB
+HISTORY = Placement.ORDER_HISTORY
+PERIODS = ("single_item_grace", "multi_item_grace", "newly_ported_period")
+
+
+@pytest.mark.parametrize("field", PERIODS)
+@pytest.mark.parametrize("value", [timedelta(microseconds=-1), 7, None, "P7D"])
+def test_a_bad_period_is_refused_quoting_it(field: str, value: object) -> None:
+    """A period that is negative or not a timedelta is refused with a ValidationError
+    naming the field and quoting the value."""
+    with pytest.raises(ValidationError) as caught:
+        VisibilityPolicy(**{field: value})  # type: ignore[arg-type]
+
+    assert (field, f"{field} must be a timedelta >= 0, got {value!r}") == (
+        caught.value.field,
+        str(caught.value),
+    )
+
+
+@pytest.mark.parametrize("field", PERIODS)
+def test_a_zero_period_is_accepted(field: str) -> None:
+    """Zero is a valid period (no grace, no "Newly Ported" tag)."""
+    assert timedelta(0) == getattr(VisibilityPolicy(**{field: timedelta(0)}), field)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_a_flag_that_is_no_bool_is_refused_quoting_it(value: object) -> None:
+    """``cancelled_leaves_immediately`` must be a bool: anything else is refused naming it."""
+    with pytest.raises(ValidationError) as caught:
+        VisibilityPolicy(cancelled_leaves_immediately=value)  # type: ignore[arg-type]
+
+    assert (
+        "cancelled_leaves_immediately",
+        f"cancelled_leaves_immediately must be a bool, got {value!r}",
+    ) == (caught.value.field, str(caught.value))
+
+
+def _finished(*targets: ItemStatus, gap: timedelta = timedelta(0)) -> Order:
+    """An order whose items are final: item ``k`` finishes at ``T0 + k * gap``."""
+    order = Order.place(
+        "O-1", "acct", [NewItem(OrderKind.DISCONNECT) for _ in targets], actor=SYSTEM, at=T0
+    )
+    for k, (item, target) in enumerate(zip(order.items, targets, strict=True)):
+        at = T0 + k * gap
+        if target is ItemStatus.CANCELLED:
+            order.fire(item.item_id, Trigger.CANCEL, actor=MANAGER, at=at)
+        else:
+            order.fire(item.item_id, Trigger.SUBMIT_TO_CARRIER, actor=SYSTEM, at=at)
+            order.fire(item.item_id, Trigger.COMPLETE, actor=SYSTEM, at=at)
+    assert [*targets] == [i.status for i in order.items]
+    return order
+
+
+POLICY = VisibilityPolicy(single_item_grace=timedelta(days=3), multi_item_grace=timedelta(days=1))
+TICK = timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("targets", "grace"),
+    [
+        ((ItemStatus.COMPLETED,), timedelta(days=3)),
+        ((ItemStatus.CANCELLED,), timedelta(days=3)),
+        ((ItemStatus.COMPLETED, ItemStatus.COMPLETED), timedelta(days=1)),
+        ((ItemStatus.COMPLETED, ItemStatus.CANCELLED, ItemStatus.COMPLETED), timedelta(days=1)),
+    ],
+)
+def test_a_finished_order_leaves_the_tab_at_the_end_of_its_class_grace(
+    targets: tuple[ItemStatus, ...], grace: timedelta
+) -> None:
+    """A one-item order uses the single-item grace and a larger one the multi-item
+    grace, counted from the last item's final instant (items here finish an hour
+    apart): on the tab until just before, in Order History from that instant."""
+    order = _finished(*targets, gap=timedelta(hours=1))
+    last = T0 + (len(targets) - 1) * timedelta(hours=1)
+
+    assert [TAB, TAB, HISTORY, HISTORY] == [
+        dashboard_placement(order, now, POLICY)
+        for now in (last, last + grace - TICK, last + grace, last + grace + TICK)
+    ]
+
+
+def test_an_all_cancelled_order_leaves_at_once_when_the_policy_says_so() -> None:
+    """With ``cancelled_leaves_immediately`` an order whose items are all cancelled is in
+    Order History at once; one with a completed item keeps its grace."""
+    policy = VisibilityPolicy(
+        single_item_grace=timedelta(days=3),
+        multi_item_grace=timedelta(days=1),
+        cancelled_leaves_immediately=True,
+    )
+    cancelled = _finished(ItemStatus.CANCELLED, ItemStatus.CANCELLED)
+    mixed = _finished(ItemStatus.CANCELLED, ItemStatus.COMPLETED)
+    single = _finished(ItemStatus.CANCELLED)
+
+    assert (HISTORY, HISTORY, TAB) == (
+        dashboard_placement(cancelled, T0, policy),
+        dashboard_placement(single, T0, policy),
+        dashboard_placement(mixed, T0, policy),
+    )
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_finished_order_with_no_record_of_finishing_is_in_history(count: int) -> None:
+    """Final items without history (no instant to count a grace from), or an order
+    without items, are in Order History whatever the grace."""
+    items = [
+        LineItem(f"O-1-{n}", OrderKind.PORT_IN, status=ItemStatus.COMPLETED, history=[])
+        for n in range(count)
+    ]
+    order = Order(order_id="O-1", account_id="acct", items=items, created_at=T0)
+    empty = Order(order_id="O-2", account_id="acct", items=[], created_at=T0)
+    policy = VisibilityPolicy(single_item_grace=timedelta(days=3), multi_item_grace=timedelta(3))
+
+    assert (HISTORY, HISTORY) == (
+        dashboard_placement(order, T0, policy),
+        dashboard_placement(empty, T0, policy),
+    )
