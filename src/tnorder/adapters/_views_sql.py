@@ -420,8 +420,9 @@ def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
             " status, stage, locked_reason, activated_at, finalized_at FROM ("
             " SELECT s.*, ROW_NUMBER() OVER (PARTITION BY account_id, number"
             " ORDER BY created_at DESC, seq DESC, position DESC) AS newest"
-            f" FROM {SOURCES} s WHERE effect <> 'none'"
-            f" AND (account_id, number) IN (VALUES {pairs})) ranked WHERE newest = 1",
+            f" FROM (VALUES {pairs}) v JOIN {SOURCES} s"
+            " ON s.account_id = v.column1 AND s.number = v.column2"
+            " WHERE effect <> 'none') ranked WHERE newest = 1",
             [value for pair in chunk for value in pair],
         ):
             source = _source(row)
