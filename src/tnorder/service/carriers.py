@@ -918,13 +918,30 @@ class CarrierUseCases(UseCaseBase):
             dirty_requests: dict[str, CarrierRequest] = {}
             stock: dict[str, InventoryNumber | None] = {}
             applied: list[AppliedUpdate] = []
+            # Every request of the batch is found before anything is staged:
+            # ``find`` also looks through the staged writes, thousands of
+            # inventory records by the end of a batch.  A reference that fails
+            # fails at its update's turn, as it would one update at a time.
+            found: dict[tuple[str, str], CarrierRequest | TnorderError] = {}
+            for _, update, _ in pending:
+                ref = (update.carrier_id, update.carrier_ref)
+                if ref not in found:
+                    try:
+                        found[ref] = self._request_by_ref(uow, *ref)
+                    except (ConcurrencyConflict, StorageError):
+                        raise
+                    except TnorderError as exc:
+                        found[ref] = exc
             for checked in pending:
                 culprit[:] = [checked]
                 _, update, mapping = checked
                 ref = (update.carrier_id, update.carrier_ref)
                 request = requests.get(ref)
                 if request is None:
-                    request = requests[ref] = self._request_by_ref(uow, *ref)
+                    lookup = found[ref]
+                    if isinstance(lookup, TnorderError):
+                        raise lookup
+                    request = requests[ref] = lookup
                     self._read_stock(uow, request, stock)
                 order = None
                 if request.order_id is not None:
