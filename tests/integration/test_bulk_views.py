@@ -127,3 +127,23 @@ def test_bulk_placement_writes_what_a_rebuild_projects(make_storage: Any) -> Non
     written = _rows(world.storage)
     assert 6 + COUNT == len(written[SOURCES])
     assert written == _rebuilt(world.storage)
+
+
+def test_the_deciding_source_of_each_number_is_found_through_the_index(tmp_path: Path) -> None:
+    """Bringing Active Numbers up to date looks each touched (account, number) up
+    in the sources index: SQLite's plan searches it, never scans every source
+    (which made a 10,000-number order read all sources of the database 50 times)."""
+    storage = SqliteStorage(tmp_path / "plan.sqlite3")
+    seen: list[str] = []
+    conn = storage._connection()
+    conn.set_trace_callback(seen.append)
+    world = port_world(storage, count=4, per_request=2)
+    conn.set_trace_callback(None)
+    deciding = [sql for sql in seen if "ROW_NUMBER()" in sql and SOURCES in sql]
+    assert deciding
+
+    plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {deciding[-1]}")]
+
+    assert any(step.startswith("SEARCH s USING INDEX") for step in plan), plan
+    assert not any(step.startswith("SCAN s") for step in plan), plan
+    world.storage.close()
