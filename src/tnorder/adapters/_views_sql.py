@@ -16,7 +16,7 @@ are keyset queries (never OFFSET) that compare stored times with ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -364,7 +364,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
         for account in (record.account_id, record.returned_from):
             if account is not None:
                 touched.add((account, record.number))
-    _recompute(session, touched)
+    _recompute(session, touched, staged.inventory)
     staged.clear()
 
 
@@ -402,8 +402,15 @@ def _inventory(session: Session, numbers: Sequence[str]) -> dict[str, InventoryN
     return out
 
 
-def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
+def _recompute(
+    session: Session,
+    touched: set[tuple[str, str]],
+    known: Mapping[str, InventoryNumber] | None = None,
+) -> None:
     """Rewrite the Active Numbers rows of each (account, number) in ``touched``.
+
+    ``known`` holds inventory records this commit has just written (issue 17:
+    a bulk batch stocks thousands): they are used as they are, not read back.
 
     Pairs go 200 to a query (one for the deciding sources, one for the
     inventory records), whatever their accounts: a bulk insert touches
@@ -420,13 +427,18 @@ def _recompute(session: Session, touched: set[tuple[str, str]]) -> None:
             " status, stage, locked_reason, activated_at, finalized_at FROM ("
             " SELECT s.*, ROW_NUMBER() OVER (PARTITION BY account_id, number"
             " ORDER BY created_at DESC, seq DESC, position DESC) AS newest"
-            f" FROM {SOURCES} s WHERE effect <> 'none'"
-            f" AND (account_id, number) IN (VALUES {pairs})) ranked WHERE newest = 1",
+            f" FROM (VALUES {pairs}) v JOIN {SOURCES} s"
+            " ON s.account_id = v.column1 AND s.number = v.column2"
+            " WHERE effect <> 'none') ranked WHERE newest = 1",
             [value for pair in chunk for value in pair],
         ):
             source = _source(row)
             deciding[(str(account), source.number)] = source
-        records = _inventory(session, sorted({number for _, number in chunk}))
+        wanted = sorted({number for _, number in chunk})
+        records = {n: known[n] for n in wanted if known is not None and n in known}
+        unknown = [n for n in wanted if n not in records]
+        if unknown:
+            records.update(_inventory(session, unknown))
         for account, number in chunk:
             deletes.append((account, number))
             active = decide_active(

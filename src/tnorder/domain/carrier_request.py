@@ -51,7 +51,7 @@ from .carrier import (
     StatusMapping,
     UpdateKey,
 )
-from .carrier_status import SIDE_TRIGGERS, plan_item
+from .carrier_status import SIDE_TRIGGERS, PlannedTrigger, plan_item
 from .events import (
     Actor,
     CarrierOrderPlaced,
@@ -881,6 +881,11 @@ class CarrierRequest(EventRecorder):
         held: list[str] = []
         completed: list[str] = []
         touched = fired = False
+        # Issue 17: a report about a few numbers of a big request moves all the
+        # others by the request-level step, so most entries ask the same pure
+        # questions (``plan_item``, ``plan_number``); each is answered once.
+        plans: dict[tuple[object, ...], tuple[PlannedTrigger, ...] | None] = {}
+        new_states: dict[tuple[NumberState, CarrierStep], NumberState | None] = {}
         for entry in active:
             if not entry.accepts(key):
                 continue
@@ -893,15 +898,19 @@ class CarrierRequest(EventRecorder):
                     item = candidate
             moved = False
             if item is not None and order is not None:
-                plan = plan_item(
-                    item.kind,
-                    item.status,
-                    item.committed_date,
-                    step,
-                    foc_date=update.foc_date,
-                    note=note,
-                    fallback_date=update.at.date(),
-                )
+                asked = (item.kind, item.status, item.committed_date, step, note)
+                if asked in plans:
+                    plan = plans[asked]
+                else:
+                    plan = plans[asked] = plan_item(
+                        item.kind,
+                        item.status,
+                        item.committed_date,
+                        step,
+                        foc_date=update.foc_date,
+                        note=note,
+                        fallback_date=update.at.date(),
+                    )
                 if plan is None:
                     if entry.seen is None or key > entry.seen:
                         entry.seen = key
@@ -920,7 +929,11 @@ class CarrierRequest(EventRecorder):
                     )
                 if plan:
                     moved = fired = True
-            new_state = plan_number(entry.state, step)
+            moves = (entry.state, step)
+            if moves in new_states:
+                new_state = new_states[moves]
+            else:
+                new_state = new_states[moves] = plan_number(entry.state, step)
             if new_state is not None:
                 entry.fire(NUMBER_STEPS[step])
                 moved = True

@@ -56,10 +56,15 @@ from ..errors import (
     ValidationError,
 )
 from ..ports import Carrier, UnitOfWork
-from .base import UseCaseBase, add_aggregate, save_aggregate
+from .base import UseCaseBase, add_aggregate, load_order, save_aggregate
 from .config import ServiceConfig, ServicePorts
 
 __all__ = ["CarrierUseCases"]
+
+#: Items of one order a bulk batch reads by id with its header; past this, the
+#: whole order is read (one statement's parameters stay well below SQLite's
+#: and PostgreSQL's limits).
+_PREFETCH_LIMIT = 5_000
 
 log = logging.getLogger("tnorder.carriers")
 
@@ -918,19 +923,50 @@ class CarrierUseCases(UseCaseBase):
             dirty_requests: dict[str, CarrierRequest] = {}
             stock: dict[str, InventoryNumber | None] = {}
             applied: list[AppliedUpdate] = []
+            # Every request of the batch is found before anything is staged:
+            # ``find`` also looks through the staged writes, thousands of
+            # inventory records by the end of a batch.  A reference that fails
+            # fails at its update's turn, as it would one update at a time.
+            found: dict[tuple[str, str], CarrierRequest | TnorderError] = {}
+            for _, update, _ in pending:
+                ref = (update.carrier_id, update.carrier_ref)
+                if ref not in found:
+                    try:
+                        found[ref] = self._request_by_ref(uow, *ref)
+                    except (ConcurrencyConflict, StorageError):
+                        raise
+                    except TnorderError as exc:
+                        found[ref] = exc
+            # The items of an order the batch may touch are read with its header
+            # (``load_order``), not one query each as they are first touched.
+            touches: dict[str, set[str]] = {}
+            for lookup in found.values():
+                if isinstance(lookup, CarrierRequest) and lookup.order_id is not None:
+                    touches.setdefault(lookup.order_id, set()).update(
+                        e.item_id for e in lookup.numbers if e.item_id is not None
+                    )
             for checked in pending:
                 culprit[:] = [checked]
                 _, update, mapping = checked
                 ref = (update.carrier_id, update.carrier_ref)
                 request = requests.get(ref)
                 if request is None:
-                    request = requests[ref] = self._request_by_ref(uow, *ref)
+                    lookup = found[ref]
+                    if isinstance(lookup, TnorderError):
+                        raise lookup
+                    request = requests[ref] = lookup
                     self._read_stock(uow, request, stock)
                 order = None
                 if request.order_id is not None:
                     order = orders.get(request.order_id)
                     if order is None:
-                        order = orders[request.order_id] = uow.orders.get(request.order_id)
+                        wanted = sorted(touches.get(request.order_id, ()))
+                        order = orders[request.order_id] = load_order(
+                            uow,
+                            request.order_id,
+                            *(wanted if len(wanted) <= _PREFETCH_LIMIT else ()),
+                            all_items=len(wanted) > _PREFETCH_LIMIT,
+                        )
                 outcome = request.apply_update(update, mapping, order, at=now)
                 if outcome.touched:
                     for number in outcome.completed:
