@@ -99,9 +99,9 @@ _TOP = "\U0010ffff"
 
 
 _PAGE_COLUMNS = "order_id, account_id, created_at, seq, status, item_count, finalized_at, reference"
-_JOINED_ITEM_COLUMNS = (
-    "i.item_id, i.number, i.kind, i.number_type, i.status, i.delivery_kind, i.delivery_text,"
-    " i.delivery_date, i.latest_note"
+_PAGE_ITEM_COLUMNS = (
+    "order_id, item_id, number, kind, number_type, status, delivery_kind, delivery_text,"
+    " delivery_date, latest_note"
 )
 
 
@@ -636,12 +636,15 @@ class SqlViewQueries:
         search: str | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
-    ) -> list[tuple[OrderSummary, int]]:
-        """The summaries (built by ``builder``) of the orders :meth:`order_page` names,
-        each with its storage sequence (the cursor's tie-breaker), in one statement.
+    ) -> tuple[list[tuple[OrderSummary, int]], bool]:
+        """The summaries (built by ``builder``) of the first ``limit`` orders
+        :meth:`order_page` names, each with its storage sequence (the cursor's
+        tie-breaker), and whether more orders follow.
 
-        The page's order rows and all their item rows come back together: one
-        round trip per page (three before), and no row object per item.
+        Two statements: the page's order rows, then their item rows.  Joining
+        them in one would repeat each order's columns on each of its items,
+        and turning those repeats into Python values costs more than the
+        second round trip (see ``docs/views.md``, "How fast").
         """
         page, params = self._order_sql(
             _PAGE_COLUMNS,
@@ -650,35 +653,27 @@ class SqlViewQueries:
             now=now,
             policy=policy,
             after=after,
-            limit=limit,
+            limit=limit + 1,
             status=status,
             search=search,
             created_from=created_from,
             created_to=created_to,
         )
-        rows = self._session.query(
-            f"SELECT p.*, {_JOINED_ITEM_COLUMNS} FROM ({page}) AS p"
-            f" LEFT JOIN {VIEW_ITEMS} i ON i.order_id = p.order_id"
-            " ORDER BY p.created_at, p.seq, i.position",
-            params,
-        )
-        out: list[tuple[OrderSummary, int]] = []
+        session = self._session
+        orders = session.query(page, params)
+        more = len(orders) > limit
+        del orders[limit:]
+        if not orders:
+            return [], more
+        ids = [order_id for order_id, *_ in orders]
         # Enum calls cost microseconds each; a page decodes hundreds of items.
-        kinds, types, statuses, order_statuses = _KINDS, _TYPES, _STATUSES, _ORDER_STATUSES
+        kinds, types, statuses = _KINDS, _TYPES, _STATUSES
         displays: dict[tuple[Any, Any, Any], DeliveryDisplay] = {}
+        items: dict[Any, list[ItemRow]] = {order_id: [] for order_id in ids}
         current: Any = None
-        order: OrderRow | None = None
-        seq = 0
-        items: list[ItemRow] = []
+        shown: list[ItemRow] = []
         for (
             order_id,
-            account,
-            created,
-            order_seq,
-            order_status,
-            count,
-            finalized,
-            reference,
             item_id,
             number,
             kind,
@@ -688,26 +683,14 @@ class SqlViewQueries:
             d_text,
             d_date,
             note,
-        ) in rows:
+        ) in session.query(
+            f"SELECT {_PAGE_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN"
+            f" ({_marks(len(ids))}) ORDER BY order_id, position",
+            ids,
+        ):
             if order_id != current:
-                if order is not None:
-                    out.append((builder.summary(order, items), seq))
                 current = order_id
-                at = _from_db(created)
-                assert at is not None
-                order = OrderRow(
-                    order_id=str(order_id),
-                    account_id=str(account),
-                    created_at=at,
-                    status=order_statuses[order_status],
-                    item_count=int(count),
-                    finalized_at=_from_db(finalized),
-                    reference=reference,
-                )
-                seq = int(order_seq)
-                items = []
-            if item_id is None:
-                continue  # an order without item rows (LEFT JOIN)
+                shown = items[order_id]
             delivery = None
             if d_kind is not None:
                 key = (d_kind, d_text, d_date)
@@ -718,7 +701,7 @@ class SqlViewQueries:
                         str(d_text),
                         None if d_date is None else date.fromisoformat(d_date),
                     )
-            items.append(
+            shown.append(
                 (
                     item_id,
                     number,
@@ -729,9 +712,22 @@ class SqlViewQueries:
                     note,
                 )
             )
-        if order is not None:
-            out.append((builder.summary(order, items), seq))
-        return out
+        out: list[tuple[OrderSummary, int]] = []
+        order_statuses = _ORDER_STATUSES
+        for order_id, account, created, seq, order_status, count, finalized, reference in orders:
+            at = _from_db(created)
+            assert at is not None
+            row = OrderRow(
+                order_id=str(order_id),
+                account_id=str(account),
+                created_at=at,
+                status=order_statuses[order_status],
+                item_count=int(count),
+                finalized_at=_from_db(finalized),
+                reference=reference,
+            )
+            out.append((builder.summary(row, items[order_id]), int(seq)))
+        return out, more
 
     def active_page(
         self,

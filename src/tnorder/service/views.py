@@ -270,20 +270,20 @@ class ViewUseCases(UseCaseBase):
                     # The page's summaries from the rows kept at write time, in one
                     # query: no order is loaded.
                     builder = SummaryBuilder(placement, now, self.calendar, self.delivery_estimates)
-                    found: list[tuple[OrderSummary, int]] = built(
+                    found, more = built(
                         account_id,
                         builder,
                         history=history,
                         now=now,
                         policy=policy,
                         after=after,
-                        limit=size + 1,
+                        limit=size,
                         status=wanted,
                         search=text,
                         created_from=start,
                         created_to=end,
                     )
-                    return self._summary_page(view, found, size)
+                    return self._summary_page(view, found, more)
                 keys = queries.order_page(
                     account_id,
                     history=history,
@@ -311,14 +311,13 @@ class ViewUseCases(UseCaseBase):
 
     @staticmethod
     def _summary_page(
-        view: str, found: list[tuple[OrderSummary, int]], size: int
+        view: str, found: list[tuple[OrderSummary, int]], more: bool
     ) -> Page[OrderSummary]:
-        shown = found[:size]
         following = None
-        if len(found) > size and shown:
-            last, seq = shown[-1]
+        if more and found:
+            last, seq = found[-1]
             following = encode_cursor(view, (last.created_at, seq))
-        return Page(tuple(summary for summary, _ in shown), following)
+        return Page(tuple(summary for summary, _ in found), following)
 
     def _order_page_unindexed(
         self,
