@@ -267,8 +267,8 @@ class ViewUseCases(UseCaseBase):
             with self._dates_in_range(now):
                 built = getattr(queries, "summary_page", None)
                 if built is not None:
-                    # The page's summaries from the rows kept at write time, in one
-                    # query: no order is loaded.
+                    # The page's summaries from the rows kept at write time (two
+                    # statements, one builder for the page): no order is loaded.
                     builder = SummaryBuilder(placement, now, self.calendar, self.delivery_estimates)
                     found, more = built(
                         account_id,
