@@ -743,14 +743,15 @@ class SqlViewQueries:
     ) -> list[ActiveRow]:
         """Up to ``limit`` Active Numbers rows of the account after number ``after``."""
         to_db = self._session.dialect.to_db_time
-        where = ["account_id = ?"]
-        params: list[Any] = [account_id]
+        where: list[str] = []
+        params: list[Any] = []
         if after is not None:
             where.append("number > ?")
             params.append(after)
         if number_prefix:
             where.append("number >= ? AND number < ?")
             params += [number_prefix, number_prefix + _TOP]
+        staged = stage is not None or tag is not None
         if stage is not None:
             where.append("stage = ?")
             params.append(stage.value)
@@ -771,9 +772,26 @@ class SqlViewQueries:
             elif period:
                 where.append(f"NOT ({newly})")
                 params.append(to_db(now - period))
+        if staged or self._session.dialect.name != "postgresql":
+            # (account_id, stage, number) serves a stage filter and the order
+            # exactly; SQLite picks the primary key for an unfiltered page.
+            where.insert(0, "account_id = ?")
+            params.insert(0, account_id)
+            order = "number"
+        else:
+            # The account as a range, ordered by (account_id, number): only the
+            # primary key gives that order.  With ``account_id = ?`` and ORDER BY
+            # number, PostgreSQL may walk the (number) index instead, filtering
+            # by account: for an account holding most of the numbers it guesses
+            # the first 50 come at once, and read 28,551 rows (47 ms) when the
+            # account's numbers sorted after the others'.  (SQLite would seek
+            # only on the range and walk the account up to a later page's cursor.)
+            where.insert(0, "account_id >= ? AND account_id <= ?")
+            params[:0] = [account_id, account_id]
+            order = "account_id, number"
         rows = self._session.query(
             "SELECT number, stage, locked_reason, order_id, item_id, status, kind, number_type,"
-            f" activated_at FROM {ACTIVE} WHERE {' AND '.join(where)} ORDER BY number LIMIT ?",
+            f" activated_at FROM {ACTIVE} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
             [*params, limit],
         )
         out: list[ActiveRow] = []
