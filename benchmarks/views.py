@@ -201,7 +201,11 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
 
     from .storage import _generate, _PostgresMaker, _tag
 
+    # A quick run (2,000 numbers) keeps a database of its own: sharing the full
+    # run's name made each run rebuild the other's when both use 20,000 orders.
     dbname = f"tnorder_views_{count}"
+    if numbers != 100_000:
+        dbname += f"_{numbers}"
     tag = f"{_tag(count)}-{numbers}"
     if _postgres.database_exists(dbname):
         with psycopg.connect(_postgres.conninfo_for(dbname), autocommit=True) as conn:

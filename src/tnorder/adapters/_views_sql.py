@@ -28,14 +28,16 @@ from ..domain.order import Order
 from ..domain.read_model import (
     ActiveRow,
     ItemFacts,
+    ItemRow,
     NumberSource,
     OrderRow,
+    SummaryBuilder,
     decide_active,
     grace_classes,
     project_order,
 )
 from ..domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus
-from ..domain.visibility import ActivationStage, ActivationTag, VisibilityPolicy
+from ..domain.visibility import ActivationStage, ActivationTag, OrderSummary, VisibilityPolicy
 from ..errors import SerializationError
 from ..records import INVENTORY
 
@@ -90,9 +92,17 @@ _CHUNK = 200
 _KINDS = {m.value: m for m in OrderKind}
 _TYPES = {m.value: m for m in NumberType}
 _STATUSES = {m.value: m for m in ItemStatus}
+_ORDER_STATUSES = {m.value: m for m in OrderStatus}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The greatest code point: every string starting with a prefix sorts below prefix + this.
 _TOP = "\U0010ffff"
+
+
+_PAGE_COLUMNS = "order_id, account_id, created_at, seq, status, item_count, finalized_at, reference"
+_PAGE_ITEM_COLUMNS = (
+    "order_id, item_id, number, kind, number_type, status, delivery_kind, delivery_text,"
+    " delivery_date, latest_note"
+)
 
 
 def v6_statements(d: Dialect) -> list[str]:
@@ -523,8 +533,9 @@ class SqlViewQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def order_page(
+    def _order_sql(
         self,
+        columns: str,
         account_id: str,
         *,
         history: bool,
@@ -532,13 +543,12 @@ class SqlViewQueries:
         policy: VisibilityPolicy,
         after: tuple[datetime, int] | None,
         limit: int,
-        status: OrderStatus | None = None,
-        search: str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-    ) -> list[tuple[str, datetime, int]]:
-        """``(order_id, created_at, seq)`` of up to ``limit`` orders after ``after``,
-        oldest first, on the Orders tab (or in Order History with ``history``)."""
+        status: OrderStatus | None,
+        search: str | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+    ) -> tuple[str, list[Any]]:
+        """The keyset query of an order page selecting ``columns`` of its rows, oldest first."""
         to_db = self._session.dialect.to_db_time
         where = ["account_id = ?"]
         params: list[Any] = [account_id]
@@ -561,86 +571,138 @@ class SqlViewQueries:
             )
             params += [search, search + _TOP, search, search + _TOP]
         branches = _tab_branches(policy, now, to_db)
-        columns = f"SELECT order_id, created_at, seq FROM {VIEW_ORDERS} o WHERE "
+        select = f"SELECT {columns} FROM {VIEW_ORDERS} o WHERE "
         tail = " ORDER BY created_at, seq LIMIT ?"
         base = " AND ".join(where)
         if history:
-            sql = f"{columns}{base} AND is_open = 0"
+            sql = f"{select}{base} AND is_open = 0"
             extra: list[Any] = []
             for cond, values in branches:
                 sql += f" AND NOT {cond}"
                 extra += values
-            rows = self._session.query(sql + tail, [*params, *extra, limit])
-        else:
-            # Open orders, and finished ones still in their grace period: two
-            # index range scans merged, rather than one scan that filters.
-            parts = [(f"{columns}{base} AND is_open = 1{tail}", [*params, limit])]
-            for cond, values in branches:
-                # No ORDER BY here: the few orders finished within a grace period
-                # are found by the (account_id, finalized_at) index and sorted
-                # with the open ones; ordering them here would tempt a planner
-                # into walking every finished order of the account in page order.
-                parts.append((f"{columns}{base} AND {cond}", [*params, *values]))
-            if len(parts) == 1:
-                rows = self._session.query(parts[0][0], parts[0][1])
-            else:
-                sql = " UNION ALL ".join(
-                    f"SELECT * FROM ({p}) AS b{i}" for i, (p, _) in enumerate(parts)
-                )
-                rows = self._session.query(
-                    f"SELECT * FROM ({sql}) AS merged ORDER BY created_at, seq LIMIT ?",
-                    [*(v for _, vs in parts for v in vs), limit],
-                )
+            return sql + tail, [*params, *extra, limit]
+        # Open orders, and finished ones still in their grace period: two
+        # index range scans merged, rather than one scan that filters.
+        parts = [(f"{select}{base} AND is_open = 1{tail}", [*params, limit])]
+        for cond, values in branches:
+            # No ORDER BY here: the few orders finished within a grace period
+            # are found by the (account_id, finalized_at) index and sorted
+            # with the open ones; ordering them here would tempt a planner
+            # into walking every finished order of the account in page order.
+            parts.append((f"{select}{base} AND {cond}", [*params, *values]))
+        if len(parts) == 1:
+            return parts[0]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({p}) AS b{i}" for i, (p, _) in enumerate(parts))
+        return (
+            f"SELECT * FROM ({sql}) AS merged ORDER BY created_at, seq LIMIT ?",
+            [*(v for _, vs in parts for v in vs), limit],
+        )
+
+    def order_page(
+        self,
+        account_id: str,
+        *,
+        history: bool,
+        now: datetime,
+        policy: VisibilityPolicy,
+        after: tuple[datetime, int] | None,
+        limit: int,
+        status: OrderStatus | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> list[tuple[str, datetime, int]]:
+        """``(order_id, created_at, seq)`` of up to ``limit`` orders after ``after``,
+        oldest first, on the Orders tab (or in Order History with ``history``)."""
+        sql, params = self._order_sql(
+            "order_id, created_at, seq",
+            account_id,
+            history=history,
+            now=now,
+            policy=policy,
+            after=after,
+            limit=limit,
+            status=status,
+            search=search,
+            created_from=created_from,
+            created_to=created_to,
+        )
         out: list[tuple[str, datetime, int]] = []
-        for order_id, created, seq in rows:
+        for order_id, created, seq in self._session.query(sql, params):
             at = _from_db(created)
             assert at is not None
             out.append((str(order_id), at, int(seq)))
         return out
 
-    def summaries(self, order_ids: Sequence[str]) -> dict[str, tuple[OrderRow, list[ItemFacts]]]:
-        """The stored rows of ``order_ids``'s summaries: two queries for a page."""
-        out: dict[str, tuple[OrderRow, list[ItemFacts]]] = {}
-        if not order_ids:
-            return out
-        marks = _marks(len(order_ids))
-        for order_id, account, created, status, count, finalized, reference in self._session.query(
-            "SELECT order_id, account_id, created_at, status, item_count, finalized_at,"
-            f" reference FROM {VIEW_ORDERS} WHERE order_id IN ({marks})",
-            list(order_ids),
-        ):
-            at = _from_db(created)
-            assert at is not None
-            row = OrderRow(
-                order_id=str(order_id),
-                account_id=str(account),
-                created_at=at,
-                status=OrderStatus(status),
-                item_count=int(count),
-                finalized_at=_from_db(finalized),
-                reference=reference,
-            )
-            out[row.order_id] = (row, [])
+    def summary_page(
+        self,
+        account_id: str,
+        builder: SummaryBuilder,
+        *,
+        history: bool,
+        now: datetime,
+        policy: VisibilityPolicy,
+        after: tuple[datetime, int] | None,
+        limit: int,
+        status: OrderStatus | None = None,
+        search: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> tuple[list[tuple[OrderSummary, int]], bool]:
+        """The summaries (built by ``builder``) of the first ``limit`` orders
+        :meth:`order_page` names, each with its storage sequence (the cursor's
+        tie-breaker), and whether more orders follow.
+
+        Two statements: the page's order rows, then their item rows.  Joining
+        them in one would repeat each order's columns on each of its items,
+        and turning those repeats into Python values costs more than the
+        second round trip (see ``docs/views.md``, "How fast").
+        """
+        page, params = self._order_sql(
+            _PAGE_COLUMNS,
+            account_id,
+            history=history,
+            now=now,
+            policy=policy,
+            after=after,
+            limit=limit + 1,
+            status=status,
+            search=search,
+            created_from=created_from,
+            created_to=created_to,
+        )
+        session = self._session
+        orders = session.query(page, params)
+        more = len(orders) > limit
+        del orders[limit:]
+        if not orders:
+            return [], more
+        ids = [order_id for order_id, *_ in orders]
         # Enum calls cost microseconds each; a page decodes hundreds of items.
         kinds, types, statuses = _KINDS, _TYPES, _STATUSES
         displays: dict[tuple[Any, Any, Any], DeliveryDisplay] = {}
+        items: dict[Any, list[ItemRow]] = {order_id: [] for order_id in ids}
+        current: Any = None
+        shown: list[ItemRow] = []
         for (
             order_id,
-            position,
             item_id,
             number,
             kind,
             number_type,
-            status,
+            item_status,
             d_kind,
             d_text,
             d_date,
             note,
-        ) in self._session.query(
-            f"SELECT {_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN ({marks})"
-            " ORDER BY order_id, position",
-            list(order_ids),
+        ) in session.query(
+            f"SELECT {_PAGE_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN"
+            f" ({_marks(len(ids))}) ORDER BY order_id, position",
+            ids,
         ):
+            if order_id != current:
+                current = order_id
+                shown = items[order_id]
             delivery = None
             if d_kind is not None:
                 key = (d_kind, d_text, d_date)
@@ -651,19 +713,33 @@ class SqlViewQueries:
                         str(d_text),
                         None if d_date is None else date.fromisoformat(d_date),
                     )
-            out[str(order_id)][1].append(
-                ItemFacts(
-                    item_id=str(item_id),
-                    position=int(position),
-                    number=number,
-                    kind=kinds[kind],
-                    number_type=types[number_type],
-                    status=statuses[status],
-                    delivery=delivery,
-                    latest_note=note,
+            shown.append(
+                (
+                    item_id,
+                    number,
+                    kinds[kind],
+                    types[number_type],
+                    statuses[item_status],
+                    delivery,
+                    note,
                 )
             )
-        return out
+        out: list[tuple[OrderSummary, int]] = []
+        order_statuses = _ORDER_STATUSES
+        for order_id, account, created, seq, order_status, count, finalized, reference in orders:
+            at = _from_db(created)
+            assert at is not None
+            row = OrderRow(
+                order_id=str(order_id),
+                account_id=str(account),
+                created_at=at,
+                status=order_statuses[order_status],
+                item_count=int(count),
+                finalized_at=_from_db(finalized),
+                reference=reference,
+            )
+            out.append((builder.summary(row, items[order_id]), int(seq)))
+        return out, more
 
     def active_page(
         self,
@@ -679,14 +755,15 @@ class SqlViewQueries:
     ) -> list[ActiveRow]:
         """Up to ``limit`` Active Numbers rows of the account after number ``after``."""
         to_db = self._session.dialect.to_db_time
-        where = ["account_id = ?"]
-        params: list[Any] = [account_id]
+        where: list[str] = []
+        params: list[Any] = []
         if after is not None:
             where.append("number > ?")
             params.append(after)
         if number_prefix:
             where.append("number >= ? AND number < ?")
             params += [number_prefix, number_prefix + _TOP]
+        staged = stage is not None or tag is not None
         if stage is not None:
             where.append("stage = ?")
             params.append(stage.value)
@@ -707,9 +784,26 @@ class SqlViewQueries:
             elif period:
                 where.append(f"NOT ({newly})")
                 params.append(to_db(now - period))
+        if staged or self._session.dialect.name != "postgresql":
+            # (account_id, stage, number) serves a stage filter and the order
+            # exactly; SQLite picks the primary key for an unfiltered page.
+            where.insert(0, "account_id = ?")
+            params.insert(0, account_id)
+            order = "number"
+        else:
+            # The account as a range, ordered by (account_id, number): only the
+            # primary key gives that order.  With ``account_id = ?`` and ORDER BY
+            # number, PostgreSQL may walk the (number) index instead, filtering
+            # by account: for an account holding most of the numbers it guesses
+            # the first 50 come at once, and read 28,551 rows (47 ms) when the
+            # account's numbers sorted after the others'.  (SQLite would seek
+            # only on the range and walk the account up to a later page's cursor.)
+            where.insert(0, "account_id >= ? AND account_id <= ?")
+            params[:0] = [account_id, account_id]
+            order = "account_id, number"
         rows = self._session.query(
             "SELECT number, stage, locked_reason, order_id, item_id, status, kind, number_type,"
-            f" activated_at FROM {ACTIVE} WHERE {' AND '.join(where)} ORDER BY number LIMIT ?",
+            f" activated_at FROM {ACTIVE} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
             [*params, limit],
         )
         out: list[ActiveRow] = []

@@ -38,7 +38,7 @@ from .delivery import (
 )
 from .inventory import InventoryNumber, InventoryStatus
 from .order import LineItem, Order
-from .statuses import ItemStatus, NumberType, OrderKind, OrderStatus
+from .statuses import Intent, ItemStatus, NumberType, OrderKind, OrderStatus
 from .visibility import (
     STAGE_STYLES,
     ActivationStage,
@@ -57,9 +57,11 @@ __all__ = [
     "ActiveRow",
     "Effect",
     "ItemFacts",
+    "ItemRow",
     "NumberSource",
     "OrderRow",
     "Page",
+    "SummaryBuilder",
     "active_number_from_row",
     "check_limit",
     "decide_active",
@@ -171,6 +173,106 @@ def item_facts(position: int, item: LineItem) -> ItemFacts:
     )
 
 
+ItemRow = tuple[
+    str, str | None, OrderKind, NumberType, ItemStatus, DeliveryDisplay | None, str | None
+]
+"""An item's :class:`ItemFacts` without its position, as a plain tuple: ``(item_id,
+number, kind, number_type, status, delivery, latest_note)``.  A storage decodes
+a page's rows into these: 500 tuples cost less than 500 validated objects."""
+
+# Marks "not looked up yet" in the per-page caches (None is a valid window).
+_MISSING: Any = object()
+
+
+class SummaryBuilder:
+    """Builds the :class:`OrderSummary` values of one page from stored facts.
+
+    What the items of a page share is worked out once per page, not once per
+    item or per order: the estimate of each (kind, status), the delivery
+    window of each delivery shown, the label and intent of each status.  A
+    page of 50 orders of ten items shows a few dozen deliveries, so most
+    windows are looked up rather than computed.
+
+    Build one per page (the windows depend on ``now``'s date).
+    """
+
+    __slots__ = ("_calendar", "_estimated", "_estimates", "_labels", "_placement",
+                 "_today", "_windows")  # fmt: skip
+
+    def __init__(
+        self,
+        placement: Placement,
+        now: datetime,
+        calendar: BusinessCalendar,
+        estimates: DeliveryEstimates,
+    ) -> None:
+        self._placement = placement
+        self._today = now.date()
+        self._calendar = calendar
+        self._estimates = estimates
+        self._estimated: dict[tuple[OrderKind, ItemStatus], DeliveryDisplay] = {}
+        # id(delivery) -> (delivery, window): the delivery is kept so its id is not reused.
+        self._windows: dict[int, tuple[DeliveryDisplay, DeliveryWindow | None]] = {}
+        self._labels: dict[ItemStatus, tuple[str, Intent]] = {}
+
+    def _estimate(self, kind: OrderKind, status: ItemStatus) -> DeliveryDisplay:
+        display = self._estimates.display_for(kind, status) or UNAVAILABLE
+        self._estimated[(kind, status)] = display
+        return display
+
+    def _window(self, delivery: DeliveryDisplay) -> DeliveryWindow | None:
+        window = None
+        if delivery.date is not None:
+            window = DeliveryWindow(delivery.date, delivery.date)
+        elif delivery.range is not None:
+            window = business_day_window(self._today, delivery.range, self._calendar)
+        self._windows[id(delivery)] = (delivery, window)
+        return window
+
+    def summary(self, row: OrderRow, items: Iterable[ItemRow]) -> OrderSummary:
+        """The summary of ``row`` with ``items`` (in position order): what
+        ``summarize_order`` gives for the order at this page's ``now``."""
+        estimated = self._estimated
+        windows = self._windows
+        labels = self._labels
+        views = []
+        for item_id, number, kind, number_type, status, delivery, note in items:
+            if delivery is None:
+                delivery = estimated.get((kind, status)) or self._estimate(kind, status)
+            cached = windows.get(id(delivery), _MISSING)
+            window = self._window(delivery) if cached is _MISSING else cached[1]
+            named = labels.get(status)
+            if named is None:
+                named = labels[status] = (status.label, status.intent)
+            # Positional: LineItemView's field order (a test pins the result).
+            views.append(
+                LineItemView(
+                    item_id,
+                    number,
+                    kind,
+                    number_type,
+                    status,
+                    named[0],
+                    named[1],
+                    delivery,
+                    window,
+                    note,
+                )
+            )
+        order_status = row.status
+        return OrderSummary(
+            order_id=row.order_id,
+            account_id=row.account_id,
+            reference=row.reference,
+            status=order_status,
+            label=order_status.label,
+            placement=self._placement,
+            created_at=row.created_at,
+            finalized_at=row.finalized_at,
+            items=tuple(views),
+        )
+
+
 def summary_from_facts(
     row: OrderRow,
     items: Sequence[ItemFacts],
@@ -179,57 +281,17 @@ def summary_from_facts(
     calendar: BusinessCalendar,
     estimates: DeliveryEstimates,
 ) -> OrderSummary:
-    """The :class:`OrderSummary` ``summarize_order`` gives, built from stored facts."""
-    today = now.date()
-    windows: dict[str, DeliveryWindow | None] = {}
-    estimated: dict[tuple[OrderKind, ItemStatus], DeliveryDisplay] = {}
-    views = []
-    for facts in items:
-        status = facts.status
-        delivery = facts.delivery
-        if delivery is None:
-            key = (facts.kind, status)
-            delivery = estimated.get(key)
-            if delivery is None:
-                delivery = estimated[key] = estimates.display_for(*key) or UNAVAILABLE
-        # A page shows many items with the same few deliveries: count each window once.
-        # The text names the date or range shown, so it keys the window (and hashes
-        # faster than the display).
-        text = delivery.text
-        if text in windows:
-            window = windows[text]
-        else:
-            window = None
-            if delivery.date is not None:
-                window = DeliveryWindow(delivery.date, delivery.date)
-            elif delivery.range is not None:
-                window = business_day_window(today, delivery.range, calendar)
-            windows[text] = window
-        views.append(
-            LineItemView(
-                item_id=facts.item_id,
-                number=facts.number,
-                kind=facts.kind,
-                number_type=facts.number_type,
-                status=status,
-                label=status.label,
-                intent=status.intent,
-                delivery=delivery,
-                delivery_window=window,
-                latest_note=facts.latest_note,
-            )
-        )
-    order_status = row.status
-    return OrderSummary(
-        order_id=row.order_id,
-        account_id=row.account_id,
-        reference=row.reference,
-        status=order_status,
-        label=order_status.label,
-        placement=placement,
-        created_at=row.created_at,
-        finalized_at=row.finalized_at,
-        items=tuple(views),
+    """The :class:`OrderSummary` ``summarize_order`` gives, built from stored facts.
+
+    One order on its own; a page builds all of its summaries with one
+    :class:`SummaryBuilder`.
+    """
+    return SummaryBuilder(placement, now, calendar, estimates).summary(
+        row,
+        [
+            (f.item_id, f.number, f.kind, f.number_type, f.status, f.delivery, f.latest_note)
+            for f in items
+        ],
     )
 
 

@@ -15,9 +15,9 @@ from ..domain.read_model import (
     DEFAULT_PAGE_SIZE,
     ActiveRow,
     Page,
+    SummaryBuilder,
     active_number_from_row,
     check_limit,
-    summary_from_facts,
 )
 from ..domain.statuses import OrderStatus
 from ..domain.visibility import (
@@ -257,6 +257,7 @@ class ViewUseCases(UseCaseBase):
         now = self.clock.now()
         policy = self.view_policy
         history = view == _HISTORY_VIEW
+        placement = Placement.ORDER_HISTORY if history else Placement.ORDERS_TAB
         with self.storage.unit_of_work() as uow:
             queries: Any = getattr(uow, "views", None)
             if queries is None:
@@ -264,6 +265,25 @@ class ViewUseCases(UseCaseBase):
                     history, account_id, after, size, wanted, text, start, end
                 )
             with self._dates_in_range(now):
+                built = getattr(queries, "summary_page", None)
+                if built is not None:
+                    # The page's summaries from the rows kept at write time (two
+                    # statements, one builder for the page): no order is loaded.
+                    builder = SummaryBuilder(placement, now, self.calendar, self.delivery_estimates)
+                    found, more = built(
+                        account_id,
+                        builder,
+                        history=history,
+                        now=now,
+                        policy=policy,
+                        after=after,
+                        limit=size,
+                        status=wanted,
+                        search=text,
+                        created_from=start,
+                        created_to=end,
+                    )
+                    return self._summary_page(view, found, more)
                 keys = queries.order_page(
                     account_id,
                     history=history,
@@ -277,39 +297,27 @@ class ViewUseCases(UseCaseBase):
                     created_to=end,
                 )
             shown = keys[:size]
-            ids = [order_id for order_id, _, _ in shown]
-            stored = getattr(queries, "summaries", None)
-            if stored is not None:
-                # The page's summaries from the rows kept at write time: no order is loaded.
-                facts = stored(ids)
-                orders = []
-            else:
-                facts = {}
-                orders = [uow.orders.get(order_id) for order_id in ids]
-        placement = Placement.ORDER_HISTORY if history else Placement.ORDERS_TAB
+            orders = [uow.orders.get(order_id) for order_id, _, _ in shown]
         with self._dates_in_range(now):
-            if facts:
-                items = tuple(
-                    summary_from_facts(
-                        facts[i][0],
-                        facts[i][1],
-                        placement,
-                        now,
-                        self.calendar,
-                        self.delivery_estimates,
-                    )
-                    for i in ids
-                )
-            else:
-                items = tuple(
-                    summarize_order(o, now, policy, self.calendar, self.delivery_estimates)
-                    for o in orders
-                )
+            items = tuple(
+                summarize_order(o, now, policy, self.calendar, self.delivery_estimates)
+                for o in orders
+            )
         following = None
         if len(keys) > size and shown:
             _, at, seq = shown[-1]
             following = encode_cursor(view, (at, seq))
         return Page(items, following)
+
+    @staticmethod
+    def _summary_page(
+        view: str, found: list[tuple[OrderSummary, int]], more: bool
+    ) -> Page[OrderSummary]:
+        following = None
+        if more and found:
+            last, seq = found[-1]
+            following = encode_cursor(view, (last.created_at, seq))
+        return Page(tuple(summary for summary, _ in found), following)
 
     def _order_page_unindexed(
         self,
