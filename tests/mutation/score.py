@@ -91,6 +91,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁfire__mutmut_30",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_10",
+        "tnorder.domain.read_model.x_decide_active__mutmut_19",
     }
 )
 

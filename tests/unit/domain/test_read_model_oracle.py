@@ -327,7 +327,9 @@ def test_a_bad_page_size_is_refused_quoting_it(limit: object) -> None:
     )
 
 
-def _record(number: str, account: str | None, returned_at: datetime | None) -> InventoryNumber:
+def _record(
+    number: str, account: str | None, returned_at: datetime | None, *, again: bool = False
+) -> InventoryNumber:
     record = InventoryNumber.deliver(
         number,
         "bandwidth",
@@ -339,6 +341,9 @@ def _record(number: str, account: str | None, returned_at: datetime | None) -> I
     )
     if returned_at is not None:
         record.take_back(actor=SYSTEM, at=returned_at, note=None)
+        if again:
+            # Assigned to the same account again: it shows from inventory alone.
+            record.assign("acct", "line-2", actor=SYSTEM, at=returned_at, note=None)
     return record
 
 
@@ -363,26 +368,38 @@ def _deciding_orders() -> list[Order]:
 
 # A completed port-in above finishes at T0 + 5 h (five steps of an hour).
 RECORDS = [
-    (None, None),
-    ("acct", None),
-    ("other", None),
-    ("acct", T0 + timedelta(hours=4)),
-    ("acct", T0 + timedelta(hours=5)),
-    ("acct", T0 + timedelta(hours=6)),
+    (None, None, False),
+    ("acct", None, False),
+    ("other", None, False),
+    ("acct", T0 + timedelta(hours=4), False),
+    ("acct", T0 + timedelta(hours=5), False),
+    ("acct", T0 + timedelta(hours=6), False),
+    ("acct", T0 + timedelta(hours=4), True),
+    ("acct", T0 + timedelta(hours=6), True),
 ]
 
 
 @pytest.mark.parametrize(
-    ("assigned_to", "returned_at"),
+    ("assigned_to", "returned_at", "again"),
     RECORDS,
-    ids=["no-record", "assigned", "other-account", "back-before", "back-at", "back-after"],
+    ids=[
+        "no-record",
+        "assigned",
+        "other-account",
+        "back-before",
+        "back-at",
+        "back-after",
+        "back-before-assigned-again",
+        "back-after-assigned-again",
+    ],
 )
 def test_deciding_a_number_agrees_with_the_full_dashboard(
-    assigned_to: str | None, returned_at: datetime | None
+    assigned_to: str | None, returned_at: datetime | None, again: bool
 ) -> None:
     """For each item effect (none, show, remove) and inventory record (none, assigned to
     the account or another, returned from the account before, at or after the item
-    finished), ``decide_active`` shows the number exactly as ``active_numbers_view`` does:
+    finished, or returned and then assigned to it again), ``decide_active`` shows the number
+    exactly as ``active_numbers_view`` does, in a row of that account:
     a completed disconnect removes it from the inventory side too, and a number returned
     at or after its order finished is no longer the account's.  As storage does, an item
     deciding nothing (effect "none") is no deciding source."""
@@ -390,7 +407,9 @@ def test_deciding_a_number_agrees_with_the_full_dashboard(
     number = "+14045550199"
     shown = 0
     for order in [None, *_deciding_orders()]:
-        record = None if assigned_to is None else _record(number, assigned_to, returned_at)
+        record = (
+            None if assigned_to is None else _record(number, assigned_to, returned_at, again=again)
+        )
         source = None if order is None else source_of_item(order.order_id, 0, order.items[0])
         deciding = source if source is not None and source.effect != "none" else None
         records = [] if record is None else [record]
@@ -406,5 +425,6 @@ def test_deciding_a_number_agrees_with_the_full_dashboard(
 
         actual = [] if row is None else [active_number_from_row(row, now, POLICIES[0])]
         assert expected == actual
+        assert ["acct"] * len(actual) == ([] if row is None else [row.account_id])
         shown += len(actual)
     assert shown > 0
