@@ -199,7 +199,8 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
 
     from tnorder.adapters.postgres import PostgresStorage
 
-    from .storage import _generate, _PostgresMaker, _tag
+    from ._pg_copy import copy_sqlite_to_postgres
+    from .storage import _tag
 
     # A quick run (2,000 numbers) keeps a database of its own: sharing the full
     # run's name made each run rebuild the other's when both use 20,000 orders.
@@ -215,17 +216,14 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
                 row = None
         if row is not None and row[0] == tag:
             return _postgres.conninfo_for(dbname), float(row[1]), False
+    # The SQLite data set holds the same rows: copied, not generated again.
+    source, _, _ = _sqlite_views_data(count, numbers)
     building = f"{dbname}_building"
     conninfo = _postgres.create_database(building)
     try:
-        PostgresStorage(conninfo).close()  # migrate once, before the workers
+        PostgresStorage(conninfo).close()  # migrate once, then fill
         started = time.perf_counter()
-        _generate(_PostgresMaker(conninfo), count)
-        storage = PostgresStorage(conninfo, migrate=False)
-        try:
-            storage.bulk_insert_orders(_big_orders(numbers), batch_size=1_000)
-        finally:
-            storage.close()
+        copy_sqlite_to_postgres(source, conninfo)
         seconds = time.perf_counter() - started
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
