@@ -92,6 +92,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_10",
         "tnorder.domain.read_model.x_decide_active__mutmut_19",
+        "tnorder.domain.read_model.x_source_of_item__mutmut_22",
     }
 )
 

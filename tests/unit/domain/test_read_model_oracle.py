@@ -465,7 +465,13 @@ class _ReadInPart(list[LineItem]):
 def test_projecting_a_partly_read_order_reads_no_other_item() -> None:
     """Saving one item of an order read in part projects that item from the items
     already read (its position included) without reading the order's other items."""
-    placed = Order.place("O-big", "acct", [NewItem(OrderKind.PORT_IN)] * 5, actor=SYSTEM, at=T0)
+    placed = Order.place(
+        "O-big",
+        "acct",
+        [NewItem(OrderKind.PORT_IN, number=f"+1404555020{n}") for n in range(5)],
+        actor=SYSTEM,
+        at=T0,
+    )
     order = Order(order_id="O-big", account_id="acct", items=[], created_at=T0)
     items = _ReadInPart(placed.items, {"O-big-4": 3})
     order.items = items
@@ -473,9 +479,9 @@ def test_projecting_a_partly_read_order_reads_no_other_item() -> None:
 
     row, sources, facts = project_order(order, ["O-big-4"])
 
-    assert (5, [("O-big-4", None)], [("O-big-4", 3)]) == (
+    assert (5, [("O-big-4", "O-big", 3, "+14045550203")], [("O-big-4", 3)]) == (
         row.item_count,
-        sources,
+        [(i, s.order_id, s.position, s.number) for i, s in sources if s is not None],
         [(f.item_id, f.position) for f in facts],
     )
     assert 0 == items.full_reads
