@@ -177,3 +177,24 @@ def test_activation_stages_follow_the_policy_given(period: timedelta) -> None:
     assert [(n.stage, n.tag) for n in active_numbers_view([order], now, policy)] == list(
         stages.values()
     )
+
+
+def test_the_number_scan_goes_on_past_other_accounts_and_unnumbered_items() -> None:
+    """An order of another account, or an item without a number yet, is passed over and
+    the scan goes on: later orders and items still decide their numbers."""
+    theirs = Order.place(
+        "O-0", "other", [NewItem(OrderKind.PORT_IN, number="+14045550199")], actor=SYSTEM, at=T0
+    )
+    mine = Order.place(
+        "O-1",
+        "acct",
+        [NewItem(OrderKind.NEW_NUMBER), NewItem(OrderKind.PORT_IN, number="+14045550100")],
+        actor=SYSTEM,
+        at=T0,
+    )
+
+    stages = activation_stages([theirs, mine], T0, account_id="acct")
+    shown = active_numbers_view([theirs, mine], T0, account_id="acct")
+
+    assert ["+14045550100"] == list(stages)
+    assert [("+14045550100", "O-1", "O-1-2")] == [(n.number, n.order_id, n.item_id) for n in shown]
