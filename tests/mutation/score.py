@@ -89,9 +89,19 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁfire__mutmut_26",
         "tnorder.domain.order.xǁOrderǁfire__mutmut_29",
         "tnorder.domain.order.xǁOrderǁfire__mutmut_30",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_14",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_15",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_16",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_17",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_18",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_19",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_20",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_21",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_22",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_10",
         "tnorder.domain.read_model.x_decide_active__mutmut_19",
+        "tnorder.domain.read_model.x_source_of_item__mutmut_22",
     }
 )
 

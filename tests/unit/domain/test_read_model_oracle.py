@@ -428,3 +428,60 @@ def test_deciding_a_number_agrees_with_the_full_dashboard(
         assert ["acct"] * len(actual) == ([] if row is None else [row.account_id])
         shown += len(actual)
     assert shown > 0
+
+
+class _ReadInPart(list[LineItem]):
+    """An order's items as storage hands them over when read in part (as ``LazyItems``):
+    ``read_items()`` gives the items read so far with their positions; iterating
+    would read every other item, which is counted."""
+
+    def __init__(self, rows: list[LineItem], read: dict[str, int]) -> None:
+        super().__init__()
+        self._rows = rows
+        self._read = read
+        self.full_reads = 0
+
+    @property
+    def loaded(self) -> bool:
+        return False
+
+    def find(self, item_id: str) -> LineItem | None:
+        return next((i for i in self._rows if i.item_id == item_id), None)
+
+    def summary(self) -> tuple[list[ItemStatus], datetime | None]:
+        return [i.status for i in self._rows], None
+
+    def read_items(self) -> list[tuple[int, LineItem]]:
+        return [(p, i) for p, i in enumerate(self._rows) if i.item_id in self._read]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[LineItem]:
+        self.full_reads += 1
+        return iter(self._rows)
+
+
+def test_projecting_a_partly_read_order_reads_no_other_item() -> None:
+    """Saving one item of an order read in part projects that item from the items
+    already read (its position included) without reading the order's other items."""
+    placed = Order.place(
+        "O-big",
+        "acct",
+        [NewItem(OrderKind.PORT_IN, number=f"+1404555020{n}") for n in range(5)],
+        actor=SYSTEM,
+        at=T0,
+    )
+    order = Order(order_id="O-big", account_id="acct", items=[], created_at=T0)
+    items = _ReadInPart(placed.items, {"O-big-4": 3})
+    order.items = items
+    order._partial = items
+
+    row, sources, facts = project_order(order, ["O-big-4"])
+
+    assert (5, [("O-big-4", "O-big", 3, "+14045550203")], [("O-big-4", 3)]) == (
+        row.item_count,
+        [(i, s.order_id, s.position, s.number) for i, s in sources if s is not None],
+        [(f.item_id, f.position) for f in facts],
+    )
+    assert 0 == items.full_reads

@@ -17,7 +17,15 @@ import pytest
 
 from tnorder import Actor, ItemStatus, NewItem, Order, OrderKind, Role, Trigger, ValidationError
 from tnorder.domain.order import LineItem
-from tnorder.domain.visibility import Placement, VisibilityPolicy, dashboard_placement
+from tnorder.domain.visibility import (
+    ActivationStage,
+    ActivationTag,
+    Placement,
+    VisibilityPolicy,
+    activation_stages,
+    active_numbers_view,
+    dashboard_placement,
+)
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SYSTEM = Actor.system()
@@ -138,3 +146,55 @@ def test_a_finished_order_with_no_record_of_finishing_is_in_history(count: int) 
         dashboard_placement(order, T0, policy),
         dashboard_placement(empty, T0, policy),
     )
+
+
+@pytest.mark.parametrize("period", [timedelta(days=3), timedelta(days=30), timedelta(0)])
+def test_activation_stages_follow_the_policy_given(period: timedelta) -> None:
+    """``activation_stages`` tags a completed port-in "Newly Ported" for the policy's
+    period, the same stage and tag as ``active_numbers_view`` under that policy."""
+    order = Order.place(
+        "O-1", "acct", [NewItem(OrderKind.PORT_IN, number="+14045550100")], actor=SYSTEM, at=T0
+    )
+    for trigger in (
+        Trigger.SUBMIT_TO_CARRIER,
+        Trigger.APPROVE_PORT,
+        Trigger.RECEIVE_PORT_DATE,
+        Trigger.START_CONFIGURATION,
+        Trigger.VALIDATE_INSTALLATION,
+        Trigger.COMPLETE,
+    ):
+        committed = T0.date() if trigger is Trigger.RECEIVE_PORT_DATE else None
+        order.fire("O-1-1", trigger, actor=SYSTEM, at=T0, committed_date=committed)
+    policy = VisibilityPolicy(newly_ported_period=period)
+    now = T0 + timedelta(days=10)
+
+    stages = activation_stages([order], now, policy)
+
+    expected_tag = (
+        ActivationTag.NEWLY_PORTED if period > timedelta(days=10) else (ActivationTag.FULLY_ACTIVE)
+    )
+    assert {"+14045550100": (ActivationStage.POST_ACTIVATION, expected_tag)} == stages
+    assert [(n.stage, n.tag) for n in active_numbers_view([order], now, policy)] == list(
+        stages.values()
+    )
+
+
+def test_the_number_scan_goes_on_past_other_accounts_and_unnumbered_items() -> None:
+    """An order of another account, or an item without a number yet, is passed over and
+    the scan goes on: later orders and items still decide their numbers."""
+    theirs = Order.place(
+        "O-0", "other", [NewItem(OrderKind.PORT_IN, number="+14045550199")], actor=SYSTEM, at=T0
+    )
+    mine = Order.place(
+        "O-1",
+        "acct",
+        [NewItem(OrderKind.NEW_NUMBER), NewItem(OrderKind.PORT_IN, number="+14045550100")],
+        actor=SYSTEM,
+        at=T0,
+    )
+
+    stages = activation_stages([theirs, mine], T0, account_id="acct")
+    shown = active_numbers_view([theirs, mine], T0, account_id="acct")
+
+    assert ["+14045550100"] == list(stages)
+    assert [("+14045550100", "O-1", "O-1-2")] == [(n.number, n.order_id, n.item_id) for n in shown]
