@@ -98,6 +98,8 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁplace__mutmut_20",
         "tnorder.domain.order.xǁOrderǁplace__mutmut_21",
         "tnorder.domain.order.xǁOrderǁplace__mutmut_22",
+        "tnorder.domain.visibility.x__final_placement__mutmut_20",
+        "tnorder.domain.visibility.x_activation__mutmut_28",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_10",
         "tnorder.domain.read_model.x_decide_active__mutmut_19",
