@@ -98,6 +98,7 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁplace__mutmut_20",
         "tnorder.domain.order.xǁOrderǁplace__mutmut_21",
         "tnorder.domain.order.xǁOrderǁplace__mutmut_22",
+        "tnorder.domain.order.xǁOrderǁplace__mutmut_70",
         "tnorder.domain.visibility.x__final_placement__mutmut_20",
         "tnorder.domain.visibility.x_activation__mutmut_28",
         "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
