@@ -16,12 +16,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tnorder import Actor, ItemStatus, NewItem, Order, OrderKind, Role, Trigger, ValidationError
-from tnorder.domain.order import LineItem
+from tnorder.domain.order import HistoryEntry, LineItem
+from tnorder.domain.statuses import NumberType
 from tnorder.domain.visibility import (
+    AWAITING_APPROVAL,
     ActivationStage,
     ActivationTag,
     Placement,
     VisibilityPolicy,
+    activation,
     activation_stages,
     active_numbers_view,
     dashboard_placement,
@@ -198,3 +201,73 @@ def test_the_number_scan_goes_on_past_other_accounts_and_unnumbered_items() -> N
 
     assert ["+14045550100"] == list(stages)
     assert [("+14045550100", "O-1", "O-1-2")] == [(n.number, n.order_id, n.item_id) for n in shown]
+
+
+def _truelocal(
+    required: bool | None, approved_at: datetime | None, *, history: bool = True
+) -> LineItem:
+    entries = (
+        [
+            HistoryEntry(
+                ItemStatus.VALIDATING_INSTALLATION,
+                ItemStatus.COMPLETED,
+                Trigger.COMPLETE,
+                SYSTEM,
+                T0,
+            )
+        ]
+        if history
+        else []
+    )
+    return LineItem(
+        "O-1-1",
+        OrderKind.PORT_IN,
+        number="+14045550100",
+        number_type=NumberType.TRUELOCAL,
+        status=ItemStatus.COMPLETED,
+        history=entries,
+        regulatory_approval_required=required,
+        regulatory_approved_at=approved_at,
+    )
+
+
+@pytest.mark.parametrize(
+    ("required", "stage"),
+    [
+        (True, ActivationStage.PRE_ACTIVATION),
+        (None, ActivationStage.PRE_ACTIVATION),
+        (False, ActivationStage.POST_ACTIVATION),
+    ],
+)
+def test_a_completed_truelocal_number_waits_for_approval_only_when_required(
+    required: bool | None, stage: ActivationStage
+) -> None:
+    """A completed TrueLocal number without approval stays pre-activation, locked for
+    approval, when the requirements policy said it needs it (True) or for an item
+    stored before that decision (None); when it said not (False) it is active."""
+    state = activation(_truelocal(required, None), T0)
+
+    assert state is not None
+    assert (stage, AWAITING_APPROVAL if stage is ActivationStage.PRE_ACTIVATION else None) == (
+        state[0],
+        state[2],
+    )
+
+
+@pytest.mark.parametrize(
+    ("approved_at", "history", "activated"),
+    [
+        (T0 - timedelta(days=2), True, T0),
+        (T0 + timedelta(days=2), True, T0 + timedelta(days=2)),
+        (T0 + timedelta(days=2), False, T0 + timedelta(days=2)),
+    ],
+)
+def test_a_truelocal_number_is_activated_at_the_later_of_completion_and_approval(
+    approved_at: datetime, history: bool, activated: datetime
+) -> None:
+    """An approved TrueLocal number counts as activated at the later of its completion
+    and its approval; with no record of completion, at its approval."""
+    state = activation(_truelocal(True, approved_at, history=history), T0)
+
+    assert state is not None
+    assert (ActivationStage.POST_ACTIVATION, activated) == (state[0], state[3])
