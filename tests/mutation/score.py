@@ -101,6 +101,9 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.phone.x__fast_e164__mutmut_13",
         "tnorder.domain.phone.x__fast_e164__mutmut_24",
         "tnorder.domain.phone.x__fast_e164__mutmut_25",
+        "tnorder.domain.phone.x__fast_e164__mutmut_45",
+        "tnorder.domain.phone.x__fast_e164__mutmut_46",
+        "tnorder.domain.phone.x__fast_e164__mutmut_58",
     }
 )
 # Names the merges of the sixth session gave to other mutants (killed ones):
