@@ -77,8 +77,6 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_24",
         "tnorder.domain.carrier_request.xǁPortInPlanǁof__mutmut_45",
         "tnorder.domain.carrier_request.xǁCarrierRequestǁannounce__mutmut_9",
-        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_44",
-        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_117",
         "tnorder.domain.inputs.x_check_text__mutmut_10",
         "tnorder.domain.inputs.x_check_text__mutmut_22",
         "tnorder.domain.inputs.x_check_text__mutmut_24",
@@ -101,10 +99,19 @@ EQUIVALENT: frozenset[str] = frozenset(
         "tnorder.domain.order.xǁOrderǁplace__mutmut_70",
         "tnorder.domain.visibility.x__final_placement__mutmut_20",
         "tnorder.domain.visibility.x_activation__mutmut_28",
-        "tnorder.domain.read_model.x_summary_from_facts__mutmut_9",
-        "tnorder.domain.read_model.x_summary_from_facts__mutmut_10",
         "tnorder.domain.read_model.x_decide_active__mutmut_19",
+        # after this session's merges (read_model, phone, carrier_request)
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_46",
+        "tnorder.domain.carrier_request.xǁCarrierRequestǁapply_update__mutmut_125",
+        "tnorder.domain.read_model.xǁSummaryBuilderǁsummary__mutmut_25",
+        "tnorder.domain.read_model.xǁSummaryBuilderǁsummary__mutmut_26",
         "tnorder.domain.read_model.x_source_of_item__mutmut_22",
+        "tnorder.domain.phone.x__fast_e164__mutmut_13",
+        "tnorder.domain.phone.x__fast_e164__mutmut_24",
+        "tnorder.domain.phone.x__fast_e164__mutmut_25",
+        "tnorder.domain.phone.x__fast_e164__mutmut_45",
+        "tnorder.domain.phone.x__fast_e164__mutmut_46",
+        "tnorder.domain.phone.x__fast_e164__mutmut_58",
     }
 )
 
