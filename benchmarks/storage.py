@@ -502,7 +502,8 @@ def _insert_chunks(
     try:
         done = 0
         for start, stop in chunks:
-            orders = stored_orders(start, stop, accounts=_accounts(count))
+            # Built before the write: the other worker writes meanwhile.
+            orders = list(stored_orders(start, stop, accounts=_accounts(count)))
             done += storage.bulk_insert_orders(orders, batch_size=BATCH)
         return done
     finally:
@@ -540,7 +541,11 @@ class _SqliteMaker:
         self.path = path
 
     def __call__(self) -> SqliteStorage:
-        return SqliteStorage(self.path, synchronous="OFF", migrate=False)
+        # The workers take turns writing (SQLite has one writer at a time). A
+        # batch of 10,000 orders can hold the lock longer than the adapter's
+        # default 10 s wait on a busy machine, and a worker that gave up lost
+        # its half of the data set: wait as long as a batch can take.
+        return SqliteStorage(self.path, synchronous="OFF", migrate=False, timeout=3600)
 
 
 def _sqlite_data(count: int) -> tuple[Path, float, bool]:
