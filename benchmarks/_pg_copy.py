@@ -12,11 +12,15 @@ dashboard page reads back the same from both.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from . import _postgres
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Not copied: each database keeps its own migration record.
@@ -85,3 +89,48 @@ def copy_sqlite_to_postgres(sqlite_path: Path, conninfo: str) -> dict[str, int]:
     finally:
         source.close()
     return copied
+
+
+def cached_copy(
+    dbname: str, tag: str, meta_table: str, source: Callable[[], Path]
+) -> tuple[str, float, bool]:
+    """The PostgreSQL data set ``dbname``: (conninfo, seconds to copy, copied now?).
+
+    A database whose ``meta_table`` names ``tag`` is reused; otherwise the SQLite
+    file ``source()`` (built if need be) is copied into a database of its own
+    (migrated first), renamed to ``dbname`` when complete, so an interrupted or
+    concurrent run never leaves a half-filled database under that name.
+    """
+    import psycopg
+    from psycopg import sql
+
+    from tnorder.adapters.postgres import PostgresStorage
+
+    if _postgres.database_exists(dbname):
+        with psycopg.connect(_postgres.conninfo_for(dbname), autocommit=True) as conn:
+            try:
+                row = conn.execute(f"SELECT tag, seconds FROM {meta_table}").fetchone()
+            except psycopg.Error:
+                row = None
+        if row is not None and row[0] == tag:
+            return _postgres.conninfo_for(dbname), float(row[1]), False
+    path = source()
+    building = f"{dbname}_building_{os.getpid()}"
+    conninfo = _postgres.create_database(building)
+    try:
+        PostgresStorage(conninfo).close()  # migrate once, then fill
+        started = time.perf_counter()
+        copy_sqlite_to_postgres(path, conninfo)
+        seconds = time.perf_counter() - started
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"CREATE TABLE {meta_table} (tag TEXT, seconds DOUBLE PRECISION)")
+            conn.execute(f"INSERT INTO {meta_table} VALUES (%s, %s)", (tag, seconds))
+        _postgres.drop_database(dbname)
+        _postgres.admin(
+            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(building), sql.Identifier(dbname)
+            )
+        )
+    finally:
+        _postgres.drop_database(building)
+    return _postgres.conninfo_for(dbname), seconds, True

@@ -34,7 +34,7 @@ from tnorder.serialization import SCHEMA_VERSION
 from . import _postgres
 from ._data import MANAGER, NOW, account_of, stored_orders
 from ._harness import Row, Sample, fmt_sample, fmt_time, ratio
-from ._pg_copy import copy_sqlite_to_postgres
+from ._pg_copy import cached_copy
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 #: Bump when the generated data changes shape, so cached databases are rebuilt.
@@ -589,43 +589,10 @@ def _postgres_data(count: int) -> tuple[str, float, bool]:
     with another version is rebuilt.  It is filled under a temporary name and
     renamed when complete.
     """
-    import psycopg
-    from psycopg import sql
-
-    from tnorder.adapters.postgres import PostgresStorage
-
     dbname = "tnorder_bench" if count == 1_000_000 else f"tnorder_bench_{count}"
-    tag = _tag(count)
-    if _postgres.database_exists(dbname):
-        with psycopg.connect(_postgres.conninfo_for(dbname), autocommit=True) as conn:
-            try:
-                row = conn.execute("SELECT tag, seconds FROM bench_meta").fetchone()
-            except psycopg.Error:
-                row = None
-        if row is not None and row[0] == tag:
-            return _postgres.conninfo_for(dbname), float(row[1]), False
     # The SQLite data set holds the same rows: copying them is many times faster
     # than generating a million orders again (see benchmarks/_pg_copy.py).
-    source, _, _ = _sqlite_data(count)
-    building = f"{dbname}_building_{os.getpid()}"
-    conninfo = _postgres.create_database(building)
-    try:
-        PostgresStorage(conninfo).close()  # migrate once, then fill
-        started = time.perf_counter()
-        copy_sqlite_to_postgres(source, conninfo)
-        seconds = time.perf_counter() - started
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute("CREATE TABLE bench_meta (tag TEXT, seconds DOUBLE PRECISION)")
-            conn.execute("INSERT INTO bench_meta VALUES (%s, %s)", (tag, seconds))
-        _postgres.drop_database(dbname)
-        _postgres.admin(
-            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                sql.Identifier(building), sql.Identifier(dbname)
-            )
-        )
-    finally:
-        _postgres.drop_database(building)
-    return _postgres.conninfo_for(dbname), seconds, True
+    return cached_copy(dbname, _tag(count), "bench_meta", lambda: _sqlite_data(count)[0])
 
 
 def _median_calls(

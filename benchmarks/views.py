@@ -194,12 +194,7 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
     Built here under this row's own database name, never by renaming or
     dropping row 3's (``tnorder_bench``): several checkouts may share a server.
     """
-    import psycopg
-    from psycopg import sql
-
-    from tnorder.adapters.postgres import PostgresStorage
-
-    from ._pg_copy import copy_sqlite_to_postgres
+    from ._pg_copy import cached_copy
     from .storage import _tag
 
     # A quick run (2,000 numbers) keeps a database of its own: sharing the full
@@ -207,37 +202,13 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
     dbname = f"tnorder_views_{count}"
     if numbers != 100_000:
         dbname += f"_{numbers}"
-    tag = f"{_tag(count)}-{numbers}"
-    if _postgres.database_exists(dbname):
-        with psycopg.connect(_postgres.conninfo_for(dbname), autocommit=True) as conn:
-            try:
-                row = conn.execute("SELECT tag, seconds FROM views_meta").fetchone()
-            except psycopg.Error:
-                row = None
-        if row is not None and row[0] == tag:
-            return _postgres.conninfo_for(dbname), float(row[1]), False
     # The SQLite data set holds the same rows: copied, not generated again.
-    source, _, _ = _sqlite_views_data(count, numbers)
-    building = f"{dbname}_building"
-    conninfo = _postgres.create_database(building)
-    try:
-        PostgresStorage(conninfo).close()  # migrate once, then fill
-        started = time.perf_counter()
-        copy_sqlite_to_postgres(source, conninfo)
-        seconds = time.perf_counter() - started
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
-            conn.execute("CREATE TABLE views_meta (tag TEXT, seconds DOUBLE PRECISION)")
-            conn.execute("INSERT INTO views_meta VALUES (%s, %s)", (tag, seconds))
-        _postgres.drop_database(dbname)
-        _postgres.admin(
-            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                sql.Identifier(building), sql.Identifier(dbname)
-            )
-        )
-    finally:
-        _postgres.drop_database(building)
-    return _postgres.conninfo_for(dbname), seconds, True
+    return cached_copy(
+        dbname,
+        f"{_tag(count)}-{numbers}",
+        "views_meta",
+        lambda: _sqlite_views_data(count, numbers)[0],
+    )
 
 
 def _middle_cursors(
