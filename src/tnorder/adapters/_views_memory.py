@@ -152,7 +152,8 @@ class MemoryViewQueries:
         created_from: datetime | None = None,
         created_to: datetime | None = None,
     ) -> list[tuple[str, datetime, int]]:
-        """See ``SqlViewQueries.order_page``."""
+        """``(order_id, created_at, seq)`` of up to ``limit`` orders after ``after``,
+        oldest first, on the Orders tab (or in Order History with ``history``)."""
         index = self._index
         with self._lock:
             rows = [index.orders[k] for k in index.by_account.get(account_id, ())]

@@ -598,42 +598,6 @@ class SqlViewQueries:
             [*(v for _, vs in parts for v in vs), limit],
         )
 
-    def order_page(
-        self,
-        account_id: str,
-        *,
-        history: bool,
-        now: datetime,
-        policy: VisibilityPolicy,
-        after: tuple[datetime, int] | None,
-        limit: int,
-        status: OrderStatus | None = None,
-        search: str | None = None,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-    ) -> list[tuple[str, datetime, int]]:
-        """``(order_id, created_at, seq)`` of up to ``limit`` orders after ``after``,
-        oldest first, on the Orders tab (or in Order History with ``history``)."""
-        sql, params = self._order_sql(
-            "order_id, created_at, seq",
-            account_id,
-            history=history,
-            now=now,
-            policy=policy,
-            after=after,
-            limit=limit,
-            status=status,
-            search=search,
-            created_from=created_from,
-            created_to=created_to,
-        )
-        out: list[tuple[str, datetime, int]] = []
-        for order_id, created, seq in self._session.query(sql, params):
-            at = _from_db(created)
-            assert at is not None
-            out.append((str(order_id), at, int(seq)))
-        return out
-
     def summary_page(
         self,
         account_id: str,
@@ -649,9 +613,10 @@ class SqlViewQueries:
         created_from: datetime | None = None,
         created_to: datetime | None = None,
     ) -> tuple[list[tuple[OrderSummary, int]], bool]:
-        """The summaries (built by ``builder``) of the first ``limit`` orders
-        :meth:`order_page` names, each with its storage sequence (the cursor's
-        tie-breaker), and whether more orders follow.
+        """The summaries (built by ``builder``) of up to ``limit`` orders after
+        ``after``, oldest first, on the Orders tab (or in Order History with
+        ``history``), each with its storage sequence (the cursor's tie-breaker),
+        and whether more orders follow.
 
         Two statements: the page's order rows, then their item rows.  Joining
         them in one would repeat each order's columns on each of its items,
