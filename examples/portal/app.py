@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import URL, FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -30,6 +30,7 @@ from tnorder import (
     Order,
     OrderKind,
     OrderNotFound,
+    Page,
     TnorderError,
     ValidationError,
 )
@@ -56,8 +57,14 @@ NUMBER_TYPES = {
     NumberType.TRUELOCAL: "TrueLocal",
 }
 
-Page = Callable[..., Awaitable[Response]]
+Handler = Callable[..., Awaitable[Response]]
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+def on_site(url: URL) -> str:
+    """``url`` without scheme and host, so links stay right behind a proxy."""
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 def kind_label(kind: str) -> str:
@@ -113,31 +120,69 @@ def create_app(world: World) -> Starlette:
 
     # -- customer pages ----------------------------------------------------------
 
+    def page_of(
+        view: Callable[..., Page[T]], account: str, request: Request
+    ) -> tuple[Page[T], dict[str, str], TnorderError | None]:
+        """The page a link asked for (``?cursor=`` from the previous page's ``next_cursor``,
+        ``?limit=``), from tnorder's paged view, with the links to the first and next page.
+        A cursor or limit tnorder refuses shows an empty page with its reason."""
+        cursor = request.query_params.get("cursor")
+        args: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+        limit = request.query_params.get("limit")
+        if limit is not None:
+            # Digits become an int; anything else goes to tnorder, which says what is wrong.
+            args["limit"] = int(limit) if limit.isascii() and limit.isdigit() else limit
+        links: dict[str, str] = {}
+        if cursor is not None:
+            links["first"] = on_site(request.url.remove_query_params("cursor"))
+        try:
+            page = view(account, **args)
+        except ValidationError as exc:
+            return Page(()), links, exc
+        if page.next_cursor is not None:
+            links["next"] = on_site(request.url.include_query_params(cursor=page.next_cursor))
+        return page, links, None
+
     async def orders_tab(request: Request, refusal: TnorderError | None = None) -> Response:
         account, _ = customer(request)
-        summaries = service.orders_tab(account)
+        page, links, refused = page_of(service.orders_tab_page, account, request)
         return render(
-            request, "orders.html", refusal, account=account, tab="orders", summaries=summaries
+            request,
+            "orders.html",
+            refusal or refused,
+            account=account,
+            tab="orders",
+            summaries=page.items,
+            links=links,
         )
 
     async def order_history(request: Request) -> Response:
         account, _ = customer(request)
-        summaries = service.order_history(account)
-        return render(request, "orders.html", account=account, tab="history", summaries=summaries)
+        page, links, refused = page_of(service.order_history_page, account, request)
+        return render(
+            request,
+            "orders.html",
+            refused,
+            account=account,
+            tab="history",
+            summaries=page.items,
+            links=links,
+        )
 
     async def active_numbers(
         request: Request, refusal: TnorderError | None = None, notice: str | None = None
     ) -> Response:
         account, _ = customer(request)
-        numbers = service.active_numbers(account)
+        page, links, refused = page_of(service.active_numbers_page, account, request)
         return render(
             request,
             "numbers.html",
-            refusal,
+            refusal or refused,
             notice,
             account=account,
             tab="numbers",
-            numbers=numbers,
+            numbers=page.items,
+            links=links,
         )
 
     async def order_detail(request: Request, refusal: TnorderError | None = None) -> Response:
@@ -158,7 +203,7 @@ def create_app(world: World) -> Starlette:
             views=views,
         )
 
-    def acting(page: Page, action: Callable[[Request, FormData], Awaitable[str]]) -> Page:
+    def acting(page: Handler, action: Callable[[Request, FormData], Awaitable[str]]) -> Handler:
         """A POST route: run ``action``; on success go to the URL it returns (POST, redirect,
         GET), on a tnorder refusal show ``page`` again with the library's message."""
 

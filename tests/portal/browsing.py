@@ -56,8 +56,18 @@ class Portal:
         # Element staleness is not used: while the old document is torn down Chromium
         # sometimes answers "Node with given id does not belong to the document" (an
         # unknown error, not StaleElementReference), which failed a CI run.
+        self._load_by(buttons[0])
+
+    def follow(self, label: str) -> None:
+        """Click the link labelled ``label`` (the first one on the page)."""
+        links = [a for a in self.all("a") if a.text == label]
+        assert links, f"no link {label!r} on {self.driver.current_url}"
+        self._load_by(links[0])
+
+    def _load_by(self, element: WebElement) -> None:
+        # Clicking loads a new page; wait for it before anything reads the old one.
         self.driver.execute_script("window.__tnorderOldPage = true;")
-        buttons[0].click()
+        element.click()
         WebDriverWait(self.driver, 60, ignored_exceptions=(WebDriverException,)).until(
             lambda driver: driver.execute_script(
                 "return window.__tnorderOldPage === undefined"

@@ -110,6 +110,38 @@ def test_refusals_map_to_http_statuses(
     assert text in shown(answer)
 
 
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/customers/acme/history?limit=501", "limit must be an integer from 1 to 500"),
+        ("/customers/acme/history?limit=ten", "got 'ten'"),
+        ("/customers/acme/numbers?cursor=garbage", "cursor is not a cursor of this view"),
+        ("/customers/acme/orders?cursor=", "cursor is not a cursor of this view"),
+    ],
+)
+def test_a_page_tnorder_refuses_is_422_with_its_reason(
+    client: TestClient, path: str, text: str
+) -> None:
+    """A limit or cursor the paged views refuse answers 422, tnorder's message and no rows."""
+    answer = client.get(path)
+    assert 422 == answer.status_code
+    assert text in shown(answer)
+    assert "<tbody>" not in answer.text
+
+
+def test_a_page_links_to_the_next_with_tnorders_cursor(client: TestClient, world: World) -> None:
+    """``?limit=1`` on umbrella's two numbers: the next link carries the view's cursor."""
+    first = world.service.active_numbers_page("umbrella", limit=1)
+    answer = client.get("/customers/umbrella/numbers?limit=1")
+    assert 200 == answer.status_code
+    assert f'href="/customers/umbrella/numbers?limit=1&amp;cursor={first.next_cursor}"' in (
+        answer.text
+    )
+    last = client.get(f"/customers/umbrella/numbers?limit=1&cursor={first.next_cursor}")
+    assert 'rel="next"' not in last.text
+    assert 'href="/customers/umbrella/numbers?limit=1">First page</a>' in last.text
+
+
 def test_an_upload_without_a_file_is_refused(client: TestClient) -> None:
     """An upload form sent without a file is a 422 naming what is missing."""
     answer = client.post(
