@@ -192,6 +192,8 @@ def create_app(world: World) -> Starlette:
             order, world.now, service.view_policy, service.calendar, service.delivery_estimates
         )
         views = {view.item_id: view for view in summary.items}
+        # Each requirement's document, for its review status (tnorder's DocumentStatus label).
+        documents = {d.document_id: d for d in service.list_documents(account)}
         return render(
             request,
             "order.html",
@@ -201,6 +203,7 @@ def create_app(world: World) -> Starlette:
             order=order,
             summary=summary,
             views=views,
+            documents=documents,
         )
 
     def acting(page: Handler, action: Callable[[Request, FormData], Awaitable[str]]) -> Handler:

@@ -70,6 +70,15 @@ def pages(portal: Portal, axe: str) -> list[str]:
         for tab in ("orders", "history", "numbers")
     ]
     paths += ["/customers/initech/orders/ORD-1002", "/customers/umbrella/orders/ORD-1004"]
+    # Paged tabs: a first page with its "Next page" link, the next page, a refused cursor.
+    portal.open("/customers/umbrella/numbers?limit=1")
+    following = portal.find("nav.pager a[rel='next']").get_attribute("href") or ""
+    assert following.startswith(portal.url), following
+    paths += [
+        "/customers/umbrella/numbers?limit=1",
+        following.removeprefix(portal.url),
+        "/customers/umbrella/orders?cursor=bad",
+    ]
     return paths
 
 

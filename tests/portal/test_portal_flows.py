@@ -19,7 +19,7 @@ from selenium import webdriver
 
 from tests.portal.browsing import Portal, item, number_row, place, staff_fire, upload
 from tnorder import InvalidDocument
-from tnorder.domain.documents import validate_upload
+from tnorder.domain.documents import DocumentStatus, validate_upload
 from tnorder.domain.order import CANCEL_REFUSED_MESSAGE
 from tnorder.domain.visibility import AWAITING_APPROVAL
 
@@ -121,7 +121,10 @@ def test_uploading_both_documents_puts_the_port_under_review(
         files["loa.pdf"],
     )
     assert "" == portal.refusal()
-    assert ["Received", "Missing"] == portal.texts("table.requirements tbody td:nth-child(2)")
+    # The review status is tnorder's label of the uploaded document's status.
+    assert [DocumentStatus.UPLOADED.label, "Missing"] == portal.texts(
+        "table.requirements tbody td:nth-child(2)"
+    )
     upload(portal, "globex", port_order, f"file-{port_order}-1-recent_bill", files["bill.pdf"])
     shown = item(portal, "globex", port_order)
     assert "Under Review" == shown["status"]

@@ -28,6 +28,7 @@ SHOTS: dict[str, tuple[str, tuple[str, str] | None]] = {
         "/customers/umbrella/numbers",
         ("Number testing", "#number-\\+14045550199"),
     ),
+    "active-numbers-paged.png": ("/customers/umbrella/numbers?limit=1", None),
     "order-detail.png": ("/customers/initech/orders/ORD-1002", None),
     "cancel-refused.png": ("/customers/umbrella/orders/ORD-1004", ("Cancel this order", "main")),
     "staff.png": ("/staff", None),

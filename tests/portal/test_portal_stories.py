@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tests.portal.browsing import Portal
+from tnorder.domain.documents import DocumentStatus
 from tnorder.domain.order import CANCEL_REFUSED_MESSAGE
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -115,7 +116,8 @@ def test_initech_port_shows_its_rejection_note_and_is_newly_ported(portal: Porta
     assert 1 == len(statuses), history
     assert "Account number does not match the losing carrier's records." in statuses[0]
     assert any("Port Date Received" in row for row in history)
-    assert ["Approved", "Approved"] == portal.texts("table.requirements tbody td:nth-child(2)")
+    approved = DocumentStatus.APPROVED.label
+    assert [approved, approved] == portal.texts("table.requirements tbody td:nth-child(2)")
 
     portal.customer("initech", "numbers")
     entry = numbers(portal)["+14045550123"]
