@@ -9,6 +9,7 @@ the loopback fake, read by the adapter as a user would meet it.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -35,6 +36,7 @@ from tnorder.adapters.bandwidth import (
     MAX_LOA_BYTES,
     WORDS,
     BandwidthCarrier,
+    BandwidthConfig,
     ErrorDetails,
     RetryPolicy,
     authorization_header,
@@ -51,16 +53,15 @@ from tnorder.domain.carrier import (
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import (
     CallbackNotVerified,
-    CarrierError,
     CarrierProtocolError,
     CarrierRateLimited,
     CarrierRejected,
     CarrierUnavailable,
+    ConfigurationError,
 )
 
 LOCATION = "https://dashboard.example.invalid/api/accounts/9900000/{kind}/{id}"
 KINDS = {name: kind for kind, name in RESOURCES.items()}
-
 
 
 # -- 1. an order Bandwidth created is not a failure ---------------------------------
@@ -331,8 +332,11 @@ def test_an_loa_of_a_dropped_type_is_refused_before_sending(
     content_type: str,
 ) -> None:
     """XML, WAV and ZIP are no longer on Bandwidth's list: refused locally, nothing sent."""
-    with pytest.raises(CarrierRejected, match="type"):
+    with pytest.raises(
+        CarrierRejected, match=f"LOA files of type {re.escape(repr(content_type))}"
+    ) as caught:
         carrier.upload_loa(account, "prt-1", b"LOA bytes", content_type=content_type)
+    assert ("loa_content_type", "bandwidth") == (caught.value.code, caught.value.carrier_id)
     assert ([], False) == (fake_bandwidth.requests, content_type in LOA_CONTENT_TYPES)
 
 
@@ -340,9 +344,48 @@ def test_an_loa_over_three_megabytes_is_refused_before_sending(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth
 ) -> None:
     """A file one byte over Bandwidth's 3 MB limit is refused with its own code, unsent."""
-    with pytest.raises(CarrierRejected) as caught:
-        carrier.upload_loa(account, "prt-1", b"%PDF" + b"0" * (MAX_LOA_BYTES - 3))
+    too_large = MAX_LOA_BYTES + 1
+    with pytest.raises(
+        CarrierRejected, match=f"has {too_large} bytes.* at most {MAX_LOA_BYTES}$"
+    ) as caught:
+        carrier.upload_loa(account, "prt-1", b"%PDF" + b"0" * (too_large - 4))
     assert ("loa_too_large", []) == (caught.value.code, fake_bandwidth.requests)
+
+
+def test_an_loa_of_exactly_three_megabytes_is_sent(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """Bandwidth's port-in guide: "Document sizes are restricted to 3 mega-bytes"; a file
+    of exactly 3 MB (read as 3 * 2**20 bytes) reaches Bandwidth whole."""
+    first = carrier.submit(account, port_in("loa-3mb"), now=now)
+    data = b"%PDF" + b"0" * (3 * 1024 * 1024 - 4)
+    carrier.upload_loa(account, first.carrier_ref, data)
+    assert [len(data)] == [len(body) for _, body in fake_bandwidth.loas[first.carrier_ref]]
+
+
+def test_a_host_can_lower_the_loa_limit(
+    config: BandwidthConfig, fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder
+) -> None:
+    """Bandwidth does not say whether its megabyte is 10**6 or 2**20 bytes: a host that
+    meets the stricter reading sets max_loa_bytes, and a file over it is never sent."""
+    with (
+        BandwidthCarrier(config, sleep=sleeps, max_loa_bytes=3_000_000) as adapter,
+        pytest.raises(CarrierRejected, match=r"has 3000001 bytes.* at most 3000000$") as caught,
+    ):
+        adapter.upload_loa(adapter.account(), "prt-1", b"0" * 3_000_001)
+    assert ("loa_too_large", []) == (caught.value.code, fake_bandwidth.requests)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2.5, "3MB"])
+def test_a_limit_that_is_not_a_positive_integer_is_refused(
+    config: BandwidthConfig, limit: object
+) -> None:
+    """max_loa_bytes is checked when the carrier is built, naming the setting."""
+    with pytest.raises(
+        ConfigurationError,
+        match=f"max_loa_bytes must be a positive integer, got {re.escape(repr(limit))}",
+    ):
+        BandwidthCarrier(config, max_loa_bytes=limit)  # type: ignore[arg-type]
 
 
 # -- 7 and 8. callbacks: the 401 challenge, the carrier's own time and dates ---------
@@ -505,12 +548,19 @@ def test_any_body_with_a_broken_encoding_is_a_protocol_error(
     name: str,
     status: int,
 ) -> None:
-    """A 200 or 4xx body declaring an unknown or corrupted encoding is CarrierProtocolError."""
+    """A 200 or 4xx body declaring an unknown or corrupted encoding is CarrierProtocolError
+    naming the body it could not read, not a raw LookupError."""
     ref = CarrierOrderRef(OrderKind.NEW_NUMBER, "ord-y")
     fake_bandwidth.inject("GET", "^orders/ord-y$", Fault.answer(status, fixture(name)))
-    with pytest.raises(CarrierProtocolError) as caught:
+    with pytest.raises(
+        CarrierProtocolError, match=r"unreadable XML \(LookupError: unknown encoding"
+    ) as caught:
         carrier.status(account, ref, now=now)
-    assert isinstance(caught.value, CarrierError)
+    assert ("bandwidth", False, 1) == (
+        caught.value.carrier_id,
+        caught.value.retryable,
+        len(fake_bandwidth.calls("GET", "^orders/ord-y$")),
+    )
 
 
 @pytest.mark.parametrize("name", BROKEN)
