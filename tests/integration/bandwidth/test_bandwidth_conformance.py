@@ -113,6 +113,14 @@ def test_every_documented_status_word_has_one_row(resource: str, source: str, st
     assert (status, True) == (row.word, row.rank >= 1)
 
 
+def test_every_word_of_the_callback_status_enum_has_a_row_somewhere() -> None:
+    """The subscription callback's Status enum is shared by all order types: each of
+    its words is mapped for at least one resource tnorder orders."""
+    words = json.loads(fixture("status_enums.json"))["_callback_status_enum"]["words"]
+    mapped = {w for rows in WORDS.values() for w in rows}
+    assert [] == [w for w in words if w not in mapped]
+
+
 def test_the_vocabulary_holds_no_word_bandwidth_does_not_document() -> None:
     """Every row is a documented word: the table is Bandwidth's vocabulary, not a guess."""
     listed = {(r, s) for r, _, s in documented_words()}
