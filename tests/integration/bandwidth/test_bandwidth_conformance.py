@@ -752,3 +752,76 @@ def test_bandwidths_documented_supplement_reply_is_followed_by_the_real_state(
     )
     update = carrier.submit(account, supplement, now=now)
     assert "SUBMITTED" == update.status
+
+
+def test_bandwidths_documented_port_in_list_finds_the_order_again(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented GET portins row that shows its CustomerOrderId ("RE Portin") is the
+    order a resubmission finds: its id is used, nothing is created twice."""
+    found_id = "167aa53b-f715-459c-b740-70c3a32351cd"
+    fake_bandwidth.inject(
+        "GET", "^portins$", Fault.answer(200, fixture("documented_portin_list_tollfree_200.xml"))
+    )
+    fake_bandwidth.inject(
+        "GET",
+        f"^portins/{found_id}$",
+        Fault.answer(200, fixture("documented_portin_valid_draft_tfns.xml")),
+    )
+    update = carrier.submit(account, port_in("RE Portin"), now=now)
+    listing = fake_bandwidth.calls("GET", "^portins$")[0]
+    assert ("RE Portin", found_id, "VALID_DRAFT_TFNS", []) == (
+        listing.query["customerOrderId"],
+        update.carrier_ref,
+        update.status,
+        fake_bandwidth.calls("POST", "^portins$"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "row_ids", "read"),
+    [
+        (
+            "orders",
+            "documented_order_list_200.xml",
+            [
+                "c5d8d076-345c-45d7-87b3-803a35cca89b",
+                "27da9f39-81f3-44ed-80ce-05ddf2db612d",
+                "2bab589e-2cda-453b-9999-8f35441d4a1a",
+            ],
+            "documented_order_read_200.xml",
+        ),
+        (
+            "portins",
+            "documented_portin_list_200.xml",
+            ["ab03375f-e0a9-47f8-bd31-6d8435454a6b", "b2190bcc-0272-4a51-ba56-7c3d628e8706"],
+            "documented_portin_cancelled.xml",
+        ),
+    ],
+)
+def test_bandwidths_documented_list_rows_without_our_id_are_read_before_trusted(
+    carrier: BandwidthCarrier,
+    account: CarrierAccount,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+    kind: str,
+    name: str,
+    row_ids: list[str],
+    read: str,
+) -> None:
+    """The documented list rows of GET orders and GET portins do not show CustomerOrderId:
+    each is read in full, none is someone else's order taken for ours, and the order is
+    created once."""
+    fake_bandwidth.inject("GET", f"^{kind}$", Fault.answer(200, fixture(name)))
+    for row_id in row_ids:
+        fake_bandwidth.inject("GET", f"^{kind}/{row_id}$", Fault.answer(200, fixture(read)))
+    submission = (
+        new_numbers("lost-reply-1", "+19195550101") if kind == "orders" else port_in("lost-reply-2")
+    )
+    update = carrier.submit(account, submission, now=now)
+    read_in_full = {r.path.rsplit("/", 1)[-1] for r in fake_bandwidth.calls("GET", f"^{kind}/")}
+    assert (set(row_ids), 1, False) == (
+        read_in_full & set(row_ids),
+        len(fake_bandwidth.calls("POST", f"^{kind}$")),
+        update.carrier_ref in row_ids,
+    )
