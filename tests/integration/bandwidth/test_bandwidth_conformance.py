@@ -306,6 +306,44 @@ def test_a_reset_without_a_date_is_measured_on_the_clock_port(
     assert [15.0] == sleeps.waits
 
 
+DOCUMENTED_429 = {"X-RateLimit-Reset": "1590033530", "Date": "Thu, 21 May 2020 03:57:36 GMT"}
+"""The 429 of rateLimits.md (Bandwidth/bandwidth.github.io), verbatim: a reset 74 s away."""
+
+
+def test_bandwidths_documented_429_is_waited_for_within_the_deadline(
+    fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder, now: datetime
+) -> None:
+    """The documented answer asks for 74 s: under a 120 s deadline the retry waits
+    exactly that long."""
+    config = make_config(fake_bandwidth.base_url, retry=RetryPolicy(attempts=3, deadline=120))
+    fake_bandwidth.inject("GET", SEARCH_PATH, Fault.answer(429, b"", **DOCUMENTED_429))
+    with BandwidthCarrier(config, sleep=sleeps) as adapter:
+        adapter.search(adapter.account(), SEARCH, now=now)
+    assert ([74.0], 2) == (sleeps.waits, len(fake_bandwidth.calls("GET", SEARCH_PATH)))
+
+
+def test_bandwidths_documented_429_past_the_default_deadline_is_raised_with_its_wait(
+    fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder, now: datetime
+) -> None:
+    """Under the default 60 s deadline the documented 74 s wait is not made: the 429 is
+    raised after one request, retryable, with the 74 s in details.retry_after."""
+    config = make_config(fake_bandwidth.base_url, retry=RetryPolicy(attempts=3))
+    fake_bandwidth.inject("GET", SEARCH_PATH, Fault.answer(429, b"", **DOCUMENTED_429))
+    with (
+        BandwidthCarrier(config, sleep=sleeps) as adapter,
+        pytest.raises(CarrierRateLimited, match="Bandwidth answered HTTP 429") as caught,
+    ):
+        adapter.search(adapter.account(), SEARCH, now=now)
+    details = caught.value.details
+    assert isinstance(details, ErrorDetails)
+    assert (74.0, [], 1, True) == (
+        details.retry_after,
+        sleeps.waits,
+        len(fake_bandwidth.calls("GET", SEARCH_PATH)),
+        caught.value.retryable,
+    )
+
+
 # -- 6. LOA files: the current MIME list and the 3 MB limit -------------------------
 
 CURRENT_TYPES = [
