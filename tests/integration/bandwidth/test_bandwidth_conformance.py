@@ -863,3 +863,23 @@ def test_bandwidths_documented_list_rows_without_our_id_are_read_before_trusted(
         len(fake_bandwidth.calls("POST", f"^{kind}$")),
         update.carrier_ref in row_ids,
     )
+
+
+def test_a_create_that_may_have_applied_stays_marked_when_the_lookup_fails_too(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """A POST orders answered 503 may have created the order; when the lookup that should
+    find it fails as well, the error still says maybe_applied (as docs/carriers.md
+    promises), and nothing is sent twice."""
+    fake_bandwidth.inject("POST", "^orders$", Fault.answer(503))
+    fake_bandwidth.inject("GET", "^orders$", Fault.normal(), *[Fault.answer(503)] * 3)
+    with pytest.raises(CarrierUnavailable, match=r"^create order: .*HTTP 503") as caught:
+        carrier.submit(account, new_numbers("lost-lookup", "+19195550101"), now=now)
+    details = caught.value.details
+    assert isinstance(details, ErrorDetails)
+    assert (True, True, 1, "503") == (
+        details.maybe_applied,
+        caught.value.retryable,
+        len(fake_bandwidth.calls("POST", "^orders$")),
+        getattr(caught.value.__cause__, "code", None),
+    )

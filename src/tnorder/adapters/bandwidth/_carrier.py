@@ -615,12 +615,26 @@ class BandwidthCarrier:
         Returns the order id and the creation answer (``None`` when found).
         A create that failed after it may have reached Bandwidth is looked up
         again before it is sent again, at most ``retry.attempts`` times.
+
+        Raises:
+            CarrierUnavailable: with ``details.maybe_applied`` whenever a create
+                may have reached Bandwidth and no lookup found it, including
+                when the lookup itself failed (the lookup's error is its cause).
         """
         policy = self._config.retry
         attempt = 0
+        uncertain: CarrierUnavailable | None = None
         while True:
             attempt += 1
-            existing = find()
+            try:
+                existing = find()
+            except CarrierError as exc:
+                if uncertain is None:
+                    raise
+                # The last create may have reached Bandwidth and we could not
+                # look: the caller must hear "maybe applied" (and retry the
+                # same submission, which looks again), not a plain lookup failure.
+                raise uncertain from exc
             if existing is not None:
                 return existing, None
             try:
@@ -629,6 +643,7 @@ class BandwidthCarrier:
                 details = exc.details if isinstance(exc.details, ErrorDetails) else None
                 if details is None or not details.maybe_applied or attempt >= policy.attempts:
                     raise
+                uncertain = exc
                 self._sleep(policy.delay(attempt))
                 continue
             order_id = reply.location_id() or self._id_in(reply)
