@@ -7,7 +7,7 @@ and unknown payloads give a typed error and change nothing in tnorder.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -15,8 +15,15 @@ from tests.support.actors import STAFF
 from tests.support.bandwidth import CALLBACK_CREDENTIALS, port_in
 from tests.support.fake_bandwidth import FakeBandwidth
 from tests.support.fixtures import BANDWIDTH_FIXTURES as FIXTURES
-from tnorder.adapters.bandwidth import BandwidthCarrier, CallbackCredentials, authorization_header
+from tnorder.adapters.bandwidth import (
+    BandwidthCarrier,
+    BandwidthConfig,
+    CallbackCredentials,
+    authorization_header,
+    callback_update,
+)
 from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.domain.carrier import (
     CarrierAccount,
@@ -30,7 +37,8 @@ from tnorder.domain.carrier import (
 )
 from tnorder.domain.carrier_request import Destination
 from tnorder.domain.lookup import LookupCriteria
-from tnorder.domain.statuses import OrderKind
+from tnorder.domain.order import NewItem
+from tnorder.domain.statuses import ItemStatus, OrderKind
 from tnorder.errors import CallbackNotVerified, CarrierProtocolError, UnknownCarrierStatus
 from tnorder.service import OrderService
 from tnorder.world import build_service
@@ -169,8 +177,6 @@ def test_an_unknown_callback_status_is_refused(carrier: BandwidthCarrier, now: d
 # -- through the service ---------------------------------------------------------------
 
 
-
-
 def apply_callback(
     service: OrderService, carrier: BandwidthCarrier, body: bytes, now: datetime
 ) -> None:
@@ -246,7 +252,64 @@ def test_a_bad_callback_changes_nothing_in_tnorder(
         .read_bytes()
         .replace(b"a8ef295b-fcf4-44a7-945c-0520c8f49123", (ordered.carrier_ref or "").encode())
     )
-    with pytest.raises((CarrierProtocolError, UnknownCarrierStatus)) as caught:
+    expected: tuple[type[CarrierProtocolError | UnknownCarrierStatus], str] = (
+        (UnknownCarrierStatus, "TELEPORTED")
+        if name == "notification_unknown_status.xml"
+        else (CarrierProtocolError, HOSTILE_WHY[name])
+    )
+    with pytest.raises(expected[0], match=expected[1]) as caught:
         apply_callback(service, carrier, body, now)
     assert "bandwidth" == caught.value.carrier_id
     assert before == service.get_carrier_request(ordered.request_id)
+
+
+def test_a_foc_callback_read_without_a_read_back_gives_the_item_its_committed_date(
+    config: BandwidthConfig, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """Bandwidth's documented FOC notification, read by the standalone callback_update
+    (no read-back), moves the port-in item to Port Date Received with ActualFocDate as
+    its committed date: the service no longer refuses it as "carries no FOC date"."""
+    documents = MemoryDocumentStorage()
+    with BandwidthCarrier(config, documents=documents, sleep=lambda _: None) as carrier:
+        service = build_service(
+            MemoryStorage(),
+            clock=FixedClock(now),
+            carriers={"bandwidth": carrier},
+            provisioning=ProvisioningConfig(
+                True,
+                [
+                    CarrierConfig(
+                        "bandwidth",
+                        "Bandwidth",
+                        [carrier.account("main")],
+                        [InventoryType("bw-stock", "bandwidth", "Bandwidth numbers")],
+                    )
+                ],
+            ),
+            document_storage=documents,
+        )
+        order = service.place_order(
+            "acme", [NewItem(OrderKind.PORT_IN, number="+19192281234")], actor=STAFF
+        )
+        # With its LOA uploaded, the port-in goes straight to the losing carrier.
+        port = port_in("svc-foc", loa_document=documents.put(b"%PDF-1.4 loa")).port
+        request = service.submit_port_in(
+            order.order_id, carrier_id="bandwidth", port=port, actor=STAFF
+        )
+        body = (
+            (FIXTURES / "documented_notification_portin_foc.xml")
+            .read_bytes()
+            .replace(b"ORDER_ID", (request.carrier_ref or "").encode())
+            # On Bandwidth's clock, as the port-in's earlier answers were.
+            .replace(b"2023-09-12T15:11:31.705Z", fake_bandwidth.stamp().encode())
+        )
+        sent = len(fake_bandwidth.requests)
+        update = callback_update(body, carrier_id="bandwidth", now=now)
+        assert update is not None
+        service.apply_carrier_update(update)
+        item = service.get_order(order.order_id).items[0]
+    assert (ItemStatus.PORT_DATE_RECEIVED, date(2023, 9, 19), sent) == (
+        item.status,
+        item.committed_date,
+        len(fake_bandwidth.requests),
+    )

@@ -533,10 +533,11 @@ def test_loa_files_are_checked_before_upload(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
 ) -> None:
     """Empty files and types Bandwidth does not take are refused locally."""
-    with pytest.raises(CarrierRejected, match="type"):
+    with pytest.raises(CarrierRejected, match="LOA files of type 'image/gif'") as wrong_type:
         carrier.upload_loa(account, "prt-1", b"GIF89a", content_type="image/gif")
-    with pytest.raises(CarrierRejected, match="empty"):
+    with pytest.raises(CarrierRejected, match="the LOA file is empty") as empty:
         carrier.upload_loa(account, "prt-1", b"")
+    assert ("loa_content_type", "loa_empty") == (wrong_type.value.code, empty.value.code)
     assert [] == fake_bandwidth.requests
 
 

@@ -9,6 +9,7 @@ the loopback fake, read by the adapter as a user would meet it.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -35,6 +36,7 @@ from tnorder.adapters.bandwidth import (
     MAX_LOA_BYTES,
     WORDS,
     BandwidthCarrier,
+    BandwidthConfig,
     ErrorDetails,
     RetryPolicy,
     authorization_header,
@@ -51,16 +53,15 @@ from tnorder.domain.carrier import (
 from tnorder.domain.statuses import OrderKind
 from tnorder.errors import (
     CallbackNotVerified,
-    CarrierError,
     CarrierProtocolError,
     CarrierRateLimited,
     CarrierRejected,
     CarrierUnavailable,
+    ConfigurationError,
 )
 
 LOCATION = "https://dashboard.example.invalid/api/accounts/9900000/{kind}/{id}"
 KINDS = {name: kind for kind, name in RESOURCES.items()}
-
 
 
 # -- 1. an order Bandwidth created is not a failure ---------------------------------
@@ -110,6 +111,14 @@ def test_every_documented_status_word_has_one_row(resource: str, source: str, st
     """Each status word in Bandwidth's spec enums and webhook table maps, with a rank."""
     row = word(KINDS[resource], status)
     assert (status, True) == (row.word, row.rank >= 1)
+
+
+def test_every_word_of_the_callback_status_enum_has_a_row_somewhere() -> None:
+    """The subscription callback's Status enum is shared by all order types: each of
+    its words is mapped for at least one resource tnorder orders."""
+    words = json.loads(fixture("status_enums.json"))["_callback_status_enum"]["words"]
+    mapped = {w for rows in WORDS.values() for w in rows}
+    assert [] == [w for w in words if w not in mapped]
 
 
 def test_the_vocabulary_holds_no_word_bandwidth_does_not_document() -> None:
@@ -297,6 +306,44 @@ def test_a_reset_without_a_date_is_measured_on_the_clock_port(
     assert [15.0] == sleeps.waits
 
 
+DOCUMENTED_429 = {"X-RateLimit-Reset": "1590033530", "Date": "Thu, 21 May 2020 03:57:36 GMT"}
+"""The 429 of rateLimits.md (Bandwidth/bandwidth.github.io), verbatim: a reset 74 s away."""
+
+
+def test_bandwidths_documented_429_is_waited_for_within_the_deadline(
+    fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder, now: datetime
+) -> None:
+    """The documented answer asks for 74 s: under a 120 s deadline the retry waits
+    exactly that long."""
+    config = make_config(fake_bandwidth.base_url, retry=RetryPolicy(attempts=3, deadline=120))
+    fake_bandwidth.inject("GET", SEARCH_PATH, Fault.answer(429, b"", **DOCUMENTED_429))
+    with BandwidthCarrier(config, sleep=sleeps) as adapter:
+        adapter.search(adapter.account(), SEARCH, now=now)
+    assert ([74.0], 2) == (sleeps.waits, len(fake_bandwidth.calls("GET", SEARCH_PATH)))
+
+
+def test_bandwidths_documented_429_past_the_default_deadline_is_raised_with_its_wait(
+    fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder, now: datetime
+) -> None:
+    """Under the default 60 s deadline the documented 74 s wait is not made: the 429 is
+    raised after one request, retryable, with the 74 s in details.retry_after."""
+    config = make_config(fake_bandwidth.base_url, retry=RetryPolicy(attempts=3))
+    fake_bandwidth.inject("GET", SEARCH_PATH, Fault.answer(429, b"", **DOCUMENTED_429))
+    with (
+        BandwidthCarrier(config, sleep=sleeps) as adapter,
+        pytest.raises(CarrierRateLimited, match="Bandwidth answered HTTP 429") as caught,
+    ):
+        adapter.search(adapter.account(), SEARCH, now=now)
+    details = caught.value.details
+    assert isinstance(details, ErrorDetails)
+    assert (74.0, [], 1, True) == (
+        details.retry_after,
+        sleeps.waits,
+        len(fake_bandwidth.calls("GET", SEARCH_PATH)),
+        caught.value.retryable,
+    )
+
+
 # -- 6. LOA files: the current MIME list and the 3 MB limit -------------------------
 
 CURRENT_TYPES = [
@@ -331,8 +378,11 @@ def test_an_loa_of_a_dropped_type_is_refused_before_sending(
     content_type: str,
 ) -> None:
     """XML, WAV and ZIP are no longer on Bandwidth's list: refused locally, nothing sent."""
-    with pytest.raises(CarrierRejected, match="type"):
+    with pytest.raises(
+        CarrierRejected, match=f"LOA files of type {re.escape(repr(content_type))}"
+    ) as caught:
         carrier.upload_loa(account, "prt-1", b"LOA bytes", content_type=content_type)
+    assert ("loa_content_type", "bandwidth") == (caught.value.code, caught.value.carrier_id)
     assert ([], False) == (fake_bandwidth.requests, content_type in LOA_CONTENT_TYPES)
 
 
@@ -340,9 +390,48 @@ def test_an_loa_over_three_megabytes_is_refused_before_sending(
     carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth
 ) -> None:
     """A file one byte over Bandwidth's 3 MB limit is refused with its own code, unsent."""
-    with pytest.raises(CarrierRejected) as caught:
-        carrier.upload_loa(account, "prt-1", b"%PDF" + b"0" * (MAX_LOA_BYTES - 3))
+    too_large = MAX_LOA_BYTES + 1
+    with pytest.raises(
+        CarrierRejected, match=f"has {too_large} bytes.* at most {MAX_LOA_BYTES}$"
+    ) as caught:
+        carrier.upload_loa(account, "prt-1", b"%PDF" + b"0" * (too_large - 4))
     assert ("loa_too_large", []) == (caught.value.code, fake_bandwidth.requests)
+
+
+def test_an_loa_of_exactly_three_megabytes_is_sent(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """Bandwidth's port-in guide: "Document sizes are restricted to 3 mega-bytes"; a file
+    of exactly 3 MB (read as 3 * 2**20 bytes) reaches Bandwidth whole."""
+    first = carrier.submit(account, port_in("loa-3mb"), now=now)
+    data = b"%PDF" + b"0" * (3 * 1024 * 1024 - 4)
+    carrier.upload_loa(account, first.carrier_ref, data)
+    assert [len(data)] == [len(body) for _, body in fake_bandwidth.loas[first.carrier_ref]]
+
+
+def test_a_host_can_lower_the_loa_limit(
+    config: BandwidthConfig, fake_bandwidth: FakeBandwidth, sleeps: SleepRecorder
+) -> None:
+    """Bandwidth does not say whether its megabyte is 10**6 or 2**20 bytes: a host that
+    meets the stricter reading sets max_loa_bytes, and a file over it is never sent."""
+    with (
+        BandwidthCarrier(config, sleep=sleeps, max_loa_bytes=3_000_000) as adapter,
+        pytest.raises(CarrierRejected, match=r"has 3000001 bytes.* at most 3000000$") as caught,
+    ):
+        adapter.upload_loa(adapter.account(), "prt-1", b"0" * 3_000_001)
+    assert ("loa_too_large", []) == (caught.value.code, fake_bandwidth.requests)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2.5, "3MB"])
+def test_a_limit_that_is_not_a_positive_integer_is_refused(
+    config: BandwidthConfig, limit: object
+) -> None:
+    """max_loa_bytes is checked when the carrier is built, naming the setting."""
+    with pytest.raises(
+        ConfigurationError,
+        match=f"max_loa_bytes must be a positive integer, got {re.escape(repr(limit))}",
+    ):
+        BandwidthCarrier(config, max_loa_bytes=limit)  # type: ignore[arg-type]
 
 
 # -- 7 and 8. callbacks: the 401 challenge, the carrier's own time and dates ---------
@@ -505,12 +594,19 @@ def test_any_body_with_a_broken_encoding_is_a_protocol_error(
     name: str,
     status: int,
 ) -> None:
-    """A 200 or 4xx body declaring an unknown or corrupted encoding is CarrierProtocolError."""
+    """A 200 or 4xx body declaring an unknown or corrupted encoding is CarrierProtocolError
+    naming the body it could not read, not a raw LookupError."""
     ref = CarrierOrderRef(OrderKind.NEW_NUMBER, "ord-y")
     fake_bandwidth.inject("GET", "^orders/ord-y$", Fault.answer(status, fixture(name)))
-    with pytest.raises(CarrierProtocolError) as caught:
+    with pytest.raises(
+        CarrierProtocolError, match=r"unreadable XML \(LookupError: unknown encoding"
+    ) as caught:
         carrier.status(account, ref, now=now)
-    assert isinstance(caught.value, CarrierError)
+    assert ("bandwidth", False, 1) == (
+        caught.value.carrier_id,
+        caught.value.retryable,
+        len(fake_bandwidth.calls("GET", "^orders/ord-y$")),
+    )
 
 
 @pytest.mark.parametrize("name", BROKEN)
@@ -694,3 +790,96 @@ def test_bandwidths_documented_supplement_reply_is_followed_by_the_real_state(
     )
     update = carrier.submit(account, supplement, now=now)
     assert "SUBMITTED" == update.status
+
+
+def test_bandwidths_documented_port_in_list_finds_the_order_again(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """The documented GET portins row that shows its CustomerOrderId ("RE Portin") is the
+    order a resubmission finds: its id is used, nothing is created twice."""
+    found_id = "167aa53b-f715-459c-b740-70c3a32351cd"
+    fake_bandwidth.inject(
+        "GET", "^portins$", Fault.answer(200, fixture("documented_portin_list_tollfree_200.xml"))
+    )
+    fake_bandwidth.inject(
+        "GET",
+        f"^portins/{found_id}$",
+        Fault.answer(200, fixture("documented_portin_valid_draft_tfns.xml")),
+    )
+    update = carrier.submit(account, port_in("RE Portin"), now=now)
+    listing = fake_bandwidth.calls("GET", "^portins$")[0]
+    assert ("RE Portin", found_id, "VALID_DRAFT_TFNS", []) == (
+        listing.query["customerOrderId"],
+        update.carrier_ref,
+        update.status,
+        fake_bandwidth.calls("POST", "^portins$"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "row_ids", "read"),
+    [
+        (
+            "orders",
+            "documented_order_list_200.xml",
+            [
+                "c5d8d076-345c-45d7-87b3-803a35cca89b",
+                "27da9f39-81f3-44ed-80ce-05ddf2db612d",
+                "2bab589e-2cda-453b-9999-8f35441d4a1a",
+            ],
+            "documented_order_read_200.xml",
+        ),
+        (
+            "portins",
+            "documented_portin_list_200.xml",
+            ["ab03375f-e0a9-47f8-bd31-6d8435454a6b", "b2190bcc-0272-4a51-ba56-7c3d628e8706"],
+            "documented_portin_cancelled.xml",
+        ),
+    ],
+)
+def test_bandwidths_documented_list_rows_without_our_id_are_read_before_trusted(
+    carrier: BandwidthCarrier,
+    account: CarrierAccount,
+    fake_bandwidth: FakeBandwidth,
+    now: datetime,
+    kind: str,
+    name: str,
+    row_ids: list[str],
+    read: str,
+) -> None:
+    """The documented list rows of GET orders and GET portins do not show CustomerOrderId:
+    each is read in full, none is someone else's order taken for ours, and the order is
+    created once."""
+    fake_bandwidth.inject("GET", f"^{kind}$", Fault.answer(200, fixture(name)))
+    for row_id in row_ids:
+        fake_bandwidth.inject("GET", f"^{kind}/{row_id}$", Fault.answer(200, fixture(read)))
+    submission = (
+        new_numbers("lost-reply-1", "+19195550101") if kind == "orders" else port_in("lost-reply-2")
+    )
+    update = carrier.submit(account, submission, now=now)
+    read_in_full = {r.path.rsplit("/", 1)[-1] for r in fake_bandwidth.calls("GET", f"^{kind}/")}
+    assert (set(row_ids), 1, False) == (
+        read_in_full & set(row_ids),
+        len(fake_bandwidth.calls("POST", f"^{kind}$")),
+        update.carrier_ref in row_ids,
+    )
+
+
+def test_a_create_that_may_have_applied_stays_marked_when_the_lookup_fails_too(
+    carrier: BandwidthCarrier, account: CarrierAccount, fake_bandwidth: FakeBandwidth, now: datetime
+) -> None:
+    """A POST orders answered 503 may have created the order; when the lookup that should
+    find it fails as well, the error still says maybe_applied (as docs/carriers.md
+    promises), and nothing is sent twice."""
+    fake_bandwidth.inject("POST", "^orders$", Fault.answer(503))
+    fake_bandwidth.inject("GET", "^orders$", Fault.normal(), *[Fault.answer(503)] * 3)
+    with pytest.raises(CarrierUnavailable, match=r"^create order: .*HTTP 503") as caught:
+        carrier.submit(account, new_numbers("lost-lookup", "+19195550101"), now=now)
+    details = caught.value.details
+    assert isinstance(details, ErrorDetails)
+    assert (True, True, 1, "503") == (
+        details.maybe_applied,
+        caught.value.retryable,
+        len(fake_bandwidth.calls("POST", "^orders$")),
+        getattr(caught.value.__cause__, "code", None),
+    )

@@ -110,9 +110,14 @@ def test_rate_limiting_that_persists_is_carrier_rate_limited(
 ) -> None:
     """A 429 on every try ends as CarrierRateLimited (retryable later)."""
     fake_bandwidth.inject("GET", "^availableNumbers$", *[Fault.answer(429)] * 3)
-    with pytest.raises(CarrierRateLimited) as caught:
+    with pytest.raises(CarrierRateLimited, match="Bandwidth answered HTTP 429") as caught:
         carrier.search(account, SEARCH, now=now)
-    assert caught.value.retryable is True
+    assert ("429", "bandwidth", True) == (
+        caught.value.code,
+        caught.value.carrier_id,
+        caught.value.retryable,
+    )
+    assert 3 == len(fake_bandwidth.calls("GET", "^availableNumbers$"))
 
 
 def test_a_client_error_is_not_retried(

@@ -68,6 +68,7 @@ from ...errors import (
     CarrierProtocolError,
     CarrierRejected,
     CarrierUnavailable,
+    ConfigurationError,
     ValidationError,
 )
 from ...ports import Carrier, Clock, DocumentStorage
@@ -124,11 +125,21 @@ LOA_CONTENT_TYPES = frozenset(
 """The LOA file types Bandwidth accepts on ``portins/{id}/loas`` (non-toll-free).
 
 From the ``UploadPortinLoaFile`` operation of ``Bandwidth/api-docs``
-``site/specs/numbers.yml``; toll-free port-ins take only PDF and TIFF.
+``site/specs/numbers.yml`` and the "Supported Formats" table of
+``site/docs/numbers/porting/port-ins/stand-alone-port-ins/about.mdx``;
+phase 1 toll-free port-ins take only PDF and TIFF.
 """
 
 MAX_LOA_BYTES = 3 * 1024 * 1024
-"""Bandwidth's document size limit (3 MB), checked before an LOA is sent."""
+"""Bandwidth's document size limit, checked before an LOA is sent (the default of
+``BandwidthCarrier(max_loa_bytes=...)``).
+
+``Bandwidth/api-docs`` ``site/docs/numbers/porting/port-ins/stand-alone-port-ins/about.mdx``
+("Adding Documents to a Port-in"): "Document sizes are restricted to 3 mega-bytes".
+The page does not say whether a megabyte is 10**6 or 2**20 bytes; reading it as
+2**20 is our choice, and a host that meets Bandwidth refusing a smaller file
+lowers the limit.
+"""
 
 DEFAULT_RESERVATION_TIME = timedelta(hours=4)
 """Bandwidth's documented hold time, used when a reservation does not say."""
@@ -153,6 +164,12 @@ class BandwidthCarrier:
             ``CustomerOrderId`` (Bandwidth cannot filter disconnects by it).
         clock: measures a 429's ``X-RateLimit-Reset`` when the answer has no
             ``Date`` header (default: the system clock).
+        max_loa_bytes: the largest LOA file sent; a larger one is refused
+            before sending (default :data:`MAX_LOA_BYTES`, Bandwidth's 3 MB).
+
+    Raises:
+        ConfigurationError: ``lookup_limit`` or ``max_loa_bytes`` is not a
+            positive integer.
 
     The account handed to each call must be the configured one
     (``CarrierAccount.account_id == config.account_id``); its ``options`` may
@@ -169,13 +186,20 @@ class BandwidthCarrier:
         partial_allowed: bool = True,
         lookup_limit: int = 100,
         clock: Clock | None = None,
+        max_loa_bytes: int = MAX_LOA_BYTES,
     ) -> None:
+        for name, value in (("lookup_limit", lookup_limit), ("max_loa_bytes", max_loa_bytes)):
+            if type(value) is not int or value < 1:
+                raise ConfigurationError(
+                    f"BandwidthCarrier {name} must be a positive integer, got {value!r}"
+                )
         self._config = config
         self._http = BandwidthHttp(config, transport=transport, sleep=sleep, clock=clock)
         self._sleep = sleep
         self._documents = documents
         self._partial_allowed = partial_allowed
         self._lookup_limit = lookup_limit
+        self._max_loa_bytes = max_loa_bytes
         self._capabilities = CarrierCapabilities(
             fulfilment=Fulfilment.REQUEST_AND_WAIT,
             vocabulary=BANDWIDTH,
@@ -361,7 +385,8 @@ class BandwidthCarrier:
         """Attach a letter of authorization to a port-in; Bandwidth's file name.
 
         Raises:
-            CarrierRejected: an empty file, one over :data:`MAX_LOA_BYTES`, or a
+            CarrierRejected: an empty file, one over ``max_loa_bytes`` (code
+                ``loa_too_large``), or a
                 type Bandwidth does not take (checked before sending), or
                 Bandwidth refused it.
         """
@@ -378,10 +403,10 @@ class BandwidthCarrier:
             raise CarrierRejected(
                 "the LOA file is empty", code="loa_empty", carrier_id=self.carrier_id
             )
-        if len(data) > MAX_LOA_BYTES:
+        if len(data) > self._max_loa_bytes:
             raise CarrierRejected(
                 f"the LOA file has {len(data)} bytes; Bandwidth takes at most "
-                f"{MAX_LOA_BYTES} (3 MB)",
+                f"{self._max_loa_bytes}",
                 code="loa_too_large",
                 carrier_id=self.carrier_id,
             )
@@ -590,12 +615,26 @@ class BandwidthCarrier:
         Returns the order id and the creation answer (``None`` when found).
         A create that failed after it may have reached Bandwidth is looked up
         again before it is sent again, at most ``retry.attempts`` times.
+
+        Raises:
+            CarrierUnavailable: with ``details.maybe_applied`` whenever a create
+                may have reached Bandwidth and no lookup found it, including
+                when the lookup itself failed (the lookup's error is its cause).
         """
         policy = self._config.retry
         attempt = 0
+        uncertain: CarrierUnavailable | None = None
         while True:
             attempt += 1
-            existing = find()
+            try:
+                existing = find()
+            except CarrierError as exc:
+                if uncertain is None:
+                    raise
+                # The last create may have reached Bandwidth and we could not
+                # look: the caller must hear "maybe applied" (and retry the
+                # same submission, which looks again), not a plain lookup failure.
+                raise uncertain from exc
             if existing is not None:
                 return existing, None
             try:
@@ -604,6 +643,7 @@ class BandwidthCarrier:
                 details = exc.details if isinstance(exc.details, ErrorDetails) else None
                 if details is None or not details.maybe_applied or attempt >= policy.attempts:
                     raise
+                uncertain = exc
                 self._sleep(policy.delay(attempt))
                 continue
             order_id = reply.location_id() or self._id_in(reply)

@@ -14,8 +14,10 @@ everything the adapter and the domain need to know about one word:
 Words are normalised once (:func:`normalise`) where a ``CarrierUpdate`` is
 built; nothing else in the adapter compares status literals.  Sources: the
 ``OrderStatus`` / ``ProcessingStatus`` enums, examples and descriptions of
-``Bandwidth/api-docs`` ``site/specs/numbers.yml``, and the "Notified states"
-table of ``site/docs/numbers/orderWebhook.md`` (see
+``Bandwidth/api-docs`` ``site/specs/numbers.yml``, the "Notified states"
+table of ``site/docs/numbers/orderWebhook.md`` and the port-in guide's list of
+``ProcessingStatus`` values
+(``site/docs/numbers/porting/port-ins/stand-alone-port-ins/about.mdx``; see
 ``tests/fixtures/bandwidth/status_enums.json``).  A word not here raises
 ``UnknownCarrierStatus``: we never guess.
 """

@@ -38,6 +38,20 @@ def test_no_status_word_is_written_outside_the_vocabulary(path: Path) -> None:
     assert set() == string_literals(path) & ALL_WORDS
 
 
+CORE = PACKAGE.parent.parent  # src/tnorder
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for layer in ("domain", "service") for p in (CORE / layer).rglob("*.py")),
+    ids=lambda p: str(p.relative_to(CORE)),
+)
+def test_no_status_word_is_written_in_the_domain_or_the_service(path: Path) -> None:
+    """The carrier rules moved onto aggregates and into service groups, but none of them
+    spells a Bandwidth status word: they read the step the vocabulary maps it to."""
+    assert set() == string_literals(path) & ALL_WORDS
+
+
 def test_the_domain_tables_are_built_from_the_one_table() -> None:
     """BANDWIDTH (what CarrierCapabilities carries) says exactly what WORDS says."""
     for kind, words in WORDS.items():

@@ -52,7 +52,6 @@ HOSTILE_WHY = {
 }
 
 
-
 # -- documented responses ----------------------------------------------------------
 
 
@@ -218,6 +217,54 @@ def test_hostile_error_body_on_a_4xx_is_a_protocol_error(name: str) -> None:
     with pytest.raises(CarrierProtocolError, match=HOSTILE_WHY[name]) as caught:
         berr.error_for_response(400, fixture(name), {}, what="test")
     assert ("bandwidth", None) == (caught.value.carrier_id, caught.value.code)
+
+
+# -- broken encoding declarations (issue 13, point 9) ------------------------------------
+
+BROKEN_ENCODINGS = {
+    "broken_encoding_unknown.xml": "x-bogus",
+    "broken_encoding_corrupted.xml": "UTV-8",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ENCODINGS))
+@pytest.mark.parametrize(
+    "reader",
+    [
+        responses.read_search,
+        responses.read_reservation,
+        responses.read_order,
+        responses.read_order_list,
+        responses.read_disconnect,
+        responses.read_portin,
+        responses.read_loa_upload,
+        responses.read_notification,
+    ],
+    ids=lambda reader: reader.__name__,
+)
+def test_every_reader_turns_a_broken_encoding_into_a_protocol_error(
+    name: str, reader: object
+) -> None:
+    """An unknown or corrupted encoding= declaration is CarrierProtocolError naming the
+    encoding, from every reader: never the parser's raw LookupError."""
+    with pytest.raises(
+        CarrierProtocolError, match=f"unknown encoding.*{BROKEN_ENCODINGS[name]}"
+    ) as caught:
+        reader(fixture(name))  # type: ignore[operator]
+    assert ("bandwidth", False) == (caught.value.carrier_id, caught.value.retryable)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ENCODINGS))
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(429, CarrierRateLimited), (500, CarrierUnavailable), (503, CarrierUnavailable)],
+)
+def test_a_retryable_answer_with_a_broken_encoding_stays_retryable(
+    name: str, status: int, expected: type[Exception]
+) -> None:
+    """A 429 or 5xx error body in an unreadable encoding keeps its retryable error type."""
+    error = berr.error_for_response(status, fixture(name), {}, what="test")
+    assert (expected, str(status), True) == (type(error), error.code, error.retryable)
 
 
 # -- hostile and malformed XML ---------------------------------------------------------
