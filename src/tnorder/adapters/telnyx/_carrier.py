@@ -25,24 +25,25 @@ again before sending anything twice.  Delete jobs carry no reference, so a
 repeated disconnect is matched by its set of numbers among the recent jobs.
 
 Holds: Telnyx keeps a reservation for 30 minutes and publishes no way to end
-it early.  ``release`` therefore cannot hand a number back before
-``expires_at``; it marks the hold released in this adapter (no request), and
-a later ``reserve`` of the same number by this adapter takes the still-live
-hold back after reading it from Telnyx.  To the service this is the
-Bandwidth behaviour: release is idempotent and never fails on unknown ids,
-released numbers can be held again, and an order consumes its holds.
+it early (its reservation resource has create, read, list and extend, no
+delete).  ``release`` therefore cannot hand a number back before
+``expires_at``; it marks the hold released in the hold book (no request), and
+a later ``reserve`` of the same number by any adapter sharing that book takes
+the still-live hold back after reading it from Telnyx.  The book is in-process
+by default; processes of one host share one with :class:`SqliteHoldBook`.
+To the service this is the Bandwidth behaviour: release is idempotent and
+never fails on unknown ids, released numbers can be held again, a held number
+is never held twice, and an order consumes its holds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import attrs
 import httpx
 
 from ...domain.carrier import (
@@ -68,6 +69,7 @@ from ...errors import (
 )
 from ...ports import Carrier, DocumentStorage
 from ._config import TelnyxConfig
+from ._holds import BookedHold, HoldBook, MemoryHoldBook
 from ._http import ErrorDetails, TelnyxHttp
 from ._vocabulary import RESERVATION_WORDS, TELNYX
 from ._webhooks import MemoryReplayGuard, ReplayGuard, event_of, verify_webhook
@@ -90,7 +92,7 @@ from ._wire import (
 
 __all__ = ["CAPABILITIES", "HOLD_TIME_TEXT", "WEBHOOK_EVENTS", "TelnyxCarrier"]
 
-HOLD_TIME_TEXT = "30 min (Telnyx has no early release)"
+HOLD_TIME_TEXT = "30 min; released in a shared hold book (Telnyx has no early release)"
 """What Telnyx documents about number reservations, for the capability table."""
 
 WEBHOOK_EVENTS: Mapping[str, OrderKind] = {
@@ -118,14 +120,6 @@ CAPABILITIES = capabilities()
 _CLOSED_JOBS = frozenset({"FAILED", "EXPIRED"})
 
 
-@attrs.define
-class _Hold:
-    reservation_group: str
-    number: str
-    expires_at: datetime
-    released: bool = False
-
-
 def _segment(value: str) -> str:
     # Ids go into URL paths; refuse anything that could change the path.
     if not value or any(ch in value for ch in "/?#%\\") or value in (".", ".."):
@@ -144,6 +138,9 @@ class TelnyxCarrier:
             ``"loa_document"`` and ``"invoice_document"`` name storage keys.
         replays: where accepted webhook deliveries are remembered
             (default: in this process).
+        holds: where holds and their releases are kept (default: in this
+            process); processes sharing one account share one book
+            (:class:`SqliteHoldBook`), so a release made in one is seen by all.
 
     The account handed to each call must be the configured one
     (``CarrierAccount.account_id == config.account_id``).
@@ -157,6 +154,7 @@ class TelnyxCarrier:
         sleep: Callable[[float], None] = time.sleep,
         documents: DocumentStorage | None = None,
         replays: ReplayGuard | None = None,
+        holds: HoldBook | None = None,
     ) -> None:
         self._config = config
         self._http = TelnyxHttp(config, transport=transport, sleep=sleep)
@@ -164,8 +162,7 @@ class TelnyxCarrier:
         self._documents = documents
         self._replays = replays if replays is not None else MemoryReplayGuard()
         self._capabilities = capabilities(config.max_quantity)
-        self._holds: dict[str, _Hold] = {}
-        self._lock = threading.Lock()
+        self._holds: HoldBook = holds if holds is not None else MemoryHoldBook()
 
     def __repr__(self) -> str:
         return f"TelnyxCarrier({self._config!r})"
@@ -246,16 +243,13 @@ class TelnyxCarrier:
         return held
 
     def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
-        """Mark holds released (Telnyx has no early release; they lapse at ``expires_at``).
+        """Mark holds released in the hold book (Telnyx has no early release; they
+        lapse at ``expires_at`` unless a ``reserve`` sharing the book takes them back).
 
         Idempotent; unknown and expired ids are fine.  Sends nothing.
         """
         self._check_account(account)
-        with self._lock:
-            for reservation_id in reservation_ids:
-                hold = self._holds.get(reservation_id)
-                if hold is not None:
-                    hold.released = True
+        self._holds.release(list(reservation_ids))
 
     def submit(
         self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
@@ -346,14 +340,11 @@ class TelnyxCarrier:
     # -- internals: holds -----------------------------------------------------
 
     def _reserve_one(self, number: str, now: datetime) -> Reservation | None:
-        with self._lock:
-            for old in [k for k, h in self._holds.items() if h.expires_at <= now]:
-                del self._holds[old]
-            mine = [(k, h) for k, h in self._holds.items() if h.number == number]
-        for known_id, hold in mine:
-            if not hold.released:
-                return None  # held already by an earlier call: never hand a hold out twice
-            again = self._still_held(known_id, hold, now)
+        known = self._holds.holds_of(number, now=now)
+        if any(not hold.released for hold in known):
+            return None  # held already by an earlier call: never hand a hold out twice
+        for hold in known:
+            again = self._still_held(hold, now)
             if again is not None:
                 return again
         try:
@@ -387,15 +378,15 @@ class TelnyxCarrier:
                 raise CarrierProtocolError(
                     "Telnyx held a number without ids or expiry", carrier_id=self.carrier_id
                 )
-            with self._lock:
-                self._holds[reservation_id] = _Hold(group, number, expires)
+            self._holds.add(BookedHold(reservation_id, group, number, expires))
             return Reservation(number, reservation_id, expires)
         return None
 
-    def _still_held(self, reservation_id: str, hold: _Hold, now: datetime) -> Reservation | None:
+    def _still_held(self, hold: BookedHold, now: datetime) -> Reservation | None:
+        reservation_id = hold.reservation_id
         _, reply = self._http.request(
             "GET",
-            f"number_reservations/{_segment(hold.reservation_group)}",
+            f"number_reservations/{_segment(hold.group)}",
             what="read reservation",
             ok=(200, 404),
         )
@@ -409,18 +400,15 @@ class TelnyxCarrier:
                 entry.get("expired_at"), what="read reservation", carrier_id=self.carrier_id
             )
             if RESERVATION_WORDS.get(word) and expires is not None and expires > now:
-                with self._lock:
-                    hold.released = False
-                    hold.expires_at = expires
-                return Reservation(hold.number, reservation_id, expires)
-        with self._lock:
-            self._holds.pop(reservation_id, None)
+                # Only one of the adapters sharing the book gets a released hold back.
+                if self._holds.take_back(reservation_id, expires_at=expires):
+                    return Reservation(hold.number, reservation_id, expires)
+                return None
+        self._holds.drop([reservation_id])
         return None
 
     def _consume(self, reservation_ids: Sequence[str]) -> None:
-        with self._lock:
-            for reservation_id in reservation_ids:
-                self._holds.pop(reservation_id, None)
+        self._holds.drop(list(reservation_ids))
 
     # -- internals: submissions ------------------------------------------------
 
