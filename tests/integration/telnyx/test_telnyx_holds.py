@@ -25,6 +25,7 @@ from tnorder.adapters.telnyx import (
 )
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierAccount
+from tnorder.domain.lookup import LookupCriteria
 
 NUMBER = "+19195550101"
 
@@ -136,7 +137,8 @@ def test_both_books_forget_expired_holds_and_ignore_unknown_ids(
     tmp_path: Path, now: datetime
 ) -> None:
     """The memory and file books behave alike: expired holds are dropped, unknown ids
-    are ignored, only released holds can be taken back, and a dropped hold is gone."""
+    are ignored, only released holds can be taken back or count as free, and a dropped
+    hold is gone."""
     for book in (MemoryHoldBook(), SqliteHoldBook(tmp_path / "holds.sqlite3")):
         live = BookedHold("r-live", "g", NUMBER, now + timedelta(minutes=5))
         book.add(live)
@@ -144,7 +146,59 @@ def test_both_books_forget_expired_holds_and_ignore_unknown_ids(
         book.release(["never-issued"])
         assert [live] == book.holds_of(NUMBER, now=now)
         assert not book.take_back("r-live", expires_at=live.expires_at), "took a held hold"
+        assert frozenset() == book.released_numbers(now=now)
         book.release(["r-live"])
         assert [True] == [h.released for h in book.holds_of(NUMBER, now=now)]
+        assert frozenset({NUMBER}) == book.released_numbers(now=now)
+        assert frozenset() == book.released_numbers(now=live.expires_at)
+        book.add(BookedHold("r-new", "g2", NUMBER, now + timedelta(minutes=30)))
+        assert frozenset() == book.released_numbers(now=now), "a held number counted free"
+        book.drop(["r-new"])
         book.drop(["r-live", "never-issued"])
         assert [] == book.holds_of(NUMBER, now=now)
+
+
+def test_a_released_number_is_offered_again_by_a_search(
+    fake_telnyx: FakeTelnyx, account: CarrierAccount, now: datetime, tmp_path: Path
+) -> None:
+    """As with Bandwidth, a released number comes back in searches, here in every
+    adapter sharing the book, and holding it takes the live hold back; a number held
+    for another request is still not offered."""
+    book = SqliteHoldBook(tmp_path / "holds.sqlite3")
+    raleigh = LookupCriteria(quantity=9, city="Raleigh", state="NC")
+    with _adapter(fake_telnyx, book) as first, _adapter(fake_telnyx, book) as second:
+        everything = [n.number for n in first.search(account, raleigh, now=now)]
+        assert NUMBER in everything
+        kept, given_back = first.reserve(account, [everything[1], NUMBER], now=now)
+        assert NUMBER not in [n.number for n in second.search(account, raleigh, now=now)]
+        first.release(account, [given_back.reservation_id])
+        offered = [n.number for n in second.search(account, raleigh, now=now)]
+        assert sorted(n for n in everything if n != kept.number) == sorted(offered)
+        (again,) = second.reserve(account, [NUMBER], now=now)
+        assert given_back == again
+    asked = [c.query for c in fake_telnyx.calls("GET", "available_phone_numbers")]
+    assert ["true", "true", "true", "false"] == [q["filter[exclude_held_numbers]"] for q in asked]
+    assert "filter[reservable]" not in asked[-1]
+
+
+def test_numbers_held_but_not_released_in_the_book_are_never_offered(
+    fake_telnyx: FakeTelnyx, account: CarrierAccount, now: datetime
+) -> None:
+    """A number Telnyx holds for the account that this book never saw released (held
+    by a host with its own book) is left out of the query that lists held numbers."""
+    with (
+        _adapter(fake_telnyx, MemoryHoldBook()) as other_host,
+        _adapter(fake_telnyx, MemoryHoldBook()) as here,
+    ):
+        (held_elsewhere,) = other_host.reserve(account, [NUMBER], now=now)
+        (mine,) = here.reserve(account, ["+19195550102"], now=now)
+        here.release(account, [mine.reservation_id])
+        criteria = LookupCriteria(quantity=9, city="Raleigh", state="NC")
+        offered = [n.number for n in here.search(account, criteria, now=now)]
+    assert "+19195550102" in offered
+    assert held_elsewhere.number not in offered
+    # Exactly one search asked Telnyx for held numbers too (the released one's).
+    assert 1 == sum(
+        c.query["filter[exclude_held_numbers]"] == "false"
+        for c in fake_telnyx.calls("GET", "available_phone_numbers")
+    )

@@ -200,6 +200,10 @@ class TelnyxCarrier:
     ) -> list[AvailableNumber]:
         """``GET available_phone_numbers``; exact, reservable, not-held numbers only.
 
+        Numbers whose hold was released (see the hold book) are offered again:
+        when too few were found, a second query that includes held numbers
+        adds the released ones among its matches.
+
         Raises:
             CapabilityNotSupported: ZIP and LATA lookups (Telnyx has no such filter).
             InvalidLookup: the quantity is above ``max_quantity`` (before sending).
@@ -221,7 +225,45 @@ class TelnyxCarrier:
                 found.setdefault(offer.number, offer)
             if len(found) >= criteria.quantity:
                 break
+        if len(found) < criteria.quantity:
+            self._offer_released(criteria, queries, found, now)
         return list(found.values())[: criteria.quantity]
+
+    def _offer_released(
+        self,
+        criteria: LookupCriteria,
+        queries: Sequence[Mapping[str, str]],
+        found: dict[str, AvailableNumber],
+        now: datetime,
+    ) -> None:
+        # Telnyx cannot end a hold early, and the main search leaves out numbers
+        # held for the account, released ones included.  Ask again with held
+        # numbers in, and offer only those the hold book says were released, as
+        # Bandwidth offers a released number again.
+        released = self._holds.released_numbers(now=now) - found.keys()
+        if not released:
+            return
+        limit = min(
+            criteria.quantity + len(released), max(criteria.quantity, self._config.max_quantity)
+        )
+        for params in queries:
+            # A number held for the account may not count as reservable to
+            # Telnyx; the released set, not that filter, decides what is offered.
+            query = {k: v for k, v in params.items() if k != "filter[reservable]"}
+            query.update({"filter[exclude_held_numbers]": "false", "filter[limit]": str(limit)})
+            _, reply = self._http.request(
+                "GET", "available_phone_numbers", params=query, what="search released numbers"
+            )
+            for offer in available_numbers(reply, carrier_id=self.carrier_id):
+                if offer.number not in released:
+                    continue  # held for another order, or not held at all (found already)
+                if criteria.kind is LookupKind.TOLL_FREE_WILDCARD and not wildcard_matches(
+                    criteria.value, offer.number
+                ):
+                    continue
+                found.setdefault(offer.number, offer)
+            if len(found) >= criteria.quantity:
+                return
 
     def reserve(
         self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime

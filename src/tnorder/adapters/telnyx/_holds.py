@@ -58,6 +58,10 @@ class HoldBook(Protocol):
         """The holds of ``number`` that have not expired by ``now`` (expired ones are dropped)."""
         ...
 
+    def released_numbers(self, *, now: datetime) -> frozenset[str]:
+        """Numbers whose only live holds are released: free to offer and take back."""
+        ...
+
     def release(self, reservation_ids: Sequence[str]) -> None:
         """Mark holds released; unknown ids are ignored."""
         ...
@@ -92,6 +96,11 @@ class MemoryHoldBook:
                 del self._holds[old]
             return [h for h in self._holds.values() if h.number == number]
 
+    def released_numbers(self, *, now: datetime) -> frozenset[str]:
+        with self._lock:
+            live = [h for h in self._holds.values() if h.expires_at > now]
+        return _released(live)
+
     def release(self, reservation_ids: Sequence[str]) -> None:
         with self._lock:
             for reservation_id in reservation_ids:
@@ -111,6 +120,11 @@ class MemoryHoldBook:
         with self._lock:
             for reservation_id in reservation_ids:
                 self._holds.pop(reservation_id, None)
+
+
+def _released(live: Sequence[BookedHold]) -> frozenset[str]:
+    held = {h.number for h in live if not h.released}
+    return frozenset(h.number for h in live if h.released and h.number not in held)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -193,6 +207,13 @@ class SqliteHoldBook:
             BookedHold(str(r[0]), str(r[1]), str(r[2]), _moment(int(r[3])), bool(r[4]))
             for r in rows
         ]
+
+    def released_numbers(self, *, now: datetime) -> frozenset[str]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT number, released FROM telnyx_holds WHERE expires_at > ?", (_micros(now),)
+            ).fetchall()
+        return _released([BookedHold("", "", str(r[0]), now, bool(r[1])) for r in rows])
 
     def release(self, reservation_ids: Sequence[str]) -> None:
         with self._connect() as db:

@@ -301,22 +301,27 @@ class FakeTelnyx(LoopbackServer):
             raise _Refused(404, _errors("10005", "Resource not found", f"no {what} {key}"))
         return found
 
-    def _available(self, number: str) -> bool:
+    def _available(self, number: str, *, include_held: bool = False) -> bool:
         now = self.clock()
         held = any(h["number"] == number and h["expires"] > now for h in self.holds.values())
         return (
             number in self.stock
             and number not in self.owned
             and number not in self.on_order
-            and not held
+            and (include_held or not held)
         )
 
     def _search(self, q: dict[str, str]) -> Json:
         wanted_type = q.get("filter[phone_number_type]", "local")
         limit = int(q.get("filter[limit]", "10"))
+        # Telnyx: exclude_held_numbers leaves out numbers held for the account;
+        # without it they are listed (one account per fake).
+        include_held = q.get("filter[exclude_held_numbers]", "false") != "true"
         found = []
         for s in self.stock.values():
-            if not self._available(s.number) or s.toll_free != (wanted_type == "toll_free"):
+            if not self._available(s.number, include_held=include_held) or s.toll_free != (
+                wanted_type == "toll_free"
+            ):
                 continue
             checks = [
                 ("filter[national_destination_code]", s.number[2:5]),
