@@ -27,6 +27,7 @@ from ._webhooks import (
     TIMESTAMP_HEADER,
     MemoryReplayGuard,
     ReplayGuard,
+    SqliteReplayGuard,
     verify_webhook,
 )
 from ._wire import LOOKUP_KINDS, UNSUPPORTED_LOOKUPS
@@ -49,6 +50,7 @@ __all__ = [
     "ReplayGuard",
     "RetryPolicy",
     "SqliteHoldBook",
+    "SqliteReplayGuard",
     "TelnyxCarrier",
     "TelnyxConfig",
     "TelnyxFault",

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import attrs
+
+from ._sqlite_file import micros, moment, transaction
 
 __all__ = ["BookedHold", "HoldBook", "MemoryHoldBook", "SqliteHoldBook"]
 
@@ -127,18 +129,6 @@ def _released(live: Sequence[BookedHold]) -> frozenset[str]:
     return frozenset(h.number for h in live if h.released and h.number not in held)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(moment: datetime) -> int:
-    # Integers compare exactly in SQL; an aware datetime becomes UTC microseconds.
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _moment(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
-
 class SqliteHoldBook:
     """A :class:`HoldBook` in an SQLite file shared by the processes of one host.
 
@@ -166,21 +156,8 @@ class SqliteHoldBook:
     def __repr__(self) -> str:
         return f"SqliteHoldBook({self._path!r})"
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short connection per call: safe across threads and processes,
-        # and the file is never held open between calls.
-        db = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None)
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._path, self._timeout)
 
     def add(self, hold: BookedHold) -> None:
         with self._connect() as db:
@@ -190,28 +167,27 @@ class SqliteHoldBook:
                     hold.reservation_id,
                     hold.group,
                     hold.number,
-                    _micros(hold.expires_at),
+                    micros(hold.expires_at),
                     int(hold.released),
                 ),
             )
 
     def holds_of(self, number: str, *, now: datetime) -> list[BookedHold]:
         with self._connect() as db:
-            db.execute("DELETE FROM telnyx_holds WHERE expires_at <= ?", (_micros(now),))
+            db.execute("DELETE FROM telnyx_holds WHERE expires_at <= ?", (micros(now),))
             rows = db.execute(
                 "SELECT reservation_id, reservation_group, number, expires_at, released"
                 " FROM telnyx_holds WHERE number = ? ORDER BY expires_at, reservation_id",
                 (number,),
             ).fetchall()
         return [
-            BookedHold(str(r[0]), str(r[1]), str(r[2]), _moment(int(r[3])), bool(r[4]))
-            for r in rows
+            BookedHold(str(r[0]), str(r[1]), str(r[2]), moment(int(r[3])), bool(r[4])) for r in rows
         ]
 
     def released_numbers(self, *, now: datetime) -> frozenset[str]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT number, released FROM telnyx_holds WHERE expires_at > ?", (_micros(now),)
+                "SELECT number, released FROM telnyx_holds WHERE expires_at > ?", (micros(now),)
             ).fetchall()
         return _released([BookedHold("", "", str(r[0]), now, bool(r[1])) for r in rows])
 
@@ -227,7 +203,7 @@ class SqliteHoldBook:
             cursor = db.execute(
                 "UPDATE telnyx_holds SET released = 0, expires_at = ?"
                 " WHERE reservation_id = ? AND released = 1",
-                (_micros(expires_at), reservation_id),
+                (micros(expires_at), reservation_id),
             )
             return cursor.rowcount == 1
 
