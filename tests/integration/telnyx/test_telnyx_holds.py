@@ -15,17 +15,21 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.support.clock import SleepRecorder
 from tests.support.telnyx import make_config
 from tnorder.adapters.telnyx import (
     BookedHold,
     MemoryHoldBook,
     SqliteHoldBook,
+    SqliteReplayGuard,
     TelnyxCarrier,
 )
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierAccount
 from tnorder.domain.lookup import LookupCriteria
+from tnorder.errors import StorageError
 
 NUMBER = "+19195550101"
 
@@ -202,3 +206,14 @@ def test_numbers_held_but_not_released_in_the_book_are_never_offered(
         c.query["filter[exclude_held_numbers]"] == "false"
         for c in fake_telnyx.calls("GET", "available_phone_numbers")
     )
+
+
+def test_a_file_that_is_not_sqlite_is_a_storage_error(tmp_path: Path) -> None:
+    """sqlite3's own errors never leave the adapter: a garbage file is a StorageError
+    naming it, for the hold book and the replay guard alike."""
+    path = tmp_path / "not-a-database"
+    path.write_bytes(b"this is not an SQLite file, just text " * 100)
+    with pytest.raises(StorageError, match="not-a-database"):
+        SqliteHoldBook(path)
+    with pytest.raises(StorageError, match="not-a-database"):
+        SqliteReplayGuard(path)

@@ -11,7 +11,8 @@ processes of one host share one with :class:`SqliteHoldBook`.
 demo (``tnorder demo --carrier telnyx-fake``).
 
 Everything else in this package is private (``_config``, ``_http``,
-``_vocabulary``, ``_wire``, ``_webhooks``, ``_holds``, ``_carrier``).  httpx, JSON and
+``_vocabulary``, ``_wire``, ``_webhooks``, ``_holds``, ``_sqlite_file``,
+``_carrier``).  httpx, JSON and
 cryptography errors never leave it: they become ``tnorder.errors`` errors.
 """
 

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from ...errors import StorageError
+
 __all__ = ["micros", "moment", "transaction"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,8 +35,15 @@ def transaction(path: str, timeout: float) -> Iterator[sqlite3.Connection]:
 
     One connection per call: safe across threads and processes, and the file
     is never held open between calls.
+
+    Raises:
+        StorageError: the file cannot be opened, is locked past ``timeout``, or
+            is not an SQLite file.
     """
-    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open the Telnyx adapter's file {path!r}: {exc}") from exc
     try:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -43,5 +52,8 @@ def transaction(path: str, timeout: float) -> Iterator[sqlite3.Connection]:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        # sqlite3's errors are not ours; the host only knows TnorderError.
+        raise StorageError(f"the Telnyx adapter's file {path!r} failed: {exc}") from exc
     finally:
         db.close()
