@@ -26,7 +26,7 @@ from tnorder.adapters.telnyx import (
     SqliteReplayGuard,
     TelnyxCarrier,
 )
-from tnorder.adapters.telnyx.fake import FakeTelnyx
+from tnorder.adapters.telnyx.fake import FakeTelnyx, Fault
 from tnorder.domain.carrier import CarrierAccount
 from tnorder.domain.lookup import LookupCriteria
 from tnorder.errors import StorageError
@@ -217,3 +217,31 @@ def test_a_file_that_is_not_sqlite_is_a_storage_error(tmp_path: Path) -> None:
         SqliteHoldBook(path)
     with pytest.raises(StorageError, match="not-a-database"):
         SqliteReplayGuard(path)
+
+
+def test_a_hold_whose_answer_was_lost_is_found_by_its_reference(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """Telnyx makes the hold but the connection drops before the answer; the retry is
+    refused (the number is held now), and the adapter finds its own hold by the
+    attempt's customer reference instead of leaving the number held and unseen."""
+    fake_telnyx.inject("POST", "^number_reservations$", Fault.drop(applied=True))
+    (hold,) = carrier.reserve(account, [NUMBER], now=now)
+    assert [hold.reservation_id] == fake_telnyx.live_holds()
+    first, retry = fake_telnyx.calls("POST", "number_reservations")
+    reference = json.loads(first.body)["customer_reference"]
+    assert reference == json.loads(retry.body)["customer_reference"]
+    (lookup,) = fake_telnyx.calls("GET", "number_reservations")
+    assert reference == lookup.query["filter[customer_reference]"]
+    assert [] == carrier.reserve(account, [NUMBER], now=now), "held twice"
+
+
+def test_a_number_held_for_another_attempt_is_left_out(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """A refusal whose reference finds nothing (the hold belongs to another attempt,
+    here another adapter's) leaves the number out."""
+    with TelnyxCarrier(make_config(fake_telnyx), sleep=SleepRecorder()) as elsewhere:
+        (theirs,) = elsewhere.reserve(account, [NUMBER], now=now)
+    assert [] == carrier.reserve(account, [NUMBER], now=now)
+    assert [theirs.reservation_id] == fake_telnyx.live_holds()

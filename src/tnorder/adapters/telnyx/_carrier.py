@@ -5,6 +5,7 @@ Endpoints used (below ``{base_url}``, Telnyx's published v2 API):
 ===============================================  ===========================================
 ``GET available_phone_numbers``                  search (``_wire.search_params``)
 ``POST number_reservations``, ``GET .../{id}``   hold one number per request; read a hold back
+``GET number_reservations``                      a hold with a lost answer, by reference
 ``GET|POST number_orders``, ``GET .../{id}``     new numbers; found again by ``customer_reference``
 ``POST phone_numbers/jobs/delete_phone_numbers``  disconnects, as a background job with
 ``GET phone_numbers/jobs[/{id}]``                per-number results
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -389,18 +391,27 @@ class TelnyxCarrier:
             again = self._still_held(hold, now)
             if again is not None:
                 return again
+        # A reference of our own for this one attempt: if Telnyx made the hold but
+        # its answer was lost, the retry is refused (the number is held now) and
+        # the hold is found again by this reference instead of lingering unseen.
+        reference = f"tnorder-hold-{uuid.uuid4().hex}"
         try:
             _, reply = self._http.request(
                 "POST",
                 "number_reservations",
-                body={"phone_numbers": [{"phone_number": number}]},
+                body={"phone_numbers": [{"phone_number": number}], "customer_reference": reference},
                 # Reserving the same number twice cannot hold it twice.
                 replay_safe=True,
                 what="reserve number",
             )
         except CarrierRejected:
-            return None  # not available (taken, held, not reservable): left out
-        data = record(reply, "reserve number", self.carrier_id)
+            # Not available (taken, held, not reservable): left out, unless held by us.
+            return self._hold_by_reference(number, reference, now)
+        held = self._book_hold(record(reply, "reserve number", self.carrier_id), number, now)
+        return held if held is not None else self._hold_by_reference(number, reference, now)
+
+    def _book_hold(self, data: Json, number: str, now: datetime) -> Reservation | None:
+        """The live hold of ``number`` in a reservation, recorded in the hold book."""
         group = data.get("id")
         for entry in data.get("phone_numbers") or []:
             if not isinstance(entry, dict) or entry.get("phone_number") != number:
@@ -420,8 +431,30 @@ class TelnyxCarrier:
                 raise CarrierProtocolError(
                     "Telnyx held a number without ids or expiry", carrier_id=self.carrier_id
                 )
+            if expires <= now:
+                return None
             self._holds.add(BookedHold(reservation_id, group, number, expires))
             return Reservation(number, reservation_id, expires)
+        return None
+
+    def _hold_by_reference(self, number: str, reference: str, now: datetime) -> Reservation | None:
+        try:
+            _, reply = self._http.request(
+                "GET",
+                "number_reservations",
+                params={
+                    "filter[customer_reference]": reference,
+                    "filter[phone_numbers.phone_number]": number,
+                },
+                what="find reservation by customer reference",
+            )
+        except CarrierError:
+            return None  # the number is left out, as for any refusal
+        for data in records(reply, "find reservation", self.carrier_id):
+            if data.get("customer_reference") == reference:
+                held = self._book_hold(data, number, now)
+                if held is not None:
+                    return held
         return None
 
     def _still_held(self, hold: BookedHold, now: datetime) -> Reservation | None:

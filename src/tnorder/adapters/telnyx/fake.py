@@ -172,6 +172,7 @@ class FakeTelnyx(LoopbackServer):
         self.holds: dict[str, Json] = {}
         """Per-number reservation id -> ``{"group", "number", "expires"}``."""
         self.reservation_groups: dict[str, list[str]] = {}
+        self.reservation_references: dict[str, str | None] = {}
         self.orders: dict[str, Json] = {}
         self.jobs: dict[str, Json] = {}
         self.documents: dict[str, tuple[str, bytes]] = {}
@@ -264,6 +265,8 @@ class FakeTelnyx(LoopbackServer):
                     return 200, self._reserve(body)
                 if method == "GET" and len(parts) == 2:
                     return 200, {"data": self._group(parts[1])}
+                if method == "GET" and len(parts) == 1:
+                    return 200, {"data": self._groups(query)}
             if head == "number_orders":
                 if method == "POST" and len(parts) == 1:
                     return 200, {"data": self._order(body)}
@@ -379,7 +382,24 @@ class FakeTelnyx(LoopbackServer):
             }
             ids.append(hold_id)
         self.reservation_groups[group] = ids
+        self.reservation_references[group] = body.get("customer_reference")
         return {"data": self._group(group)}
+
+    def _groups(self, q: dict[str, str]) -> list[Json]:
+        # Telnyx's list filters: filter[customer_reference], filter[phone_numbers.phone_number].
+        ref = q.get("filter[customer_reference]")
+        number = q.get("filter[phone_numbers.phone_number]")
+        found = []
+        for group in self.reservation_groups:
+            data = self._group(group)
+            if ref is not None and data["customer_reference"] != ref:
+                continue
+            if number is not None and number not in [
+                e["phone_number"] for e in data["phone_numbers"]
+            ]:
+                continue
+            found.append(data)
+        return found
 
     def _group(self, group: str) -> Json:
         ids = self.reservation_groups.get(group)
@@ -409,7 +429,7 @@ class FakeTelnyx(LoopbackServer):
             "record_type": "number_reservation",
             "status": overall,
             "phone_numbers": entries,
-            "customer_reference": None,
+            "customer_reference": self.reservation_references.get(group),
         }
 
     def _order(self, body: Json) -> Json:
