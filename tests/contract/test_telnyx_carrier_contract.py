@@ -8,11 +8,18 @@ translation run exactly as they would against a network that is down.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.support.loopback_carrier import LoopbackCarrierFixtures
-from tnorder.adapters.telnyx import RetryPolicy, TelnyxCarrier, TelnyxConfig, Timeouts
+from tests.support.loopback_carrier import LoopbackCarrierFixtures, RefusingTransport
+from tnorder.adapters.telnyx import (
+    RetryPolicy,
+    SqliteHoldBook,
+    TelnyxCarrier,
+    TelnyxConfig,
+    Timeouts,
+)
 from tnorder.adapters.telnyx.fake import API_KEY, FakeTelnyx
 from tnorder.testing import CarrierContract
 
@@ -40,3 +47,17 @@ class TestTelnyxCarrier(LoopbackCarrierFixtures, CarrierContract):
     def offline_operations(self) -> frozenset[str]:
         # release sends nothing to Telnyx (no early release exists).
         return frozenset({"release"})
+
+
+class TestTelnyxCarrierWithSharedHoldBook(TestTelnyxCarrier):
+    """The same contract with the hold book in an SQLite file (several processes)."""
+
+    @pytest.fixture
+    def carrier(
+        self, config: TelnyxConfig, transport: RefusingTransport, tmp_path: Path
+    ) -> Iterator[TelnyxCarrier]:
+        book = SqliteHoldBook(tmp_path / "holds.sqlite3")
+        with TelnyxCarrier(
+            config, transport=transport, sleep=lambda _: None, holds=book
+        ) as adapter:
+            yield adapter

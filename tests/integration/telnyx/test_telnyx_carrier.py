@@ -11,7 +11,7 @@ import pytest
 from tests.support.clock import MovableClock as Clock
 from tests.support.clock import SleepRecorder
 from tests.support.telnyx import make_config
-from tnorder.adapters.telnyx import TelnyxCarrier
+from tnorder.adapters.telnyx import UNSUPPORTED_LOOKUPS, TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx, Fault
 from tnorder.domain.carrier import (
     CarrierAccount,
@@ -103,10 +103,10 @@ def test_a_wildcard_searches_each_toll_free_prefix_it_covers(
 
 
 @pytest.mark.parametrize(
-    ("criteria", "kind"),
+    ("criteria", "kind", "reason"),
     [
-        (LookupCriteria(quantity=1, zip_code="27601"), LookupKind.ZIP),
-        (LookupCriteria(quantity=1, lata="426"), LookupKind.LATA),
+        (LookupCriteria(quantity=1, zip_code="27601"), LookupKind.ZIP, "no postal-code filter"),
+        (LookupCriteria(quantity=1, lata="426"), LookupKind.LATA, "no LATA filter"),
     ],
 )
 def test_zip_and_lata_lookups_are_refused_before_sending(
@@ -116,14 +116,27 @@ def test_zip_and_lata_lookups_are_refused_before_sending(
     now: datetime,
     criteria: LookupCriteria,
     kind: LookupKind,
+    reason: str,
 ) -> None:
-    """Telnyx has no postal-code or LATA filter: CapabilityNotSupported names the lookup,
-    and nothing is sent."""
+    """Telnyx has no postal-code or LATA filter: CapabilityNotSupported names the
+    criterion and the reason, and nothing is sent."""
     with pytest.raises(CapabilityNotSupported) as info:
         carrier.search(account, criteria, now=now)
     assert f"lookup:{kind.value}" == info.value.capability
-    assert "no postal-code filter" in str(info.value) or "no LATA filter" in str(info.value)
+    assert f"cannot look numbers up by {kind.label}" in str(info.value)
+    assert reason in str(info.value)
     assert [] == fake_telnyx.calls()
+
+
+def test_every_criterion_of_the_carrier_guide_is_mapped_or_refused(
+    carrier: TelnyxCarrier,
+) -> None:
+    """The guide's eight lookup criteria: each is either declared (and searched) or
+    refused with a reason; none is silently missing."""
+    declared = carrier.capabilities.lookup_kinds
+    assert set(LookupKind) == set(declared) | set(UNSUPPORTED_LOOKUPS)
+    assert set() == set(declared) & set(UNSUPPORTED_LOOKUPS)
+    assert {LookupKind.ZIP, LookupKind.LATA} == set(UNSUPPORTED_LOOKUPS)
 
 
 def test_search_reads_details_and_drops_best_effort_results(

@@ -18,6 +18,8 @@ from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.adapters.telnyx import TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierConfig, InventoryType, PortDetails, ProvisioningConfig
+from tnorder.domain.carrier_request import Destination
+from tnorder.domain.lookup import LookupCriteria
 from tnorder.domain.order import NewItem
 from tnorder.domain.statuses import ItemStatus, OrderKind
 from tnorder.service import OrderService
@@ -108,3 +110,30 @@ def test_a_rejected_port_shows_telnyx_reason_to_the_customer(
     item = service.get_order(order.order_id).items[0]
     assert ItemStatus.PORT_REJECTED is item.status
     assert "The account number does not match." == item.history[-1].note
+
+
+def test_numbers_not_selected_go_back_and_are_offered_again(
+    wired: tuple[OrderService, MemoryDocumentStorage, FakeTelnyx],
+) -> None:
+    """Lookup and Select through the service: the numbers not selected are released
+    (Telnyx keeps the hold, the adapter's book marks it), the next lookup offers them
+    again, and holding them takes the same Telnyx holds back, as with Bandwidth."""
+    service, _, fake = wired
+    criteria = LookupCriteria(quantity=3, city="Raleigh", state="NC")
+    first = service.lookup_numbers(
+        "telnyx", criteria, destination=Destination.to_inventory(), actor=STAFF
+    )
+    assert ["+19195550101", "+19195550102", "+19195550103"] == [n.number for n in first.numbers]
+    service.select_numbers(first.request_id, ["+19195550101"], actor=STAFF)
+    second = service.lookup_numbers(
+        "telnyx", criteria, destination=Destination.to_inventory(), actor=STAFF
+    )
+    # Raleigh's fourth number is new; the two given back are offered again.
+    assert ["+19195550102", "+19195550103", "+19195550104"] == sorted(
+        n.number for n in second.numbers
+    )
+    first_holds = {n.number: n.reservation_id for n in first.numbers}
+    for entry in second.numbers:
+        if entry.number != "+19195550104":
+            assert first_holds[entry.number] == entry.reservation_id
+    assert 4 == len(fake.calls("POST", "number_reservations"))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.support.fixtures import telnyx_fixture
 from tests.support.telnyx import make_config
-from tnorder.adapters.telnyx import TelnyxCarrier
+from tnorder.adapters.telnyx import SqliteReplayGuard, TelnyxCarrier
 from tnorder.adapters.telnyx.fake import FakeTelnyx
 from tnorder.domain.carrier import CarrierAccount, CarrierSubmission, NumberOutcome
 from tnorder.domain.statuses import OrderKind
@@ -181,3 +184,82 @@ def test_telnyx_published_example_body_is_read(fake_telnyx: FakeTelnyx) -> None:
     assert [("+19705555098", NumberOutcome.COMPLETED)] == [
         (r.number, r.outcome) for r in update.numbers
     ]
+
+
+# -- several processes ----------------------------------------------------------
+
+
+def test_a_delivery_accepted_by_one_adapter_is_a_replay_for_another_sharing_the_file(
+    fake_telnyx: FakeTelnyx, now: datetime, tmp_path: Path
+) -> None:
+    """Two adapters (two processes of one host) sharing one SqliteReplayGuard file:
+    what one accepted the other refuses; Telnyx's retry is accepted by either."""
+    path = tmp_path / "deliveries.sqlite3"
+    config = make_config(fake_telnyx)
+    with (
+        TelnyxCarrier(config, replays=SqliteReplayGuard(path)) as first,
+        TelnyxCarrier(config, replays=SqliteReplayGuard(path)) as second,
+    ):
+        ref = _ordered(first, first.account(), now)
+        headers, body = fake_telnyx.order_event(ref)
+        assert first.webhook_update(headers, body, now=now) is not None
+        with pytest.raises(CallbackNotVerified, match="replayed"):
+            second.webhook_update(headers, body, now=now + timedelta(seconds=1))
+        retry_headers, retry_body = fake_telnyx.webhook(
+            "number_order.complete",
+            json.loads(body)["data"]["payload"],
+            at=now + timedelta(seconds=60),
+        )
+        assert second.webhook_update(retry_headers, retry_body, now=now + timedelta(seconds=61))
+
+
+_CHILD = """
+import json, sys
+from datetime import datetime, timedelta
+from tnorder.adapters.telnyx import SqliteReplayGuard, verify_webhook
+from tnorder.errors import CallbackNotVerified
+
+path, public_key, now, headers, body = sys.argv[1:6]
+try:
+    verify_webhook(
+        json.loads(headers), body.encode(), public_key=public_key,
+        now=datetime.fromisoformat(now), tolerance=timedelta(seconds=300),
+        replays=SqliteReplayGuard(path),
+    )
+except CallbackNotVerified as exc:
+    print("refused:", exc)
+else:
+    print("accepted")
+"""
+
+
+def _verify_in_another_process(
+    fake: FakeTelnyx, path: Path, now: datetime, headers: dict[str, str], body: bytes
+) -> str:
+    args = [str(path), fake.public_key, now.isoformat(), json.dumps(headers), body.decode()]
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip()
+
+
+def test_another_process_refuses_a_delivery_this_one_accepted(
+    fake_telnyx: FakeTelnyx, carrier: TelnyxCarrier, now: datetime, tmp_path: Path
+) -> None:
+    """The guard file is shared by real processes: a delivery first accepted in another
+    process is refused here, and the window's end frees the file's entry."""
+    path = tmp_path / "deliveries.sqlite3"
+    ref = _ordered(carrier, carrier.account(), now)
+    headers, body = fake_telnyx.order_event(ref)
+    assert "accepted" == _verify_in_another_process(fake_telnyx, path, now, headers, body)
+    guard = SqliteReplayGuard(path)
+    key = f"{headers['telnyx-timestamp']}:{headers['telnyx-signature-ed25519']}"
+    assert not guard.first_time(key, until=now + timedelta(seconds=300), now=now)
+    refused = _verify_in_another_process(fake_telnyx, path, now, headers, body)
+    assert refused.startswith("refused: webhook delivery replayed")
+    later = now + timedelta(seconds=301)
+    assert guard.first_time(key, until=later + timedelta(seconds=300), now=later)

@@ -5,6 +5,7 @@ Endpoints used (below ``{base_url}``, Telnyx's published v2 API):
 ===============================================  ===========================================
 ``GET available_phone_numbers``                  search (``_wire.search_params``)
 ``POST number_reservations``, ``GET .../{id}``   hold one number per request; read a hold back
+``GET number_reservations``                      a hold with a lost answer, by reference
 ``GET|POST number_orders``, ``GET .../{id}``     new numbers; found again by ``customer_reference``
 ``POST phone_numbers/jobs/delete_phone_numbers``  disconnects, as a background job with
 ``GET phone_numbers/jobs[/{id}]``                per-number results
@@ -25,24 +26,26 @@ again before sending anything twice.  Delete jobs carry no reference, so a
 repeated disconnect is matched by its set of numbers among the recent jobs.
 
 Holds: Telnyx keeps a reservation for 30 minutes and publishes no way to end
-it early.  ``release`` therefore cannot hand a number back before
-``expires_at``; it marks the hold released in this adapter (no request), and
-a later ``reserve`` of the same number by this adapter takes the still-live
-hold back after reading it from Telnyx.  To the service this is the
-Bandwidth behaviour: release is idempotent and never fails on unknown ids,
-released numbers can be held again, and an order consumes its holds.
+it early (its reservation resource has create, read, list and extend, no
+delete).  ``release`` therefore cannot hand a number back before
+``expires_at``; it marks the hold released in the hold book (no request), and
+a later ``reserve`` of the same number by any adapter sharing that book takes
+the still-live hold back after reading it from Telnyx.  The book is in-process
+by default; processes of one host share one with :class:`SqliteHoldBook`.
+To the service this is the Bandwidth behaviour: release is idempotent and
+never fails on unknown ids, released numbers can be held again, a held number
+is never held twice, and an order consumes its holds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import attrs
 import httpx
 
 from ...domain.carrier import (
@@ -68,6 +71,7 @@ from ...errors import (
 )
 from ...ports import Carrier, DocumentStorage
 from ._config import TelnyxConfig
+from ._holds import BookedHold, HoldBook, MemoryHoldBook
 from ._http import ErrorDetails, TelnyxHttp
 from ._vocabulary import RESERVATION_WORDS, TELNYX
 from ._webhooks import MemoryReplayGuard, ReplayGuard, event_of, verify_webhook
@@ -90,7 +94,7 @@ from ._wire import (
 
 __all__ = ["CAPABILITIES", "HOLD_TIME_TEXT", "WEBHOOK_EVENTS", "TelnyxCarrier"]
 
-HOLD_TIME_TEXT = "30 min (Telnyx has no early release)"
+HOLD_TIME_TEXT = "30 min; released in a shared hold book (Telnyx has no early release)"
 """What Telnyx documents about number reservations, for the capability table."""
 
 WEBHOOK_EVENTS: Mapping[str, OrderKind] = {
@@ -118,14 +122,6 @@ CAPABILITIES = capabilities()
 _CLOSED_JOBS = frozenset({"FAILED", "EXPIRED"})
 
 
-@attrs.define
-class _Hold:
-    reservation_group: str
-    number: str
-    expires_at: datetime
-    released: bool = False
-
-
 def _segment(value: str) -> str:
     # Ids go into URL paths; refuse anything that could change the path.
     if not value or any(ch in value for ch in "/?#%\\") or value in (".", ".."):
@@ -144,6 +140,9 @@ class TelnyxCarrier:
             ``"loa_document"`` and ``"invoice_document"`` name storage keys.
         replays: where accepted webhook deliveries are remembered
             (default: in this process).
+        holds: where holds and their releases are kept (default: in this
+            process); processes sharing one account share one book
+            (:class:`SqliteHoldBook`), so a release made in one is seen by all.
 
     The account handed to each call must be the configured one
     (``CarrierAccount.account_id == config.account_id``).
@@ -157,6 +156,7 @@ class TelnyxCarrier:
         sleep: Callable[[float], None] = time.sleep,
         documents: DocumentStorage | None = None,
         replays: ReplayGuard | None = None,
+        holds: HoldBook | None = None,
     ) -> None:
         self._config = config
         self._http = TelnyxHttp(config, transport=transport, sleep=sleep)
@@ -164,8 +164,7 @@ class TelnyxCarrier:
         self._documents = documents
         self._replays = replays if replays is not None else MemoryReplayGuard()
         self._capabilities = capabilities(config.max_quantity)
-        self._holds: dict[str, _Hold] = {}
-        self._lock = threading.Lock()
+        self._holds: HoldBook = holds if holds is not None else MemoryHoldBook()
 
     def __repr__(self) -> str:
         return f"TelnyxCarrier({self._config!r})"
@@ -203,6 +202,10 @@ class TelnyxCarrier:
     ) -> list[AvailableNumber]:
         """``GET available_phone_numbers``; exact, reservable, not-held numbers only.
 
+        Numbers whose hold was released (see the hold book) are offered again:
+        when too few were found, a second query that includes held numbers
+        adds the released ones among its matches.
+
         Raises:
             CapabilityNotSupported: ZIP and LATA lookups (Telnyx has no such filter).
             InvalidLookup: the quantity is above ``max_quantity`` (before sending).
@@ -224,7 +227,45 @@ class TelnyxCarrier:
                 found.setdefault(offer.number, offer)
             if len(found) >= criteria.quantity:
                 break
+        if len(found) < criteria.quantity:
+            self._offer_released(criteria, queries, found, now)
         return list(found.values())[: criteria.quantity]
+
+    def _offer_released(
+        self,
+        criteria: LookupCriteria,
+        queries: Sequence[Mapping[str, str]],
+        found: dict[str, AvailableNumber],
+        now: datetime,
+    ) -> None:
+        # Telnyx cannot end a hold early, and the main search leaves out numbers
+        # held for the account, released ones included.  Ask again with held
+        # numbers in, and offer only those the hold book says were released, as
+        # Bandwidth offers a released number again.
+        released = self._holds.released_numbers(now=now) - found.keys()
+        if not released:
+            return
+        limit = min(
+            criteria.quantity + len(released), max(criteria.quantity, self._config.max_quantity)
+        )
+        for params in queries:
+            # A number held for the account may not count as reservable to
+            # Telnyx; the released set, not that filter, decides what is offered.
+            query = {k: v for k, v in params.items() if k != "filter[reservable]"}
+            query.update({"filter[exclude_held_numbers]": "false", "filter[limit]": str(limit)})
+            _, reply = self._http.request(
+                "GET", "available_phone_numbers", params=query, what="search released numbers"
+            )
+            for offer in available_numbers(reply, carrier_id=self.carrier_id):
+                if offer.number not in released:
+                    continue  # held for another order, or not held at all (found already)
+                if criteria.kind is LookupKind.TOLL_FREE_WILDCARD and not wildcard_matches(
+                    criteria.value, offer.number
+                ):
+                    continue
+                found.setdefault(offer.number, offer)
+            if len(found) >= criteria.quantity:
+                return
 
     def reserve(
         self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime
@@ -246,16 +287,13 @@ class TelnyxCarrier:
         return held
 
     def release(self, account: CarrierAccount, reservation_ids: Sequence[str]) -> None:
-        """Mark holds released (Telnyx has no early release; they lapse at ``expires_at``).
+        """Mark holds released in the hold book (Telnyx has no early release; they
+        lapse at ``expires_at`` unless a ``reserve`` sharing the book takes them back).
 
         Idempotent; unknown and expired ids are fine.  Sends nothing.
         """
         self._check_account(account)
-        with self._lock:
-            for reservation_id in reservation_ids:
-                hold = self._holds.get(reservation_id)
-                if hold is not None:
-                    hold.released = True
+        self._holds.release(list(reservation_ids))
 
     def submit(
         self, account: CarrierAccount, submission: CarrierSubmission, *, now: datetime
@@ -346,28 +384,34 @@ class TelnyxCarrier:
     # -- internals: holds -----------------------------------------------------
 
     def _reserve_one(self, number: str, now: datetime) -> Reservation | None:
-        with self._lock:
-            for old in [k for k, h in self._holds.items() if h.expires_at <= now]:
-                del self._holds[old]
-            mine = [(k, h) for k, h in self._holds.items() if h.number == number]
-        for known_id, hold in mine:
-            if not hold.released:
-                return None  # held already by an earlier call: never hand a hold out twice
-            again = self._still_held(known_id, hold, now)
+        known = self._holds.holds_of(number, now=now)
+        if any(not hold.released for hold in known):
+            return None  # held already by an earlier call: never hand a hold out twice
+        for hold in known:
+            again = self._still_held(hold, now)
             if again is not None:
                 return again
+        # A reference of our own for this one attempt: if Telnyx made the hold but
+        # its answer was lost, the retry is refused (the number is held now) and
+        # the hold is found again by this reference instead of lingering unseen.
+        reference = f"tnorder-hold-{uuid.uuid4().hex}"
         try:
             _, reply = self._http.request(
                 "POST",
                 "number_reservations",
-                body={"phone_numbers": [{"phone_number": number}]},
+                body={"phone_numbers": [{"phone_number": number}], "customer_reference": reference},
                 # Reserving the same number twice cannot hold it twice.
                 replay_safe=True,
                 what="reserve number",
             )
         except CarrierRejected:
-            return None  # not available (taken, held, not reservable): left out
-        data = record(reply, "reserve number", self.carrier_id)
+            # Not available (taken, held, not reservable): left out, unless held by us.
+            return self._hold_by_reference(number, reference, now)
+        held = self._book_hold(record(reply, "reserve number", self.carrier_id), number, now)
+        return held if held is not None else self._hold_by_reference(number, reference, now)
+
+    def _book_hold(self, data: Json, number: str, now: datetime) -> Reservation | None:
+        """The live hold of ``number`` in a reservation, recorded in the hold book."""
         group = data.get("id")
         for entry in data.get("phone_numbers") or []:
             if not isinstance(entry, dict) or entry.get("phone_number") != number:
@@ -387,15 +431,37 @@ class TelnyxCarrier:
                 raise CarrierProtocolError(
                     "Telnyx held a number without ids or expiry", carrier_id=self.carrier_id
                 )
-            with self._lock:
-                self._holds[reservation_id] = _Hold(group, number, expires)
+            if expires <= now:
+                return None
+            self._holds.add(BookedHold(reservation_id, group, number, expires))
             return Reservation(number, reservation_id, expires)
         return None
 
-    def _still_held(self, reservation_id: str, hold: _Hold, now: datetime) -> Reservation | None:
+    def _hold_by_reference(self, number: str, reference: str, now: datetime) -> Reservation | None:
+        try:
+            _, reply = self._http.request(
+                "GET",
+                "number_reservations",
+                params={
+                    "filter[customer_reference]": reference,
+                    "filter[phone_numbers.phone_number]": number,
+                },
+                what="find reservation by customer reference",
+            )
+        except CarrierError:
+            return None  # the number is left out, as for any refusal
+        for data in records(reply, "find reservation", self.carrier_id):
+            if data.get("customer_reference") == reference:
+                held = self._book_hold(data, number, now)
+                if held is not None:
+                    return held
+        return None
+
+    def _still_held(self, hold: BookedHold, now: datetime) -> Reservation | None:
+        reservation_id = hold.reservation_id
         _, reply = self._http.request(
             "GET",
-            f"number_reservations/{_segment(hold.reservation_group)}",
+            f"number_reservations/{_segment(hold.group)}",
             what="read reservation",
             ok=(200, 404),
         )
@@ -409,18 +475,15 @@ class TelnyxCarrier:
                 entry.get("expired_at"), what="read reservation", carrier_id=self.carrier_id
             )
             if RESERVATION_WORDS.get(word) and expires is not None and expires > now:
-                with self._lock:
-                    hold.released = False
-                    hold.expires_at = expires
-                return Reservation(hold.number, reservation_id, expires)
-        with self._lock:
-            self._holds.pop(reservation_id, None)
+                # Only one of the adapters sharing the book gets a released hold back.
+                if self._holds.take_back(reservation_id, expires_at=expires):
+                    return Reservation(hold.number, reservation_id, expires)
+                return None
+        self._holds.drop([reservation_id])
         return None
 
     def _consume(self, reservation_ids: Sequence[str]) -> None:
-        with self._lock:
-            for reservation_id in reservation_ids:
-                self._holds.pop(reservation_id, None)
+        self._holds.drop(list(reservation_ids))
 
     # -- internals: submissions ------------------------------------------------
 

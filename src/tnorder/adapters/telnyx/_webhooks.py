@@ -12,7 +12,8 @@ A delivery is accepted only if, in this order:
    Ed25519, never hand-written);
 4. the same signed delivery (timestamp and signature) was not accepted before
    within the window: a replay is refused.  Telnyx's own retries are new
-   deliveries (new timestamp, new signature) and pass.
+   deliveries (new timestamp, new signature) and pass.  The processes of one
+   host share what was accepted through :class:`SqliteReplayGuard`.
 
 Every refusal is :class:`~tnorder.errors.CallbackNotVerified` naming the rule.
 """
@@ -25,12 +26,14 @@ import json
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ...errors import CallbackNotVerified, CarrierProtocolError
+from ._sqlite_file import micros, transaction
 
 __all__ = [
     "MAX_WEBHOOK_BYTES",
@@ -38,6 +41,7 @@ __all__ = [
     "TIMESTAMP_HEADER",
     "MemoryReplayGuard",
     "ReplayGuard",
+    "SqliteReplayGuard",
     "event_of",
     "verify_webhook",
 ]
@@ -78,6 +82,41 @@ class MemoryReplayGuard:
                 return False
             self._seen[key] = until
             return True
+
+
+class SqliteReplayGuard:
+    """A :class:`ReplayGuard` in an SQLite file shared by the processes of one host.
+
+    A delivery accepted by any process is then refused as a replay by every
+    other one.  Entries are dropped once their window has passed.  It is the
+    adapter's own small file, not a tnorder storage (no schema, no migration).
+
+    Args:
+        path: the file (created with its table if missing); the same path in
+            every process.
+        timeout: seconds to wait for another process's write.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
+        self._path = str(path)
+        self._timeout = timeout
+        with transaction(self._path, self._timeout) as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS telnyx_deliveries ("
+                " delivery TEXT PRIMARY KEY, until INTEGER NOT NULL)"
+            )
+
+    def __repr__(self) -> str:
+        return f"SqliteReplayGuard({self._path!r})"
+
+    def first_time(self, key: str, *, until: datetime, now: datetime) -> bool:
+        with transaction(self._path, self._timeout) as db:
+            db.execute("DELETE FROM telnyx_deliveries WHERE until < ?", (micros(now),))
+            # The primary key makes the check and the record one atomic step.
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO telnyx_deliveries VALUES (?, ?)", (key, micros(until))
+            )
+            return cursor.rowcount == 1
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

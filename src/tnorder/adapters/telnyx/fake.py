@@ -172,6 +172,7 @@ class FakeTelnyx(LoopbackServer):
         self.holds: dict[str, Json] = {}
         """Per-number reservation id -> ``{"group", "number", "expires"}``."""
         self.reservation_groups: dict[str, list[str]] = {}
+        self.reservation_references: dict[str, str | None] = {}
         self.orders: dict[str, Json] = {}
         self.jobs: dict[str, Json] = {}
         self.documents: dict[str, tuple[str, bytes]] = {}
@@ -264,6 +265,8 @@ class FakeTelnyx(LoopbackServer):
                     return 200, self._reserve(body)
                 if method == "GET" and len(parts) == 2:
                     return 200, {"data": self._group(parts[1])}
+                if method == "GET" and len(parts) == 1:
+                    return 200, {"data": self._groups(query)}
             if head == "number_orders":
                 if method == "POST" and len(parts) == 1:
                     return 200, {"data": self._order(body)}
@@ -301,22 +304,27 @@ class FakeTelnyx(LoopbackServer):
             raise _Refused(404, _errors("10005", "Resource not found", f"no {what} {key}"))
         return found
 
-    def _available(self, number: str) -> bool:
+    def _available(self, number: str, *, include_held: bool = False) -> bool:
         now = self.clock()
         held = any(h["number"] == number and h["expires"] > now for h in self.holds.values())
         return (
             number in self.stock
             and number not in self.owned
             and number not in self.on_order
-            and not held
+            and (include_held or not held)
         )
 
     def _search(self, q: dict[str, str]) -> Json:
         wanted_type = q.get("filter[phone_number_type]", "local")
         limit = int(q.get("filter[limit]", "10"))
+        # Telnyx: exclude_held_numbers leaves out numbers held for the account;
+        # without it they are listed (one account per fake).
+        include_held = q.get("filter[exclude_held_numbers]", "false") != "true"
         found = []
         for s in self.stock.values():
-            if not self._available(s.number) or s.toll_free != (wanted_type == "toll_free"):
+            if not self._available(s.number, include_held=include_held) or s.toll_free != (
+                wanted_type == "toll_free"
+            ):
                 continue
             checks = [
                 ("filter[national_destination_code]", s.number[2:5]),
@@ -374,7 +382,24 @@ class FakeTelnyx(LoopbackServer):
             }
             ids.append(hold_id)
         self.reservation_groups[group] = ids
+        self.reservation_references[group] = body.get("customer_reference")
         return {"data": self._group(group)}
+
+    def _groups(self, q: dict[str, str]) -> list[Json]:
+        # Telnyx's list filters: filter[customer_reference], filter[phone_numbers.phone_number].
+        ref = q.get("filter[customer_reference]")
+        number = q.get("filter[phone_numbers.phone_number]")
+        found = []
+        for group in self.reservation_groups:
+            data = self._group(group)
+            if ref is not None and data["customer_reference"] != ref:
+                continue
+            if number is not None and number not in [
+                e["phone_number"] for e in data["phone_numbers"]
+            ]:
+                continue
+            found.append(data)
+        return found
 
     def _group(self, group: str) -> Json:
         ids = self.reservation_groups.get(group)
@@ -404,7 +429,7 @@ class FakeTelnyx(LoopbackServer):
             "record_type": "number_reservation",
             "status": overall,
             "phone_numbers": entries,
-            "customer_reference": None,
+            "customer_reference": self.reservation_references.get(group),
         }
 
     def _order(self, body: Json) -> Json:
