@@ -16,7 +16,12 @@ Rules (each is tested):
   durations seconds (a float);
 - sets and frozensets become sorted lists, tuples lists, mappings objects
   with string keys;
-- a delivery window also carries its display ``text``.
+- a delivery window also carries its display ``text``;
+- an exception (the ``error`` of a bulk result's rejected update or failed
+  batch) becomes the body :func:`error_to_json` gives it.
+
+Pages (``Page``, ``InventoryPage``) are attrs objects like any other: their
+``next_cursor`` is a string the host passes back as ``cursor`` unchanged.
 
 :func:`error_to_json` maps any exception to ``(http_status, body)``.  A
 tnorder error's status and retry hint are its own data (the ``http_status``
@@ -154,6 +159,10 @@ def to_json_ready(value: Any) -> Any:
         return sorted((to_json_ready(v) for v in value), key=_sort_key)
     if isinstance(value, list | tuple):
         return [to_json_ready(v) for v in value]
+    if isinstance(value, BaseException):
+        # A bulk result carries its errors as values: the same safe body an HTTP
+        # answer would have (a foreign error's text is not repeated).
+        return error_to_json(value)[1]
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 
 from tests.support.actors import CUSTOMER, STAFF
 from tests.support.clock import T0
+from tests.unit.service.test_carriers import _pending_port, _port_update, _stock
+from tests.unit.service.test_carriers import _world as _carrier_world
 from tnorder import errors
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
+from tnorder.domain.carrier import CarrierUpdate
 from tnorder.domain.carrier_request import ReleaseSummary
 from tnorder.domain.machine import Trigger
 from tnorder.domain.order import NewItem, Order
@@ -98,6 +101,56 @@ def test_use_case_results_are_plain_json() -> None:
     assert [] == _round_trips(service.order_history("ACC-1"))
     summary_release = _round_trips(ReleaseSummary(("CR-1",), ()))
     assert {"released": ["CR-1"], "retry_later": []} == summary_release
+
+
+def test_pages_carry_their_cursor_as_a_string() -> None:
+    """Orders tab, Order History and Active Numbers pages are objects with their rows
+    and ``next_cursor``; the cursor goes back to the service unchanged and fetches
+    the rest."""
+    service = build_service(MemoryStorage(), clock=FixedClock(NOW))
+    placed = [
+        service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF).order_id
+        for _ in range(3)
+    ]
+    first = _round_trips(service.orders_tab_page("ACC-1", limit=2))
+    assert ["items", "next_cursor"] == sorted(first)
+    assert isinstance(first["next_cursor"], str)
+    rest = _round_trips(service.orders_tab_page("ACC-1", cursor=first["next_cursor"], limit=2))
+    assert placed == [row["order_id"] for row in first["items"] + rest["items"]]
+    assert None is rest["next_cursor"]
+    assert {"Order Submitted"} == {item["label"] for row in first["items"] for item in row["items"]}
+    assert {"items": [], "next_cursor": None} == _round_trips(service.order_history_page("ACC-1"))
+    assert {"items": [], "next_cursor": None} == _round_trips(service.active_numbers_page("ACC-1"))
+
+
+def test_inventory_pages_and_bulk_results_are_plain_json() -> None:
+    """An inventory page, and a bulk update's result including a rejected update whose
+    error becomes the same body an HTTP answer carries."""
+    w = _carrier_world()
+    stocked = _stock(w)
+    page = _round_trips(w.service.inventory_numbers("sim-stock", limit=1))
+    assert [stocked[0]] == [n["number"] for n in page["numbers"]]
+    assert isinstance(page["next_cursor"], str)
+    assert ["available"] == [n["status"] for n in page["numbers"]]
+    _, request = _pending_port(w)
+    good = _port_update(request, "FOC", 10, foc_date=date(2026, 3, 9))
+    unknown = CarrierUpdate("sim", "NO-SUCH-REF", OrderKind.PORT_IN, "FOC", NOW)
+    result = w.service.apply_carrier_updates([good, unknown])
+    ready = _round_trips(result)
+    assert 1 == ready["applied"]
+    (rejected,) = ready["rejected"]
+    assert 1 == rejected["index"]
+    assert "NO-SUCH-REF" == rejected["update"]["carrier_ref"]
+    status, body = error_to_json(result.rejected[0].error)
+    assert body == rejected["error"]
+    assert 400 <= status
+    assert [] == ready["failed"]
+
+
+def test_a_foreign_error_inside_a_result_reveals_nothing() -> None:
+    """An exception that is not tnorder's, met inside a value, is the opaque 500 body."""
+    ready = _round_trips({"error": RuntimeError("password=hunter2")})
+    assert "internal error" == ready["error"]["message"]
 
 
 def test_durations_are_seconds() -> None:
