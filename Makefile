@@ -51,7 +51,8 @@ mermaid-asset:
 	rm -rf .cache/mermaid && mkdir -p .cache/mermaid
 	cd .cache/mermaid && npm pack --silent mermaid@$(MERMAID_VERSION) && \
 	  tar xzf mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js package/LICENSE
-	cp .cache/mermaid/package/dist/mermaid.min.js .cache/mermaid/package/LICENSE docs/assets/mermaid/
+	cp .cache/mermaid/package/dist/mermaid.min.js docs/assets/mermaid/
+	cp .cache/mermaid/package/LICENSE docs/assets/mermaid/LICENSE.mermaid.txt
 
 
 # The reference portal (examples/portal/) and its browser tests.  Chromium and
