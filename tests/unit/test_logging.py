@@ -59,13 +59,28 @@ def test_the_package_logger_has_a_null_handler() -> None:
 
 
 def test_the_hot_path_logs_nothing_at_debug(caplog: pytest.LogCaptureFixture) -> None:
-    """Placing orders, firing events, reading views and relaying log nothing, even at DEBUG."""
+    """Placing orders, firing events, reading views and pages, a bulk carrier update and
+    relaying log nothing, even at DEBUG."""
     caplog.set_level(logging.DEBUG, logger="tnorder")
     w = _world()
     order = w.service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     w.service.fire(order.order_id, order.items[0].item_id, Trigger.REVIEW, actor=STAFF)
     w.service.orders_tab("ACC-1")
     w.service.active_numbers("ACC-1")
+    w.service.relay_events()
+    # The read-model pages, an item's history page, inventory pages and a bulk
+    # carrier update that moves a number are hot paths too.
+    w.service.orders_tab_page("ACC-1", limit=1)
+    w.service.order_history_page("ACC-1")
+    w.service.active_numbers_page("ACC-1")
+    with w.storage.unit_of_work() as uow:
+        assert uow.orders.history(order.order_id, order.items[0].item_id, start=0, limit=10)
+    w.service.inventory_numbers("sim-stock")
+    _, request = _pending_port(w)
+    moved = w.service.apply_carrier_updates(
+        [_port_update(request, "FOC", 10, foc_date=date(2026, 3, 9))]
+    )
+    assert moved.changed
     w.service.relay_events()
     assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("tnorder")]
 
