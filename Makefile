@@ -9,7 +9,8 @@ RUNTIME_STAMP := $(VENV)/.tnorder-runtime
 DEV_STAMP := $(VENV)/.tnorder-dev
 
 .PHONY: install test lint typecheck pytest docs-site demo bench bench-quick docs surface \
-	build-check clean portal portal-deps test-portal portal-screenshots mutation
+	build-check clean portal portal-deps test-portal portal-screenshots mutation \
+	mermaid-asset
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,6 +42,17 @@ pytest: $(DEV_STAMP)
 # API reference fails it.
 docs-site: $(DEV_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site
+
+# The site serves Mermaid itself (docs/assets/mermaid/, committed) so diagrams draw
+# offline; this refreshes the copy from npm's package (only dist/ and its LICENSE).
+# tests/docs/test_docs_site.py pins the version.
+MERMAID_VERSION := 11.12.3
+mermaid-asset:
+	rm -rf .cache/mermaid && mkdir -p .cache/mermaid
+	cd .cache/mermaid && npm pack --silent mermaid@$(MERMAID_VERSION) && \
+	  tar xzf mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js package/LICENSE
+	cp .cache/mermaid/package/dist/mermaid.min.js docs/assets/mermaid/
+	cp .cache/mermaid/package/LICENSE docs/assets/mermaid/LICENSE.mermaid.txt
 
 
 # The reference portal (examples/portal/) and its browser tests.  Chromium and

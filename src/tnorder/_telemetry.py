@@ -19,7 +19,8 @@ What is recorded (names are stable; see docs/operating.md):
 - counter ``tnorder.use_cases`` by use case and outcome;
 - counter ``tnorder.conflicts`` by use case (each lost optimistic race);
 - counter ``tnorder.carrier_updates.applied`` by carrier and whether any
-  number moved;
+  number moved: each committed report, whether it came alone, from a poll or
+  a submission, or in a bulk call's batch;
 - counter ``tnorder.events.relayed`` and histogram ``tnorder.relay.lag``
   (seconds from an event's time to its delivery).
 
@@ -51,11 +52,13 @@ if TYPE_CHECKING:
         CarrierUpdate,
         Reservation,
     )
+    from .domain.carrier_request import AppliedUpdate
     from .domain.lookup import LookupCriteria
     from .ports import Carrier
 
 __all__ = [
     "ENABLED",
+    "count_applied",
     "count_conflict",
     "instrument_service",
     "record_relayed",
@@ -129,13 +132,6 @@ def _traced_method(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             span.set_attribute("tnorder.outcome", "ok")
             counter.add(1, {"use_case": name, "outcome": "ok"})
-            if name == "apply_carrier_update":
-                moved = bool(getattr(result, "changed", ()))
-                request = getattr(result, "request", None)
-                _instruments()["updates"].add(
-                    1,
-                    {"carrier_id": str(getattr(request, "carrier_id", "")), "moved": moved},
-                )
             return result
 
     return traced
@@ -152,6 +148,19 @@ def instrument_service(cls: type[T]) -> type[T]:
         if inspect.isfunction(attribute) and not getattr(attribute, "__wrapped__", None):
             setattr(cls, name, _traced_method(name, attribute))
     return cls
+
+
+def count_applied(applied: Sequence[AppliedUpdate]) -> None:
+    """Count committed carrier reports, by carrier and whether any number moved.
+
+    Called where updates are committed (one report, a report a poll or a
+    submission brought back, each batch of a bulk call), so every path counts.
+    """
+    if not ENABLED:
+        return
+    counter = _instruments()["updates"]
+    for one in applied:
+        counter.add(1, {"carrier_id": one.request.carrier_id, "moved": bool(one.changed)})
 
 
 def count_conflict(use_case: str) -> None:

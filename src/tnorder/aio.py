@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -60,6 +61,8 @@ def _async_of(
 
     run.__name__ = run.__qualname__ = name
     run.__doc__ = f"``await`` :meth:`tnorder.service.OrderService.{name}` off the event loop."
+    # help(), the API reference and editors show the use case's own parameters.
+    setattr(run, "__signature__", inspect.signature(method))  # noqa: B010
     return run
 
 
@@ -150,17 +153,29 @@ class AsyncOrderService:
 
         return run
 
-    # -- the use cases ------------------------------------------------------------
+    # -- the use cases (every public one of OrderService; a test checks the list) ---
+
+    run = _async_of(OrderService.run)
 
     place_order = _async_of(OrderService.place_order)
     get_order = _async_of(OrderService.get_order)
     fire = _async_of(OrderService.fire)
     cancel_order = _async_of(OrderService.cancel_order)
+    record_regulatory_approval = _async_of(OrderService.record_regulatory_approval)
+
     relay_events = _async_of(OrderService.relay_events)
+    parked_events = _async_of(OrderService.parked_events)
+    retry_parked_events = _async_of(OrderService.retry_parked_events)
+    drop_parked_events = _async_of(OrderService.drop_parked_events)
+
     orders_tab = _async_of(OrderService.orders_tab)
     order_history = _async_of(OrderService.order_history)
     active_numbers = _async_of(OrderService.active_numbers)
     check_number_action = _async_of(OrderService.check_number_action)
+    orders_tab_page = _async_of(OrderService.orders_tab_page)
+    order_history_page = _async_of(OrderService.order_history_page)
+    active_numbers_page = _async_of(OrderService.active_numbers_page)
+
     upload_document = _async_of(OrderService.upload_document)
     get_document = _async_of(OrderService.get_document)
     list_documents = _async_of(OrderService.list_documents)
@@ -170,6 +185,7 @@ class AsyncOrderService:
     reuse_approved_documents = _async_of(OrderService.reuse_approved_documents)
     expire_documents = _async_of(OrderService.expire_documents)
     document_expiry_report = _async_of(OrderService.document_expiry_report)
+
     carrier_capabilities = _async_of(OrderService.carrier_capabilities)
     get_carrier_request = _async_of(OrderService.get_carrier_request)
     list_carrier_requests = _async_of(OrderService.list_carrier_requests)
@@ -183,7 +199,12 @@ class AsyncOrderService:
     poll_carrier_request = _async_of(OrderService.poll_carrier_request)
     apply_carrier_update = _async_of(OrderService.apply_carrier_update)
     apply_carrier_updates = _async_of(OrderService.apply_carrier_updates)
+    correct_port_details = _async_of(OrderService.correct_port_details)
     assign_inventory_number = _async_of(OrderService.assign_inventory_number)
+
+    inventory_numbers = _async_of(OrderService.inventory_numbers)
+    get_inventory_number = _async_of(OrderService.get_inventory_number)
+    return_to_inventory = _async_of(OrderService.return_to_inventory)
 
 
 async def _awaited(awaitable: Awaitable[None]) -> None:

@@ -8,7 +8,8 @@ ready for ``json.dumps`` or any framework's JSON response.
 
 Rules (each is tested):
 
-- attrs objects become objects with one key per field, in field order;
+- attrs objects and named tuples (a line item's ``HistoryEntry``) become
+  objects with one key per field, in field order;
 - an enum becomes its stable string value, and a field holding an enum
   with a customer-facing ``label`` (statuses, intents) gets a sibling
   ``<field>_label`` key, unless the object already has that key;
@@ -16,7 +17,14 @@ Rules (each is tested):
   durations seconds (a float);
 - sets and frozensets become sorted lists, tuples lists, mappings objects
   with string keys;
-- a delivery window also carries its display ``text``.
+- a delivery window also carries its display ``text``;
+- an exception (the ``error`` of a bulk result's rejected update or failed
+  batch) becomes the body :func:`error_to_json` gives it, and a rejected
+  update that was not a ``CarrierUpdate`` with no JSON form becomes
+  ``{"type": <its class name>}``.
+
+Pages (``Page``, ``InventoryPage``) are attrs objects like any other: their
+``next_cursor`` is a string the host passes back as ``cursor`` unchanged.
 
 :func:`error_to_json` maps any exception to ``(http_status, body)``.  A
 tnorder error's status and retry hint are its own data (the ``http_status``
@@ -39,6 +47,7 @@ from typing import Any, Final
 import attrs
 
 from . import errors
+from .domain.bulk import RejectedUpdate
 from .domain.delivery import DeliveryWindow
 
 __all__ = [
@@ -110,21 +119,37 @@ def error_to_json(exc: BaseException) -> tuple[int, ErrorBody]:
 
 
 def _attrs_ready(value: Any) -> dict[str, Any]:
+    return _fields_ready(value, [field.name for field in attrs.fields(type(value))])
+
+
+def _fields_ready(value: Any, names: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    for field in attrs.fields(type(value)):
-        if field.name.startswith("_"):
+    for name in names:
+        if name.startswith("_"):
             continue  # storage's private bookkeeping (change marks, digests), not data
-        item = getattr(value, field.name)
-        out[field.name] = to_json_ready(item)
+        item = getattr(value, name)
+        if isinstance(value, RejectedUpdate) and name == "update":
+            out[name] = _given_ready(item)
+            continue
+        out[name] = to_json_ready(item)
         label = getattr(item, "label", None) if isinstance(item, enum.Enum) else None
         if isinstance(label, str):
-            labels[f"{field.name}_label"] = label
+            labels[f"{name}_label"] = label
     for key, label in labels.items():
         out.setdefault(key, label)
     if isinstance(value, DeliveryWindow):
         out.setdefault("text", value.text)
     return out
+
+
+def _given_ready(update: object) -> Any:
+    # A bulk call keeps a refused input as given, which may be anything: a value
+    # with no JSON form is shown by its type only (its text could be a payload).
+    try:
+        return to_json_ready(update)
+    except TypeError:
+        return {"type": type(update).__name__}
 
 
 def to_json_ready(value: Any) -> Any:
@@ -152,8 +177,15 @@ def to_json_ready(value: Any) -> Any:
         return {str(to_json_ready(k)): to_json_ready(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
         return sorted((to_json_ready(v) for v in value), key=_sort_key)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        # A named tuple is a record (history entries are, for speed): keep its keys.
+        return _fields_ready(value, list(value._fields))
     if isinstance(value, list | tuple):
         return [to_json_ready(v) for v in value]
+    if isinstance(value, BaseException):
+        # A bulk result carries its errors as values: the same safe body an HTTP
+        # answer would have (a foreign error's text is not repeated).
+        return error_to_json(value)[1]
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
 

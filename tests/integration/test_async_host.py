@@ -4,10 +4,11 @@ driven by concurrent requests over real HTTP (httpx.AsyncClient)."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,14 @@ from starlette.routing import Route
 
 from tests.support.actors import STAFF
 from tests.support.clock import T0
+from tests.unit.service.test_carriers import _pending_port, _stock
+from tests.unit.service.test_carriers import _world as _carrier_world
 from tnorder import NewItem, OrderKind, OrderService, TnorderError
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.aio import AsyncOrderService
+from tnorder.domain.carrier import CarrierUpdate
 from tnorder.domain.events import Event
 from tnorder.ports import UnitOfWork
 from tnorder.service.base import save_order
@@ -258,3 +262,151 @@ def test_max_concurrency_must_be_positive() -> None:
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="max_concurrency"):
             AsyncOrderService(service, max_concurrency=bad)  # type: ignore[arg-type]
+
+
+# -- the whole OrderService surface ------------------------------------------------
+
+_NOT_TWINNED = {"save_order"}  # deprecated since 0.2: hosts move to service.base.save_order
+
+
+def test_every_use_case_has_an_async_twin_with_its_signature() -> None:
+    """Each public method of OrderService (the forwarded use cases, ``run``) has a
+    declared ``async`` twin with the same parameters, so a use case added to the service
+    without its twin fails here rather than falling back to an untyped attribute."""
+    use_cases = {
+        name
+        for name, attr in vars(OrderService).items()
+        if not name.startswith("_") and inspect.isfunction(attr) and name not in _NOT_TWINNED
+    }
+    twins = {
+        name: attr
+        for name, attr in vars(AsyncOrderService).items()
+        if inspect.iscoroutinefunction(attr)
+        and name not in {"call", "aclose"}
+        and not name.startswith("_")
+    }
+    assert set() == use_cases - set(twins)
+    assert set() == set(twins) - use_cases
+    for name in sorted(use_cases):
+        assert inspect.signature(getattr(OrderService, name)) == inspect.signature(twins[name])
+
+
+def make_carrier_app(aservice: AsyncOrderService) -> Starlette:
+    """Routes over the newer use cases: pages with cursors, bulk updates, inventory."""
+
+    async def tab_page(request: Request) -> JSONResponse:
+        page = await aservice.orders_tab_page(
+            request.path_params["account"],
+            cursor=request.query_params.get("cursor"),
+            limit=int(request.query_params.get("limit", "50")),
+        )
+        return JSONResponse(to_json_ready(page))
+
+    async def history_page(request: Request) -> JSONResponse:
+        page = await aservice.order_history_page(request.path_params["account"])
+        return JSONResponse(to_json_ready(page))
+
+    async def stock(request: Request) -> JSONResponse:
+        page = await aservice.inventory_numbers(
+            request.path_params["type"],
+            cursor=request.query_params.get("cursor"),
+            limit=int(request.query_params.get("limit", "50")),
+        )
+        return JSONResponse(to_json_ready(page))
+
+    async def updates(request: Request) -> JSONResponse:
+        body = await request.json()
+        reports = [
+            CarrierUpdate(
+                "sim",
+                u["ref"],
+                OrderKind.PORT_IN,
+                u["status"],
+                datetime.fromisoformat(u["at"]),
+                foc_date=date.fromisoformat(u["foc_date"]) if u.get("foc_date") else None,
+            )
+            for u in body
+        ]
+        return JSONResponse(to_json_ready(await aservice.apply_carrier_updates(reports)))
+
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        status, body = error_to_json(exc)
+        return JSONResponse(body, status_code=status)
+
+    return Starlette(
+        routes=[
+            Route("/accounts/{account}/orders-tab-page", tab_page),
+            Route("/accounts/{account}/history-page", history_page),
+            Route("/inventory/{type}", stock),
+            Route("/carrier-updates", updates, methods=["POST"]),
+        ],
+        exception_handlers={TnorderError: on_error},
+    )
+
+
+def test_pages_bulk_updates_and_inventory_over_http() -> None:
+    """Concurrent page walks follow ``next_cursor`` to every order, an inventory page
+    walk lists every stocked number, and a bulk update answers with what it applied and
+    what it refused (as plain JSON); a bad cursor is a JSON 422 naming the field."""
+    w = _carrier_world()
+    stocked = _stock(w, quantity=3)
+    placed = {
+        w.service.place_order("ACC-9", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF).order_id
+        for _ in range(5)
+    }
+    _, request = _pending_port(w)
+    aservice = AsyncOrderService(w.service, max_concurrency=3)
+
+    async def walk(client: httpx.AsyncClient, path: str, key: str) -> list[Any]:
+        rows: list[Any] = []
+        cursor: str | None = None
+        while True:
+            params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+            answer = await client.get(path, params=params)
+            assert 200 == answer.status_code
+            rows.extend(answer.json()[key])
+            cursor = answer.json()["next_cursor"]
+            if cursor is None:
+                return rows
+
+    async def scenario(url: str) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            walks = await asyncio.gather(
+                *(walk(client, "/accounts/ACC-9/orders-tab-page", "items") for _ in range(4)),
+                walk(client, "/inventory/sim-stock", "numbers"),
+            )
+            for rows in walks[:4]:
+                assert placed == {row["order_id"] for row in rows}
+                assert 5 == len(rows)
+            assert sorted(stocked) == sorted(n["number"] for n in walks[4])
+            history = await client.get("/accounts/ACC-9/history-page")
+            assert {"items": [], "next_cursor": None} == history.json()
+            bulk = await client.post(
+                "/carrier-updates",
+                json=[
+                    {
+                        "ref": request.carrier_ref,
+                        "status": "FOC",
+                        "at": (NOW + timedelta(minutes=10)).isoformat(),
+                        "foc_date": "2026-03-09",
+                    },
+                    {"ref": "NO-SUCH-REF", "status": "FOC", "at": NOW.isoformat()},
+                ],
+            )
+            assert 200 == bulk.status_code
+            assert 1 == bulk.json()["applied"]
+            assert [1] == [r["index"] for r in bulk.json()["rejected"]]
+            bad = await client.get(
+                "/accounts/ACC-9/orders-tab-page", params={"cursor": "not-a-cursor"}
+            )
+            assert 422 == bad.status_code
+            assert ("ValidationError", "cursor") == (
+                bad.json()["error"],
+                bad.json()["facts"]["field"],
+            )
+
+    with Served(make_carrier_app(aservice)) as served:
+        asyncio.run(scenario(served.url))
+    aservice._executor.shutdown(wait=True)
+    # The FOC report reached the stored request, not just the HTTP answer.
+    assert "FOC" == w.service.get_carrier_request(request.request_id).carrier_status

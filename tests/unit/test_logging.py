@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 import tnorder
-from tests.support.clock import T0
+from tests.integration.test_outbox_parking import plant
+from tests.support.clock import T0, MovableClock, SleepRecorder
+from tests.support.telnyx import make_config
 from tests.unit.service.test_carriers import (
     ATLANTA,
     PORTED,
@@ -24,6 +27,10 @@ from tests.unit.service.test_carriers import (
 )
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.memory import MemoryStorage
+from tnorder.adapters.notifiers import RecordingNotifier
+from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.adapters.telnyx import TelnyxCarrier
+from tnorder.adapters.telnyx.fake import API_KEY, FakeTelnyx, Fault
 from tnorder.domain.carrier import PortDetails
 from tnorder.domain.events import Event
 from tnorder.domain.machine import Trigger
@@ -52,13 +59,28 @@ def test_the_package_logger_has_a_null_handler() -> None:
 
 
 def test_the_hot_path_logs_nothing_at_debug(caplog: pytest.LogCaptureFixture) -> None:
-    """Placing orders, firing events, reading views and relaying log nothing, even at DEBUG."""
+    """Placing orders, firing events, reading views and pages, a bulk carrier update and
+    relaying log nothing, even at DEBUG."""
     caplog.set_level(logging.DEBUG, logger="tnorder")
     w = _world()
     order = w.service.place_order("ACC-1", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
     w.service.fire(order.order_id, order.items[0].item_id, Trigger.REVIEW, actor=STAFF)
     w.service.orders_tab("ACC-1")
     w.service.active_numbers("ACC-1")
+    w.service.relay_events()
+    # The read-model pages, an item's history page, inventory pages and a bulk
+    # carrier update that moves a number are hot paths too.
+    w.service.orders_tab_page("ACC-1", limit=1)
+    w.service.order_history_page("ACC-1")
+    w.service.active_numbers_page("ACC-1")
+    with w.storage.unit_of_work() as uow:
+        assert uow.orders.history(order.order_id, order.items[0].item_id, start=0, limit=10)
+    w.service.inventory_numbers("sim-stock")
+    _, request = _pending_port(w)
+    moved = w.service.apply_carrier_updates(
+        [_port_update(request, "FOC", 10, foc_date=date(2026, 3, 9))]
+    )
+    assert moved.changed
     w.service.relay_events()
     assert [] == [r.getMessage() for r in caplog.records if r.name.startswith("tnorder")]
 
@@ -186,6 +208,53 @@ def test_the_expiry_sweep_logs_what_it_released(caplog: pytest.LogCaptureFixture
     w.service.release_expired_reservations()
     (done,) = [r for r in caplog.records if r.name == "tnorder.carriers"]
     assert f"released the holds of 1 carrier request(s) ['{held.request_id}']" in done.getMessage()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_parked_record_is_logged_once_with_its_stream(
+    kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An outbox record the relay cannot decode is parked with a warning naming its
+    position and stream (the operator must retry or drop it); the next relay, which
+    only skips it, logs nothing more."""
+    storage = MemoryStorage() if kind == "memory" else SqliteStorage(tmp_path / "o.db")
+    service = build_service(storage, clock=FixedClock(NOW), notifier=RecordingNotifier())
+    plant(storage, "P", "P#1", '{"schema_version": 1, "type": "Nope"}')
+    with caplog.at_level(logging.INFO, logger="tnorder"):
+        assert 0 == service.relay_events()
+        (parked,) = service.parked_events()
+        assert [
+            f"parked outbox record {parked.position} of stream P: {parked.reason}"
+        ] == _messages(caplog, "tnorder.relay")
+        assert logging.WARNING == caplog.records[-1].levelno
+        caplog.clear()
+        assert 0 == service.relay_events()
+        assert [] == _messages(caplog, "tnorder.relay")
+    if isinstance(storage, SqliteStorage):
+        storage.close()
+
+
+def test_a_carrier_retry_is_logged_with_its_attempt_and_wait(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A rate-limited carrier call (the fake Telnyx over loopback) that is retried logs
+    the call, the attempt, the carrier's code and the wait; the API key never appears."""
+    sleeps = SleepRecorder()
+    with (
+        FakeTelnyx(clock=MovableClock()) as fake,
+        TelnyxCarrier(make_config(fake), sleep=sleeps) as carrier,
+    ):
+        fake.inject("GET", "available_phone_numbers", Fault.rate_limited("0.02"))
+        account = carrier.account("Telnyx main account")
+        with caplog.at_level(logging.INFO, logger="tnorder"):
+            found = carrier.search(account, ATLANTA, now=NOW)
+    assert found
+    assert [0.02] == sleeps.waits
+    (line,) = _messages(caplog, "tnorder.adapters.telnyx")
+    assert "(attempt 1 of " in line
+    assert "retrying in 0.02s" in line
+    assert "10011" in line
+    assert API_KEY not in line
 
 
 def test_the_secret_scanner_flags_secrets() -> None:

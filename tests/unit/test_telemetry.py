@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -181,6 +182,68 @@ def test_conflicts_relays_and_lag_are_measured(spans: InMemorySpanExporter) -> N
     ((_, (count, total)),) = _points()["tnorder.relay.lag"][-1:]
     assert count >= 1
     assert total >= 90.0
+
+
+def _applied(carrier_id: str) -> int:
+    return sum(
+        v
+        for a, v in _points().get("tnorder.carrier_updates.applied", [])
+        if a["carrier_id"] == carrier_id
+    )
+
+
+def test_every_use_case_is_wrapped_including_pages_and_bulk() -> None:
+    """Every public use case of OrderService (the newer pages, bulk and inventory ones
+    too) runs in a span: a use case added without one fails here."""
+    from tnorder.service import OrderService
+
+    unwrapped = sorted(
+        name
+        for name, attr in vars(OrderService).items()
+        if not name.startswith("_")
+        and inspect.isfunction(attr)
+        and name not in _telemetry._NOT_USE_CASES
+        and not hasattr(attr, "__wrapped__")
+    )
+    assert [] == unwrapped
+    for name in ("orders_tab_page", "apply_carrier_updates", "inventory_numbers"):
+        assert hasattr(getattr(OrderService, name), "__wrapped__")
+
+
+def test_pages_and_bulk_updates_are_spans_and_bulk_updates_are_counted(
+    spans: InMemorySpanExporter,
+) -> None:
+    """A page read is a span with its account id; a bulk call is one span whose
+    committed reports each count in tnorder.carrier_updates.applied, as does the report
+    a poll brings back."""
+    w = _world()
+    w.service.place_order("ACC-7", [NewItem(OrderKind.NEW_NUMBER)], actor=STAFF)
+    w.service.orders_tab_page("ACC-7", limit=1)
+    _, request = _pending_port(w)
+    before = _applied("sim")
+    result = w.service.apply_carrier_updates(
+        [
+            _port_update(request, "FOC", 10, foc_date=date(2026, 3, 9)),
+            _port_update(request, "FOC", 10, foc_date=date(2026, 3, 9)),
+        ]
+    )
+    assert 2 == result.applied
+    assert before + 2 == _applied("sim")
+    w.service.poll_carrier_request(request.request_id)
+    assert before + 3 == _applied("sim")
+    found = _by_name(spans)
+    (page,) = found["tnorder.orders_tab_page"]
+    assert ("ACC-7", "ok") == (
+        (page.attributes or {})["tnorder.account_id"],
+        (page.attributes or {})["tnorder.outcome"],
+    )
+    (bulk,) = found["tnorder.apply_carrier_updates"]
+    assert "ok" == (bulk.attributes or {})["tnorder.outcome"]
+    (poll,) = found["tnorder.poll_carrier_request"]
+    (status,) = found["tnorder.carrier.status"]
+    assert poll.context is not None
+    assert status.parent is not None
+    assert poll.context.span_id == status.parent.span_id
 
 
 def test_without_opentelemetry_nothing_is_wrapped() -> None:

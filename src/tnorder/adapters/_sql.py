@@ -15,6 +15,7 @@ them to ``%s``.  No statement contains a literal ``?`` or ``%``.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import threading
@@ -1448,6 +1449,10 @@ def claim_rows(session: Session, rows: Sequence[Sequence[Any]]) -> list[OutboxEn
         except SerializationError as exc:
             stopped.add(stream)
             park(session, position, str(exc))
+            # An operator must act (retry or drop it): its stream waits until then.
+            logging.getLogger("tnorder.relay").warning(
+                "parked outbox record %s of stream %s: %s", position, stream, exc
+            )
     return out
 
 

@@ -12,6 +12,7 @@ The semantics match the SQL adapters (see ``docs/storage.md``).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -412,6 +413,10 @@ class _Outbox:
                     # Parked, not raised: one bad record never stops the other streams.
                     s._parked[position] = str(exc)
                     blocked.add(stream)
+                    # An operator must act (retry or drop it): its stream waits until then.
+                    logging.getLogger("tnorder.relay").warning(
+                        "parked outbox record %s of stream %s: %s", position, stream, exc
+                    )
                     continue
                 out.append(entry)
             for entry in out:

@@ -804,7 +804,10 @@ class CarrierUseCases(UseCaseBase):
                 request = uow.carrier_requests.get(request_id)
             return self._apply_update(uow, request, update, mapping, now)
 
-        return self.run(use_case)
+        applied = self.run(use_case)
+        # Counted once committed (a retried attempt is not an update applied).
+        _telemetry.count_applied((applied,))
+        return applied
 
     def apply_carrier_updates(
         self, updates: Iterable[CarrierUpdate], *, batch_size: int = DEFAULT_UPDATE_BATCH
@@ -1223,6 +1226,7 @@ class _BulkTotals:
         self.failed: list[FailedBatch] = []
 
     def add(self, applied: Sequence[AppliedUpdate]) -> None:
+        _telemetry.count_applied(applied)  # the batch is committed
         self.applied += len(applied)
         self.batches += 1
         for one in applied:
