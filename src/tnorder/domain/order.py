@@ -387,6 +387,7 @@ class Order(EventRecorder):
                     f"number {line.number} appears more than once in order {order_id!r}",
                     number=line.number,
                     order_id=order_id,
+                    reason="repeated",
                 )
             seen.add(line.number)
         order = cls(order_id=order_id, account_id=account_id, items=line_items, created_at=at)

@@ -113,8 +113,11 @@ class OrderKind(LabelledEnum, label_key="order_kind"):
     DISCONNECT = "disconnect"
 
 
-class NumberType(StrEnum):
-    """The kind of telephone number; drives document requirements and activation."""
+class NumberType(LabelledEnum, label_key="number_type"):
+    """The kind of telephone number; drives document requirements and activation.
+
+    ``label`` is what a customer sees ("Toll-Free", "TrueLocal").
+    """
 
     LOCAL = "local"
     NATIONAL = "national"

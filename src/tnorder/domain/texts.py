@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from string import Formatter
 from typing import Protocol
 
-from ..errors import ConfigurationError, InvalidDocument, ValidationError
+from ..errors import ConfigurationError, DuplicateNumber, InvalidDocument, ValidationError
 from ._labels import LabelledEnum, label_key_of
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
 from .delivery import DeliveryDisplay, DeliveryKind, business_days_text
@@ -218,6 +218,21 @@ class CustomerTexts:
         """
         key = f"error.invalid_document.{error.reason}"
         return self.text(key if key in MESSAGES else "error.invalid_document")
+
+    def duplicate_number(self, error: DuplicateNumber) -> str:
+        """What to tell the customer whose order ``error`` refused for a number it repeats
+        or another open order holds.
+
+        The order that holds the number is named only when ``error`` names it
+        (the customer's own order); another account's order never is.
+        """
+        if error.reason == "repeated":
+            return self.text("error.duplicate_number.repeated", number=error.number)
+        if error.order_id is not None:
+            return self.text(
+                "error.duplicate_number.open_order", number=error.number, order_id=error.order_id
+            )
+        return self.text("error.duplicate_number", number=error.number)
 
     def missing(self) -> tuple[str, ...]:
         """Message keys the catalogue has no entry for, in catalogue order."""
