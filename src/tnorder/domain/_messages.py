@@ -234,6 +234,30 @@ _LIST: tuple[Message, ...] = (
         "awaiting local regulatory approval",
         "Why a number (TrueLocal) is not live yet.",
     ),
+    # -- history notes tnorder writes --------------------------------------------------
+    Message(
+        "note.port_details_corrected",
+        "Port details corrected: {fields}.",
+        "History note when a rejected port's details are corrected without a note of "
+        "the customer's own; {fields}: the corrected fields' labels, comma-separated.",
+    ),
+    Message(
+        "note.port_details_corrected.nothing",
+        "no change",
+        "The {fields} of note.port_details_corrected when no field changed.",
+    ),
+    *(
+        Message(f"port_field.{value}.label", label, "A port-in detail; lower case.")
+        for value, label in (
+            ("authorizing_person", "authorizing person"),
+            ("subscriber_name", "subscriber name"),
+            ("billing_number", "billing number"),
+            ("losing_account_number", "losing account number"),
+            ("pin", "pin"),
+            ("requested_date", "requested date"),
+            ("extra", "extra"),
+        )
+    ),
     # -- delivery column ---------------------------------------------------------------
     Message(
         "delivery.unavailable",

@@ -29,6 +29,8 @@ from ..errors import ConfigurationError, DuplicateNumber, InvalidDocument, Valid
 from ._labels import LabelledEnum, label_key_of
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
 from .delivery import DeliveryDisplay, DeliveryKind, business_days_text
+from .events import PortDetailsCorrected
+from .order import port_correction_note
 from .statuses import ItemStatus
 from .visibility import (
     ActiveNumber,
@@ -233,6 +235,13 @@ class CustomerTexts:
                 "error.duplicate_number.open_order", number=error.number, order_id=error.order_id
             )
         return self.text("error.duplicate_number", number=error.number)
+
+    def port_details_corrected(self, event: PortDetailsCorrected) -> str:
+        """The history note of ``event`` in this locale: the customer's own note as
+        written, else the sentence naming the corrected fields (stored in English)."""
+        if event.note is not None:
+            return event.note
+        return port_correction_note(event.fields, self.text)
 
     def missing(self) -> tuple[str, ...]:
         """Message keys the catalogue has no entry for, in catalogue order."""

@@ -39,7 +39,9 @@ from tnorder import (
     OrderStatus,
     PermissionDenied,
     Placement,
+    PortDetails,
     Role,
+    Trigger,
     ValidationError,
     check_action,
     delivery_display,
@@ -48,10 +50,13 @@ from tnorder import (
 from tnorder.docgen import CATALOGUE_TEMPLATE
 from tnorder.domain.claims import NumberClaim, refuse_claimed
 from tnorder.domain.delivery import BusinessDayRange, DeliveryDisplay, DeliveryKind
+from tnorder.domain.events import PortDetailsCorrected
+from tnorder.domain.order import correct_port_details
 from tnorder.domain.texts import MESSAGES, pot_template
 from tnorder.domain.visibility import active_number_for_item
 
 ROOT = Path(__file__).resolve().parents[3]
+SYSTEM = Actor(Role.SYSTEM, "sys")
 GERMAN_PO = ROOT / "tests" / "fixtures" / "locale" / "de" / "LC_MESSAGES" / "tnorder.po"
 NUMBER = "+14045550100"
 LABELLED = [
@@ -308,6 +313,7 @@ def _sample_values(key: str) -> dict[str, object]:
         "reason": "r",
         "allowed": "a",
         "order_id": "O-7",
+        "fields": "f",
     }
     fields = set(re.findall(r"{(\w+)}", MESSAGES[key].default)) - {"provider"}
     return {name: samples[name] for name in fields}
@@ -395,3 +401,34 @@ def test_number_types_have_customer_labels(german: gettext.GNUTranslations) -> N
         t.label for t in NumberType
     ]
     assert "Gebührenfreie Nummer" == CustomerTexts(german, strict=True).label(NumberType.TOLL_FREE)
+
+
+def _port_corrections(note: str | None) -> tuple[str, PortDetailsCorrected]:
+    """A rejected port corrected by the customer: the history note and the event."""
+    order = Order.place(
+        "O-5", "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=SYSTEM, at=T0
+    )
+    item_id = order.items[0].item_id
+    order.fire(item_id, Trigger.SUBMIT_TO_CARRIER, actor=SYSTEM, at=T0)
+    order.fire(item_id, Trigger.REJECT, actor=SYSTEM, at=T0)
+    details = PortDetails("Jane Doe", pin="8642", losing_account_number="ACC-1")
+    correct_port_details(order, item_id, details, actor=Actor(Role.CUSTOMER, "c"), at=T0, note=note)
+    (event,) = [e for e in order.pull_events() if isinstance(e, PortDetailsCorrected)]
+    return str(order.items[0].history[-1].note), event
+
+
+def test_port_correction_notes_have_customer_texts(german: gettext.GNUTranslations) -> None:
+    """The note tnorder writes for a port correction is the catalogue's English, and the
+    event renders it per locale; a customer's own note is shown as written."""
+    stored, event = _port_corrections(None)
+    assert stored == CustomerTexts().port_details_corrected(event)
+    assert (
+        "Portierungsangaben korrigiert: zeichnungsberechtigte Person, Anschlussinhaber, "
+        "Rechnungsnummer, Kundennummer beim abgebenden Anbieter, PIN, Wunschtermin, "
+        "weitere Angaben."
+    ) == CustomerTexts(german, strict=True).port_details_corrected(event)
+    own, own_event = _port_corrections("new account number attached")
+    assert ("new account number attached",) * 2 == (
+        own,
+        CustomerTexts(german).port_details_corrected(own_event),
+    )
