@@ -154,6 +154,16 @@ _LIST: tuple[Message, ...] = (
             ("truelocal", "TrueLocal"),
         )
     ),
+    *(
+        Message(f"role.{value}.label", label, "Who made a change, in an item's history.")
+        for value, label in (
+            ("customer", "Customer"),
+            ("account_manager", "Account manager"),
+            ("staff", "Staff"),
+            ("carrier", "Carrier"),
+            ("system", "System"),
+        )
+    ),
     # -- dashboard placement and Active Numbers --------------------------------------
     Message("placement.orders_tab.label", "Orders", "Tab listing open orders."),
     Message("placement.order_history.label", "Order History", "Tab listing finished orders."),

@@ -22,6 +22,7 @@ from tnorder import (
     OrderStatus,
     Placement,
     RequirementKind,
+    Role,
     SetupMethod,
 )
 from tnorder.domain._labels import LabelledEnum, label_key_of
@@ -41,6 +42,7 @@ LABELLED: list[type[LabelledEnum]] = [
     DocumentStatus,
     SetupMethod,
     NumberType,
+    Role,
 ]
 MEMBERS = [member for enum in LABELLED for member in enum]
 

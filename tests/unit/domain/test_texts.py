@@ -69,6 +69,7 @@ LABELLED = [
     *ActivationTag,
     *NumberAction,
     *NumberType,
+    *Role,
 ]
 
 
