@@ -33,14 +33,21 @@ import functools
 import inspect
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from importlib.util import find_spec
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-try:
-    from opentelemetry import metrics, trace
-except ImportError:  # the optional extra is not installed: instrument nothing
-    ENABLED = False
-else:
-    ENABLED = True
+
+def _installed() -> bool:
+    # Only whether the API is installed: importing it costs about a tenth of
+    # `import tnorder`, so it waits for the first span or counter (_otel).
+    try:
+        return all(find_spec(f"opentelemetry.{name}") for name in ("metrics", "trace"))
+    except (ImportError, ValueError):  # hidden (sys.modules entry None) or half-installed
+        return False
+
+
+ENABLED = _installed()
 
 if TYPE_CHECKING:
     from .domain.carrier import (
@@ -75,16 +82,24 @@ _NOT_USE_CASES = frozenset({"run", "save_order"})
 
 
 @functools.cache
+def _otel() -> tuple[ModuleType, ModuleType]:
+    """``(metrics, trace)`` of the OpenTelemetry API, imported on first use."""
+    from opentelemetry import metrics, trace
+
+    return metrics, trace
+
+
+@functools.cache
 def _tracer() -> Any:
     # Before the host installs a provider this is the API's proxy tracer, which
     # switches to the real one when it is installed; so looking it up once is
     # enough (and get_tracer reads the environment on every call).
-    return trace.get_tracer(_SCOPE)
+    return _otel()[1].get_tracer(_SCOPE)
 
 
 @functools.cache
 def _instruments() -> dict[str, Any]:
-    meter = metrics.get_meter(_SCOPE)
+    meter = _otel()[0].get_meter(_SCOPE)
     return {
         "use_cases": meter.create_counter(
             "tnorder.use_cases", description="use-case calls by outcome"
@@ -188,7 +203,7 @@ class _TracedCarrier:
     def _call(self, method: str, call: Callable[[], T]) -> T:
         attributes = {"tnorder.carrier_id": self._carrier_id, "tnorder.carrier_call": method}
         with _tracer().start_as_current_span(
-            f"tnorder.carrier.{method}", kind=trace.SpanKind.CLIENT, attributes=attributes
+            f"tnorder.carrier.{method}", kind=_otel()[1].SpanKind.CLIENT, attributes=attributes
         ) as span:
             try:
                 result = call()

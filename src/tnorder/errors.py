@@ -521,12 +521,23 @@ class DuplicateNumber(ValidationError):
     ``number`` is the E.164 number; ``order_id`` is the open order that holds
     it when the caller may know it (the same order or the same account), and
     None when it belongs to another account (which is never revealed).
+    ``reason`` is ``"repeated"`` (twice in the order being placed) or
+    ``"open_order"`` (another open order holds it): it picks the customer's
+    sentence (``CustomerTexts.duplicate_number``).
     """
 
     http_status: ClassVar[int] = 409
     retryable: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, number: str, order_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        number: str,
+        order_id: str | None = None,
+        reason: str = "open_order",
+    ) -> None:
         super().__init__(message, field="items")
         self.number = number
         self.order_id = order_id
+        self.reason = reason

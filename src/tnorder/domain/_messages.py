@@ -138,6 +138,32 @@ _LIST: tuple[Message, ...] = (
     Message("order_kind.new_number.label", "New Number", "What a line item does."),
     Message("order_kind.port_in.label", "Port-In", "What a line item does."),
     Message("order_kind.disconnect.label", "Disconnect", "What a line item does."),
+    *(
+        Message(
+            f"number_type.{value}.label",
+            label,
+            "The kind of a telephone number, shown next to it and in the order form.",
+        )
+        for value, label in (
+            ("local", "Local"),
+            ("national", "National"),
+            ("mobile", "Mobile"),
+            ("toll_free", "Toll-Free"),
+            # The portal guide's name for a local number that needs local
+            # regulatory approval before it goes live.
+            ("truelocal", "TrueLocal"),
+        )
+    ),
+    *(
+        Message(f"role.{value}.label", label, "Who made a change, in an item's history.")
+        for value, label in (
+            ("customer", "Customer"),
+            ("account_manager", "Account manager"),
+            ("staff", "Staff"),
+            ("carrier", "Carrier"),
+            ("system", "System"),
+        )
+    ),
     # -- dashboard placement and Active Numbers --------------------------------------
     Message("placement.orders_tab.label", "Orders", "Tab listing open orders."),
     Message("placement.order_history.label", "Order History", "Tab listing finished orders."),
@@ -218,6 +244,30 @@ _LIST: tuple[Message, ...] = (
         "awaiting local regulatory approval",
         "Why a number (TrueLocal) is not live yet.",
     ),
+    # -- history notes tnorder writes --------------------------------------------------
+    Message(
+        "note.port_details_corrected",
+        "Port details corrected: {fields}.",
+        "History note when a rejected port's details are corrected without a note of "
+        "the customer's own; {fields}: the corrected fields' labels, comma-separated.",
+    ),
+    Message(
+        "note.port_details_corrected.nothing",
+        "no change",
+        "The {fields} of note.port_details_corrected when no field changed.",
+    ),
+    *(
+        Message(f"port_field.{value}.label", label, "A port-in detail; lower case.")
+        for value, label in (
+            ("authorizing_person", "authorizing person"),
+            ("subscriber_name", "subscriber name"),
+            ("billing_number", "billing number"),
+            ("losing_account_number", "losing account number"),
+            ("pin", "pin"),
+            ("requested_date", "requested date"),
+            ("extra", "extra"),
+        )
+    ),
     # -- delivery column ---------------------------------------------------------------
     Message(
         "delivery.unavailable",
@@ -274,6 +324,22 @@ _LIST: tuple[Message, ...] = (
         "error.invalid_document.file_name",
         "The file name cannot be used. Please rename the file and try again.",
         "Upload refused: the file name is empty, too long or has control characters.",
+    ),
+    Message(
+        "error.duplicate_number",
+        "The number {number} already has an open order, so it cannot be ordered again "
+        "until that order is finished.",
+        "Order refused: another open order holds the number (whose is never said).",
+    ),
+    Message(
+        "error.duplicate_number.open_order",
+        "The number {number} is already in your open order {order_id}.",
+        "Order refused: one of the customer's own open orders holds the number.",
+    ),
+    Message(
+        "error.duplicate_number.repeated",
+        "The number {number} appears more than once in this order.",
+        "Order refused: the same number was entered twice in one order.",
     ),
     Message(
         "error.action_restricted.nothing",

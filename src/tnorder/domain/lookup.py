@@ -19,7 +19,6 @@ import re
 from typing import Any
 
 import attrs
-import phonenumbers
 
 from ..errors import InvalidLookup, InvalidPhoneNumber
 from ._labels import LabelledEnum
@@ -123,6 +122,8 @@ def wildcard_prefixes(pattern: str) -> tuple[str, ...]:
 
 def is_toll_free(number: str) -> bool:
     """Whether an E.164 number is a toll-free number (by ``phonenumbers``' metadata)."""
+    import phonenumbers  # on first use, not by `import tnorder` (see tnorder.domain.phone)
+
     try:
         parsed = phonenumbers.parse(number, "US")
     except phonenumbers.NumberParseException as exc:

@@ -13,7 +13,7 @@ nothing.  The order's status is derived from its items, never stored.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -58,6 +58,7 @@ __all__ = [
     "Order",
     "correct_port_details",
     "derive_order_status",
+    "port_correction_note",
     "record_regulatory_approval",
 ]
 
@@ -387,6 +388,7 @@ class Order(EventRecorder):
                     f"number {line.number} appears more than once in order {order_id!r}",
                     number=line.number,
                     order_id=order_id,
+                    reason="repeated",
                 )
             seen.add(line.number)
         order = cls(order_id=order_id, account_id=account_id, items=line_items, created_at=at)
@@ -632,6 +634,20 @@ _PORT_FIELDS = (
 )
 
 
+def port_correction_note(fields: Sequence[str], text: Callable[..., str]) -> str:
+    """The history note of a port correction without the customer's own note.
+
+    ``"Port details corrected: losing account number, pin."``: each field's
+    label and the sentence are looked up through ``text(key, **values)``,
+    ``default_text`` or a ``CustomerTexts.text``.
+    """
+    labels = ", ".join(text(f"port_field.{name}.label") for name in fields)
+    return text(
+        "note.port_details_corrected",
+        fields=labels or text("note.port_details_corrected.nothing"),
+    )
+
+
 def correct_port_details(
     order: Order,
     item_id: str,
@@ -670,13 +686,7 @@ def correct_port_details(
         or (name == "pin" and details.pin is not None)
         or (name != "pin" and getattr(before, name) != getattr(details, name))
     )
-    text = (
-        note
-        if note is not None
-        else "Port details corrected: "
-        + (", ".join(n.replace("_", " ") for n in changed) or "no change")
-        + "."
-    )
+    text = note if note is not None else port_correction_note(changed, default_text)
     order.fire(item_id, Trigger.PROVIDE_INFORMATION, actor=actor, at=at, note=text)
     item.port_details = attrs.evolve(details, pin=None)
     order.record(

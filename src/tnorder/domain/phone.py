@@ -14,6 +14,10 @@ the same order, that ``is_valid_number`` uses (``_number_type_helper`` in
 non-geographic code, an unknown code) or the number looks invalid, the plain
 path decides, so errors are always the plain path's.
 ``tests/property/test_phone_fast_path.py`` compares both paths.
+
+``phonenumbers`` is imported by the first number checked, not by ``import
+tnorder``: loading it and its metadata is about a tenth of that import, and a
+process that only reads orders never needs it.
 """
 
 from __future__ import annotations
@@ -21,8 +25,6 @@ from __future__ import annotations
 import functools
 import re
 from typing import Any
-
-import phonenumbers
 
 from ..errors import InvalidPhoneNumber
 
@@ -75,6 +77,8 @@ def _plain(text: str, region: str) -> str:
     """:func:`normalize_number` through ``phonenumbers``' public calls only."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidPhoneNumber(f"not a telephone number: {text!r}", field="number")
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
@@ -96,6 +100,8 @@ def _fast_e164(text: str) -> str | None:
     """
     if _E164_SHAPE.fullmatch(text) is None:
         return None
+    import phonenumbers
+
     digits = text[1:]
     country_code = 0
     for size in range(1, _MAX_CC + 1):
@@ -159,6 +165,8 @@ def _rules(
 ) -> tuple[int, re.Pattern[str] | None, re.Pattern[str] | None, tuple[_Desc | None, ...]] | None:
     """A region's metadata, compiled once: ``(country code, national prefix
     pattern, leading digits pattern, descriptions)``; None for no metadata."""
+    import phonenumbers
+
     metadata: Any = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
     if metadata is None:
         return None

@@ -10,8 +10,6 @@ host's locale and with its provider name.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from ._labels import LabelledEnum
 from ._messages import default_text
 
@@ -113,8 +111,11 @@ class OrderKind(LabelledEnum, label_key="order_kind"):
     DISCONNECT = "disconnect"
 
 
-class NumberType(StrEnum):
-    """The kind of telephone number; drives document requirements and activation."""
+class NumberType(LabelledEnum, label_key="number_type"):
+    """The kind of telephone number; drives document requirements and activation.
+
+    ``label`` is what a customer sees ("Toll-Free", "TrueLocal").
+    """
 
     LOCAL = "local"
     NATIONAL = "national"
@@ -141,8 +142,11 @@ class OrderStatus(LabelledEnum, label_key="order_status"):
         )
 
 
-class Role(StrEnum):
-    """Who is acting.  Permissions per trigger live in ``tnorder.domain.machine``."""
+class Role(LabelledEnum, label_key="role"):
+    """Who is acting.  Permissions per trigger live in ``tnorder.domain.machine``.
+
+    ``label`` is how a customer sees who made a change (an item's history).
+    """
 
     CUSTOMER = "customer"
     ACCOUNT_MANAGER = "account_manager"

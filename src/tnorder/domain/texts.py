@@ -25,10 +25,12 @@ from collections.abc import Mapping
 from string import Formatter
 from typing import Protocol
 
-from ..errors import ConfigurationError, InvalidDocument, ValidationError
+from ..errors import ConfigurationError, DuplicateNumber, InvalidDocument, ValidationError
 from ._labels import LabelledEnum, label_key_of
 from ._messages import DEFAULT_PROVIDER_NAME, MESSAGES, Message
 from .delivery import DeliveryDisplay, DeliveryKind, business_days_text
+from .events import PortDetailsCorrected
+from .order import port_correction_note
 from .statuses import ItemStatus
 from .visibility import (
     ActiveNumber,
@@ -218,6 +220,28 @@ class CustomerTexts:
         """
         key = f"error.invalid_document.{error.reason}"
         return self.text(key if key in MESSAGES else "error.invalid_document")
+
+    def duplicate_number(self, error: DuplicateNumber) -> str:
+        """What to tell the customer whose order ``error`` refused for a number it repeats
+        or another open order holds.
+
+        The order that holds the number is named only when ``error`` names it
+        (the customer's own order); another account's order never is.
+        """
+        if error.reason == "repeated":
+            return self.text("error.duplicate_number.repeated", number=error.number)
+        if error.order_id is not None:
+            return self.text(
+                "error.duplicate_number.open_order", number=error.number, order_id=error.order_id
+            )
+        return self.text("error.duplicate_number", number=error.number)
+
+    def port_details_corrected(self, event: PortDetailsCorrected) -> str:
+        """The history note of ``event`` in this locale: the customer's own note as
+        written, else the sentence naming the corrected fields (stored in English)."""
+        if event.note is not None:
+            return event.note
+        return port_correction_note(event.fields, self.text)
 
     def missing(self) -> tuple[str, ...]:
         """Message keys the catalogue has no entry for, in catalogue order."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
+import tnorder.domain
 from tnorder import (
     ActivationStage,
     ActivationTag,
@@ -13,10 +17,12 @@ from tnorder import (
     ItemStatus,
     LookupKind,
     NumberAction,
+    NumberType,
     OrderKind,
     OrderStatus,
     Placement,
     RequirementKind,
+    Role,
     SetupMethod,
 )
 from tnorder.domain._labels import LabelledEnum, label_key_of
@@ -35,6 +41,8 @@ LABELLED: list[type[LabelledEnum]] = [
     RequirementKind,
     DocumentStatus,
     SetupMethod,
+    NumberType,
+    Role,
 ]
 MEMBERS = [member for enum in LABELLED for member in enum]
 
@@ -87,3 +95,14 @@ def test_each_enum_has_its_own_prefix() -> None:
     """Two enums never share a catalogue prefix, so their keys cannot collide."""
     prefixes = [enum.label_key for enum in LABELLED]
     assert sorted(set(prefixes)) == sorted(prefixes)
+
+
+def _subclasses(cls: type[LabelledEnum]) -> set[type[LabelledEnum]]:
+    return {cls, *(sub for direct in cls.__subclasses__() for sub in _subclasses(direct))}
+
+
+def test_every_labelled_enum_is_checked_here() -> None:
+    """A labelled enum added anywhere in the domain joins the checks above (or this fails)."""
+    for module in pkgutil.iter_modules(tnorder.domain.__path__, "tnorder.domain."):
+        importlib.import_module(module.name)
+    assert set(LABELLED) == _subclasses(LabelledEnum) - {LabelledEnum}

@@ -27,6 +27,7 @@ from tnorder import (
     Actor,
     ConfigurationError,
     CustomerTexts,
+    DuplicateNumber,
     Intent,
     InvalidDocument,
     ItemStatus,
@@ -38,18 +39,24 @@ from tnorder import (
     OrderStatus,
     PermissionDenied,
     Placement,
+    PortDetails,
     Role,
+    Trigger,
     ValidationError,
     check_action,
     delivery_display,
     validate_upload,
 )
 from tnorder.docgen import CATALOGUE_TEMPLATE
+from tnorder.domain.claims import NumberClaim, refuse_claimed
 from tnorder.domain.delivery import BusinessDayRange, DeliveryDisplay, DeliveryKind
+from tnorder.domain.events import PortDetailsCorrected
+from tnorder.domain.order import correct_port_details
 from tnorder.domain.texts import MESSAGES, pot_template
 from tnorder.domain.visibility import active_number_for_item
 
 ROOT = Path(__file__).resolve().parents[3]
+SYSTEM = Actor(Role.SYSTEM, "sys")
 GERMAN_PO = ROOT / "tests" / "fixtures" / "locale" / "de" / "LC_MESSAGES" / "tnorder.po"
 NUMBER = "+14045550100"
 LABELLED = [
@@ -61,6 +68,8 @@ LABELLED = [
     *ActivationStage,
     *ActivationTag,
     *NumberAction,
+    *NumberType,
+    *Role,
 ]
 
 
@@ -114,9 +123,11 @@ def test_no_default_text_names_a_company() -> None:
 def test_provider_wording_uses_the_neutral_default() -> None:
     """Texts that need the operator's name say "Your provider" unless a name is configured."""
     assert ItemStatus.VERIFICATION_PENDING.description.startswith("Your provider is performing")
-    assert CustomerTexts(provider_name="Acme Telecom").description(
-        ItemStatus.IN_PROGRESS
-    ).startswith("Acme Telecom is actively configuring your new environment")
+    assert (
+        CustomerTexts(provider_name="Acme Telecom")
+        .description(ItemStatus.IN_PROGRESS)
+        .startswith("Acme Telecom is actively configuring your new environment")
+    )
 
 
 def test_label_properties_are_the_catalogue_defaults() -> None:
@@ -270,9 +281,7 @@ def test_wrong_slots_fail_the_check() -> None:
     with pytest.raises(ConfigurationError, match=r"delivery\.business_days\.range: slots"):
         texts.check()
     with pytest.raises(ConfigurationError, match="malformed"):
-        texts.delivery(
-            DeliveryDisplay(DeliveryKind.ESTIMATE, "", range=BusinessDayRange(2, 4))
-        )
+        texts.delivery(DeliveryDisplay(DeliveryKind.ESTIMATE, "", range=BusinessDayRange(2, 4)))
 
 
 def test_bad_configuration_is_a_validation_error() -> None:
@@ -304,6 +313,8 @@ def _sample_values(key: str) -> dict[str, object]:
         "locked": "",
         "reason": "r",
         "allowed": "a",
+        "order_id": "O-7",
+        "fields": "f",
     }
     fields = set(re.findall(r"{(\w+)}", MESSAGES[key].default)) - {"provider"}
     return {name: samples[name] for name in fields}
@@ -332,8 +343,8 @@ def test_upload_refusals_have_customer_texts(
     with pytest.raises(InvalidDocument) as refused:
         validate_upload(data, name)
     assert CustomerTexts().invalid_document(refused.value).startswith(english)
-    assert CustomerTexts(german, strict=True).invalid_document(refused.value).startswith(
-        german_text
+    assert (
+        CustomerTexts(german, strict=True).invalid_document(refused.value).startswith(german_text)
     )
 
 
@@ -345,3 +356,80 @@ def test_a_lock_reason_tnorder_did_not_write_is_shown_as_given(
     own = attrs.evolve(pending, locked_reason="waiting for the site survey")
     assert "waiting for the site survey" == CustomerTexts(german).locked_reason(own)
     assert None is CustomerTexts(german).locked_reason(attrs.evolve(pending, locked_reason=None))
+
+
+def _duplicate_refusals() -> list[DuplicateNumber]:
+    """The three ways an order is refused for its number, raised by the domain itself."""
+    with pytest.raises(DuplicateNumber) as repeated:
+        Order.place(
+            "O-4",
+            "acct-1",
+            [
+                NewItem(OrderKind.NEW_NUMBER, number=NUMBER),
+                NewItem(OrderKind.PORT_IN, number=NUMBER),
+            ],
+            actor=Actor(Role.SYSTEM, "s"),
+            at=T0,
+        )
+    claim = NumberClaim(number=NUMBER, order_id="O-1", account_id="acct-1", item_id="i-1")
+    return [repeated.value, refuse_claimed(claim, "acct-1"), refuse_claimed(claim, "acct-2")]
+
+
+def test_duplicate_number_refusals_have_customer_texts(german: gettext.GNUTranslations) -> None:
+    """A refused number gets the customer sentence for its case, in English and German;
+    another account's order is never named."""
+    refusals = _duplicate_refusals()
+    assert [("repeated", "O-4"), ("open_order", "O-1"), ("open_order", None)] == [
+        (e.reason, e.order_id) for e in refusals
+    ]
+    assert [
+        "The number +14045550100 appears more than once in this order.",
+        "The number +14045550100 is already in your open order O-1.",
+        "The number +14045550100 already has an open order, so it cannot be ordered again "
+        "until that order is finished.",
+    ] == [CustomerTexts().duplicate_number(e) for e in refusals]
+    assert [
+        "Die Nummer +14045550100 kommt in dieser Bestellung mehrfach vor.",
+        "Die Nummer +14045550100 ist bereits in Ihrer offenen Bestellung O-1 enthalten.",
+        "Für die Nummer +14045550100 gibt es bereits eine offene Bestellung. Sie kann erst "
+        "wieder bestellt werden, wenn diese abgeschlossen ist.",
+    ] == [CustomerTexts(german, strict=True).duplicate_number(e) for e in refusals]
+
+
+def test_number_types_have_customer_labels(german: gettext.GNUTranslations) -> None:
+    """Each number type has a customer-facing label from the catalogue, replaced per locale."""
+    assert ["Local", "National", "Mobile", "Toll-Free", "TrueLocal"] == [
+        t.label for t in NumberType
+    ]
+    assert "Gebührenfreie Nummer" == CustomerTexts(german, strict=True).label(NumberType.TOLL_FREE)
+
+
+def _port_corrections(note: str | None) -> tuple[str, PortDetailsCorrected]:
+    """A rejected port corrected by the customer: the history note and the event."""
+    order = Order.place(
+        "O-5", "acct-1", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=SYSTEM, at=T0
+    )
+    item_id = order.items[0].item_id
+    order.fire(item_id, Trigger.SUBMIT_TO_CARRIER, actor=SYSTEM, at=T0)
+    order.fire(item_id, Trigger.REJECT, actor=SYSTEM, at=T0)
+    details = PortDetails("Jane Doe", pin="8642", losing_account_number="ACC-1")
+    correct_port_details(order, item_id, details, actor=Actor(Role.CUSTOMER, "c"), at=T0, note=note)
+    (event,) = [e for e in order.pull_events() if isinstance(e, PortDetailsCorrected)]
+    return str(order.items[0].history[-1].note), event
+
+
+def test_port_correction_notes_have_customer_texts(german: gettext.GNUTranslations) -> None:
+    """The note tnorder writes for a port correction is the catalogue's English, and the
+    event renders it per locale; a customer's own note is shown as written."""
+    stored, event = _port_corrections(None)
+    assert stored == CustomerTexts().port_details_corrected(event)
+    assert (
+        "Portierungsangaben korrigiert: zeichnungsberechtigte Person, Anschlussinhaber, "
+        "Rechnungsnummer, Kundennummer beim abgebenden Anbieter, PIN, Wunschtermin, "
+        "weitere Angaben."
+    ) == CustomerTexts(german, strict=True).port_details_corrected(event)
+    own, own_event = _port_corrections("new account number attached")
+    assert ("new account number attached",) * 2 == (
+        own,
+        CustomerTexts(german).port_details_corrected(own_event),
+    )
