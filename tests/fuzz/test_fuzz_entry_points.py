@@ -19,6 +19,8 @@ under CI); the world is built once per module to keep ``make test`` short.
 
 from __future__ import annotations
 
+import base64
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +33,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tnorder import (
+    ActivationStage,
+    ActivationTag,
     Actor,
     CarrierAccount,
     CarrierRequest,
@@ -38,11 +42,15 @@ from tnorder import (
     Destination,
     Document,
     InputLimits,
+    InventoryNumber,
+    InventoryStatus,
     LookupCriteria,
     NewItem,
     NumberType,
     Order,
     OrderKind,
+    OrderStatus,
+    OrderSummary,
     PortDetails,
     RequirementRule,
     Role,
@@ -150,6 +158,10 @@ def seed(w: World) -> World:
         destination=Destination.to_inventory(),
         actor=ACTORS[1],
     )
+    # Another account's orders: a page of acct-1 must never show them, whatever cursor.
+    other = Actor(Role.CUSTOMER, "acct-2-admin")
+    for _ in range(2):
+        svc.place_order("acct-2", [NewItem(OrderKind.NEW_NUMBER)], actor=other)
     return w
 
 
@@ -273,14 +285,23 @@ KINDS = (
 
 
 def known(world: World) -> dict[str, list[str]]:
-    """Ids that exist in the world (so that valid calls reach deep into the use cases)."""
+    """Ids that exist in the world (so that valid calls reach deep into the use cases),
+    and the cursors its pages hand out (read here, before the snapshot, so drawing one
+    never counts as a change made by the call)."""
     orders = [r[0] for r in rows(world, "orders")]
+    svc = world.service
+    cursors = [
+        page(account, limit=1).next_cursor
+        for account in ("acct-1", "acct-2")
+        for page in (svc.orders_tab_page, svc.order_history_page, svc.active_numbers_page)
+    ]
     return {
         "order": orders or ["ORD-1001"],
         "item": [f"{o}-1" for o in orders] or ["ORD-1001-1"],
         "document": [r[0] for r in rows(world, "documents")] or ["DOC-301"],
         "request": [r[0] for r in rows(world, "carrier_requests")] or ["CR-501"],
         "number": [r[0] for r in rows(world, "inventory")] or ["+14045550100"],
+        "cursor": [c for c in cursors if c is not None],
     }
 
 
@@ -315,6 +336,8 @@ def assert_reads_back(world: World, result: Any) -> None:
         assert svc.get_document(result.document_id, account_id=result.account_id) == result
     elif isinstance(result, CarrierRequest):
         assert svc.get_carrier_request(result.request_id) == result
+    elif isinstance(result, InventoryNumber):
+        assert svc.get_inventory_number(result.number) == result
 
 
 def exercise(world: World, call: Callable[[], Any]) -> None:
@@ -360,6 +383,99 @@ _KNOWN: dict[int, dict[str, list[str]]] = {}
 def _ids(data: st.DataObject, world: World, kind: str) -> Any:
     ids = _KNOWN.get(id(world)) or known(world)
     return data.draw(maybe(st.sampled_from(ids[kind])), label=kind)
+
+
+def forged(*parts: Any) -> str:
+    """A cursor built by hand in the pages' own format (URL-safe base64 of JSON), as a
+    client that read docs/decisions.md could forge one."""
+    text = json.dumps(list(parts))
+    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+FORGED_CURSORS = [
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", 2**70]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", -(2**63) - 1]),
+    forged(1, "orders_tab", ["0001-01-01T00:00:00+14:00", 0]),
+    forged(1, "order_history", ["9999-12-31T23:59:59.999999-14:00", 1]),
+    forged(1, "order_history", ["2026-03-02T09:00:00", 1]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", "1"]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", 1, "acct-2"]),
+    forged(1, "active_numbers", ["\ud800"]),
+    forged(1, "active_numbers", ["\x00+1404"]),
+    forged(1, "active_numbers", ["+1" + "9" * 5000]),
+    forged(1, "active_numbers", [None]),
+    forged(2, "orders_tab", ["2026-03-02T09:00:00+00:00", 1]),
+    forged("acct-2", 1),
+    base64.urlsafe_b64encode(b"\xff\xfe\x00").decode(),
+    "not a cursor!",
+    "====",
+    "",
+]
+
+
+def _cursors(data: st.DataObject, world: World) -> Any:
+    """A cursor the world's pages handed out (for this or another account, this or
+    another view), a forged or garbled one, or a hostile value."""
+    handed_out = (_KNOWN.get(id(world)) or known(world))["cursor"]
+    return data.draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(handed_out),
+            st.sampled_from(FORGED_CURSORS),
+            hostile,
+        ),
+        label="cursor",
+    )
+
+
+def _own_rows(world: World, account: Any, call: Callable[[], Any]) -> Callable[[], Any]:
+    """``call`` (a page of ``account``), checked to hold only that account's rows."""
+
+    def checked() -> Any:
+        page = call()
+        svc = world.service
+        for row in page.items:
+            if isinstance(row, OrderSummary):
+                assert account == row.account_id
+                assert account == svc.get_order(row.order_id).account_id
+            else:
+                assert row in svc.active_numbers(account)
+        return page
+
+    return checked
+
+
+def _page_filters(d: st.DataObject) -> dict[str, Any]:
+    return {
+        "limit": d.draw(maybe(st.integers(1, 3)), label="limit"),
+        "status": d.draw(maybe(st.sampled_from([None, *OrderStatus, "in_progress"])), label="st"),
+        "search": d.draw(maybe(st.sampled_from([None, "ORD", "+1404", "%", "_"])), label="q"),
+        "created_from": d.draw(maybe(st.sampled_from([None, START])), label="from"),
+        "created_to": d.draw(maybe(st.sampled_from([None, START + timedelta(days=1)])), label="to"),
+    }
+
+
+def _carrier_update(w: World) -> st.SearchStrategy[Any]:
+    return st.builds(
+        CarrierUpdate,
+        st.sampled_from([REALTIME, "sim-wait"]),
+        st.sampled_from(_carrier_refs(w)),
+        st.sampled_from([OrderKind.NEW_NUMBER, OrderKind.PORT_IN]),
+        st.sampled_from(["COMPLETE", "FOC", "FAILED", "RECEIVED", "nope"]),
+        st.just(START + timedelta(minutes=5)),
+        st.integers(0, 3),
+        foc_date=st.one_of(st.none(), st.dates()),
+    )
+
+
+def _bulk_items(w: World, d: st.DataObject) -> Any:
+    """A bulk order: many valid items, one past the configured limit, or many valid
+    items and one hostile one at the end (nothing may be written for either)."""
+    size = d.draw(st.sampled_from([12, w.service.limits.max_items_per_order + 1]), label="n")
+    items: list[Any] = [NewItem(OrderKind.NEW_NUMBER) for _ in range(size)]
+    if d.draw(st.booleans(), label="poisoned"):
+        items[-1] = d.draw(hostile, label="last_item")
+    return items
 
 
 USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
@@ -611,6 +727,78 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
             d.draw(maybe(st.lists(st.integers(-5, 5), max_size=3)), label="positions")
         )
     ),
+    "place_order_bulk": lambda w, d: (
+        lambda: w.service.place_order("acct-1", _bulk_items(w, d), actor=ACTORS[0])
+    ),
+    "apply_carrier_updates": lambda w, d: (
+        lambda: w.service.apply_carrier_updates(
+            d.draw(maybe(st.lists(maybe(_carrier_update(w)), max_size=4)), label="updates"),
+            batch_size=d.draw(maybe(st.integers(1, 3)), label="batch_size"),
+        )
+    ),
+    "orders_tab_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.orders_tab_page(account, cursor=_cursors(d, w), **_page_filters(d)),
+        )()
+    ),
+    "order_history_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.order_history_page(
+                account, cursor=_cursors(d, w), **_page_filters(d)
+            ),
+        )()
+    ),
+    "active_numbers_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.active_numbers_page(
+                account,
+                cursor=_cursors(d, w),
+                limit=d.draw(maybe(st.integers(1, 3)), label="limit"),
+                stage=d.draw(maybe(st.sampled_from([None, *ActivationStage])), label="stage"),
+                tag=d.draw(maybe(st.sampled_from([None, *ActivationTag])), label="tag"),
+                number_prefix=d.draw(maybe(st.sampled_from([None, "+1404", "%"])), label="pre"),
+            ),
+        )()
+    ),
+    "inventory_numbers": lambda w, d: (
+        lambda: w.service.inventory_numbers(
+            d.draw(maybe(st.sampled_from(["default", "nope"])), label="inventory_type"),
+            state=d.draw(maybe(st.sampled_from([None, *InventoryStatus])), label="state"),
+            limit=d.draw(maybe(st.integers(1, 3)), label="limit"),
+            cursor=d.draw(maybe(st.sampled_from([None, *_numbers(w)])), label="cursor"),
+        )
+    ),
+    "get_inventory_number": lambda w, d: (
+        lambda: w.service.get_inventory_number(_ids(d, w, "number"))
+    ),
+    "return_to_inventory": lambda w, d: (
+        lambda: w.service.return_to_inventory(
+            _ids(d, w, "number"), actor=d.draw(actors, label="actor"), note=d.draw(notes)
+        )
+    ),
+    "correct_port_details": lambda w, d: (
+        lambda: w.service.correct_port_details(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            d.draw(maybe(st.builds(PortDetails, st.just("Pat Doe"))), label="details"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+        )
+    ),
+    "record_regulatory_approval": lambda w, d: (
+        lambda: w.service.record_regulatory_approval(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+        )
+    ),
 }
 
 
@@ -638,6 +826,14 @@ WRITES = [
     "submit_port_in",
     "apply_carrier_update",
     "assign_inventory_number",
+    "place_order_bulk",
+    "apply_carrier_updates",
+    "orders_tab_page",
+    "order_history_page",
+    "active_numbers_page",
+    "return_to_inventory",
+    "correct_port_details",
+    "record_regulatory_approval",
 ]
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import phonenumbers
 
-from ..errors import InvalidPhoneNumber
+from ..errors import InvalidPhoneNumber, ValidationError
 
 __all__ = ["normalize_number"]
 
@@ -75,6 +75,9 @@ def _plain(text: str, region: str) -> str:
     """:func:`normalize_number` through ``phonenumbers``' public calls only."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidPhoneNumber(f"not a telephone number: {text!r}", field="number")
+    if region is not None and not isinstance(region, str):
+        # phonenumbers calls region.upper(): an AttributeError, not ours.
+        raise ValidationError(f"region must be a string, got {region!r}", field="region")
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
