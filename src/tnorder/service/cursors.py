@@ -108,11 +108,11 @@ def decode_cursor(
             out.append(at)
         elif type(value) is not kind:
             raise _bad_cursor("wrong key")
-        elif kind is int and not _MIN_INT <= value <= _MAX_INT:
+        elif isinstance(value, int) and not _MIN_INT <= value <= _MAX_INT:
             # Past 64 bits no database column holds it: refused here, the same on
             # every storage, rather than as each driver's own overflow.
             raise _bad_cursor("wrong key")
-        elif kind is str and not _storable(value):
+        elif isinstance(value, str) and not _storable(value):
             raise _bad_cursor("wrong key")
         else:
             out.append(value)
