@@ -19,7 +19,9 @@ under CI); the world is built once per module to keep ``make test`` short.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,11 +29,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tnorder
+import tnorder.web
 from tnorder import (
     ActivationStage,
     ActivationTag,
@@ -44,6 +49,7 @@ from tnorder import (
     InputLimits,
     InventoryNumber,
     InventoryStatus,
+    ItemStatus,
     LookupCriteria,
     NewItem,
     NumberType,
@@ -55,6 +61,20 @@ from tnorder import (
     RequirementRule,
     Role,
     TnorderError,
+    ValidationError,
+    VisibilityPolicy,
+    activation_stages,
+    active_numbers_view,
+    check_action,
+    dashboard_placement,
+    delivery_display,
+    delivery_window,
+    derive_order_status,
+    match_document,
+    normalize_number,
+    relay_outbox,
+    split_orders,
+    summarize_order,
     validate_upload,
 )
 from tnorder.adapters import _sql
@@ -62,11 +82,13 @@ from tnorder.adapters.bandwidth import CallbackCredentials, callback_update, ver
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.aio import AsyncOrderService
 from tnorder.cli import main as cli_main
 from tnorder.demo.world import REALTIME, START, World, build_world
 from tnorder.records import RECORD_SPECS
 from tnorder.serialization import loads
 from tnorder.testing import strategies as tst
+from tnorder.web import error_to_json, http_status_of, is_retryable, to_json_ready
 from tnorder.world import build_service
 
 # -- values ------------------------------------------------------------------------------
@@ -791,6 +813,7 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
             note=d.draw(notes, label="note"),
         )
     ),
+    "sweep_document_storage": lambda w, d: lambda: w.service.sweep_document_storage(),
     "record_regulatory_approval": lambda w, d: (
         lambda: w.service.record_regulatory_approval(
             _ids(d, w, "order"),
@@ -844,6 +867,176 @@ def test_writes_on_memory_and_postgres(other_world: World, name: str, data: st.D
     """The writing use cases hold the same promise on MemoryStorage and PostgreSQL
     (which refuses NUL in text, unlike SQLite)."""
     exercise(other_world, USE_CASES[name](other_world, data))
+
+
+class _ThroughAio:
+    """The service's use cases ``await``ed through :class:`AsyncOrderService` on one
+    event loop (the facade's pool, semaphore and conflict retry in the path)."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+        self._aio = AsyncOrderService(service, max_concurrency=2)
+        self._loop = asyncio.new_event_loop()
+
+    def __getattr__(self, name: str) -> Any:
+        if not callable(getattr(self._service, name)):
+            return getattr(self._service, name)  # a property: storage, limits, calendar...
+        method = getattr(self._aio, name)
+        assert inspect.iscoroutinefunction(method), f"AsyncOrderService.{name} is not async"
+        return lambda *args, **kwargs: self._loop.run_until_complete(method(*args, **kwargs))
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._aio.aclose())
+        self._loop.close()
+
+
+@pytest.fixture(scope="module")
+def aio_world(world: World) -> Iterator[World]:
+    """The SQLite world, its service reached through the async facade."""
+    through = _ThroughAio(world.service)
+    yield attrs.evolve(world, service=through)
+    through.close()
+
+
+ASYNC_CASES = sorted(USE_CASES)
+
+
+@pytest.mark.parametrize("name", ASYNC_CASES)
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 10))
+@given(data=st.data())
+def test_async_facade_takes_any_input(aio_world: World, name: str, data: st.DataObject) -> None:
+    """The same promise through ``await AsyncOrderService.<use case>(...)``."""
+    exercise(aio_world, USE_CASES[name](aio_world, data))
+
+
+# -- the top-level functions and the web helpers --------------------------------------------
+
+moments = maybe(st.sampled_from([START, START + timedelta(days=400), *BOUNDARY_MOMENTS[:2]]))
+policies = maybe(
+    st.sampled_from([VisibilityPolicy(), VisibilityPolicy(single_item_grace=timedelta(0))])
+)
+
+
+def _an_order(world: World) -> Order:
+    return world.service.get_order(known(world)["order"][0])
+
+
+TOP_LEVEL: dict[str, Callable[[World, st.DataObject], Any]] = {
+    "normalize_number": lambda w, d: normalize_number(
+        d.draw(maybe(st.sampled_from(["+14045550100", "(404) 555-0100", "911"]))),
+        d.draw(maybe(st.sampled_from(["US", "GB", "ZZ"]))),
+    ),
+    "derive_order_status": lambda w, d: derive_order_status(
+        d.draw(maybe(st.lists(maybe(st.sampled_from(list(ItemStatus))), max_size=3)))
+    ),
+    "summarize_order": lambda w, d: summarize_order(
+        _an_order(w), d.draw(moments), d.draw(policies)
+    ),
+    "split_orders": lambda w, d: split_orders([_an_order(w)], d.draw(moments), d.draw(policies)),
+    "dashboard_placement": lambda w, d: dashboard_placement(
+        _an_order(w), d.draw(moments), d.draw(policies)
+    ),
+    "activation_stages": lambda w, d: activation_stages(
+        [_an_order(w)],
+        d.draw(moments),
+        d.draw(policies),
+        account_id=d.draw(maybe(st.sampled_from([None, "acct-1"]))),
+    ),
+    "active_numbers_view": lambda w, d: active_numbers_view(
+        [_an_order(w)],
+        d.draw(moments),
+        d.draw(policies),
+        account_id=d.draw(maybe(st.sampled_from([None, "acct-1"]))),
+    ),
+    "delivery_display": lambda w, d: delivery_display(_an_order(w).items[0]),
+    "delivery_window": lambda w, d: delivery_window(
+        _an_order(w).items[0], d.draw(moments), w.service.calendar
+    ),
+    "match_document": lambda w, d: match_document(
+        w.service.list_documents("acct-1"),
+        account_id=d.draw(maybe(st.just("acct-1"))),
+        kind=d.draw(maybe(st.sampled_from(["proof_of_local_address", "recent_bill"]))),
+        region=d.draw(maybe(st.sampled_from([None, "US-GA"]))),
+        now=d.draw(moments),
+    ),
+    "check_action": lambda w, d: [
+        check_action(number, d.draw(maybe(st.sampled_from(["port_out", "disconnect"]))))
+        for number in w.service.active_numbers("acct-1")[:1]
+    ],
+    "relay_outbox": lambda w, d: relay_outbox(
+        w.storage, w.service.notifier, limit=d.draw(maybe(st.integers(1, 5)))
+    ),
+    "validate_upload": lambda w, d: validate_upload(
+        d.draw(maybe(st.just(PDF))), d.draw(maybe(st.just("a.pdf")))
+    ),
+    "http_status_of": lambda w, d: http_status_of(d.draw(maybe(st.just(TnorderError("x"))))),
+    "is_retryable": lambda w, d: is_retryable(d.draw(maybe(st.just(TnorderError("x"))))),
+    "error_to_json": lambda w, d: json.dumps(
+        error_to_json(d.draw(maybe(st.just(ValidationError("bad", field="\ud800")))))[1]
+    ),
+}
+"""Every public function of ``tnorder`` and ``tnorder.web``: its value parameters
+(times, ids, kinds, limits, policies) get hostile values.  Aggregate parameters (an
+``Order``, a ``LineItem``, the account's documents) get real ones read from the world:
+hosts only ever hold aggregates tnorder built, and ``mypy --strict`` is their guard
+against passing something else (docs/decisions.md)."""
+
+
+def test_every_public_function_is_fuzzed() -> None:
+    """A new public function of tnorder or tnorder.web is added to TOP_LEVEL."""
+    public = {
+        name
+        for module in (tnorder, tnorder.web)
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+    }
+    assert public == set(TOP_LEVEL) | {"to_json_ready"}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL))
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 30))
+@given(data=st.data())
+def test_public_functions_take_any_value(world: World, name: str, data: st.DataObject) -> None:
+    """Each public function returns or raises a TnorderError, whatever its values; the
+    relay (the one that writes) keeps every stored row readable."""
+    exercise(world, lambda: TOP_LEVEL[name](world, data))
+
+
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 30))
+@given(data=st.data())
+def test_web_json_of_every_use_case_result(world: World, data: st.DataObject) -> None:
+    """What a read use case returns has a JSON form (to_json_ready, then json.dumps);
+    a value with none (bytes, a function) is the documented TypeError, nothing else."""
+    svc = world.service
+    value = data.draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    lambda: svc.orders_tab("acct-1"),
+                    lambda: svc.orders_tab_page("acct-1", limit=1),
+                    lambda: svc.active_numbers_page("acct-1"),
+                    lambda: svc.list_documents("acct-1"),
+                    lambda: svc.inventory_numbers("default"),
+                    lambda: svc.parked_events(),
+                    lambda: svc.get_order(known(world)["order"][0]),
+                ]
+            ).map(lambda read: read()),
+            hostile,
+        )
+    )
+    try:
+        json.dumps(to_json_ready(value))
+    except TypeError:
+        assert isinstance(value, bytes | list | dict)
+        assert "has no JSON form" in str(_type_error(value))
+
+
+def _type_error(value: Any) -> TypeError:
+    try:
+        to_json_ready(value)
+    except TypeError as exc:
+        return exc
+    raise AssertionError("no TypeError the second time")
 
 
 # -- value constructors, parsers, stored rows, the command line ---------------------------------
