@@ -77,7 +77,7 @@ from tnorder import (
     summarize_order,
     validate_upload,
 )
-from tnorder.adapters import _sql
+from tnorder.adapters import _rows, _sql
 from tnorder.adapters.bandwidth import CallbackCredentials, callback_update, verify_callback
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
@@ -1261,6 +1261,37 @@ def test_stored_row_decoding_takes_any_input(body: Any) -> None:
     _only_tnorder_errors(lambda: loads(Order, body, record="order 'x'"))
     _only_tnorder_errors(lambda: _sql.decode_event(1, "S", body))
     _only_tnorder_errors(lambda: _sql.decode_order("x", 1, body))
+
+
+@given(
+    body=maybe(
+        st.sampled_from(
+            [
+                '{"schema_version": 1}',
+                '{"item_id": "I-1", "kind": "nope"}',
+                '{"order_id": 7}',
+                "{}",
+                "[]",
+                "null",
+                "{",
+                '"\\ud800"',
+            ]
+        )
+    ),
+    version=maybe(st.integers(-1, 3)),
+    count=maybe(st.integers(-1, 3)),
+    last=maybe(st.sampled_from([None, "{}", '{"at": "x"}'])),
+)
+def test_row_per_item_decoding_takes_any_input(
+    body: Any, version: Any, count: Any, last: Any
+) -> None:
+    """Every row decoder of the row-per-item storage (header, item, history entry,
+    record) decodes or raises a TnorderError (SerializationError), whatever the row."""
+    _only_tnorder_errors(lambda: _rows.decode_header("x", version, body))
+    _only_tnorder_errors(lambda: _rows.decode_item("x", count, body, last))
+    _only_tnorder_errors(lambda: _rows.decode_entry(body, "order 'x'"))
+    for spec in RECORD_SPECS:
+        _only_tnorder_errors(lambda spec=spec: _rows.decode_record(spec, "k", version, body))
 
 
 @FUZZ
