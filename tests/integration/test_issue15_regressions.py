@@ -214,6 +214,34 @@ def test_the_sweep_finds_bytes_left_by_a_crash_on_disk(tmp_path: Path) -> None:
     assert [kept.file.sha256] == on_disk
 
 
+class SweptRightAfterPut(MemoryDocumentStorage):
+    """Loses each content right after storing it the first time, as when a sweep in
+    another process takes the bytes before the upload's commit makes them used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swept: list[str] = []
+
+    def put(self, data: bytes | bytearray | memoryview) -> str:
+        key = super().put(data)
+        if key not in self.swept:
+            self.swept.append(key)
+            self.delete(key)
+        return key
+
+
+def test_an_upload_whose_bytes_a_sweep_took_before_its_commit_stores_them_again() -> None:
+    """The upload looks after its commit: bytes a concurrent sweep removed are stored
+    again, so the committed document has its content."""
+    files = SweptRightAfterPut()
+    svc, order_id = port_in_service(MemoryStorage(), files)
+    document = svc.upload_document(
+        order_id, f"{order_id}-1", "letter_of_authorization", PDF, file_name="a.pdf", actor=CUSTOMER
+    )
+    assert [document.file.sha256] == files.swept
+    assert PDF == svc.document_content(document.document_id, account_id="acct-1")
+
+
 def test_the_sweep_needs_a_storage_that_can_list_and_delete() -> None:
     """A host's storage written before keys/delete joined the port: the sweep says so
     with a ConfigurationError, and deletes nothing."""

@@ -206,6 +206,12 @@ class DocumentUseCases(UseCaseBase):
                 self._uploading[info.sha256] -= 1
                 if not self._uploading[info.sha256]:
                     del self._uploading[info.sha256]
+        # A sweep in another process may have taken the bytes between put and commit
+        # (they were unreferenced then): the document is committed, so store them again.
+        # A failure here must not report the committed upload as failed.
+        with contextlib.suppress(TnorderError):
+            if not storage.exists(info.sha256):
+                storage.put(data)
         return document
 
     def _discard_orphan(self, key: str) -> None:
@@ -240,10 +246,12 @@ class DocumentUseCases(UseCaseBase):
         Keys are listed first and the documents read after, so content stored
         for an upload that commits meanwhile is seen as used; each candidate is
         checked once more just before it goes, and uploads running in this
-        service are skipped.  An upload in another process that stored its
-        bytes but commits only after that last check can still lose them: its
-        document then reports ``DocumentNotFound`` for its content, and
-        uploading the same file again restores it.
+        service are skipped, and an upload stores its bytes again if they are
+        gone after its commit.  What is left: an upload in another process
+        whose commit lands between a candidate's last check and its delete,
+        and whose own after-commit look came first.  Its document then reports
+        ``DocumentNotFound`` for its content, and uploading the same file again
+        restores it.
 
         Raises:
             ConfigurationError: the service has no ``document_storage``, or it
