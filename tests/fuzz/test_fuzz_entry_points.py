@@ -55,6 +55,7 @@ from tnorder import (
     NumberType,
     Order,
     OrderKind,
+    OrderService,
     OrderStatus,
     OrderSummary,
     PortDetails,
@@ -858,6 +859,33 @@ WRITES = [
     "correct_port_details",
     "record_regulatory_approval",
 ]
+
+
+# Public OrderService methods that are not use cases a host calls with its input:
+# plumbing for composing use cases (they take a unit of work or a use case function),
+# and the constructor from a config object (fuzzed through ServiceConfig's checks).
+PLUMBING = {"run", "save_order", "claim_numbers", "from_config"}
+
+
+def test_every_use_case_is_fuzzed() -> None:
+    """A public OrderService method added later fails this until it is fuzzed."""
+    methods = {
+        name
+        for name in dir(OrderService)
+        if not name.startswith("_")
+        and not isinstance(inspect.getattr_static(OrderService, name), property)
+        and callable(getattr(OrderService, name))
+    }
+    assert methods - PLUMBING == set(USE_CASES) - {"place_order_bulk"}
+
+
+@pytest.mark.parametrize("name", sorted(set(USE_CASES) - set(WRITES)))
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 8))
+@given(data=st.data())
+def test_reads_on_memory_and_postgres(other_world: World, name: str, data: st.DataObject) -> None:
+    """The other use cases on MemoryStorage and PostgreSQL too (fewer examples: their
+    paths below the service are the repositories' reads the writes already cross)."""
+    exercise(other_world, USE_CASES[name](other_world, data))
 
 
 @pytest.mark.parametrize("name", WRITES)
