@@ -52,6 +52,8 @@ from tnorder import (
     ItemStatus,
     LookupCriteria,
     NewItem,
+    NumberOutcome,
+    NumberResult,
     NumberType,
     Order,
     OrderKind,
@@ -1175,6 +1177,54 @@ def test_carrier_account_takes_any_input(
     if isinstance(account, CarrierAccount):
         assert type(account.name) is str
         assert all(type(k) is str and type(v) is str for k, v in account.options.items())
+
+
+@given(
+    number=maybe(st.just("+14045550100")),
+    outcome=maybe(st.sampled_from([*NumberOutcome, "completed"])),
+    reason=maybe(st.sampled_from([None, "port rejected: PIN"])),
+    carrier_ref=maybe(st.just("r-1")),
+    kind=maybe(st.sampled_from(list(OrderKind))),
+    status=maybe(st.sampled_from(["COMPLETE", "FOC"])),
+    at=maybe(st.just(START)),
+    sequence=maybe(st.integers(0, 3)),
+    as_list=st.booleans(),
+    foc_date=maybe(st.one_of(st.none(), st.dates())),
+)
+def test_carrier_updates_take_any_input(
+    number: Any,
+    outcome: Any,
+    reason: Any,
+    carrier_ref: Any,
+    kind: Any,
+    status: Any,
+    at: Any,
+    sequence: Any,
+    as_list: bool,
+    foc_date: Any,
+) -> None:
+    """NumberResult(...) and CarrierUpdate(...) (what a host builds for
+    apply_carrier_update) hold members and text, or raise a TnorderError."""
+    result = _only_tnorder_errors(lambda: NumberResult(number, outcome, reason))
+    if isinstance(result, NumberResult):
+        assert type(result.outcome) is NumberOutcome
+    numbers = [result] if as_list else result
+    update = _only_tnorder_errors(
+        lambda: CarrierUpdate(
+            REALTIME,
+            carrier_ref,
+            kind,
+            status,
+            at,
+            sequence,
+            numbers=numbers,
+            foc_date=foc_date,
+            reason=reason,
+        )
+    )
+    if isinstance(update, CarrierUpdate):
+        assert all(type(r) is NumberResult for r in update.numbers)
+        assert update.reason is None or type(update.reason) is str
 
 
 @given(
