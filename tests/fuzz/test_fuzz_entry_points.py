@@ -1393,7 +1393,20 @@ def test_cli_demo_refuses_unusable_database_paths(
 @given(
     argv=st.lists(
         st.one_of(
-            st.sampled_from(["statuses", "diagram", "--version", "--help", "-h", "--format"]),
+            st.sampled_from(
+                [
+                    "statuses",
+                    "diagram",
+                    "schema",
+                    "--dialect",
+                    "sqlite",
+                    "postgres",
+                    "--version",
+                    "--help",
+                    "-h",
+                    "--format",
+                ]
+            ),
             st.sampled_from(NASTY_TEXT[:-5]),
             st.text(max_size=6),
         ),
