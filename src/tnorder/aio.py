@@ -184,6 +184,7 @@ class AsyncOrderService:
     reject_document = _async_of(OrderService.reject_document)
     reuse_approved_documents = _async_of(OrderService.reuse_approved_documents)
     expire_documents = _async_of(OrderService.expire_documents)
+    sweep_document_storage = _async_of(OrderService.sweep_document_storage)
     document_expiry_report = _async_of(OrderService.document_expiry_report)
 
     carrier_capabilities = _async_of(OrderService.carrier_capabilities)

@@ -12,7 +12,7 @@ together; the repositories hang off the unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -84,6 +84,19 @@ class DocumentStorage(Protocol):
         ...
 
     def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the content under ``key``; no error if there is none.
+
+        Used to take back bytes an upload stored but never committed a document
+        for, and by ``OrderService.sweep_document_storage``.
+        """
+        ...
+
+    def keys(self) -> Iterable[str]:
+        """Every stored key (``sweep_document_storage`` compares them with the
+        documents that exist)."""
+        ...
 
 
 class OrderRepository(Protocol):

@@ -19,18 +19,27 @@ under CI); the world is built once per module to keep ``make test`` short.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import inspect
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tnorder
+import tnorder.web
 from tnorder import (
+    ActivationStage,
+    ActivationTag,
     Actor,
     CarrierAccount,
     CarrierRequest,
@@ -38,27 +47,51 @@ from tnorder import (
     Destination,
     Document,
     InputLimits,
+    InventoryNumber,
+    InventoryStatus,
+    ItemStatus,
     LookupCriteria,
     NewItem,
+    NumberOutcome,
+    NumberResult,
     NumberType,
     Order,
     OrderKind,
+    OrderService,
+    OrderStatus,
+    OrderSummary,
     PortDetails,
     RequirementRule,
     Role,
     TnorderError,
+    ValidationError,
+    VisibilityPolicy,
+    activation_stages,
+    active_numbers_view,
+    check_action,
+    dashboard_placement,
+    delivery_display,
+    delivery_window,
+    derive_order_status,
+    match_document,
+    normalize_number,
+    relay_outbox,
+    split_orders,
+    summarize_order,
     validate_upload,
 )
-from tnorder.adapters import _sql
+from tnorder.adapters import _rows, _sql
 from tnorder.adapters.bandwidth import CallbackCredentials, callback_update, verify_callback
 from tnorder.adapters.document_storage import MemoryDocumentStorage
 from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.aio import AsyncOrderService
 from tnorder.cli import main as cli_main
 from tnorder.demo.world import REALTIME, START, World, build_world
 from tnorder.records import RECORD_SPECS
 from tnorder.serialization import loads
 from tnorder.testing import strategies as tst
+from tnorder.web import error_to_json, http_status_of, is_retryable, to_json_ready
 from tnorder.world import build_service
 
 # -- values ------------------------------------------------------------------------------
@@ -150,6 +183,10 @@ def seed(w: World) -> World:
         destination=Destination.to_inventory(),
         actor=ACTORS[1],
     )
+    # Another account's orders: a page of acct-1 must never show them, whatever cursor.
+    other = Actor(Role.CUSTOMER, "acct-2-admin")
+    for _ in range(2):
+        svc.place_order("acct-2", [NewItem(OrderKind.NEW_NUMBER)], actor=other)
     return w
 
 
@@ -273,14 +310,23 @@ KINDS = (
 
 
 def known(world: World) -> dict[str, list[str]]:
-    """Ids that exist in the world (so that valid calls reach deep into the use cases)."""
+    """Ids that exist in the world (so that valid calls reach deep into the use cases),
+    and the cursors its pages hand out (read here, before the snapshot, so drawing one
+    never counts as a change made by the call)."""
     orders = [r[0] for r in rows(world, "orders")]
+    svc = world.service
+    cursors = [
+        page(account, limit=1).next_cursor
+        for account in ("acct-1", "acct-2")
+        for page in (svc.orders_tab_page, svc.order_history_page, svc.active_numbers_page)
+    ]
     return {
         "order": orders or ["ORD-1001"],
         "item": [f"{o}-1" for o in orders] or ["ORD-1001-1"],
         "document": [r[0] for r in rows(world, "documents")] or ["DOC-301"],
         "request": [r[0] for r in rows(world, "carrier_requests")] or ["CR-501"],
         "number": [r[0] for r in rows(world, "inventory")] or ["+14045550100"],
+        "cursor": [c for c in cursors if c is not None],
     }
 
 
@@ -315,6 +361,8 @@ def assert_reads_back(world: World, result: Any) -> None:
         assert svc.get_document(result.document_id, account_id=result.account_id) == result
     elif isinstance(result, CarrierRequest):
         assert svc.get_carrier_request(result.request_id) == result
+    elif isinstance(result, InventoryNumber):
+        assert svc.get_inventory_number(result.number) == result
 
 
 def exercise(world: World, call: Callable[[], Any]) -> None:
@@ -360,6 +408,99 @@ _KNOWN: dict[int, dict[str, list[str]]] = {}
 def _ids(data: st.DataObject, world: World, kind: str) -> Any:
     ids = _KNOWN.get(id(world)) or known(world)
     return data.draw(maybe(st.sampled_from(ids[kind])), label=kind)
+
+
+def forged(*parts: Any) -> str:
+    """A cursor built by hand in the pages' own format (URL-safe base64 of JSON), as a
+    client that read docs/decisions.md could forge one."""
+    text = json.dumps(list(parts))
+    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+FORGED_CURSORS = [
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", 2**70]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", -(2**63) - 1]),
+    forged(1, "orders_tab", ["0001-01-01T00:00:00+14:00", 0]),
+    forged(1, "order_history", ["9999-12-31T23:59:59.999999-14:00", 1]),
+    forged(1, "order_history", ["2026-03-02T09:00:00", 1]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", "1"]),
+    forged(1, "orders_tab", ["2026-03-02T09:00:00+00:00", 1, "acct-2"]),
+    forged(1, "active_numbers", ["\ud800"]),
+    forged(1, "active_numbers", ["\x00+1404"]),
+    forged(1, "active_numbers", ["+1" + "9" * 5000]),
+    forged(1, "active_numbers", [None]),
+    forged(2, "orders_tab", ["2026-03-02T09:00:00+00:00", 1]),
+    forged("acct-2", 1),
+    base64.urlsafe_b64encode(b"\xff\xfe\x00").decode(),
+    "not a cursor!",
+    "====",
+    "",
+]
+
+
+def _cursors(data: st.DataObject, world: World) -> Any:
+    """A cursor the world's pages handed out (for this or another account, this or
+    another view), a forged or garbled one, or a hostile value."""
+    handed_out = (_KNOWN.get(id(world)) or known(world))["cursor"]
+    return data.draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(handed_out),
+            st.sampled_from(FORGED_CURSORS),
+            hostile,
+        ),
+        label="cursor",
+    )
+
+
+def _own_rows(world: World, account: Any, call: Callable[[], Any]) -> Callable[[], Any]:
+    """``call`` (a page of ``account``), checked to hold only that account's rows."""
+
+    def checked() -> Any:
+        page = call()
+        svc = world.service
+        for row in page.items:
+            if isinstance(row, OrderSummary):
+                assert account == row.account_id
+                assert account == svc.get_order(row.order_id).account_id
+            else:
+                assert row in svc.active_numbers(account)
+        return page
+
+    return checked
+
+
+def _page_filters(d: st.DataObject) -> dict[str, Any]:
+    return {
+        "limit": d.draw(maybe(st.integers(1, 3)), label="limit"),
+        "status": d.draw(maybe(st.sampled_from([None, *OrderStatus, "in_progress"])), label="st"),
+        "search": d.draw(maybe(st.sampled_from([None, "ORD", "+1404", "%", "_"])), label="q"),
+        "created_from": d.draw(maybe(st.sampled_from([None, START])), label="from"),
+        "created_to": d.draw(maybe(st.sampled_from([None, START + timedelta(days=1)])), label="to"),
+    }
+
+
+def _carrier_update(w: World) -> st.SearchStrategy[Any]:
+    return st.builds(
+        CarrierUpdate,
+        st.sampled_from([REALTIME, "sim-wait"]),
+        st.sampled_from(_carrier_refs(w)),
+        st.sampled_from([OrderKind.NEW_NUMBER, OrderKind.PORT_IN]),
+        st.sampled_from(["COMPLETE", "FOC", "FAILED", "RECEIVED", "nope"]),
+        st.just(START + timedelta(minutes=5)),
+        st.integers(0, 3),
+        foc_date=st.one_of(st.none(), st.dates()),
+    )
+
+
+def _bulk_items(w: World, d: st.DataObject) -> Any:
+    """A bulk order: many valid items, one past the configured limit, or many valid
+    items and one hostile one at the end (nothing may be written for either)."""
+    size = d.draw(st.sampled_from([12, w.service.limits.max_items_per_order + 1]), label="n")
+    items: list[Any] = [NewItem(OrderKind.NEW_NUMBER) for _ in range(size)]
+    if d.draw(st.booleans(), label="poisoned"):
+        items[-1] = d.draw(hostile, label="last_item")
+    return items
 
 
 USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
@@ -611,6 +752,79 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
             d.draw(maybe(st.lists(st.integers(-5, 5), max_size=3)), label="positions")
         )
     ),
+    "place_order_bulk": lambda w, d: (
+        lambda: w.service.place_order("acct-1", _bulk_items(w, d), actor=ACTORS[0])
+    ),
+    "apply_carrier_updates": lambda w, d: (
+        lambda: w.service.apply_carrier_updates(
+            d.draw(maybe(st.lists(maybe(_carrier_update(w)), max_size=4)), label="updates"),
+            batch_size=d.draw(maybe(st.integers(1, 3)), label="batch_size"),
+        )
+    ),
+    "orders_tab_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.orders_tab_page(account, cursor=_cursors(d, w), **_page_filters(d)),
+        )()
+    ),
+    "order_history_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.order_history_page(
+                account, cursor=_cursors(d, w), **_page_filters(d)
+            ),
+        )()
+    ),
+    "active_numbers_page": lambda w, d: (
+        lambda: _own_rows(
+            w,
+            account := d.draw(maybe(st.sampled_from(["acct-1", "acct-2"])), label="account"),
+            lambda: w.service.active_numbers_page(
+                account,
+                cursor=_cursors(d, w),
+                limit=d.draw(maybe(st.integers(1, 3)), label="limit"),
+                stage=d.draw(maybe(st.sampled_from([None, *ActivationStage])), label="stage"),
+                tag=d.draw(maybe(st.sampled_from([None, *ActivationTag])), label="tag"),
+                number_prefix=d.draw(maybe(st.sampled_from([None, "+1404", "%"])), label="pre"),
+            ),
+        )()
+    ),
+    "inventory_numbers": lambda w, d: (
+        lambda: w.service.inventory_numbers(
+            d.draw(maybe(st.sampled_from(["default", "nope"])), label="inventory_type"),
+            state=d.draw(maybe(st.sampled_from([None, *InventoryStatus])), label="state"),
+            limit=d.draw(maybe(st.integers(1, 3)), label="limit"),
+            cursor=d.draw(maybe(st.sampled_from([None, *_numbers(w)])), label="cursor"),
+        )
+    ),
+    "get_inventory_number": lambda w, d: (
+        lambda: w.service.get_inventory_number(_ids(d, w, "number"))
+    ),
+    "return_to_inventory": lambda w, d: (
+        lambda: w.service.return_to_inventory(
+            _ids(d, w, "number"), actor=d.draw(actors, label="actor"), note=d.draw(notes)
+        )
+    ),
+    "correct_port_details": lambda w, d: (
+        lambda: w.service.correct_port_details(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            d.draw(maybe(st.builds(PortDetails, st.just("Pat Doe"))), label="details"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+        )
+    ),
+    "sweep_document_storage": lambda w, d: lambda: w.service.sweep_document_storage(),
+    "record_regulatory_approval": lambda w, d: (
+        lambda: w.service.record_regulatory_approval(
+            _ids(d, w, "order"),
+            _ids(d, w, "item"),
+            actor=d.draw(actors, label="actor"),
+            note=d.draw(notes, label="note"),
+        )
+    ),
 }
 
 
@@ -638,7 +852,42 @@ WRITES = [
     "submit_port_in",
     "apply_carrier_update",
     "assign_inventory_number",
+    "place_order_bulk",
+    "apply_carrier_updates",
+    "orders_tab_page",
+    "order_history_page",
+    "active_numbers_page",
+    "return_to_inventory",
+    "correct_port_details",
+    "record_regulatory_approval",
 ]
+
+
+# Public OrderService methods that are not use cases a host calls with its input:
+# plumbing for composing use cases (they take a unit of work or a use case function),
+# and the constructor from a config object (fuzzed through ServiceConfig's checks).
+PLUMBING = {"run", "save_order", "claim_numbers", "from_config"}
+
+
+def test_every_use_case_is_fuzzed() -> None:
+    """A public OrderService method added later fails this until it is fuzzed."""
+    methods = {
+        name
+        for name in dir(OrderService)
+        if not name.startswith("_")
+        and not isinstance(inspect.getattr_static(OrderService, name), property)
+        and callable(getattr(OrderService, name))
+    }
+    assert methods - PLUMBING == set(USE_CASES) - {"place_order_bulk"}
+
+
+@pytest.mark.parametrize("name", sorted(set(USE_CASES) - set(WRITES)))
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 8))
+@given(data=st.data())
+def test_reads_on_memory_and_postgres(other_world: World, name: str, data: st.DataObject) -> None:
+    """The other use cases on MemoryStorage and PostgreSQL too (fewer examples: their
+    paths below the service are the repositories' reads the writes already cross)."""
+    exercise(other_world, USE_CASES[name](other_world, data))
 
 
 @pytest.mark.parametrize("name", WRITES)
@@ -648,6 +897,176 @@ def test_writes_on_memory_and_postgres(other_world: World, name: str, data: st.D
     """The writing use cases hold the same promise on MemoryStorage and PostgreSQL
     (which refuses NUL in text, unlike SQLite)."""
     exercise(other_world, USE_CASES[name](other_world, data))
+
+
+class _ThroughAio:
+    """The service's use cases ``await``ed through :class:`AsyncOrderService` on one
+    event loop (the facade's pool, semaphore and conflict retry in the path)."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+        self._aio = AsyncOrderService(service, max_concurrency=2)
+        self._loop = asyncio.new_event_loop()
+
+    def __getattr__(self, name: str) -> Any:
+        if not callable(getattr(self._service, name)):
+            return getattr(self._service, name)  # a property: storage, limits, calendar...
+        method = getattr(self._aio, name)
+        assert inspect.iscoroutinefunction(method), f"AsyncOrderService.{name} is not async"
+        return lambda *args, **kwargs: self._loop.run_until_complete(method(*args, **kwargs))
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._aio.aclose())
+        self._loop.close()
+
+
+@pytest.fixture(scope="module")
+def aio_world(world: World) -> Iterator[World]:
+    """The SQLite world, its service reached through the async facade."""
+    through = _ThroughAio(world.service)
+    yield attrs.evolve(world, service=through)
+    through.close()
+
+
+ASYNC_CASES = sorted(USE_CASES)
+
+
+@pytest.mark.parametrize("name", ASYNC_CASES)
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 10))
+@given(data=st.data())
+def test_async_facade_takes_any_input(aio_world: World, name: str, data: st.DataObject) -> None:
+    """The same promise through ``await AsyncOrderService.<use case>(...)``."""
+    exercise(aio_world, USE_CASES[name](aio_world, data))
+
+
+# -- the top-level functions and the web helpers --------------------------------------------
+
+moments = maybe(st.sampled_from([START, START + timedelta(days=400), *BOUNDARY_MOMENTS[:2]]))
+policies = maybe(
+    st.sampled_from([VisibilityPolicy(), VisibilityPolicy(single_item_grace=timedelta(0))])
+)
+
+
+def _an_order(world: World) -> Order:
+    return world.service.get_order(known(world)["order"][0])
+
+
+TOP_LEVEL: dict[str, Callable[[World, st.DataObject], Any]] = {
+    "normalize_number": lambda w, d: normalize_number(
+        d.draw(maybe(st.sampled_from(["+14045550100", "(404) 555-0100", "911"]))),
+        d.draw(maybe(st.sampled_from(["US", "GB", "ZZ"]))),
+    ),
+    "derive_order_status": lambda w, d: derive_order_status(
+        d.draw(maybe(st.lists(maybe(st.sampled_from(list(ItemStatus))), max_size=3)))
+    ),
+    "summarize_order": lambda w, d: summarize_order(
+        _an_order(w), d.draw(moments), d.draw(policies)
+    ),
+    "split_orders": lambda w, d: split_orders([_an_order(w)], d.draw(moments), d.draw(policies)),
+    "dashboard_placement": lambda w, d: dashboard_placement(
+        _an_order(w), d.draw(moments), d.draw(policies)
+    ),
+    "activation_stages": lambda w, d: activation_stages(
+        [_an_order(w)],
+        d.draw(moments),
+        d.draw(policies),
+        account_id=d.draw(maybe(st.sampled_from([None, "acct-1"]))),
+    ),
+    "active_numbers_view": lambda w, d: active_numbers_view(
+        [_an_order(w)],
+        d.draw(moments),
+        d.draw(policies),
+        account_id=d.draw(maybe(st.sampled_from([None, "acct-1"]))),
+    ),
+    "delivery_display": lambda w, d: delivery_display(_an_order(w).items[0]),
+    "delivery_window": lambda w, d: delivery_window(
+        _an_order(w).items[0], d.draw(moments), w.service.calendar
+    ),
+    "match_document": lambda w, d: match_document(
+        w.service.list_documents("acct-1"),
+        account_id=d.draw(maybe(st.just("acct-1"))),
+        kind=d.draw(maybe(st.sampled_from(["proof_of_local_address", "recent_bill"]))),
+        region=d.draw(maybe(st.sampled_from([None, "US-GA"]))),
+        now=d.draw(moments),
+    ),
+    "check_action": lambda w, d: [
+        check_action(number, d.draw(maybe(st.sampled_from(["port_out", "disconnect"]))))
+        for number in w.service.active_numbers("acct-1")[:1]
+    ],
+    "relay_outbox": lambda w, d: relay_outbox(
+        w.storage, w.service.notifier, limit=d.draw(maybe(st.integers(1, 5)))
+    ),
+    "validate_upload": lambda w, d: validate_upload(
+        d.draw(maybe(st.just(PDF))), d.draw(maybe(st.just("a.pdf")))
+    ),
+    "http_status_of": lambda w, d: http_status_of(d.draw(maybe(st.just(TnorderError("x"))))),
+    "is_retryable": lambda w, d: is_retryable(d.draw(maybe(st.just(TnorderError("x"))))),
+    "error_to_json": lambda w, d: json.dumps(
+        error_to_json(d.draw(maybe(st.just(ValidationError("bad", field="\ud800")))))[1]
+    ),
+}
+"""Every public function of ``tnorder`` and ``tnorder.web``: its value parameters
+(times, ids, kinds, limits, policies) get hostile values.  Aggregate parameters (an
+``Order``, a ``LineItem``, the account's documents) get real ones read from the world:
+hosts only ever hold aggregates tnorder built, and ``mypy --strict`` is their guard
+against passing something else (docs/decisions.md)."""
+
+
+def test_every_public_function_is_fuzzed() -> None:
+    """A new public function of tnorder or tnorder.web is added to TOP_LEVEL."""
+    public = {
+        name
+        for module in (tnorder, tnorder.web)
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+    }
+    assert public == set(TOP_LEVEL) | {"to_json_ready"}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL))
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 30))
+@given(data=st.data())
+def test_public_functions_take_any_value(world: World, name: str, data: st.DataObject) -> None:
+    """Each public function returns or raises a TnorderError, whatever its values; the
+    relay (the one that writes) keeps every stored row readable."""
+    exercise(world, lambda: TOP_LEVEL[name](world, data))
+
+
+@settings(FUZZ, max_examples=min(settings.default.max_examples, 30))
+@given(data=st.data())
+def test_web_json_of_every_use_case_result(world: World, data: st.DataObject) -> None:
+    """What a read use case returns has a JSON form (to_json_ready, then json.dumps);
+    a value with none (bytes, a function) is the documented TypeError, nothing else."""
+    svc = world.service
+    value = data.draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    lambda: svc.orders_tab("acct-1"),
+                    lambda: svc.orders_tab_page("acct-1", limit=1),
+                    lambda: svc.active_numbers_page("acct-1"),
+                    lambda: svc.list_documents("acct-1"),
+                    lambda: svc.inventory_numbers("default"),
+                    lambda: svc.parked_events(),
+                    lambda: svc.get_order(known(world)["order"][0]),
+                ]
+            ).map(lambda read: read()),
+            hostile,
+        )
+    )
+    try:
+        json.dumps(to_json_ready(value))
+    except TypeError:
+        assert isinstance(value, bytes | list | dict)
+        assert "has no JSON form" in str(_type_error(value))
+
+
+def _type_error(value: Any) -> TypeError:
+    try:
+        to_json_ready(value)
+    except TypeError as exc:
+        return exc
+    raise AssertionError("no TypeError the second time")
 
 
 # -- value constructors, parsers, stored rows, the command line ---------------------------------
@@ -758,6 +1177,54 @@ def test_carrier_account_takes_any_input(
     if isinstance(account, CarrierAccount):
         assert type(account.name) is str
         assert all(type(k) is str and type(v) is str for k, v in account.options.items())
+
+
+@given(
+    number=maybe(st.just("+14045550100")),
+    outcome=maybe(st.sampled_from([*NumberOutcome, "completed"])),
+    reason=maybe(st.sampled_from([None, "port rejected: PIN"])),
+    carrier_ref=maybe(st.just("r-1")),
+    kind=maybe(st.sampled_from(list(OrderKind))),
+    status=maybe(st.sampled_from(["COMPLETE", "FOC"])),
+    at=maybe(st.just(START)),
+    sequence=maybe(st.integers(0, 3)),
+    as_list=st.booleans(),
+    foc_date=maybe(st.one_of(st.none(), st.dates())),
+)
+def test_carrier_updates_take_any_input(
+    number: Any,
+    outcome: Any,
+    reason: Any,
+    carrier_ref: Any,
+    kind: Any,
+    status: Any,
+    at: Any,
+    sequence: Any,
+    as_list: bool,
+    foc_date: Any,
+) -> None:
+    """NumberResult(...) and CarrierUpdate(...) (what a host builds for
+    apply_carrier_update) hold members and text, or raise a TnorderError."""
+    result = _only_tnorder_errors(lambda: NumberResult(number, outcome, reason))
+    if isinstance(result, NumberResult):
+        assert type(result.outcome) is NumberOutcome
+    numbers = [result] if as_list else result
+    update = _only_tnorder_errors(
+        lambda: CarrierUpdate(
+            REALTIME,
+            carrier_ref,
+            kind,
+            status,
+            at,
+            sequence,
+            numbers=numbers,
+            foc_date=foc_date,
+            reason=reason,
+        )
+    )
+    if isinstance(update, CarrierUpdate):
+        assert all(type(r) is NumberResult for r in update.numbers)
+        assert update.reason is None or type(update.reason) is str
 
 
 @given(
@@ -874,6 +1341,37 @@ def test_stored_row_decoding_takes_any_input(body: Any) -> None:
     _only_tnorder_errors(lambda: _sql.decode_order("x", 1, body))
 
 
+@given(
+    body=maybe(
+        st.sampled_from(
+            [
+                '{"schema_version": 1}',
+                '{"item_id": "I-1", "kind": "nope"}',
+                '{"order_id": 7}',
+                "{}",
+                "[]",
+                "null",
+                "{",
+                '"\\ud800"',
+            ]
+        )
+    ),
+    version=maybe(st.integers(-1, 3)),
+    count=maybe(st.integers(-1, 3)),
+    last=maybe(st.sampled_from([None, "{}", '{"at": "x"}'])),
+)
+def test_row_per_item_decoding_takes_any_input(
+    body: Any, version: Any, count: Any, last: Any
+) -> None:
+    """Every row decoder of the row-per-item storage (header, item, history entry,
+    record) decodes or raises a TnorderError (SerializationError), whatever the row."""
+    _only_tnorder_errors(lambda: _rows.decode_header("x", version, body))
+    _only_tnorder_errors(lambda: _rows.decode_item("x", count, body, last))
+    _only_tnorder_errors(lambda: _rows.decode_entry(body, "order 'x'"))
+    for spec in RECORD_SPECS:
+        _only_tnorder_errors(lambda spec=spec: _rows.decode_record(spec, "k", version, body))
+
+
 @FUZZ
 @given(
     path=st.one_of(
@@ -895,7 +1393,20 @@ def test_cli_demo_refuses_unusable_database_paths(
 @given(
     argv=st.lists(
         st.one_of(
-            st.sampled_from(["statuses", "diagram", "--version", "--help", "-h", "--format"]),
+            st.sampled_from(
+                [
+                    "statuses",
+                    "diagram",
+                    "schema",
+                    "--dialect",
+                    "sqlite",
+                    "postgres",
+                    "--version",
+                    "--help",
+                    "-h",
+                    "--format",
+                ]
+            ),
             st.sampled_from(NASTY_TEXT[:-5]),
             st.text(max_size=6),
         ),

@@ -23,6 +23,7 @@ from tnorder import (
     NumberType,
     OrderKind,
     OrderService,
+    PortDetails,
     Role,
     ValidationError,
 )
@@ -117,6 +118,13 @@ def test_string_enums_get_the_same_document_requirements_as_members(
         lambda s, o: s.orders_tab(42),
         lambda s, o: s.list_documents("\ud800"),
         lambda s, o: s.get_document("\ud800", account_id="acct-1"),
+        # Use cases added after the first audit: notes and actor ids bounded.
+        lambda s, o: s.record_regulatory_approval(o, f"{o}-1", actor=MANAGER, note="x" * 5000),
+        lambda s, o: s.record_regulatory_approval(o, f"{o}-1", actor=MANAGER, note="\ud800"),
+        lambda s, o: s.return_to_inventory("+14045550100", actor=MANAGER, note="x" * 5000),
+        lambda s, o: s.return_to_inventory(
+            "+14045550100", actor=Actor(Role.STAFF, "s" * 5000), note=None
+        ),
     ],
 )
 def test_use_cases_refuse_poison_values_and_write_nothing(storage: AnyStorage, call: Any) -> None:
@@ -129,6 +137,38 @@ def test_use_cases_refuse_poison_values_and_write_nothing(storage: AnyStorage, c
     with pytest.raises(ValidationError):
         call(svc, order_id)
     assert before == snapshot(svc)
+
+
+@pytest.mark.parametrize(
+    ("details", "note"),
+    [
+        (PortDetails("Pat Doe"), "x" * 1_000_000),
+        (PortDetails("P" * 5000), None),
+        (PortDetails("Pat Doe", subscriber_name="S" * 5000), None),
+        (PortDetails("Pat Doe", extra={"lsr": "x" * 5000}), None),
+        (PortDetails("Pat Doe"), "\ud800"),
+    ],
+)
+def test_port_corrections_are_bounded_like_notes(
+    storage: AnyStorage, details: PortDetails, note: str | None
+) -> None:
+    """A port-in waiting on the customer takes corrected details, but not a 1 MB note
+    or port details longer than the note limit: ValidationError, nothing written."""
+    svc = service(storage, requirements_policy=DEFAULT_REQUIREMENTS_POLICY)
+    order = svc.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, "+14045550100", region="US-GA")], actor=CUSTOMER
+    )
+    assert ItemStatus.INFORMATION_REQUIRED is order.items[0].status
+    before = snapshot(svc)
+    with pytest.raises(ValidationError):
+        svc.correct_port_details(
+            order.order_id, order.items[0].item_id, details, actor=CUSTOMER, note=note
+        )
+    assert before == snapshot(svc)
+    # The same call within the limits goes through (the check, not the state, refused).
+    svc.correct_port_details(
+        order.order_id, order.items[0].item_id, PortDetails("Pat Doe"), actor=CUSTOMER, note="ok"
+    )
 
 
 def test_order_ids_cannot_reach_other_stream_namespaces(storage: AnyStorage) -> None:

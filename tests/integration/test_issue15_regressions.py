@@ -15,9 +15,12 @@ import pytest
 
 from tests.support.actors import CUSTOMER, STAFF
 from tests.support.clock import T0
+from tests.support.storage import AnyStorage
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
+    AlreadyExists,
     CallbackNotVerified,
+    ConfigurationError,
     InvalidDocument,
     NewItem,
     NumberType,
@@ -147,6 +150,124 @@ def test_a_failed_upload_keeps_bytes_that_another_document_uses() -> None:
             order_id, f"{order_id}-1", "recent_bill", PDF, file_name="bill.pdf", actor=CUSTOMER
         )
     assert [hashlib.sha256(PDF).hexdigest()] == files.keys()
+
+
+class UndeletableDocumentStorage(MemoryDocumentStorage):
+    """A document storage whose delete fails (a read-only mount, a lost permission)."""
+
+    def delete(self, key: str) -> None:
+        raise StorageError(f"could not delete document content {key}: read-only")
+
+
+def test_the_sweep_removes_what_a_failed_upload_could_not(storage: AnyStorage) -> None:
+    """When an upload's commit fails and its own clean-up fails too, the bytes stay;
+    sweep_document_storage then removes exactly them (never a document's content),
+    on every storage, and a second sweep finds nothing."""
+    files = UndeletableDocumentStorage()
+    svc = build_service(
+        storage,
+        clock=FixedClock(T0),
+        requirements_policy=DEFAULT_REQUIREMENTS_POLICY,
+        document_storage=files,
+        # The second upload reuses the first's id: refused after its bytes are stored,
+        # on any storage (the way a commit that fails late looks to the upload).
+        document_ids=lambda: "DOC-1",
+    )
+    order_id = svc.place_order(
+        "acct-1", [NewItem(OrderKind.PORT_IN, "+14045550100", region="US-GA")], actor=CUSTOMER
+    ).order_id
+    kept = svc.upload_document(
+        order_id, f"{order_id}-1", "letter_of_authorization", PDF, file_name="a.pdf", actor=CUSTOMER
+    )
+    orphan_bytes = PDF + b"% another file\n"
+    with pytest.raises(AlreadyExists):
+        svc.upload_document(
+            order_id,
+            f"{order_id}-1",
+            "recent_bill",
+            orphan_bytes,
+            file_name="b.pdf",
+            actor=CUSTOMER,
+        )
+    orphan = hashlib.sha256(orphan_bytes).hexdigest()
+    assert sorted([kept.file.sha256, orphan]) == files.keys()
+
+    files.delete = MemoryDocumentStorage.delete.__get__(files)  # type: ignore[method-assign]
+    assert [orphan] == svc.sweep_document_storage()
+    assert [kept.file.sha256] == files.keys()
+    assert PDF == svc.document_content(kept.document_id, account_id="acct-1")
+    assert [] == svc.sweep_document_storage()
+
+
+def test_the_sweep_finds_bytes_left_by_a_crash_on_disk(tmp_path: Path) -> None:
+    """Bytes stored by a process that died before its commit (put, then nothing) are
+    removed from the filesystem storage by the sweep; the document's file stays."""
+    storage = MemoryStorage()
+    files = FilesystemDocumentStorage(tmp_path / "docs")
+    svc, order_id = port_in_service(storage, files)
+    kept = svc.upload_document(
+        order_id, f"{order_id}-1", "letter_of_authorization", PDF, file_name="a.pdf", actor=CUSTOMER
+    )
+    orphan = files.put(b"%PDF-1.7\nnever committed\n%%EOF\n")
+    assert [orphan] == svc.sweep_document_storage()
+    on_disk = [p.name for p in (tmp_path / "docs").rglob("*") if p.is_file()]
+    assert [kept.file.sha256] == on_disk
+
+
+class SweptRightAfterPut(MemoryDocumentStorage):
+    """Loses each content right after storing it the first time, as when a sweep in
+    another process takes the bytes before the upload's commit makes them used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swept: list[str] = []
+
+    def put(self, data: bytes | bytearray | memoryview) -> str:
+        key = super().put(data)
+        if key not in self.swept:
+            self.swept.append(key)
+            self.delete(key)
+        return key
+
+
+def test_an_upload_whose_bytes_a_sweep_took_before_its_commit_stores_them_again() -> None:
+    """The upload looks after its commit: bytes a concurrent sweep removed are stored
+    again, so the committed document has its content."""
+    files = SweptRightAfterPut()
+    svc, order_id = port_in_service(MemoryStorage(), files)
+    document = svc.upload_document(
+        order_id, f"{order_id}-1", "letter_of_authorization", PDF, file_name="a.pdf", actor=CUSTOMER
+    )
+    assert [document.file.sha256] == files.swept
+    assert PDF == svc.document_content(document.document_id, account_id="acct-1")
+
+
+def test_the_sweep_needs_a_storage_that_can_list_and_delete() -> None:
+    """A host's storage written before keys/delete joined the port: the sweep says so
+    with a ConfigurationError, and deletes nothing."""
+
+    class OldStorage:
+        def __init__(self) -> None:
+            self.inner = MemoryDocumentStorage()
+
+        def put(self, data: bytes) -> str:
+            return self.inner.put(data)
+
+        def get(self, key: str) -> bytes:
+            return self.inner.get(key)
+
+        def exists(self, key: str) -> bool:
+            return self.inner.exists(key)
+
+    old = OldStorage()
+    svc, _ = port_in_service(MemoryStorage(), old)
+    key = old.put(PDF)
+    with pytest.raises(ConfigurationError, match="keys"):
+        svc.sweep_document_storage()
+    assert old.exists(key)
+    bare = build_service(MemoryStorage(), clock=FixedClock(T0))
+    with pytest.raises(ConfigurationError, match="document_storage"):
+        bare.sweep_document_storage()
 
 
 # -- point 5: filesystem document storage ----------------------------------------------

@@ -330,3 +330,11 @@ class TrustingFilesystemDocumentStorage(FilesystemDocumentStorage):
             raise DocumentNotFound(key)
         # The flaw: a tampered or rotted file is handed out as the document.
         return path.read_bytes()
+
+
+class UndeletingDocumentStorage(MemoryDocumentStorage):
+    """Says it deleted content, and keeps it."""
+
+    def delete(self, key: str) -> None:
+        # The flaw: the key is checked, the content stays.
+        self.exists(key)

@@ -156,6 +156,20 @@ class FilesystemDocumentStorage:
             # Permissions, a read-only mount: callers handle StorageError only.
             raise StorageError(f"could not delete document content {key}: {exc}") from exc
 
+    def keys(self) -> list[str]:
+        """Every stored key, sorted: the files named by a key in their two-digit
+        directory (temporary files of an interrupted write are not keys)."""
+        if not self.root.is_dir():
+            return []
+        try:
+            return sorted(
+                path.name
+                for path in self.root.glob("??/*")
+                if _KEY_RE.fullmatch(path.name) and path.parent.name == path.name[:2]
+            )
+        except OSError as exc:
+            raise StorageError(f"could not list document content: {exc}") from exc
+
     def get(self, key: str) -> bytes:
         path = self._path(_check_key(key))
         try:

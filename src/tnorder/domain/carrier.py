@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ._checks import require_text, text_mapping
 from ._labels import LabelledEnum
-from .inputs import check_optional_text
+from .inputs import check_optional_text, to_enum
 from .lookup import LookupCriteria, LookupKind
 from .phone import normalize_number
 from .provisioning import CarrierAccount, CarrierConfig, InventoryType, ProvisioningConfig
@@ -493,17 +493,49 @@ class UpdateKey:
         return (self.at, self.sequence) >= (other.at, other.sequence)
 
 
+def _outcome(value: object) -> NumberOutcome:
+    """A member of NumberOutcome, or exactly one member's value."""
+    return to_enum(NumberOutcome, value, "outcome")
+
+
 @attrs.frozen
 class NumberResult:
     """A carrier's verdict on one number in an update (``reason`` when it failed)."""
 
     number: str = attrs.field(converter=_carrier_number)
-    outcome: NumberOutcome
+    outcome: NumberOutcome = attrs.field(converter=_outcome)
     reason: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.reason is not None and (
+            not isinstance(self.reason, str) or not _encodable(self.reason)
+        ):
+            raise CarrierProtocolError(f"number result reason must be text, got {self.reason!r}")
 
 
 def _results_tuple(results: Iterable[NumberResult]) -> tuple[NumberResult, ...]:
-    return tuple(results)
+    # Checked here, not later: a TypeError or AttributeError from a bad list would
+    # escape the constructor (issue 15: only tnorder errors at the door).
+    if not isinstance(results, Iterable) or isinstance(results, str | bytes | Mapping):
+        raise CarrierProtocolError(
+            f"carrier update numbers must be NumberResults, got {type(results).__name__}"
+        )
+    found = tuple(results)
+    for result in found:
+        if not isinstance(result, NumberResult):
+            raise CarrierProtocolError(
+                f"carrier update numbers must be NumberResults, got {type(result).__name__}"
+            )
+    return found
+
+
+def _encodable(text: str) -> bool:
+    """Whether UTF-8 (so every storage) can hold ``text``: no lone surrogates."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @attrs.frozen
@@ -553,6 +585,10 @@ class CarrierUpdate:
             not isinstance(self.foc_date, date) or isinstance(self.foc_date, datetime)
         ):
             raise CarrierProtocolError(f"foc_date must be a date, got {self.foc_date!r}")
+        if self.reason is not None and (
+            not isinstance(self.reason, str) or not _encodable(self.reason)
+        ):
+            raise CarrierProtocolError(f"carrier update reason must be text, got {self.reason!r}")
 
     @property
     def key(self) -> UpdateKey:

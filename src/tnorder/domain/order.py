@@ -244,7 +244,13 @@ def derive_order_status(statuses: Iterable[ItemStatus]) -> OrderStatus:
     3. All completed: ``COMPLETED``; all cancelled: ``CANCELLED``.
     4. A mix of completed and cancelled: ``PARTIALLY_COMPLETED`` (final).
     """
-    seen = set(statuses)
+    if not isinstance(statuses, Iterable) or isinstance(statuses, str | bytes):
+        raise ValidationError(
+            f"statuses must be item statuses, got {type(statuses).__name__}", field="statuses"
+        )
+    # Statuses given as their values ("completed") become the members; anything else
+    # is a ValidationError here rather than an AttributeError further down (issue 15).
+    seen = {s if type(s) is ItemStatus else to_enum(ItemStatus, s, "statuses") for s in statuses}
     if not seen:
         raise ValidationError("an order has at least one line item", field="items")
     if any(s.intent is Intent.ACTION_REQUIRED for s in seen):

@@ -26,7 +26,7 @@ import functools
 import re
 from typing import Any
 
-from ..errors import InvalidPhoneNumber
+from ..errors import InvalidPhoneNumber, ValidationError
 
 __all__ = ["normalize_number"]
 
@@ -77,6 +77,9 @@ def _plain(text: str, region: str) -> str:
     """:func:`normalize_number` through ``phonenumbers``' public calls only."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidPhoneNumber(f"not a telephone number: {text!r}", field="number")
+    if region is not None and not isinstance(region, str):
+        # phonenumbers calls region.upper(): an AttributeError, not ours.
+        raise ValidationError(f"region must be a string, got {region!r}", field="region")
     import phonenumbers
 
     try:

@@ -344,6 +344,7 @@ class OrderService:
     document_content = _forward("_documents", DocumentUseCases.document_content)
     document_expiry_report = _forward("_documents", DocumentUseCases.document_expiry_report)
     expire_documents = _forward("_documents", DocumentUseCases.expire_documents)
+    sweep_document_storage = _forward("_documents", DocumentUseCases.sweep_document_storage)
 
     # -- carrier workflows (service/carriers.py) ---------------------------------------
 

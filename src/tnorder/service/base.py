@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from .. import _telemetry
+from ..domain.carrier import PortDetails
 from ..domain.claims import NumberClaim, claim_blocks, refuse_claimed
 from ..domain.events import Actor, Event
 from ..domain.inputs import InputLimits, check_id, check_optional_text
@@ -148,6 +149,25 @@ class UseCaseBase:
     def _check_note(self, value: object, field: str = "note") -> str | None:
         """A note argument: None or a string within ``limits.max_note_length``."""
         return check_optional_text(value, field, max_length=self.limits.max_note_length)
+
+    def _check_port_details(self, details: PortDetails) -> None:
+        """Every text of port details within ``limits.max_note_length`` (they are kept
+        on the item and in its history, like a note)."""
+        limit = self.limits.max_note_length
+        texts = [
+            ("authorizing_person", details.authorizing_person),
+            ("subscriber_name", details.subscriber_name),
+            ("billing_number", details.billing_number),
+            ("losing_account_number", details.losing_account_number),
+            ("pin", details.pin),
+            *((f"extra[{key[:40]!r}]", key + value) for key, value in details.extra.items()),
+        ]
+        for field, text in texts:
+            if text is not None and len(text) > limit:
+                raise ValidationError(
+                    f"port details {field} is {len(text)} characters long; the limit is {limit}",
+                    field=f"port.{field}",
+                )
 
     def _check_actor(self, actor: object) -> Actor:
         """An ``Actor`` whose id is within ``limits.max_id_length``."""

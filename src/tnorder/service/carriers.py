@@ -615,6 +615,8 @@ class CarrierUseCases(UseCaseBase):
         self._check_orderer(actor)
         if port is not None and not isinstance(port, PortDetails):
             raise ValidationError("port must be a PortDetails", field="port")
+        if port is not None:
+            self._check_port_details(port)
         adapter = self._carrier(carrier_id)
         adapter.capabilities.require(OrderKind.PORT_IN, carrier_id=carrier_id)
         account = self.provisioning.account(carrier_id, carrier_account_id)
@@ -1139,8 +1141,11 @@ class CarrierUseCases(UseCaseBase):
         """
         if not isinstance(details, PortDetails):
             raise ValidationError("details must be a PortDetails", field="details")
-        if note is not None and not isinstance(note, str):
-            raise ValidationError("note must be a string", field="note")
+        self._check_port_details(details)
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_id(item_id, "item_id")
+        self._check_note(note)
 
         def use_case(
             uow: UnitOfWork, now: datetime

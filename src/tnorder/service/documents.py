@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -64,6 +66,10 @@ class DocumentUseCases(UseCaseBase):
         self.max_upload_bytes: int = config.max_upload_bytes
         self.document_validity_days: int = config.document_validity_days
         self._document_ids: Callable[[], str] = config.document_ids
+        # Content of uploads running in this service, counted (two uploads of the
+        # same bytes may overlap): the sweep leaves it alone until they end.
+        self._uploading: Counter[str] = Counter()
+        self._uploading_lock = threading.Lock()
 
     def apply_requirements(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         """Give a just-placed order's items their requirements; reuse, then ask.
@@ -187,20 +193,35 @@ class DocumentUseCases(UseCaseBase):
             self.save_order(uow, order)
             return document
 
+        with self._uploading_lock:
+            self._uploading[info.sha256] += 1
         try:
-            return self.run(use_case)
+            document = self.run(use_case)
         except BaseException:
             if stored_new:
                 self._discard_orphan(stored_new[0])
             raise
+        finally:
+            with self._uploading_lock:
+                self._uploading[info.sha256] -= 1
+                if not self._uploading[info.sha256]:
+                    del self._uploading[info.sha256]
+        # A sweep in another process may have taken the bytes between put and commit
+        # (they were unreferenced then): the document is committed, so store them again.
+        # A failure here must not report the committed upload as failed.
+        with contextlib.suppress(TnorderError):
+            if not storage.exists(info.sha256):
+                storage.put(data)
+        return document
 
     def _discard_orphan(self, key: str) -> None:
         """Remove content an upload stored but never committed a document for.
 
-        Only with a storage that has ``delete(key)`` (both shipped ones do), and
-        only unless a committed document (say, the same bytes uploaded at the
-        same moment by someone else) turns out to use it.  A failure here
-        leaves the file behind rather than hiding the upload's own error.
+        Only unless a committed document (say, the same bytes uploaded at the same
+        moment by someone else) turns out to use it.  A failure here leaves the
+        file behind rather than hiding the upload's own error;
+        :meth:`sweep_document_storage` takes it later.  A host storage written
+        before ``delete`` joined the port keeps its bytes (the sweep tells).
         """
         delete = getattr(self.document_storage, "delete", None)
         if not callable(delete):
@@ -213,6 +234,62 @@ class DocumentUseCases(UseCaseBase):
             pass  # cannot tell (the database is down): the orphan is the likelier case
         with contextlib.suppress(TnorderError, OSError):
             delete(key)
+
+    def sweep_document_storage(self) -> list[str]:
+        """Remove stored content no document points at; return the keys removed.
+
+        An upload whose commit failed takes its bytes back itself; this sweep
+        catches what that could not (the process died between storing and
+        committing, the database was down when it looked, or the storage could
+        not delete then).  Run it now and then, like ``expire_documents``.
+
+        Keys are listed first and the documents read after, so content stored
+        for an upload that commits meanwhile is seen as used; each candidate is
+        checked once more just before it goes, and uploads running in this
+        service are skipped, and an upload stores its bytes again if they are
+        gone after its commit.  What is left: an upload in another process
+        whose commit lands between a candidate's last check and its delete,
+        and whose own after-commit look came first.  Its document then reports
+        ``DocumentNotFound`` for its content, and uploading the same file again
+        restores it.
+
+        Raises:
+            ConfigurationError: the service has no ``document_storage``, or it
+                lacks ``keys``/``delete`` (a storage written before they joined
+                the ``DocumentStorage`` port).
+            StorageError: the documents or the stored keys could not be read.
+        """
+        storage = self.document_storage
+        if storage is None:
+            raise ConfigurationError(
+                "sweep_document_storage needs OrderService(document_storage=...)"
+            )
+        keys = getattr(storage, "keys", None)
+        delete = getattr(storage, "delete", None)
+        if not callable(keys) or not callable(delete):
+            raise ConfigurationError(
+                f"{type(storage).__name__} has no keys()/delete(); the DocumentStorage "
+                "port asks for both since this release"
+            )
+        stored = set(keys())
+
+        def used() -> set[str]:
+            with self.storage.unit_of_work() as uow:
+                return {d.file.sha256 for d in uow.documents.find()}
+
+        with self._uploading_lock:
+            running = set(self._uploading)
+        candidates = stored - used() - running
+        removed: list[str] = []
+        for key in sorted(candidates):
+            # Checked again per key: an upload may have started or committed since.
+            with self._uploading_lock:
+                running = set(self._uploading)
+            if key in running or key in used():
+                continue
+            delete(key)
+            removed.append(key)
+        return removed
 
     def reuse_approved_documents(self, order_id: str) -> Order:
         """Run the Smart Document Matcher over an order's missing documents.

@@ -105,8 +105,8 @@ class InventoryUseCases(UseCaseBase):
         """
         check_permission(actor, Trigger.SUBMIT_TO_CARRIER)
         wanted = normalize_number(number)
-        if note is not None and not isinstance(note, str):
-            raise ValidationError("note must be a string", field="note")
+        self._check_actor(actor)
+        self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> InventoryNumber:
             stocked = uow.inventory.get(wanted)

@@ -181,8 +181,10 @@ class OrderUseCases(UseCaseBase):
                 role=role,
                 action="record_regulatory_approval",
             )
-        if note is not None and not isinstance(note, str):
-            raise ValidationError("note must be a string", field="note")
+        self._check_actor(actor)
+        self._check_id(order_id, "order_id")
+        self._check_id(item_id, "item_id")
+        self._check_note(note)
 
         def use_case(uow: UnitOfWork, now: datetime) -> Order:
             order = load_order(uow, order_id, item_id)

@@ -248,7 +248,7 @@ class ViewUseCases(UseCaseBase):
         size = check_limit(limit)
         after: tuple[datetime, int] | None = None
         if cursor is not None:
-            at, seq = decode_cursor(cursor, view, (datetime, int))
+            at, seq = decode_cursor(cursor, view, (datetime, int), scope=account_id)
             after = (at, seq)
         wanted = _member(OrderStatus, status, "status")
         text = _prefix(search, "search")
@@ -283,7 +283,7 @@ class ViewUseCases(UseCaseBase):
                         created_from=start,
                         created_to=end,
                     )
-                    return self._summary_page(view, found, more)
+                    return self._summary_page(view, found, more, account_id)
                 keys = queries.order_page(
                     account_id,
                     history=history,
@@ -306,17 +306,17 @@ class ViewUseCases(UseCaseBase):
         following = None
         if len(keys) > size and shown:
             _, at, seq = shown[-1]
-            following = encode_cursor(view, (at, seq))
+            following = encode_cursor(view, (at, seq), scope=account_id)
         return Page(items, following)
 
     @staticmethod
     def _summary_page(
-        view: str, found: list[tuple[OrderSummary, int]], more: bool
+        view: str, found: list[tuple[OrderSummary, int]], more: bool, account_id: str
     ) -> Page[OrderSummary]:
         following = None
         if more and found:
             last, seq = found[-1]
-            following = encode_cursor(view, (last.created_at, seq))
+            following = encode_cursor(view, (last.created_at, seq), scope=account_id)
         return Page(tuple(summary for summary, _ in found), following)
 
     def _order_page_unindexed(
@@ -350,7 +350,7 @@ class ViewUseCases(UseCaseBase):
         page = picked[skip : skip + size]
         following = None
         if skip + size < len(picked):
-            following = encode_cursor(view, (page[-1].created_at, skip + size))
+            following = encode_cursor(view, (page[-1].created_at, skip + size), scope=account_id)
         return Page(tuple(page), following)
 
     def active_numbers_page(
@@ -381,7 +381,7 @@ class ViewUseCases(UseCaseBase):
         size = check_limit(limit)
         after: str | None = None
         if cursor is not None:
-            (after,) = decode_cursor(cursor, _ACTIVE_VIEW, (str,))
+            (after,) = decode_cursor(cursor, _ACTIVE_VIEW, (str,), scope=account_id)
         wanted_stage = _member(ActivationStage, stage, "stage")
         wanted_tag = _member(ActivationTag, tag, "tag")
         prefix = _prefix(number_prefix, "number_prefix")
@@ -415,5 +415,5 @@ class ViewUseCases(UseCaseBase):
         shown = found[:size]
         following = None
         if len(found) > size:
-            following = encode_cursor(_ACTIVE_VIEW, (shown[-1].number,))
+            following = encode_cursor(_ACTIVE_VIEW, (shown[-1].number,), scope=account_id)
         return Page(tuple(shown), following)

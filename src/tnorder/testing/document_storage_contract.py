@@ -21,7 +21,9 @@ Fixtures an implementer overrides:
 
 Keys are 64 lower-case hex digits and nothing else: anything else (a path, a
 digest in upper case) is refused with ``ValidationError`` naming ``key``, so a
-key can never reach outside the storage.
+key can never reach outside the storage.  ``delete`` removes one content and
+``keys`` lists what is stored: ``OrderService.sweep_document_storage`` uses both
+to remove content no document points at.
 """
 
 from __future__ import annotations
@@ -148,6 +150,41 @@ class DocumentStorageContract:
         assert "key" == info.value.field
         with pytest.raises(ValidationError):
             document_storage.exists(key)
+        with pytest.raises(ValidationError):
+            document_storage.delete(key)
+
+    def test_delete_removes_only_its_content(self, document_storage: DocumentStorage) -> None:
+        """``delete`` removes the content under one key and nothing else; deleting it
+        again (or a key never stored) is no error; ``keys`` lists exactly what is
+        stored, before and after."""
+
+        @given(st.lists(tst.document_contents(max_size=256), min_size=1, max_size=5, unique=True))
+        def check(contents: list[bytes]) -> None:
+            keys = [document_storage.put(data) for data in contents]
+            assert set(keys) <= set(document_storage.keys())
+            gone, kept = keys[0], keys[1:]
+            document_storage.delete(gone)
+            document_storage.delete(gone)
+            assert not document_storage.exists(gone)
+            with pytest.raises(DocumentNotFound):
+                document_storage.get(gone)
+            assert gone not in set(document_storage.keys())
+            assert contents[1:] == [document_storage.get(key) for key in kept]
+            assert set(kept) <= set(document_storage.keys())
+            # Stored again after a delete, the content is back whole.
+            assert gone == document_storage.put(contents[0])
+            assert contents[0] == document_storage.get(gone)
+
+        self._run(check)
+
+    def test_keys_are_only_well_formed_keys(self, document_storage: DocumentStorage) -> None:
+        """``keys`` of an empty storage is empty; after a put it holds that content's key,
+        and every key it lists is 64 lower-case hex digits that ``exists``."""
+        assert [] == list(document_storage.keys())
+        key = document_storage.put(b"%PDF-1.7 keys")
+        listed = list(document_storage.keys())
+        assert [key] == listed
+        assert all(document_storage.exists(k) for k in listed)
 
     def test_corrupted_content_is_never_returned(
         self,

@@ -35,6 +35,7 @@ from tests.support.broken_adapters import (
     NewestFirstStorage,
     TextModeDocumentStorage,
     TrustingFilesystemDocumentStorage,
+    UndeletingDocumentStorage,
     VersionBlindStorage,
 )
 from tests.support.fixtures import REPO_ROOT
@@ -257,6 +258,15 @@ def test_document_storage_contract_catches_other_bytes(
         getattr(QuickDocumentStorageContract(), test_name),
         document_storage=storage,
         corrupt_content=tamper,
+    )
+
+
+def test_document_storage_contract_catches_a_delete_that_keeps_the_content() -> None:
+    """A document storage whose ``delete`` keeps the bytes (so an orphan sweep would
+    free nothing) fails the document storage contract."""
+    assert_contract_fails(
+        QuickDocumentStorageContract().test_delete_removes_only_its_content,
+        document_storage=UndeletingDocumentStorage(),
     )
 
 
