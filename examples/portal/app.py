@@ -1,4 +1,4 @@
-"""The portal's web layer: each route calls one ``OrderService`` method and renders a template.
+"""The portal's web layer: each route awaits one ``OrderService`` use case and renders a template.
 
 Read it as the part to copy.  Every text a page shows (status labels, tags,
 delivery column, notes, refusals) comes from tnorder's view objects and
@@ -6,11 +6,19 @@ error messages; the handlers hold no rule of their own.  When tnorder refuses,
 the page is shown again with the error's message and an HTTP status from
 :func:`tnorder.web.http_status_of` (the error classes' own ``http_status``).
 Pages are plain HTML forms: nothing needs JavaScript.
+
+Handlers are ``async``, so every call that reads or writes storage or talks to
+a carrier is awaited through :class:`tnorder.aio.AsyncOrderService`, which
+runs it in a thread pool: called directly, the synchronous ``OrderService``
+would stall the event loop, and every other request with it, for each call.
+Only pure helpers over what was already loaded (``summarize_order``, the
+service's calendar and view policy, the simulator's settings) run on the loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +42,7 @@ from tnorder import (
     TnorderError,
     ValidationError,
 )
+from tnorder.aio import AsyncOrderService
 from tnorder.demo.world import World
 from tnorder.domain.carrier import PortDetails, RequestStatus
 from tnorder.domain.documents import DocumentStatus, RequirementKind
@@ -76,8 +85,14 @@ def kind_label(kind: str) -> str:
 
 
 def create_app(world: World) -> Starlette:
-    """The portal over ``world.service``; ``world`` also gives the simulator and the clock."""
+    """The portal over ``world.service``; ``world`` also gives the simulator and the clock.
+
+    The app's lifespan stops the async facade's threads at shutdown (not the
+    world's storage, which its builder closes).
+    """
     service = world.service
+    # SQLite has one writer at a time: more threads would only queue for it.
+    aservice = AsyncOrderService(service, max_concurrency=4)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         accounts=ACCOUNTS,
@@ -112,16 +127,16 @@ def create_app(world: World) -> Starlette:
             raise NotFound(account, f"no customer account {account!r}")
         return account, world.customer(account)
 
-    def own_order(account: str, order_id: str) -> Order:
-        order = service.get_order(order_id)
+    async def own_order(account: str, order_id: str) -> Order:
+        order = await aservice.get_order(order_id)
         if order.account_id != account:
             raise OrderNotFound(order_id)
         return order
 
     # -- customer pages ----------------------------------------------------------
 
-    def page_of(
-        view: Callable[..., Page[T]], account: str, request: Request
+    async def page_of(
+        view: Callable[..., Awaitable[Page[T]]], account: str, request: Request
     ) -> tuple[Page[T], dict[str, str], TnorderError | None]:
         """The page a link asked for (``?cursor=`` from the previous page's ``next_cursor``,
         ``?limit=``), from tnorder's paged view, with the links to the first and next page.
@@ -136,7 +151,7 @@ def create_app(world: World) -> Starlette:
         if cursor is not None:
             links["first"] = on_site(request.url.remove_query_params("cursor"))
         try:
-            page = view(account, **args)
+            page = await view(account, **args)
         except ValidationError as exc:
             return Page(()), links, exc
         if page.next_cursor is not None:
@@ -145,7 +160,7 @@ def create_app(world: World) -> Starlette:
 
     async def orders_tab(request: Request, refusal: TnorderError | None = None) -> Response:
         account, _ = customer(request)
-        page, links, refused = page_of(service.orders_tab_page, account, request)
+        page, links, refused = await page_of(aservice.orders_tab_page, account, request)
         return render(
             request,
             "orders.html",
@@ -158,7 +173,7 @@ def create_app(world: World) -> Starlette:
 
     async def order_history(request: Request) -> Response:
         account, _ = customer(request)
-        page, links, refused = page_of(service.order_history_page, account, request)
+        page, links, refused = await page_of(aservice.order_history_page, account, request)
         return render(
             request,
             "orders.html",
@@ -173,7 +188,7 @@ def create_app(world: World) -> Starlette:
         request: Request, refusal: TnorderError | None = None, notice: str | None = None
     ) -> Response:
         account, _ = customer(request)
-        page, links, refused = page_of(service.active_numbers_page, account, request)
+        page, links, refused = await page_of(aservice.active_numbers_page, account, request)
         return render(
             request,
             "numbers.html",
@@ -187,13 +202,13 @@ def create_app(world: World) -> Starlette:
 
     async def order_detail(request: Request, refusal: TnorderError | None = None) -> Response:
         account, _ = customer(request)
-        order = own_order(account, request.path_params["order_id"])
+        order = await own_order(account, request.path_params["order_id"])
         summary = summarize_order(
             order, world.now, service.view_policy, service.calendar, service.delivery_estimates
         )
         views = {view.item_id: view for view in summary.items}
         # Each requirement's document, for its review status (tnorder's DocumentStatus label).
-        documents = {d.document_id: d for d in service.list_documents(account)}
+        documents = {d.document_id: d for d in await aservice.list_documents(account)}
         return render(
             request,
             "order.html",
@@ -239,22 +254,22 @@ def create_app(world: World) -> Starlette:
             number_type=choice(NumberType, form, "number_type", NumberType.LOCAL),
             region=text(form, "region"),
         )
-        order = service.place_order(account, [item], actor=actor)
+        order = await aservice.place_order(account, [item], actor=actor)
         return f"/customers/{account}/orders/{order.order_id}"
 
     async def cancel(request: Request, form: FormData) -> str:
         account, actor = customer(request)
-        order_id = own_order(account, request.path_params["order_id"]).order_id
-        service.cancel_order(order_id, actor=actor, note=text(form, "note"))
+        order_id = (await own_order(account, request.path_params["order_id"])).order_id
+        await aservice.cancel_order(order_id, actor=actor, note=text(form, "note"))
         return str(request.url)
 
     async def upload(request: Request, form: FormData) -> str:
         account, actor = customer(request)
-        order_id = own_order(account, request.path_params["order_id"]).order_id
+        order_id = (await own_order(account, request.path_params["order_id"])).order_id
         file = form.get("file")
         if not isinstance(file, UploadFile):
             raise ValidationError("choose a file to upload", field="file")
-        service.upload_document(
+        await aservice.upload_document(
             order_id,
             request.path_params["item_id"],
             text(form, "kind") or "",
@@ -270,7 +285,7 @@ def create_app(world: World) -> Starlette:
         form = await request.form()
         number, wanted = request.path_params["number"], text(form, "action") or ""
         try:
-            entry = service.check_number_action(account, number, wanted)
+            entry = await aservice.check_number_action(account, number, wanted)
         except TnorderError as exc:
             return await active_numbers(request, refusal=exc)
         action = NumberAction(wanted)
@@ -285,19 +300,21 @@ def create_app(world: World) -> Starlette:
         under_review = [
             document
             for account in ACCOUNTS
-            for document in service.list_documents(account, status=DocumentStatus.UNDER_REVIEW)
+            for document in await aservice.list_documents(
+                account, status=DocumentStatus.UNDER_REVIEW
+            )
         ]
         open_orders = [
-            (account, service.get_order(summary.order_id))
+            (account, await aservice.get_order(summary.order_id))
             for account in ACCOUNTS
-            for summary in service.orders_tab(account)
+            for summary in await aservice.orders_tab(account)
             if not summary.status.is_final
         ]
         # The TrueLocal lock, as the Active Numbers view reports it.
         awaiting = [
             (account, entry)
             for account in ACCOUNTS
-            for entry in service.active_numbers(account)
+            for entry in await aservice.active_numbers(account)
             if entry.locked_reason == AWAITING_APPROVAL
         ]
         return render(
@@ -312,17 +329,17 @@ def create_app(world: World) -> Starlette:
         )
 
     async def approve_document(request: Request, form: FormData) -> str:
-        service.approve_document(request.path_params["document_id"], actor=world.staff)
+        await aservice.approve_document(request.path_params["document_id"], actor=world.staff)
         return "/staff"
 
     async def reject_document(request: Request, form: FormData) -> str:
-        service.reject_document(
+        await aservice.reject_document(
             request.path_params["document_id"], actor=world.staff, note=text(form, "note") or ""
         )
         return "/staff"
 
     async def fire(request: Request, form: FormData) -> str:
-        service.fire(
+        await aservice.fire(
             request.path_params["order_id"],
             request.path_params["item_id"],
             text(form, "trigger") or "",
@@ -332,7 +349,7 @@ def create_app(world: World) -> Starlette:
         return "/staff"
 
     async def submit_port(request: Request, form: FormData) -> str:
-        service.submit_port_in(
+        await aservice.submit_port_in(
             request.path_params["order_id"],
             carrier_id=text(form, "carrier") or "",
             actor=world.staff,
@@ -345,7 +362,7 @@ def create_app(world: World) -> Starlette:
         return "/staff"
 
     async def manager_cancel(request: Request, form: FormData) -> str:
-        service.cancel_order(
+        await aservice.cancel_order(
             request.path_params["order_id"], actor=world.manager, note=text(form, "note")
         )
         return "/staff"
@@ -362,9 +379,10 @@ def create_app(world: World) -> Starlette:
         """Let the next business day come, then poll every request the carriers still work on."""
         world.next_business_day()
         for carrier_id in world.carriers:
-            for pending in service.list_carrier_requests(carrier_id, status=RequestStatus.PENDING):
-                if pending.ref is not None:
-                    service.poll_carrier_request(pending.request_id)
+            pending = await aservice.list_carrier_requests(carrier_id, status=RequestStatus.PENDING)
+            for carrier_request in pending:
+                if carrier_request.ref is not None:
+                    await aservice.poll_carrier_request(carrier_request.request_id)
         return "/staff"
 
     async def index(request: Request) -> Response:
@@ -407,7 +425,15 @@ def create_app(world: World) -> Starlette:
         Route("/staff/orders/{order_id}/cancel", acting(staff, manager_cancel), methods=["POST"]),
         Route("/staff/simulator/reject-ports", acting(staff, simulate_rejection), methods=["POST"]),
         Route("/staff/simulator/progress", acting(staff, carrier_progress), methods=["POST"]),
-        *pending_actions.routes(world, acting, customer_page=order_detail, staff_page=staff),
+        *pending_actions.routes(
+            world, aservice, acting, customer_page=order_detail, staff_page=staff
+        ),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={NotFound: not_found})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await aservice.aclose()
+
+    return Starlette(routes=routes, exception_handlers={NotFound: not_found}, lifespan=lifespan)

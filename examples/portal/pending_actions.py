@@ -3,8 +3,9 @@
 ``OrderService.correct_port_details(order_id, item_id, details, *, actor, note=None)``
 (the customer's corrected port details for a rejected port-in) and
 ``OrderService.record_regulatory_approval(order_id, item_id, *, actor, note=None)``
-(compliance unlocks a TrueLocal number).  The forms that post here are on the
-order and staff pages.
+(compliance unlocks a TrueLocal number), awaited through the portal's
+``AsyncOrderService`` like every other use case.  The forms that post here are on
+the order and staff pages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from tnorder import OrderNotFound
+from tnorder.aio import AsyncOrderService
 from tnorder.demo.world import World
 from tnorder.domain.carrier import PortDetails
 
@@ -33,31 +35,31 @@ def _text(form: FormData, name: str) -> str | None:
 
 def routes(
     world: World,
+    aservice: AsyncOrderService,
     acting: Callable[[Page, Action], Page],
     *,
     customer_page: Page,
     staff_page: Page,
 ) -> list[Route]:
     """The two routes, each refusing through ``acting`` like every other portal action."""
-    service = world.service
 
     async def correct_port_details(request: Request, form: FormData) -> str:
         account = request.path_params["account"]
         order_id, item_id = request.path_params["order_id"], request.path_params["item_id"]
-        if service.get_order(order_id).account_id != account:
+        if (await aservice.get_order(order_id)).account_id != account:
             raise OrderNotFound(order_id)
         details = PortDetails(
             _text(form, "authorizing_person") or "",
             losing_account_number=_text(form, "losing_account_number"),
             pin=_text(form, "pin"),
         )
-        service.correct_port_details(
+        await aservice.correct_port_details(
             order_id, item_id, details, actor=world.customer(account), note=_text(form, "note")
         )
         return f"/customers/{account}/orders/{order_id}"
 
     async def record_regulatory_approval(request: Request, form: FormData) -> str:
-        service.record_regulatory_approval(
+        await aservice.record_regulatory_approval(
             request.path_params["order_id"],
             request.path_params["item_id"],
             actor=world.staff,
