@@ -72,9 +72,12 @@ def test_a_schema_6_sqlite_file_keeps_every_read_model_row(tmp_path: Path) -> No
         before = _rows(lambda sql: conn.execute(sql).fetchall())
         assert (3, 5) <= (len(before[0]), len(before[1]))
         _back_to_schema_6(conn.execute, SQLITE_DIALECT)
-        assert [] == conn.execute(
-            f"SELECT 1 FROM pragma_table_info('{VIEW_ITEMS}') WHERE name = 'account_id'"
-        ).fetchall()
+        assert (
+            []
+            == conn.execute(
+                f"SELECT 1 FROM pragma_table_info('{VIEW_ITEMS}') WHERE name = 'account_id'"
+            ).fetchall()
+        )
     storage = SqliteStorage(path)
     try:
         assert 7 == storage.schema_version()
