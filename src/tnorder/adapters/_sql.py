@@ -189,8 +189,14 @@ class Session(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a statement and return every row."""
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Run a statement and return every row.
+
+        ``prepare=False`` asks a server that caches plans to plan this
+        statement for its values each time (SQLite plans per statement anyway).
+        """
         ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:

@@ -61,7 +61,9 @@ class Session(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]: ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
@@ -765,6 +767,9 @@ class SqlViewQueries:
             f"SELECT {_PAGE_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE account_id = ?"
             f" AND order_id IN ({_marks(len(ids))}) ORDER BY order_id, position",
             [account_id, *ids],
+            # PostgreSQL's plan for any account expects a few rows per account
+            # and would walk the whole key range of one holding 100,000 items.
+            prepare=False,
         ):
             if order_id != current:
                 current = order_id
