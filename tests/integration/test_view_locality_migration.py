@@ -128,3 +128,29 @@ def test_a_schema_6_postgres_database_keeps_every_read_model_row(empty_database:
         assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
     finally:
         storage.close()
+
+
+def test_a_pages_item_query_is_planned_for_its_account_each_time(
+    pg_storage: PostgresStorage,
+) -> None:
+    """PostgreSQL: a page's item query is never a cached (prepared) statement.
+
+    A plan cached for any account assumes a few rows per account and walks an
+    account's whole key range; for an account with 100,000 items that took
+    half a second a page.  Asked for many times, the page still sends the
+    item query unprepared, while the order query may be cached.
+    """
+    clock = FixedClock(LATER)
+    service = OrderService(pg_storage, clock=clock)
+    _write_an_account(service, pg_storage)
+    for _ in range(12):  # psycopg prepares a statement on its sixth execution
+        assert service.order_history_page("acct-m", limit=2).items is not None
+        assert service.orders_tab_page("acct-m", limit=2).items is not None
+    prepared = [
+        str(sql)
+        for (sql,) in pg_storage._connection().execute(
+            "SELECT statement FROM pg_prepared_statements"
+        )
+    ]
+    assert any(VIEW_ORDERS in sql for sql in prepared)
+    assert [] == [sql for sql in prepared if f"FROM {VIEW_ITEMS}" in sql]
