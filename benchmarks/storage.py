@@ -160,7 +160,7 @@ _UPDATE_ITEM = (
 )
 _UPDATE_VIEW_ITEM = (
     f"UPDATE {_views_sql.VIEW_ITEMS} SET status = ?, delivery_kind = ?, delivery_text = ?,"
-    " latest_note = ? WHERE order_id = ? AND position = ?"
+    " latest_note = ? WHERE account_id = ? AND order_id = ? AND position = ?"
 )
 _UPDATE_VIEW_ORDER = f"UPDATE {_views_sql.VIEW_ORDERS} SET status = ? WHERE order_id = ?"
 _INSERT_ENTRY = f"INSERT INTO {_sql.HISTORY} (order_id, item_id, pos, body) VALUES (?, ?, ?, ?)"
@@ -190,7 +190,10 @@ def _raw_transaction(
         execute(_INSERT_ENTRY, (order_id, item_id, count, _ENTRY))
         execute(_INSERT_EVENT, (order_id, f"{order_id}#{version + 1}", _EVENT_PAYLOAD))
         if views:
-            execute(_UPDATE_VIEW_ITEM, ("x", "unavailable", "Unavailable", None, order_id, row[10]))
+            execute(
+                _UPDATE_VIEW_ITEM,
+                ("x", "unavailable", "Unavailable", None, account, order_id, row[10]),
+            )
             execute(_UPDATE_VIEW_ORDER, ("action_required", order_id))
         execute("COMMIT")
 
@@ -251,7 +254,8 @@ def _hand_written(
             intent = "action_required" if any(statuses.get(s) for s in action) else "no_action"
             note = entry["note"]
             execute(
-                _UPDATE_VIEW_ITEM, (dest, "unavailable", "Unavailable", note, order_id, rows[0][10])
+                _UPDATE_VIEW_ITEM,
+                (dest, "unavailable", "Unavailable", note, account, order_id, rows[0][10]),
             )
             execute(_UPDATE_VIEW_ORDER, (intent, order_id))
         execute("COMMIT")

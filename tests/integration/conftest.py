@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,8 +44,17 @@ def empty_database(postgres_dsn: str, request: pytest.FixtureRequest) -> Iterato
         admin.execute(f"CREATE DATABASE {name}")
     params["dbname"] = name
     yield make_conninfo(**params)  # type: ignore[arg-type]
-    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    # FORCE cannot end a backend of another role (an autovacuum worker that
+    # happens to be on the database): wait for it to finish, then drop.
+    for attempt in range(40):
+        try:
+            with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            break
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

@@ -83,7 +83,14 @@ from ._rows import (
 )
 
 # views: the dashboards' read model, written in the commit's transaction.
-from ._views_sql import SqlViewQueries, ViewStager, project_new_orders, rebuild, v6_statements
+from ._views_sql import (
+    SqlViewQueries,
+    ViewStager,
+    fill_after_reshape,
+    project_new_orders,
+    v6_statements,
+    v7_statements,
+)
 from ._views_sql import flush as flush_views
 
 __all__ = [
@@ -183,8 +190,14 @@ class Session(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a statement and return every row."""
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Run a statement and return every row.
+
+        ``prepare=False`` asks a server that caches plans to plan this
+        statement for its values each time (SQLite plans per statement anyway).
+        """
         ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -407,8 +420,11 @@ MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(3, "outbox parking of undecodable events", _v3_outbox_parking),
     _Migration(4, "orders as header, item and history rows", _v4_order_rows, _v4_backfill),
     _Migration(5, "order headers summarise their items", _v5_partial_loads, _v5_backfill),
-    # views: migration 6, the dashboards' read model (backfilled from what is stored).
-    _Migration(6, "dashboard read model", v6_statements, rebuild),
+    # views: migration 6, the dashboards' read model.  Its rows were projected
+    # here until migration 7 changed their shape: projecting them now writes the
+    # new shape, so migration 7 does it, after the reshaping.
+    _Migration(6, "dashboard read model", v6_statements),
+    _Migration(7, "dashboard rows kept together per account", v7_statements, fill_after_reshape),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 

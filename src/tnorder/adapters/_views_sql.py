@@ -61,7 +61,9 @@ class Session(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]: ...
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
@@ -77,9 +79,11 @@ __all__ = [
     "VIEW_ORDERS",
     "SqlViewQueries",
     "ViewStager",
+    "fill_after_reshape",
     "flush",
     "rebuild",
     "v6_statements",
+    "v7_statements",
 ]
 
 VIEW_ORDERS = "tnorder_view_orders"
@@ -186,6 +190,108 @@ def _from_db(value: Any) -> datetime | None:
     return _EPOCH + timedelta(microseconds=int(value))
 
 
+_V7_ORDER_COLUMNS = (
+    "order_id, account_id, created_at, seq, status, item_count, is_open, finalized_at, reference"
+)
+_V7_ITEM_COLUMNS = (
+    "account_id, order_id, position, item_id, number, kind, number_type, status,"
+    " delivery_kind, delivery_text, delivery_date, latest_note"
+)
+
+
+def v7_statements(d: Dialect) -> list[str]:
+    """Migration 7: an account's dashboard rows are kept together.
+
+    A page of a never-asked account used to read each of its 50 order rows and
+    their item rows from wherever they were written, one disk page each (about
+    180 pages for one Order History page on a 1,000,000-order file).  Now the
+    rows sit in page order under the account, so a page reads a few.
+
+    SQLite clusters the two tables by account (``WITHOUT ROWID``): orders by
+    (account, open or not, created_at, seq), the listing order itself, and
+    items by (account, order, position).  PostgreSQL has no clustered tables,
+    so its listing index and the items' key carry every column a page shows
+    (``INCLUDE``) and a page is answered from index pages alone once vacuum
+    has marked the heap pages visible (see ``docs/storage.md``).  The item
+    rows gain ``account_id`` on both.
+    """
+    ts = d.timestamp_type
+    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
+    sqlite = d.name != "postgresql"
+    orders_key = (
+        " PRIMARY KEY (account_id, is_open, created_at, seq)) WITHOUT ROWID"
+        if sqlite
+        else " PRIMARY KEY (order_id))"
+    )
+    items_key = (
+        " PRIMARY KEY (account_id, order_id, position)) WITHOUT ROWID"
+        if sqlite
+        else " PRIMARY KEY (account_id, order_id, position) INCLUDE (item_id, number, kind,"
+        " number_type, status, delivery_kind, delivery_text, delivery_date, latest_note))"
+    )
+    listing = (
+        f"CREATE INDEX {VIEW_ORDERS}_listing ON {VIEW_ORDERS}"
+        " (account_id, is_open, created_at, seq)"
+        " INCLUDE (order_id, status, item_count, finalized_at, reference)"
+    )
+    return [
+        f"CREATE TABLE {VIEW_ORDERS}_v7 ("
+        f" order_id {text} NOT NULL,"
+        f" account_id {text} NOT NULL,"
+        f" created_at {ts} NOT NULL,"
+        " seq BIGINT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " item_count INTEGER NOT NULL,"
+        " is_open INTEGER NOT NULL,"
+        f" finalized_at {ts},"
+        " reference TEXT," + orders_key,
+        f"INSERT INTO {VIEW_ORDERS}_v7 ({_V7_ORDER_COLUMNS}) SELECT {_V7_ORDER_COLUMNS}"
+        f" FROM {VIEW_ORDERS} ORDER BY account_id, is_open, created_at, seq",
+        f"CREATE TABLE {VIEW_ITEMS}_v7 ("
+        f" account_id {text} NOT NULL,"
+        f" order_id {text} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " item_id TEXT NOT NULL,"
+        " number TEXT,"
+        " kind TEXT NOT NULL,"
+        " number_type TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " delivery_kind TEXT,"
+        " delivery_text TEXT,"
+        " delivery_date TEXT,"
+        " latest_note TEXT," + items_key,
+        f"INSERT INTO {VIEW_ITEMS}_v7 ({_V7_ITEM_COLUMNS}) SELECT o.account_id,"
+        " i.order_id, i.position, i.item_id, i.number, i.kind, i.number_type, i.status,"
+        " i.delivery_kind, i.delivery_text, i.delivery_date, i.latest_note"
+        f" FROM {VIEW_ITEMS} i JOIN {VIEW_ORDERS} o ON o.order_id = i.order_id"
+        " ORDER BY o.account_id, i.order_id, i.position",
+        f"DROP TABLE {VIEW_ITEMS}",
+        f"DROP TABLE {VIEW_ORDERS}",
+        f"ALTER TABLE {VIEW_ORDERS}_v7 RENAME TO {VIEW_ORDERS}",
+        f"ALTER TABLE {VIEW_ITEMS}_v7 RENAME TO {VIEW_ITEMS}",
+        *(
+            [f"CREATE UNIQUE INDEX {VIEW_ORDERS}_id ON {VIEW_ORDERS} (order_id)"]
+            if sqlite
+            else [listing]
+        ),
+        f"CREATE INDEX {VIEW_ORDERS}_finalized ON {VIEW_ORDERS} (account_id, finalized_at)",
+    ]
+
+
+def fill_after_reshape(session: Session) -> None:
+    """Migration 7's data step: project every order when the read model is empty.
+
+    A database at schema 6 had its rows copied by the statements.  One older
+    than 6 reaches here with empty tables (migration 6 only creates them), and
+    its orders are projected now, in the rows' new shape.
+    """
+    if session.query(f"SELECT 1 FROM {VIEW_ORDERS} LIMIT 1"):
+        return
+    if not session.query(f"SELECT 1 FROM {_ORDERS} LIMIT 1"):
+        return
+    rebuild(session)
+
+
 # -- staging and writing ------------------------------------------------------------
 
 
@@ -231,13 +337,9 @@ _UPSERT_ORDER = (
     " is_open = excluded.is_open, finalized_at = excluded.finalized_at,"
     " reference = excluded.reference"
 )
-_ITEM_COLUMNS = (
-    "order_id, position, item_id, number, kind, number_type, status, delivery_kind,"
-    " delivery_text, delivery_date, latest_note"
-)
 _UPSERT_ITEM = (
-    f"INSERT INTO {VIEW_ITEMS} ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 11)})"
-    " ON CONFLICT (order_id, position) DO UPDATE SET item_id = excluded.item_id,"
+    f"INSERT INTO {VIEW_ITEMS} ({_V7_ITEM_COLUMNS}) VALUES ({', '.join('?' * 12)})"
+    " ON CONFLICT (account_id, order_id, position) DO UPDATE SET item_id = excluded.item_id,"
     " number = excluded.number, kind = excluded.kind, number_type = excluded.number_type,"
     " status = excluded.status, delivery_kind = excluded.delivery_kind,"
     " delivery_text = excluded.delivery_text, delivery_date = excluded.delivery_date,"
@@ -313,6 +415,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
             delivery = facts.delivery
             item_rows.append(
                 (
+                    row.account_id,
                     order_id,
                     facts.position,
                     facts.item_id,
@@ -661,9 +764,12 @@ class SqlViewQueries:
             d_date,
             note,
         ) in session.query(
-            f"SELECT {_PAGE_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE order_id IN"
-            f" ({_marks(len(ids))}) ORDER BY order_id, position",
-            ids,
+            f"SELECT {_PAGE_ITEM_COLUMNS} FROM {VIEW_ITEMS} WHERE account_id = ?"
+            f" AND order_id IN ({_marks(len(ids))}) ORDER BY order_id, position",
+            [account_id, *ids],
+            # PostgreSQL's plan for any account expects a few rows per account
+            # and would walk the whole key range of one holding 100,000 items.
+            prepare=False,
         ):
             if order_id != current:
                 current = order_id

@@ -69,9 +69,13 @@ class _PostgresSession:
     def dialect(self) -> _sql.Dialect:
         return _DIALECT
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]:
         try:
-            cur = self._conn.execute(_pg(sql), params or None)
+            # ``prepare=False``: planned for these values each time, where a
+            # plan made for any value would be wrong for some (a skewed account).
+            cur = self._conn.execute(_pg(sql), params or None, prepare=None if prepare else False)
             if self._pipeline is not None:
                 # In a pipeline the result (and whether there are rows) arrives on sync.
                 self._pipeline.sync()

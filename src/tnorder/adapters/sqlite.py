@@ -67,7 +67,9 @@ class _SqliteSession:
     def dialect(self) -> _sql.Dialect:
         return _DIALECT
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, prepare: bool = True
+    ) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, params).fetchall()
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
