@@ -185,7 +185,7 @@ def test_history_entries_are_objects_with_labels() -> None:
         "to_status": "under_review",
         "to_status_label": "Under Review",
         "trigger": "review",
-        "actor": {"role": "staff", "id": STAFF.id},
+        "actor": {"role": "staff", "id": STAFF.id, "role_label": "Staff"},
         "at": NOW.isoformat(),
         "note": None,
     } == reviewed
