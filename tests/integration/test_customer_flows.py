@@ -7,6 +7,8 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +39,7 @@ from tnorder import (
     NumberReturnedToInventory,
     NumberType,
     OrderKind,
+    OrderNotFound,
     OrderService,
     OrderStatus,
     PermissionDenied,
@@ -51,6 +54,7 @@ from tnorder import (
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
+from tnorder.ports import Outbox, UnitOfWork
 from tnorder.serialization import dumps
 from tnorder.world import build_service
 
@@ -368,6 +372,79 @@ def test_a_number_is_free_again_once_its_order_is_final(storage: AnyStorage) -> 
         "acct-2", [NewItem(OrderKind.PORT_IN, number=NUMBER)], actor=CUSTOMER, order_id="O-2"
     )
     assert NUMBER == order.item("O-2-1").number
+
+
+class _RivalCommitsFirst:
+    """The real storage, except that the first commit through it first runs ``rival``
+    (which commits through the storage itself): a race lost in the last instant,
+    after the use case read the number's claim and before its own commit."""
+
+    def __init__(self, storage: AnyStorage, rival: Callable[[], object]) -> None:
+        self._storage = storage
+        self._rival: Callable[[], object] | None = rival
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self._storage.unit_of_work() as uow:
+            yield _CommitHook(uow, self)  # type: ignore[misc]
+
+    def outbox(self) -> AbstractContextManager[Outbox]:
+        return self._storage.outbox()
+
+    def close(self) -> None:
+        self._storage.close()
+
+    def run_rival(self) -> None:
+        rival, self._rival = self._rival, None
+        if rival is not None:
+            rival()
+
+
+class _CommitHook:
+    def __init__(self, uow: UnitOfWork, owner: _RivalCommitsFirst) -> None:
+        self._uow, self._owner = uow, owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def commit(self) -> None:
+        self._owner.run_rival()
+        self._uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("rival_account", "named"), [("acct-1", "R-1"), ("acct-2", None)], ids=["same", "other"]
+)
+def test_an_order_that_loses_the_race_for_a_number_gets_duplicate_number(
+    storage: AnyStorage, rival_account: str, named: str | None
+) -> None:
+    """Two orders for one number committed in the same instant: the one committed
+    second is refused with DuplicateNumber naming the number (and the other order only
+    within the same account), not AlreadyExists, and nothing of it is stored."""
+    rival_service, _ = _service(storage)
+
+    def rival() -> None:
+        rival_service.place_order(
+            rival_account,
+            [NewItem(OrderKind.PORT_IN, number=NUMBER)],
+            actor=CUSTOMER,
+            order_id="R-1",
+        )
+
+    racing = _RivalCommitsFirst(storage, rival)
+    service, _ = _service(racing)  # type: ignore[arg-type]
+    with pytest.raises(DuplicateNumber) as info:
+        service.place_order(
+            "acct-1", [NewItem(OrderKind.NEW_NUMBER, number=NUMBER)], actor=CUSTOMER, order_id="L-1"
+        )
+    assert (NUMBER, named) == (info.value.number, info.value.order_id)
+    if named is None:
+        assert "R-1" not in str(info.value)
+        assert "acct-2" not in str(info.value)
+    tab = [s.order_id for s in rival_service.orders_tab("acct-1")]
+    assert (["R-1"] if named else []) == tab
+    with pytest.raises(OrderNotFound):
+        rival_service.get_order("L-1")
 
 
 # -- 4. ties broken by a storage-assigned sequence ------------------------------------
