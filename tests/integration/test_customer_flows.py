@@ -7,6 +7,7 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -16,7 +17,7 @@ import pytest
 
 from tests.support.actors import CUSTOMER, MANAGER, STAFF, SYSTEM
 from tests.support.clock import T0
-from tests.support.storage import AnyStorage
+from tests.support.storage import AnyStorage, raw_execute
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,
@@ -48,13 +49,17 @@ from tnorder import (
     ProvisioningConfig,
     RegulatoryApprovalRecorded,
     Role,
+    SerializationError,
     Trigger,
     ValidationError,
 )
+from tnorder.adapters._sql import record_table
 from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
 from tnorder.ports import Outbox, UnitOfWork
+from tnorder.records import INVENTORY
 from tnorder.serialization import dumps
 from tnorder.world import build_service
 
@@ -562,6 +567,32 @@ def test_an_inventory_type_is_listed_by_state_a_page_at_a_time(storage: AnyStora
         service.inventory_numbers("sim-stock", state="lost")
     with pytest.raises(ValidationError):
         service.inventory_numbers("sim-stock", limit=0)
+
+
+def _corrupt_inventory(storage: AnyStorage, number: str) -> None:
+    if isinstance(storage, MemoryStorage):
+        storage.corrupt(INVENTORY.name, number, body="[]")
+    else:
+        raw_execute(
+            storage, f"UPDATE {record_table(INVENTORY)} SET body = '[]' WHERE key = ?", [number]
+        )
+
+
+def test_an_inventory_page_is_read_from_storage_not_the_whole_type(storage: AnyStorage) -> None:
+    """The storage serves the page (a keyset range): a number that cannot be read,
+    outside the page asked for, does not stop the page; the page holding it names it."""
+    service, _, _ = _carrier_service(storage)
+    numbers = _stock(service, 5)
+    _corrupt_inventory(storage, numbers[3])
+    first = service.inventory_numbers("sim-stock", limit=2)
+    assert (numbers[0:2], numbers[1]) == ([r.number for r in first.numbers], first.next_cursor)
+    assert numbers[1:2] == [
+        r.number for r in service.inventory_numbers("sim-stock", limit=1, cursor=numbers[0]).numbers
+    ]
+    after = service.inventory_numbers("sim-stock", state="available", cursor=numbers[3])
+    assert (numbers[4:], None) == ([r.number for r in after.numbers], after.next_cursor)
+    with pytest.raises(SerializationError, match=re.escape(numbers[3])):
+        service.inventory_numbers("sim-stock", limit=2, cursor=numbers[1])
 
 
 def test_assigning_and_returning_keep_history_publish_events_and_move_active_numbers(

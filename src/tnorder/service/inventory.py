@@ -66,16 +66,22 @@ class InventoryUseCases(UseCaseBase):
                 raise ValidationError(
                     f"unknown inventory state {state!r}; known: {known}", field="state"
                 ) from None
+        equals: dict[str, object] = {"inventory_type": inventory_type}
+        if wanted is not None:
+            equals["status"] = wanted
         with self.storage.unit_of_work() as uow:
-            if wanted is None:
-                found = uow.inventory.find(inventory_type=inventory_type)
+            # A keyset page from storage where the repository has ``find_page``
+            # (every shipped storage): only the page's rows are read.  A host's
+            # repository without it is read whole and paged here, as in 0.2.
+            find_page = getattr(uow.inventory, "find_page", None)
+            if find_page is not None:
+                found: list[InventoryNumber] = find_page(after=cursor, limit=limit + 1, **equals)
             else:
-                found = uow.inventory.find(inventory_type=inventory_type, status=wanted)
-        ordered = sorted(found, key=lambda r: r.number)
-        if cursor is not None:
-            ordered = [r for r in ordered if r.number > cursor]
-        page = tuple(ordered[:limit])
-        more = len(ordered) > limit
+                found = sorted(uow.inventory.find(**equals), key=lambda r: r.number)
+                if cursor is not None:
+                    found = [r for r in found if r.number > cursor]
+        page = tuple(found[:limit])
+        more = len(found) > limit
         return InventoryPage(page, page[-1].number if more and page else None)
 
     def get_inventory_number(self, number: str) -> InventoryNumber:
