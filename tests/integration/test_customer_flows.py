@@ -7,6 +7,7 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -709,12 +710,19 @@ def test_corrected_port_details_are_resubmitted_as_a_supplement(storage: AnyStor
     assert (ItemStatus.IN_PROGRESS, True) == (item.status, item.committed_date is not None)
 
 
-def test_the_pin_is_never_stored_shown_or_published(storage: AnyStorage) -> None:
-    """The PIN reaches the carrier but not the stored order, its repr, history notes or
-    any published event; the other corrected details are kept for the next submission."""
+def test_the_pin_is_never_stored_shown_or_published(
+    storage: AnyStorage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The PIN reaches the carrier but not the stored order, its repr, history notes,
+    tnorder's logs (DEBUG included) or any published event; the other corrected details
+    are kept for the next submission."""
     service, sim, item_id = _rejected_port(storage)
     corrected = PortDetails("Jane Doe", losing_account_number="222-333", pin="97531")
+    caplog.set_level(logging.DEBUG, logger="tnorder")
     service.correct_port_details("O-1", item_id, corrected, actor=CUSTOMER, note="fixed")
+    logged = [r for r in caplog.records if r.name.startswith("tnorder")]
+    assert logged, "the correction and resubmission log nothing: the check would be empty"
+    assert [] == [r.getMessage() for r in logged if "97531" in r.getMessage()]
     stored = service.get_order("O-1")
     kept = stored.item(item_id).port_details
     assert ("222-333", None) == (
