@@ -596,6 +596,17 @@ def test_an_inventory_page_is_read_from_storage_not_the_whole_type(storage: AnyS
         service.inventory_numbers("sim-stock", limit=2, cursor=numbers[1])
 
 
+@pytest.mark.parametrize("cursor", [3, b"+1", "+1\x00", "\ud800", "+1" * 200])
+def test_a_bad_inventory_cursor_is_refused_naming_it(storage: AnyStorage, cursor: object) -> None:
+    """A cursor that no page handed out (not text, NUL, a lone surrogate, too long) is a
+    ValidationError naming the cursor on every storage."""
+    service, _, _ = _carrier_service(storage)
+    _stock(service, 2)
+    with pytest.raises(ValidationError) as info:
+        service.inventory_numbers("sim-stock", cursor=cursor)  # type: ignore[arg-type]
+    assert "cursor" == info.value.field
+
+
 def test_assigning_and_returning_keep_history_publish_events_and_move_active_numbers(
     storage: AnyStorage,
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.events import Actor
+from ..domain.inputs import check_optional_text
 from ..domain.inventory import InventoryNumber, InventoryPage, InventoryStatus
 from ..domain.machine import Trigger
 from ..domain.order import check_permission
@@ -55,8 +56,11 @@ class InventoryUseCases(UseCaseBase):
             )
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
             raise ValidationError(f"limit must be 1 to {MAX_PAGE}", field="limit")
-        if cursor is not None and not isinstance(cursor, str):
-            raise ValidationError("cursor must be a string from next_cursor", field="cursor")
+        if cursor is not None:
+            # A cursor is a number we handed out: text every storage can compare.
+            check_optional_text(cursor, "cursor", max_length=self.limits.max_id_length)
+            if "\x00" in cursor:
+                raise ValidationError("cursor must be a string from next_cursor", field="cursor")
         wanted: InventoryStatus | None = None
         if state is not None:
             try:
