@@ -1375,10 +1375,12 @@ class OrderLifecycle(RuleBasedStateMachine):
             for summary in self.service.orders_tab(account):
                 if not summary.action_required:
                     continue
-                order = self.model[summary.order_id]
+                shown = self.model.get(summary.order_id)
+                if shown is None:
+                    continue  # an order the model lacks: views_place_every_order_once says so
                 assert any(
-                    item.status in _WAITING and self._customer_can_act(order, item)
-                    for item in order.items
+                    item.status in _WAITING and self._customer_can_act(shown, item)
+                    for item in shown.items
                 ), f"{summary.order_id} says Action Required but the customer can do nothing"
 
     @invariant()
