@@ -248,6 +248,21 @@ class _Records(_Repository, Generic[R]):
             if all((row.get("index") or {}).get(k) == v for k, v in wanted.items())
         ]
 
+    def find_page(self, *, after: str | None = None, limit: int, **equals: Any) -> list[R]:
+        """The optional keyset page: ``find``'s records by key, after ``after``, at most ``limit``.
+
+        Files are read whole here; a database would answer with one range query.
+        """
+        if after is not None and not isinstance(after, str):
+            raise ValidationError("after must be None or a record key", field="after")
+        if type(limit) is not int or limit < 1:
+            raise ValidationError("limit must be a positive integer", field="limit")
+        found = sorted(
+            (r for r in self.find(**equals) if after is None or self._spec.key_of(r) > after),
+            key=self._spec.key_of,
+        )
+        return found[:limit]
+
 
 class _UnitOfWork:
     def __init__(self, storage: JsonFileStorage) -> None:

@@ -163,6 +163,12 @@ class RecordRepository(Protocol[R]):
 
     Same rules as ``OrderRepository``: ``add`` sets ``version`` to 1, ``save``
     checks and bumps it, reads see staged writes, ``commit`` writes.
+
+    Optional: ``find_page(*, after=None, limit, **equals)``, the records ``find``
+    would return, ordered by key (code point order) instead, only those whose
+    key is greater than ``after``, at most ``limit`` of them.  Every shipped
+    storage has it, and ``StorageContract`` checks it; ``inventory_numbers``
+    uses it where it exists and otherwise reads the whole inventory type.
     """
 
     def add(self, record: R) -> None:

@@ -7,6 +7,10 @@ the storage-assigned tie-break, the regulatory lock) live partly in storage.
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +18,7 @@ import pytest
 
 from tests.support.actors import CUSTOMER, MANAGER, STAFF, SYSTEM
 from tests.support.clock import T0
-from tests.support.storage import AnyStorage
+from tests.support.storage import AnyStorage, raw_execute
 from tnorder import (
     DEFAULT_REQUIREMENTS_POLICY,
     ActivationStage,
@@ -37,6 +41,7 @@ from tnorder import (
     NumberReturnedToInventory,
     NumberType,
     OrderKind,
+    OrderNotFound,
     OrderService,
     OrderStatus,
     PermissionDenied,
@@ -45,12 +50,17 @@ from tnorder import (
     ProvisioningConfig,
     RegulatoryApprovalRecorded,
     Role,
+    SerializationError,
     Trigger,
     ValidationError,
 )
+from tnorder.adapters._sql import record_table
 from tnorder.adapters.clocks import FixedClock
+from tnorder.adapters.memory import MemoryStorage
 from tnorder.adapters.notifiers import RecordingNotifier
 from tnorder.adapters.simulated_carrier import SimulatedCarrier
+from tnorder.ports import Outbox, UnitOfWork
+from tnorder.records import INVENTORY
 from tnorder.serialization import dumps
 from tnorder.world import build_service
 
@@ -370,6 +380,79 @@ def test_a_number_is_free_again_once_its_order_is_final(storage: AnyStorage) -> 
     assert NUMBER == order.item("O-2-1").number
 
 
+class _RivalCommitsFirst:
+    """The real storage, except that the first commit through it first runs ``rival``
+    (which commits through the storage itself): a race lost in the last instant,
+    after the use case read the number's claim and before its own commit."""
+
+    def __init__(self, storage: AnyStorage, rival: Callable[[], object]) -> None:
+        self._storage = storage
+        self._rival: Callable[[], object] | None = rival
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self._storage.unit_of_work() as uow:
+            yield _CommitHook(uow, self)  # type: ignore[misc]
+
+    def outbox(self) -> AbstractContextManager[Outbox]:
+        return self._storage.outbox()
+
+    def close(self) -> None:
+        self._storage.close()
+
+    def run_rival(self) -> None:
+        rival, self._rival = self._rival, None
+        if rival is not None:
+            rival()
+
+
+class _CommitHook:
+    def __init__(self, uow: UnitOfWork, owner: _RivalCommitsFirst) -> None:
+        self._uow, self._owner = uow, owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def commit(self) -> None:
+        self._owner.run_rival()
+        self._uow.commit()
+
+
+@pytest.mark.parametrize(
+    ("rival_account", "named"), [("acct-1", "R-1"), ("acct-2", None)], ids=["same", "other"]
+)
+def test_an_order_that_loses_the_race_for_a_number_gets_duplicate_number(
+    storage: AnyStorage, rival_account: str, named: str | None
+) -> None:
+    """Two orders for one number committed in the same instant: the one committed
+    second is refused with DuplicateNumber naming the number (and the other order only
+    within the same account), not AlreadyExists, and nothing of it is stored."""
+    rival_service, _ = _service(storage)
+
+    def rival() -> None:
+        rival_service.place_order(
+            rival_account,
+            [NewItem(OrderKind.PORT_IN, number=NUMBER)],
+            actor=CUSTOMER,
+            order_id="R-1",
+        )
+
+    racing = _RivalCommitsFirst(storage, rival)
+    service, _ = _service(racing)  # type: ignore[arg-type]
+    with pytest.raises(DuplicateNumber) as info:
+        service.place_order(
+            "acct-1", [NewItem(OrderKind.NEW_NUMBER, number=NUMBER)], actor=CUSTOMER, order_id="L-1"
+        )
+    assert (NUMBER, named) == (info.value.number, info.value.order_id)
+    if named is None:
+        assert "R-1" not in str(info.value)
+        assert "acct-2" not in str(info.value)
+    tab = [s.order_id for s in rival_service.orders_tab("acct-1")]
+    assert (["R-1"] if named else []) == tab
+    with pytest.raises(OrderNotFound):
+        rival_service.get_order("L-1")
+
+
 # -- 4. ties broken by a storage-assigned sequence ------------------------------------
 
 
@@ -487,6 +570,43 @@ def test_an_inventory_type_is_listed_by_state_a_page_at_a_time(storage: AnyStora
         service.inventory_numbers("sim-stock", limit=0)
 
 
+def _corrupt_inventory(storage: AnyStorage, number: str) -> None:
+    if isinstance(storage, MemoryStorage):
+        storage.corrupt(INVENTORY.name, number, body="[]")
+    else:
+        raw_execute(
+            storage, f"UPDATE {record_table(INVENTORY)} SET body = '[]' WHERE key = ?", [number]
+        )
+
+
+def test_an_inventory_page_is_read_from_storage_not_the_whole_type(storage: AnyStorage) -> None:
+    """The storage serves the page (a keyset range): a number that cannot be read,
+    outside the page asked for, does not stop the page; the page holding it names it."""
+    service, _, _ = _carrier_service(storage)
+    numbers = _stock(service, 5)
+    _corrupt_inventory(storage, numbers[3])
+    first = service.inventory_numbers("sim-stock", limit=2)
+    assert (numbers[0:2], numbers[1]) == ([r.number for r in first.numbers], first.next_cursor)
+    assert numbers[1:2] == [
+        r.number for r in service.inventory_numbers("sim-stock", limit=1, cursor=numbers[0]).numbers
+    ]
+    after = service.inventory_numbers("sim-stock", state="available", cursor=numbers[3])
+    assert (numbers[4:], None) == ([r.number for r in after.numbers], after.next_cursor)
+    with pytest.raises(SerializationError, match=re.escape(numbers[3])):
+        service.inventory_numbers("sim-stock", limit=2, cursor=numbers[1])
+
+
+@pytest.mark.parametrize("cursor", [3, b"+1", "+1\x00", "\ud800", "+1" * 200])
+def test_a_bad_inventory_cursor_is_refused_naming_it(storage: AnyStorage, cursor: object) -> None:
+    """A cursor that no page handed out (not text, NUL, a lone surrogate, too long) is a
+    ValidationError naming the cursor on every storage."""
+    service, _, _ = _carrier_service(storage)
+    _stock(service, 2)
+    with pytest.raises(ValidationError) as info:
+        service.inventory_numbers("sim-stock", cursor=cursor)  # type: ignore[arg-type]
+    assert "cursor" == info.value.field
+
+
 def test_assigning_and_returning_keep_history_publish_events_and_move_active_numbers(
     storage: AnyStorage,
 ) -> None:
@@ -601,12 +721,19 @@ def test_corrected_port_details_are_resubmitted_as_a_supplement(storage: AnyStor
     assert (ItemStatus.IN_PROGRESS, True) == (item.status, item.committed_date is not None)
 
 
-def test_the_pin_is_never_stored_shown_or_published(storage: AnyStorage) -> None:
-    """The PIN reaches the carrier but not the stored order, its repr, history notes or
-    any published event; the other corrected details are kept for the next submission."""
+def test_the_pin_is_never_stored_shown_or_published(
+    storage: AnyStorage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The PIN reaches the carrier but not the stored order, its repr, history notes,
+    tnorder's logs (DEBUG included) or any published event; the other corrected details
+    are kept for the next submission."""
     service, sim, item_id = _rejected_port(storage)
     corrected = PortDetails("Jane Doe", losing_account_number="222-333", pin="97531")
+    caplog.set_level(logging.DEBUG, logger="tnorder")
     service.correct_port_details("O-1", item_id, corrected, actor=CUSTOMER, note="fixed")
+    logged = [r for r in caplog.records if r.name.startswith("tnorder")]
+    assert logged, "the correction and resubmission log nothing: the check would be empty"
+    assert [] == [r.getMessage() for r in logged if "97531" in r.getMessage()]
     stored = service.get_order("O-1")
     kept = stored.item(item_id).port_details
     assert ("222-333", None) == (

@@ -44,6 +44,7 @@ __all__ = [
     "assemble_order",
     "body_digest",
     "check_find_fields",
+    "check_key_page",
     "check_page",
     "check_version",
     "decode_entry",
@@ -994,6 +995,15 @@ def check_page(start: Any, limit: Any) -> None:
     for name, value in (("start", start), ("limit", limit)):
         if type(value) is not int or value < 0:
             raise ValidationError(f"{name} must be a non-negative integer", field=name)
+
+
+def check_key_page(after: Any, limit: Any) -> None:
+    """``ValidationError`` unless ``after`` is None or a string and ``limit`` a positive integer
+    (the arguments of a record repository's ``find_page``)."""
+    if after is not None and not isinstance(after, str):
+        raise ValidationError("after must be None or a record key (a string)", field="after")
+    if type(limit) is not int or limit < 1:
+        raise ValidationError("limit must be a positive integer", field="limit")
 
 
 def page_history(order: Order, item_id: str, start: int, limit: int) -> list[HistoryEntry]:

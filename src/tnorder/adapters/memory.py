@@ -51,6 +51,7 @@ from ._rows import (
     ItemRow,
     RawItem,
     check_find_fields,
+    check_key_page,
     check_page,
     decode_event,
     decode_record,
@@ -324,6 +325,26 @@ class _RecordRepo(_Repository, Generic[R]):
             decode_record(self._spec, key, row.version, row.body)
             for key, row in self._ordered_rows()
             if all(row.index.get(k) == v for k, v in wanted.items())
+        ]
+
+    def find_page(self, *, after: str | None = None, limit: int, **equals: Any) -> list[R]:
+        """Up to ``limit`` records whose index fields equal ``equals``, by key, after ``after``.
+
+        The keyset page the SQL storages serve with one query (staged writes count).
+        """
+        check_find_fields(self._spec, equals)
+        check_key_page(after, limit)
+        wanted = {k: index_param(v) for k, v in equals.items()}
+        rows = self._rows()
+        keys = sorted(
+            key
+            for key, row in rows.items()
+            if (after is None or key > after)
+            and all(row.index.get(k) == v for k, v in wanted.items())
+        )
+        return [
+            decode_record(self._spec, key, rows[key].version, rows[key].body)
+            for key in keys[:limit]
         ]
 
 

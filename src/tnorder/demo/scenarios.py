@@ -314,20 +314,36 @@ def port_in(world: World, screen: Screen, check: Checklist) -> None:
     check.expect("delivery shows Unavailable", DeliveryKind.UNAVAILABLE, item.delivery.kind)
 
     world.wait(timedelta(hours=1))
-    screen.step(world.now, "Initech corrects the account number; staff resubmit (a supplement).")
-    service.fire(
-        order_id,
-        item_id,
-        Trigger.PROVIDE_INFORMATION,
-        actor=customer,
-        note="Corrected the losing carrier account number to ACC-0002.",
+    screen.step(
+        world.now, "Initech corrects the account number; it goes to the carrier as a supplement."
     )
     carrier.reject_ports(None)
-    service.submit_port_in(
+    corrected = service.correct_port_details(
         order_id,
-        carrier_id=WAITING,
-        actor=world.staff,
-        port=PortDetails("Ina Tech", losing_account_number="ACC-0002", pin="1234"),
+        item_id,
+        PortDetails("Ina Tech", losing_account_number="ACC-0002", pin="1234"),
+        actor=customer,
+    )
+    check.expect(
+        "the correction names the field, not its value, and is resubmitted at once",
+        (ItemStatus.SUBMITTED_TO_CARRIER, "Port details corrected: losing account number, pin."),
+        (
+            corrected.items[0].status,
+            next(
+                e.note
+                for e in reversed(corrected.items[0].history)
+                if e.to_status is ItemStatus.UNDER_REVIEW
+            ),
+        ),
+    )
+    check.expect(
+        "the same port request carries the correction (a supplement)",
+        [port.request_id],
+        [
+            r.request_id
+            for r in service.list_carrier_requests(WAITING)
+            if r.kind is OrderKind.PORT_IN
+        ],
     )
     world.wait(timedelta(minutes=5))
     screen.step(world.now, "The losing carrier approves the port.")
@@ -652,8 +668,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "Porting a number in",
-        "Initech's port is rejected with a reason, corrected, resubmitted, approved, dated and "
-        "completed: Newly Ported.",
+        "Initech's port is rejected with a reason, its details corrected and resubmitted as a "
+        "supplement, approved, dated and completed: Newly Ported.",
         port_in,
     ),
     Scenario(

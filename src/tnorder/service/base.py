@@ -24,7 +24,7 @@ from ..domain.events import Actor, Event
 from ..domain.inputs import InputLimits, check_id, check_optional_text
 from ..domain.order import Order
 from ..domain.statuses import OrderKind
-from ..errors import ConcurrencyConflict, NotFound, ValidationError
+from ..errors import AlreadyExists, ConcurrencyConflict, NotFound, ValidationError
 from ..ports import Clock, ReadReplicaStorage, Storage, UnitOfWork
 from .config import ServiceConfig, ServicePorts
 
@@ -41,6 +41,13 @@ __all__ = [
 T = TypeVar("T")
 
 log = logging.getLogger("tnorder.service")
+
+# The numbers the current attempt of ``UseCaseBase.run`` claimed afresh (``None``
+# outside ``run``): a commit refused with ``AlreadyExists`` on one of them lost a
+# race with another order for the same number, committed a moment earlier.
+_NEW_CLAIMS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "tnorder_new_claims", default=None
+)
 
 RETRY_SLEEP: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
     "tnorder_retry_sleep", default=None
@@ -202,12 +209,19 @@ class UseCaseBase:
         """
         for attempt in range(1, self.max_attempts + 1):
             now = self.clock.now()
+            claims = _NEW_CLAIMS.set(set())
             try:
                 with self.storage.unit_of_work() as uow:
                     result = use_case(uow, now)
                     uow.commit()
                 return result
-            except ConcurrencyConflict as exc:
+            except (ConcurrencyConflict, AlreadyExists) as exc:
+                # A number this attempt claimed afresh, taken when we committed:
+                # another order for it committed between our read of its claim and
+                # our commit.  Run again, so this order gets the DuplicateNumber an
+                # order placed a moment later gets.  Any other taken key is final.
+                if isinstance(exc, AlreadyExists) and exc.key not in (_NEW_CLAIMS.get() or ()):
+                    raise
                 name = use_case_name(use_case)
                 if _telemetry.ENABLED:
                     _telemetry.count_conflict(name)
@@ -229,6 +243,8 @@ class UseCaseBase:
                     wait,
                     exc,
                 )
+            finally:
+                _NEW_CLAIMS.reset(claims)
             (RETRY_SLEEP.get() or time.sleep)(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -273,6 +289,9 @@ class UseCaseBase:
                 except NotFound:
                     claim = None
             if claim is None:
+                fresh = _NEW_CLAIMS.get()
+                if fresh is not None:  # before ``add``, which may find it taken already
+                    fresh.add(number)
                 uow.number_claims.add(
                     NumberClaim(number, order.order_id, order.account_id, item.item_id)
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.events import Actor
+from ..domain.inputs import check_optional_text
 from ..domain.inventory import InventoryNumber, InventoryPage, InventoryStatus
 from ..domain.machine import Trigger
 from ..domain.order import check_permission
@@ -55,8 +56,11 @@ class InventoryUseCases(UseCaseBase):
             )
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
             raise ValidationError(f"limit must be 1 to {MAX_PAGE}", field="limit")
-        if cursor is not None and not isinstance(cursor, str):
-            raise ValidationError("cursor must be a string from next_cursor", field="cursor")
+        if cursor is not None:
+            # A cursor is a number we handed out: text every storage can compare.
+            check_optional_text(cursor, "cursor", max_length=self.limits.max_id_length)
+            if "\x00" in cursor:
+                raise ValidationError("cursor must be a string from next_cursor", field="cursor")
         wanted: InventoryStatus | None = None
         if state is not None:
             try:
@@ -66,16 +70,22 @@ class InventoryUseCases(UseCaseBase):
                 raise ValidationError(
                     f"unknown inventory state {state!r}; known: {known}", field="state"
                 ) from None
+        equals: dict[str, object] = {"inventory_type": inventory_type}
+        if wanted is not None:
+            equals["status"] = wanted
         with self.storage.unit_of_work() as uow:
-            if wanted is None:
-                found = uow.inventory.find(inventory_type=inventory_type)
+            # A keyset page from storage where the repository has ``find_page``
+            # (every shipped storage): only the page's rows are read.  A host's
+            # repository without it is read whole and paged here, as in 0.2.
+            find_page = getattr(uow.inventory, "find_page", None)
+            if find_page is not None:
+                found: list[InventoryNumber] = find_page(after=cursor, limit=limit + 1, **equals)
             else:
-                found = uow.inventory.find(inventory_type=inventory_type, status=wanted)
-        ordered = sorted(found, key=lambda r: r.number)
-        if cursor is not None:
-            ordered = [r for r in ordered if r.number > cursor]
-        page = tuple(ordered[:limit])
-        more = len(ordered) > limit
+                found = sorted(uow.inventory.find(**equals), key=lambda r: r.number)
+                if cursor is not None:
+                    found = [r for r in found if r.number > cursor]
+        page = tuple(found[:limit])
+        more = len(found) > limit
         return InventoryPage(page, page[-1].number if more and page else None)
 
     def get_inventory_number(self, number: str) -> InventoryNumber:

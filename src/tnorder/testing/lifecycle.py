@@ -113,7 +113,7 @@ from ..domain.documents import REVIEWER_ROLES, UPLOADER_ROLES, Document, Documen
 from ..domain.events import Actor, Event, ItemStatusChanged, OrderPlaced
 from ..domain.lookup import LookupCriteria
 from ..domain.machine import TRIGGER_ROLES, Trigger
-from ..domain.order import NewItem, Order, derive_order_status
+from ..domain.order import LineItem, NewItem, Order, derive_order_status
 from ..domain.requirements import (
     DEFAULT_REQUIREMENTS_POLICY,
     DocumentSource,
@@ -1115,6 +1115,11 @@ class OrderLifecycle(RuleBasedStateMachine):
             after = self.service.get_carrier_request(request_id)
             assert (RequestStatus.EXPIRED, []) == (after.status, after.held)
             return multiple()
+        if isinstance(self.carrier, SimulatedCarrier):
+            # Partial fulfilment: the carrier can no longer supply some chosen numbers
+            # ("no longer available"); their items must end, never wait on the customer.
+            failing = data.draw(st.lists(st.sampled_from(chosen), unique=True))
+            self.carrier.fail_numbers({n: "The carrier can no longer supply it." for n in failing})
         result = call()
         assert not result.status.is_open, f"a realtime order is still {result.status.value}"
         assert [] == result.held, "a selection kept holds"
@@ -1343,6 +1348,40 @@ class OrderLifecycle(RuleBasedStateMachine):
                     f"{order.order_id}/{item.item_id} waits for the customer after the "
                     f"carrier refused it ({last.note!r})"
                 )
+
+    def _customer_can_act(self, order: Order, item: LineItem) -> bool:
+        """Whether a waiting item leaves the customer something to do: a missing
+        document to upload, a rejected port's details to correct, or the request
+        of a person who sent it back by hand (``OrderService.fire``)."""
+        if (order.order_id, item.item_id, len(item.history) - 1) in self.manual:
+            return True
+        if item.requirements and missing_requirements(item.requirements):
+            return True
+        return item.kind is OrderKind.PORT_IN and item.history[-1].actor.role is Role.CARRIER
+
+    @invariant()
+    def action_required_only_when_the_customer_can_act(self) -> None:
+        # The guide's "Action Required" asks the customer to act: the Orders tab
+        # (read through storage) may say it only of an order with an item the
+        # customer can act on, and no waiting item may be one they cannot.
+        for order in self.model.values():
+            for item in order.items:
+                if item.status in _WAITING:
+                    assert self._customer_can_act(order, item), (
+                        f"{order.order_id}/{item.item_id} waits in {item.status.value} for an "
+                        "action the customer cannot take"
+                    )
+        for account in ACCOUNTS:
+            for summary in self.service.orders_tab(account):
+                if not summary.action_required:
+                    continue
+                shown = self.model.get(summary.order_id)
+                if shown is None:
+                    continue  # an order the model lacks: views_place_every_order_once says so
+                assert any(
+                    item.status in _WAITING and self._customer_can_act(shown, item)
+                    for item in shown.items
+                ), f"{summary.order_id} says Action Required but the customer can do nothing"
 
     @invariant()
     def numbers_show_only_when_assigned_or_porting(self) -> None:

@@ -675,6 +675,87 @@ class StorageContract:
         self._run(check)
 
     @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_record_pages_follow_the_key(self, storage: Storage, spec: RecordSpec[Any]) -> None:
+        """find_page (optional, every shipped storage has it) returns what find returns,
+        ordered by key instead, only keys after ``after``, at most ``limit``; records the
+        unit of work staged count, and walking the pages visits each record once."""
+        with storage.unit_of_work() as uow:
+            if getattr(_repo(uow, spec), "find_page", None) is None:
+                pytest.skip("the storage's record repositories have no `find_page`")
+        added: dict[str, Any] = {}
+
+        @given(st.data())
+        def check(data: st.DataObject) -> None:
+            batch = data.draw(st.lists(self._records(spec), min_size=1, max_size=4))
+            donor = batch[0]
+            copyable = [f for f in spec.indexes if f != spec.key]
+            for i, record in enumerate(batch[1:], start=1):
+                shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
+                batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})
+            *committed, staged = batch
+            # Every draw comes before the commit: Hypothesis may end an example at
+            # any draw, and what a stopped example committed must still be known.
+            fields: set[str] = set()
+            if spec.indexes:
+                fields = data.draw(st.sets(st.sampled_from(spec.indexes)))
+            # Drawn from this example's own keys (what earlier examples stored
+            # differs between runs, and Hypothesis replays an example exactly).
+            after = data.draw(st.none() | st.sampled_from(sorted(spec.key_of(r) for r in batch)))
+            limit = data.draw(st.integers(min_value=1, max_value=5))
+            with storage.unit_of_work() as uow:
+                for record in committed:
+                    _repo(uow, spec).add(record)
+                uow.commit()
+            for record in committed:
+                added[spec.key_of(record)] = record
+            query = {f: getattr(staged, f) for f in fields}
+            by_value = {f: getattr(v, "value", v) for f, v in query.items()}
+            known = {**added, spec.key_of(staged): staged}
+            expected = [
+                known[k]
+                for k in sorted(known)
+                if all(spec.index_values(known[k])[f] == v for f, v in by_value.items())
+            ]
+            with storage.unit_of_work() as uow:
+                repo = _repo(uow, spec)
+                find_page = repo.find_page  # type: ignore[attr-defined]
+                repo.add(staged)  # staged, never committed
+                wanted = [r for r in expected if after is None or spec.key_of(r) > after]
+                assert wanted[:limit] == find_page(after=after, limit=limit, **query)
+                walked: list[Any] = []
+                cursor = None
+                # Bounded: a page that does not move past its cursor fails, not hangs.
+                for _ in range(len(expected) + 1):
+                    page = find_page(after=cursor, limit=limit, **by_value)
+                    walked.extend(page)
+                    if len(page) < limit:
+                        break
+                    cursor = spec.key_of(page[-1])
+                assert expected == walked
+
+        self._run(check)
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
+    def test_record_pages_refuse_a_bad_limit_or_after(
+        self, storage: Storage, spec: RecordSpec[Any]
+    ) -> None:
+        """find_page refuses a limit below 1 or not an int, and an ``after`` that is not
+        a string, with ValidationError."""
+        with storage.unit_of_work() as uow:
+            find_page = getattr(_repo(uow, spec), "find_page", None)
+            if find_page is None:
+                pytest.skip("the storage's record repositories have no `find_page`")
+            for bad in (0, -1, True, 1.5, "2"):
+                with pytest.raises(ValidationError) as info:
+                    find_page(limit=bad)
+                assert "limit" == info.value.field
+            with pytest.raises(ValidationError) as info:
+                find_page(after=5, limit=1)
+            assert "after" == info.value.field
+            with pytest.raises(ValidationError):
+                find_page(limit=1, no_such_index="x")
+
+    @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
     def test_find_by_a_field_that_is_not_an_index_is_refused(
         self, storage: Storage, spec: RecordSpec[Any]
     ) -> None:

@@ -114,3 +114,20 @@ def test_documents_and_carriers_can_be_left_out(leave_out: str) -> None:
         assert (leave_out != "make_carrier") == started.carriers_on
     finally:
         started.teardown()
+
+
+def test_lifecycle_catches_a_refused_number_left_waiting_on_the_customer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A carrier's refusal of a new number sent back to Information Required (0.1's
+    rule, which left the order "Action Required" with nothing the customer could do)
+    fails the machine."""
+    from tnorder.domain import carrier_status
+    from tnorder.domain.carrier import CarrierStep
+    from tnorder.domain.machine import Trigger
+
+    refusals = dict(carrier_status.SIDE_TRIGGERS)
+    for step in (CarrierStep.REJECTED, CarrierStep.WITHDRAWN):
+        refusals[step] = Trigger.REQUEST_INFORMATION
+    monkeypatch.setattr(carrier_status, "SIDE_TRIGGERS", refusals)
+    _assert_lifecycle_fails(_MemoryLifecycle, "the customer cannot take")
