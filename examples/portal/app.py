@@ -57,14 +57,8 @@ __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
 
-# Display names only: tnorder's NumberType has no customer-facing label.
-NUMBER_TYPES = {
-    NumberType.LOCAL: "Local",
-    NumberType.NATIONAL: "National",
-    NumberType.MOBILE: "Mobile",
-    NumberType.TOLL_FREE: "Toll-Free",
-    NumberType.TRUELOCAL: "TrueLocal",
-}
+# The number types' customer labels, in tnorder's order (from its text catalogue).
+NUMBER_TYPES = {number_type: number_type.label for number_type in NumberType}
 
 Handler = Callable[..., Awaitable[Response]]
 E = TypeVar("E", bound=StrEnum)
