@@ -116,7 +116,7 @@ def test_a_bad_limit_or_cursor_is_refused_with_tnorders_reason(
     numbers_next = reader.find("a[rel='next']").get_attribute("href") or ""
     cursor = urllib.parse.parse_qs(urllib.parse.urlsplit(numbers_next).query)["cursor"][0]
     with pytest.raises(ValidationError) as mismatch:
-        decode_cursor(cursor, "orders_tab", (datetime, int))
+        decode_cursor(cursor, "orders_tab", (datetime, int), scope=ACCOUNT)
     assert "made for 'active_numbers'" in str(mismatch.value)
     reader.open(f"/customers/{ACCOUNT}/orders?cursor={urllib.parse.quote(cursor)}")
     assert str(mismatch.value) == reader.refusal()

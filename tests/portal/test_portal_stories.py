@@ -72,7 +72,7 @@ def test_acme_detail_shows_why_the_third_number_was_blocked(portal: Portal) -> N
     portal.open("/customers/acme/orders/ORD-1001")
     history = portal.texts("#detail-ORD-1001-3 table.history tbody tr")
     assert any(
-        "Cancelled carrier The carrier can no longer supply this number." in row for row in history
+        "Cancelled Carrier The carrier can no longer supply this number." in row for row in history
     ), history
     assert not any("Information Required" in row for row in history), history
 
