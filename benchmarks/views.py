@@ -212,37 +212,51 @@ def _postgres_views_data(count: int, numbers: int) -> tuple[str, float, bool]:
 
 
 def _middle_cursors(
-    query: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],
-) -> dict[str, str]:
-    """Cursors into the middle of each big dashboard (page N), read from the read model."""
+    query: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]], numbers: int
+) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """(view, sort key) in the middle of each big dashboard (page N), read from the
+    read model."""
     tab = query(
         f"SELECT created_at, seq FROM {VIEW_ORDERS} WHERE account_id = ? AND is_open = 1"
         " ORDER BY created_at, seq LIMIT 1 OFFSET ?",
-        (BIG, 500),
+        (BIG, _scaled(500, numbers)),
     )
     history = query(
         f"SELECT created_at, seq FROM {VIEW_ORDERS} WHERE account_id = ? AND is_open = 0"
         " ORDER BY created_at, seq LIMIT 1 OFFSET ?",
-        (BIG, 4_000),
+        (BIG, _scaled(4_000, numbers)),
     )
     numbers = query(
         f"SELECT number FROM {ACTIVE} WHERE account_id = ? ORDER BY number LIMIT 1 OFFSET ?",
-        (BIG, 50_000),
+        (BIG, _scaled(50_000, numbers)),
     )
-    out = {}
+    out: dict[str, tuple[str, tuple[Any, ...]]] = {}
     if tab:
-        out["tab"] = encode_cursor("orders_tab", (_from_db(tab[0][0]), int(tab[0][1])))
+        out["tab"] = ("orders_tab", (_from_db(tab[0][0]), int(tab[0][1])))
     if history:
-        out["history"] = encode_cursor(
-            "order_history", (_from_db(history[0][0]), int(history[0][1]))
-        )
+        out["history"] = ("order_history", (_from_db(history[0][0]), int(history[0][1])))
     if numbers:
-        out["active"] = encode_cursor("active_numbers", (str(numbers[0][0]),))
+        out["active"] = ("active_numbers", (str(numbers[0][0]),))
     return out
 
 
+def _scaled(offset: int, numbers: int) -> int:
+    """``offset`` (chosen for the full run's 100,000 numbers) in a big account of
+    ``numbers``, so that a quick run pages from the middle too."""
+    return max(1, offset * numbers // 100_000)
+
+
+def _cursor(cursors: dict[str, tuple[str, tuple[Any, ...]]], which: str, account: str) -> Any:
+    """The page-N cursor at the big account's middle position, made for ``account``
+    (a cursor is refused for any account but its own)."""
+    if which not in cursors:
+        return None
+    view, key = cursors[which]
+    return encode_cursor(view, key, scope=account)
+
+
 def _page_queries(
-    service: OrderService, cursors: dict[str, str]
+    service: OrderService, cursors: dict[str, tuple[str, tuple[Any, ...]]]
 ) -> list[tuple[str, str, Callable[[str], object]]]:
     """(letter, case, query(account)) for each row-4 case."""
     return [
@@ -250,19 +264,23 @@ def _page_queries(
         (
             "b",
             "Orders tab, page N",
-            lambda a: service.orders_tab_page(a, limit=PAGE, cursor=cursors.get("tab")),
+            lambda a: service.orders_tab_page(a, limit=PAGE, cursor=_cursor(cursors, "tab", a)),
         ),
         ("c", "Order History, page 1", lambda a: service.order_history_page(a, limit=PAGE)),
         (
             "d",
             "Order History, page N",
-            lambda a: service.order_history_page(a, limit=PAGE, cursor=cursors.get("history")),
+            lambda a: service.order_history_page(
+                a, limit=PAGE, cursor=_cursor(cursors, "history", a)
+            ),
         ),
         ("e", "Active Numbers, page 1", lambda a: service.active_numbers_page(a, limit=PAGE)),
         (
             "f",
             "Active Numbers, page N",
-            lambda a: service.active_numbers_page(a, limit=PAGE, cursor=cursors.get("active")),
+            lambda a: service.active_numbers_page(
+                a, limit=PAGE, cursor=_cursor(cursors, "active", a)
+            ),
         ),
         (
             "g",
@@ -281,7 +299,7 @@ def _page_queries(
 
 def _measure(
     make_service: Callable[[], tuple[OrderService, Callable[[], None]]],
-    cursors: dict[str, str],
+    cursors: dict[str, tuple[str, tuple[Any, ...]]],
     fresh: list[str],
     repeats: int,
 ) -> tuple[dict[str, tuple[str, Sample, Sample, Sample]], float]:
@@ -371,7 +389,7 @@ def bench_pages(quick: bool) -> list[Row]:
     path, seconds, built = _sqlite_views_data(count, numbers)
     conn = sqlite3.connect(path)
     try:
-        cursors = _middle_cursors(lambda sql, p: conn.execute(sql, p).fetchall())
+        cursors = _middle_cursors(lambda sql, p: conn.execute(sql, p).fetchall(), numbers)
     finally:
         conn.close()
 
@@ -399,7 +417,9 @@ def _postgres_pages(count: int, numbers: int, fresh: list[str], repeats: int) ->
 
     conninfo, seconds, built = _postgres_views_data(count, numbers)
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        cursors = _middle_cursors(lambda sql, p: conn.execute(sql.replace("?", "%s"), p).fetchall())
+        cursors = _middle_cursors(
+            lambda sql, p: conn.execute(sql.replace("?", "%s"), p).fetchall(), numbers
+        )
 
     def pg_service() -> tuple[OrderService, Callable[[], None]]:
         storage = PostgresStorage(conninfo, migrate=False)
