@@ -720,18 +720,7 @@ USE_CASES: dict[str, Callable[[World, st.DataObject], Callable[[], Any]]] = {
     "apply_carrier_update": lambda w, d: (
         lambda: w.service.apply_carrier_update(
             d.draw(
-                maybe(
-                    st.builds(
-                        CarrierUpdate,
-                        st.sampled_from([REALTIME, "sim-wait"]),
-                        st.sampled_from(_carrier_refs(w)),
-                        st.sampled_from([OrderKind.NEW_NUMBER, OrderKind.PORT_IN]),
-                        st.sampled_from(["COMPLETE", "FOC", "FAILED", "RECEIVED", "nope"]),
-                        st.just(START + timedelta(minutes=5)),
-                        st.integers(0, 3),
-                        foc_date=st.one_of(st.none(), st.dates()),
-                    )
-                ),
+                maybe(_carrier_update(w)),
                 label="update",
             ),
             request_id=d.draw(

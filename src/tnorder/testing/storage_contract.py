@@ -571,6 +571,18 @@ class StorageContract:
 
         return tst.records(spec).map(fresh)
 
+    @classmethod
+    def _batch_sharing_index_values(cls, data: st.DataObject, spec: RecordSpec[T]) -> list[T]:
+        """One to four fresh records, later ones copying some index values of the
+        first, so that a find or a page by those values matches several."""
+        batch = data.draw(st.lists(cls._records(spec), min_size=1, max_size=4))
+        donor = batch[0]
+        copyable = [f for f in spec.indexes if f != spec.key]
+        for i, record in enumerate(batch[1:], start=1):
+            shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
+            batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})  # type: ignore[misc]
+        return batch
+
     @pytest.mark.parametrize("spec", RECORD_SPECS, ids=lambda s: s.name)
     def test_record_round_trips(self, storage: Storage, spec: RecordSpec[Any]) -> None:
         """An added record loads equal at version 1; each save bumps the version by one."""
@@ -642,13 +654,7 @@ class StorageContract:
 
         @given(st.data())
         def check(data: st.DataObject) -> None:
-            batch = data.draw(st.lists(self._records(spec), min_size=1, max_size=4))
-            # Copy index values between records so that finds match several.
-            donor = batch[0]
-            copyable = [f for f in spec.indexes if f != spec.key]
-            for i, record in enumerate(batch[1:], start=1):
-                shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
-                batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})
+            batch = self._batch_sharing_index_values(data, spec)
             commit_number = len({p[0] for p in position.values()})
             with storage.unit_of_work() as uow:
                 for record in batch:
@@ -686,12 +692,7 @@ class StorageContract:
 
         @given(st.data())
         def check(data: st.DataObject) -> None:
-            batch = data.draw(st.lists(self._records(spec), min_size=1, max_size=4))
-            donor = batch[0]
-            copyable = [f for f in spec.indexes if f != spec.key]
-            for i, record in enumerate(batch[1:], start=1):
-                shared = data.draw(st.sets(st.sampled_from(copyable))) if copyable else set()
-                batch[i] = attrs.evolve(record, **{f: getattr(donor, f) for f in shared})
+            batch = self._batch_sharing_index_values(data, spec)
             *committed, staged = batch
             # Every draw comes before the commit: Hypothesis may end an example at
             # any draw, and what a stopped example committed must still be known.
