@@ -318,7 +318,9 @@ class FakeTelnyx(LoopbackServer):
         wanted_type = q.get("filter[phone_number_type]", "local")
         limit = int(q.get("filter[limit]", "10"))
         # Telnyx: exclude_held_numbers leaves out numbers held for the account;
-        # without it they are listed (one account per fake).
+        # without it they are listed (one account per fake).  Source: the SDKs'
+        # available-phone-number list params ("filter[exclude_held_numbers]:
+        # exclude phone numbers that are currently on hold for your account").
         include_held = q.get("filter[exclude_held_numbers]", "false") != "true"
         found = []
         for s in self.stock.values():
@@ -386,7 +388,9 @@ class FakeTelnyx(LoopbackServer):
         return {"data": self._group(group)}
 
     def _groups(self, q: dict[str, str]) -> list[Json]:
-        # Telnyx's list filters: filter[customer_reference], filter[phone_numbers.phone_number].
+        # Telnyx's list filters: filter[customer_reference], filter[phone_numbers.phone_number]
+        # (the SDKs' NumberReservationListParams: filter[status], filter[created_at],
+        # filter[phone_numbers.phone_number], filter[customer_reference]).
         ref = q.get("filter[customer_reference]")
         number = q.get("filter[phone_numbers.phone_number]")
         found = []
