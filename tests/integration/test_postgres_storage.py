@@ -41,8 +41,9 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
             (5, "order headers summarise their items"),
             (6, "dashboard read model"),
             (7, "dashboard rows kept together per account"),
+            (8, "Active Numbers rows kept together per account"),
         ] == rows
-        assert 7 == storage.schema_version()
+        assert 8 == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:

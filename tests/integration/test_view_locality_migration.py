@@ -80,7 +80,7 @@ def test_a_schema_6_sqlite_file_keeps_every_read_model_row(tmp_path: Path) -> No
         )
     storage = SqliteStorage(path)
     try:
-        assert 7 == storage.schema_version()
+        assert _sql.LATEST_SCHEMA == storage.schema_version()
         with sqlite3.connect(path) as conn:
             assert before == _rows(lambda sql: conn.execute(sql).fetchall())
             # Clustered: the tables have no rowid, and a page walks the account's key.
@@ -116,7 +116,7 @@ def test_a_schema_6_postgres_database_keeps_every_read_model_row(empty_database:
         _back_to_schema_6(conn.execute, _sql.POSTGRES_DIALECT)
     storage = PostgresStorage(empty_database)
     try:
-        assert 7 == storage.schema_version()
+        assert _sql.LATEST_SCHEMA == storage.schema_version()
         with psycopg.connect(empty_database, autocommit=True) as conn:
             assert before == _rows(lambda sql: conn.execute(sql).fetchall())
             listing = conn.execute(

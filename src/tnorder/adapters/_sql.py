@@ -91,6 +91,7 @@ from ._views_sql import (
     project_new_orders,
     v6_statements,
     v7_statements,
+    v8_statements,
 )
 from ._views_sql import flush as flush_views
 
@@ -426,6 +427,7 @@ MIGRATIONS: tuple[_Migration, ...] = (
     # new shape, so migration 7 does it, after the reshaping.
     _Migration(6, "dashboard read model", v6_statements),
     _Migration(7, "dashboard rows kept together per account", v7_statements, fill_after_reshape),
+    _Migration(8, "Active Numbers rows kept together per account", v8_statements),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 

@@ -84,6 +84,7 @@ __all__ = [
     "rebuild",
     "v6_statements",
     "v7_statements",
+    "v8_statements",
 ]
 
 VIEW_ORDERS = "tnorder_view_orders"
@@ -275,6 +276,55 @@ def v7_statements(d: Dialect) -> list[str]:
             else [listing]
         ),
         f"CREATE INDEX {VIEW_ORDERS}_finalized ON {VIEW_ORDERS} (account_id, finalized_at)",
+    ]
+
+
+_V8_ACTIVE_COLUMNS = (
+    "account_id, number, stage, locked_reason, order_id, item_id, status, kind, number_type,"
+    " activated_at"
+)
+_V8_ACTIVE_SHOWN = "locked_reason, order_id, item_id, status, kind, number_type, activated_at"
+
+
+def v8_statements(d: Dialect) -> list[str]:
+    """Migration 8: an account's Active Numbers rows are kept together too.
+
+    Migration 7 left this table as it was: on SQLite a rowid table whose key
+    ``(account_id, number)`` is a separate index, on PostgreSQL a heap in
+    write order.  A never-asked account's first page then read each of its
+    50 rows from wherever it had been written (25 heap pages read from disk,
+    18 ms, for one ordinary account of a 1,000,000-order PostgreSQL database).
+    Now SQLite clusters the table by ``(account_id, number)`` (``WITHOUT
+    ROWID``) and PostgreSQL's key and stage index carry every column a page
+    shows (``INCLUDE``), with the rows copied in key order.
+    """
+    ts = d.timestamp_type
+    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
+    sqlite = d.name != "postgresql"
+    key = (
+        " PRIMARY KEY (account_id, number)) WITHOUT ROWID"
+        if sqlite
+        else f" PRIMARY KEY (account_id, number) INCLUDE (stage, {_V8_ACTIVE_SHOWN}))"
+    )
+    stage_include = "" if sqlite else f" INCLUDE ({_V8_ACTIVE_SHOWN})"
+    return [
+        f"CREATE TABLE {ACTIVE}_v8 ("
+        f" account_id {text} NOT NULL,"
+        f" number {text} NOT NULL,"
+        " stage TEXT NOT NULL,"
+        " locked_reason TEXT,"
+        f" order_id {text},"
+        f" item_id {text},"
+        " status TEXT,"
+        " kind TEXT,"
+        " number_type TEXT,"
+        f" activated_at {ts}," + key,
+        f"INSERT INTO {ACTIVE}_v8 ({_V8_ACTIVE_COLUMNS}) SELECT {_V8_ACTIVE_COLUMNS}"
+        f" FROM {ACTIVE} ORDER BY account_id, number",
+        f"DROP TABLE {ACTIVE}",
+        f"ALTER TABLE {ACTIVE}_v8 RENAME TO {ACTIVE}",
+        f"CREATE INDEX {ACTIVE}_number ON {ACTIVE} (number)",
+        f"CREATE INDEX {ACTIVE}_stage ON {ACTIVE} (account_id, stage, number){stage_include}",
     ]
 
 
