@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 def _installed() -> bool:
     # Only whether the API is installed: importing it costs about a tenth of
-    # `import tnorder`, so it waits for the first span or counter (_otel).
+    # `import tnorder`, so it waits for the first OrderService (prepare) or, in
+    # code that makes none, the first span or counter (_otel).
     try:
         return all(find_spec(f"opentelemetry.{name}") for name in ("metrics", "trace"))
     except (ImportError, ValueError):  # hidden (sys.modules entry None) or half-installed
@@ -68,6 +69,7 @@ __all__ = [
     "count_applied",
     "count_conflict",
     "instrument_service",
+    "prepare",
     "record_relayed",
     "traced_carrier",
 ]
@@ -117,6 +119,12 @@ def _instruments() -> dict[str, Any]:
             "tnorder.relay.lag", unit="s", description="from an event's time to its delivery"
         ),
     }
+
+
+def prepare() -> None:
+    """Import the API and make the tracer and instruments (``OrderService`` calls this)."""
+    _tracer()
+    _instruments()
 
 
 def _value(value: Any) -> str:
