@@ -17,6 +17,8 @@ from tnorder import DuplicateNumber, NewItem, OrderKind, OrderNotFound, OrderSer
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.domain.claims import NumberClaim
+from tnorder.errors import AlreadyExists
 
 NUMBERS = [f"+1404555{n:04d}" for n in range(200, 1400)]  # 1,200: more than one batch of 500
 
@@ -65,3 +67,24 @@ def test_a_claim_of_a_final_item_is_taken_over(
         claims = uow.number_claims.get_many(NUMBERS[:600])
     assert {"BIG-1"} == {c.order_id for c in claims.values()}
     assert 600 == len(claims)
+
+
+def test_a_claim_taken_while_the_big_order_commits_is_named(
+    sql_storage: SqliteStorage | PostgresStorage,
+) -> None:
+    """New claims are inserted many rows to a statement: a number another unit of
+    work claimed first still fails the commit with ``AlreadyExists`` naming that
+    number, and none of the other 599 claims is stored."""
+    numbers = NUMBERS[:600]
+    with sql_storage.unit_of_work() as slow:
+        for n, number in enumerate(numbers):
+            slow.number_claims.add(NumberClaim(number, "BIG-1", "ACC-1", f"I-{n}"))
+        with sql_storage.unit_of_work() as fast:
+            fast.number_claims.add(NumberClaim(numbers[417], "FIRST", "ACC-2", "I-X"))
+            fast.commit()
+        with pytest.raises(AlreadyExists) as caught:
+            slow.commit()
+    assert numbers[417] == caught.value.key
+    with sql_storage.unit_of_work() as uow:
+        claims = uow.number_claims.get_many(numbers)
+    assert {numbers[417]: "FIRST"} == {n: c.order_id for n, c in claims.items()}

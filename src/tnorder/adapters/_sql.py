@@ -847,7 +847,7 @@ class SqlOrderRepository(_Repository):
         columns = self._columns(order)
         self._check_add(key)
         rows = rows_of_new_order(order)
-        self._uow._views.order(order, [r.item_id for r in rows.items])  # views
+        self._uow._views.new_order(order)  # views
         order.version = 1
         self._uow._writes[(ORDERS, key)] = _Write(
             ORDERS,
@@ -1228,7 +1228,9 @@ class SqlUnitOfWork:
         # A fixed lock order (table, key) keeps two committing writers from deadlocking.
         writes = [self._writes[k] for k in sorted(self._writes)]
         with session.write_transaction():
-            checked: list[tuple[str, Sequence[Sequence[Any]]]] = []
+            checked: list[tuple[str, list[tuple[Any, ...]]]] = []
+            # The writes each statement of ``checked`` carries, in the same order.
+            owners: list[list[_Write]] = []
             # issue 17 (hosts): one reservation per table, not one query per new
             # record (a 10,000-number order adds 10,000 claims); the same numbers.
             inserts: dict[str, int] = {}
@@ -1247,14 +1249,23 @@ class SqlUnitOfWork:
                     next_seq[write.table] = seq + 1
                     sql = _insert_sql(write.table, write.key_column, names)
                     params: tuple[Any, ...] = (write.key, write.version, seq, *values, write.body)
+                    # issue 17: inserts of one table go as one statement over many
+                    # rows (a bulk order's 10,000 claims), not one statement each.
+                    if checked and checked[-1][0] == sql:
+                        checked[-1][1].append(params)
+                        owners[-1].append(write)
+                        continue
                 else:
                     sql = _update_sql(write.table, write.key_column, names)
                     params = (write.version, *values, write.body, write.key, write.expected)
-                checked.append((sql, (params,)))
+                checked.append((sql, [params]))
+                owners.append([write])
             counts = session.execute_batch(checked, results=True)
-            for write, changed in zip(writes, counts, strict=True):
-                if changed != 1:
-                    _refuse(session, write)
+            for (_, rows), group, changed in zip(checked, owners, counts, strict=True):
+                if changed != len(group):
+                    if len(group) == 1:
+                        _refuse(session, group[0])
+                    _refuse_inserts(session, group, rows)
             rest: list[tuple[str, Sequence[Sequence[Any]]]] = []
             for write in writes:
                 rest.extend(
@@ -1285,6 +1296,29 @@ def _refuse(session: Session, write: _Write) -> None:
     if not rows:
         raise write.not_found(write.key)
     raise ConcurrencyConflict(write.key, expected_version=write.expected, actual_version=rows[0][0])
+
+
+def _refuse_inserts(session: Session, writes: list[_Write], rows: list[tuple[Any, ...]]) -> None:
+    """``AlreadyExists`` for the first of ``writes`` (inserts of one table, sent as
+    one statement with ``rows``) whose row was already stored: its stored row is
+    not the one this commit numbered (``rows[i][2]`` is the sequence given)."""
+    table, column = writes[0].table, writes[0].key_column
+    ours = {row[0]: row[2] for row in rows}
+    stored: dict[Any, Any] = {}
+    keys = list(ours)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        stored.update(
+            session.query(
+                f"SELECT {column}, seq FROM {table}"
+                f" WHERE {column} IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    for write in writes:
+        if stored.get(write.key) != ours[write.key]:
+            raise AlreadyExists(write.key, f"{write.key!r} already exists in {write.table}")
+    raise StorageError(f"{table}: fewer rows inserted than sent, yet every row is ours")
 
 
 # An item keeps its position for life: the update leaves ``position`` (indexed)
