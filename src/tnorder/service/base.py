@@ -276,6 +276,9 @@ class UseCaseBase:
             if get_many is not None and len(claimed) > 1
             else None
         )
+        claims = uow.number_claims
+        order_id, account_id = order.order_id, order.account_id
+        fresh = _NEW_CLAIMS.get()
         for item in claimed:
             number = item.number
             if number is None:  # filtered above; narrows the type
@@ -285,16 +288,13 @@ class UseCaseBase:
                 claim = known.get(number)
             else:
                 try:
-                    claim = uow.number_claims.get(number)
+                    claim = claims.get(number)
                 except NotFound:
                     claim = None
             if claim is None:
-                fresh = _NEW_CLAIMS.get()
                 if fresh is not None:  # before ``add``, which may find it taken already
                     fresh.add(number)
-                uow.number_claims.add(
-                    NumberClaim(number, order.order_id, order.account_id, item.item_id)
-                )
+                claims.add(NumberClaim(number, order_id, account_id, item.item_id))
                 continue
             try:
                 holder: Order | None = uow.orders.get(claim.order_id)
