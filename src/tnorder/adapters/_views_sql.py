@@ -438,12 +438,25 @@ _INSERT_SOURCE = (
     f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
     f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
 )
+_INSERT_NEW_SOURCE = f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 _DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
 _INSERT_ACTIVE = (
     f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
     " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
+
+
+def _sequences(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
+    """The storage sequence of each of ``order_ids`` (stored by this commit)."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(order_ids, 500):
+        for order_id, seq in session.query(
+            f"SELECT order_id, seq FROM {_ORDERS} WHERE order_id IN ({_marks(len(chunk))})",
+            chunk,
+        ):
+            out[str(order_id)] = int(seq)
+    return out
 
 
 def _write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -483,6 +496,9 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     inserts: list[Sequence[Any]] = []
     # (account, number) -> the source rows of new orders that decide it.
     deciding_new: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    new_inserts: list[Sequence[Any]] = []
+    # A new order's sequence is read once, not once per source row (``_SEQ``).
+    seqs = _sequences(session, sorted(staged.new))
     for order_id in keys:
         new = staged.new.get(order_id)
         if new is not None:
@@ -506,17 +522,18 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
             # Never stored: no source row of it to delete first.
             item_rows.extend(rows)
             created = to_db(row.created_at)
+            seq = seqs[order_id]
             for source_row in sources_of_new:
                 (_, item_id, account, number, position, effect, kind, number_type, status,
                  stage, reason, activated, finalized) = source_row  # fmt: skip
-                inserts.append(
+                new_inserts.append(
                     (
                         order_id,
                         item_id,
                         account,
                         number,
                         created,
-                        order_id,
+                        seq,
                         position,
                         effect,
                         kind,
@@ -588,6 +605,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     if not fresh:
         _write(session, _DELETE_SOURCE, deletes)
     _write(session, _INSERT_SOURCE, inserts)
+    _write(session, _INSERT_NEW_SOURCE, new_inserts)
     numbers = sorted(staged.inventory)
     for chunk in _chunks(numbers):
         for account_id, number in session.query(
