@@ -14,6 +14,7 @@ import pytest
 from tests.support.actors import MANAGER, STAFF
 from tests.support.clock import T0
 from tnorder import DuplicateNumber, NewItem, OrderKind, OrderNotFound, OrderService, Trigger
+from tnorder.adapters._sql import SqlUnitOfWork
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
@@ -88,3 +89,35 @@ def test_a_claim_taken_while_the_big_order_commits_is_named(
     with sql_storage.unit_of_work() as uow:
         claims = uow.number_claims.get_many(numbers)
     assert {numbers[417]: "FIRST"} == {n: c.order_id for n, c in claims.items()}
+
+
+def test_a_number_claimed_while_the_big_order_commits_refuses_it(
+    sql_storage: SqliteStorage | PostgresStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another account's order takes one of the 1,200 numbers after the big order
+    read the claims and before it commits: the big order's claims are inserted
+    many rows to a statement, yet its commit is refused on that number, the use
+    case runs again and refuses the order with ``DuplicateNumber`` naming it, and
+    nothing of the big order is stored."""
+    service = OrderService(sql_storage, clock=FixedClock(T0))
+    rival = OrderService(sql_storage, clock=FixedClock(T0))
+    commit = SqlUnitOfWork.commit
+    raced: list[bool] = []
+
+    def racing_commit(uow: SqlUnitOfWork) -> None:
+        if not raced:
+            raced.append(True)
+            rival.place_order("ACC-2", _items([NUMBERS[950]]), actor=STAFF, order_id="RIVAL")
+        commit(uow)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", racing_commit)
+    with pytest.raises(DuplicateNumber) as caught:
+        service.place_order("ACC-1", _items(NUMBERS), actor=STAFF, order_id="BIG-1")
+    monkeypatch.undo()
+
+    assert NUMBERS[950] == caught.value.number
+    with pytest.raises(OrderNotFound):
+        service.get_order("BIG-1")
+    with sql_storage.unit_of_work() as uow:
+        claims = uow.number_claims.get_many(NUMBERS)
+    assert {NUMBERS[950]: "RIVAL"} == {n: c.order_id for n, c in claims.items()}
