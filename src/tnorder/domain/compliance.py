@@ -149,7 +149,8 @@ def assign_requirements(
             )
             answer = answers[asked] = (kinds, locked)
         kinds = answer[0]
-        item.requirements = [RequirementState(kind) for kind in kinds]
+        if kinds or item.requirements:  # an item placed without any keeps its empty list
+            item.requirements = [RequirementState(kind) for kind in kinds]
         item.regulatory_approval_required = answer[1]
         if not kinds:
             continue
