@@ -167,24 +167,29 @@ def test_an_added_order_decides_active_numbers_as_a_rebuild_does(make_storage: A
     """An order added whole writes the Active Numbers rows a rebuild projects: over
     numbers the inventory assigned to the account (a port replaces the row, a
     completed disconnect removes it, an open one leaves it), beside a number
-    assigned to another account, and with a completed and a cancelled item."""
+    assigned to another account, over a number returned to inventory after
+    its completed port, with a completed and a cancelled item, and
+    beside orders holding one of its numbers each, placed earlier or later and
+    stored before it or with it (the newest order decides)."""
     storage = make_storage()
     numbers = [f"+1404555030{n}" for n in range(6)]
     with storage.unit_of_work() as uow:
         assigned = [(numbers[0], "ACC-1"), (numbers[1], "ACC-2")]
         assigned += [(numbers[4], "ACC-1"), (numbers[5], "ACC-1")]
+        assigned += [(numbers[2], "ACC-1")]
         for number, account in assigned:
-            uow.inventory.add(
-                InventoryNumber.deliver(
-                    number,
-                    "sim",
-                    "stock",
-                    account_id=account,
-                    service_line="line-1",
-                    carrier_ref=None,
-                    at=T0,
-                )
+            record = InventoryNumber.deliver(
+                number,
+                "sim",
+                "stock",
+                account_id=account,
+                service_line="line-1",
+                carrier_ref=None,
+                at=T0,
             )
+            if number == numbers[2]:  # returned after the port below completes
+                record.take_back(actor=MANAGER, at=T0 + timedelta(days=1), note=None)
+            uow.inventory.add(record)
         uow.commit()
     kinds = [OrderKind.PORT_IN] * 3 + [OrderKind.NEW_NUMBER] + [OrderKind.DISCONNECT] * 2
     order = Order.place(
@@ -202,16 +207,35 @@ def test_an_added_order_decides_active_numbers_as_a_rebuild_does(make_storage: A
     assert ["order_submitted", "order_submitted", "completed", "cancelled", "completed"] == [
         i.status.value for i in order.items[:5]
     ]
+    # Orders placed at other times with one of its numbers each: the newest
+    # order decides a number, whichever was stored first.
+    newer = Order.place(
+        "ORD-NEW-2",
+        "ACC-1",
+        [NewItem(OrderKind.PORT_IN, number=numbers[0])],
+        actor=MANAGER,
+        at=T0 + timedelta(hours=1),
+    )
+    older = Order.place(
+        "ORD-NEW-3",
+        "ACC-1",
+        [NewItem(OrderKind.PORT_IN, number=numbers[1])],
+        actor=MANAGER,
+        at=T0 - timedelta(hours=1),
+    )
+    with storage.unit_of_work() as uow:
+        uow.orders.add(newer)  # stored before, placed after
+        uow.commit()
     with storage.unit_of_work() as uow:
         uow.orders.add(order)
+        uow.orders.add(older)  # the same commit, placed before
         uow.commit()
 
     written = _rows(storage)
     shown = {(row[0], row[1]): row[4] for row in written[ACTIVE]}
     assert {
-        ("ACC-1", numbers[0]): "ORD-NEW",
+        ("ACC-1", numbers[0]): "ORD-NEW-2",
         ("ACC-1", numbers[1]): "ORD-NEW",
-        ("ACC-1", numbers[2]): "ORD-NEW",
         ("ACC-2", numbers[1]): None,
         ("ACC-1", numbers[5]): None,  # an open disconnect leaves the inventory's row
     } == shown

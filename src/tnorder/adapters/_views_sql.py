@@ -494,8 +494,11 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     item_rows: list[Sequence[Any]] = []
     deletes: list[Sequence[Any]] = []
     inserts: list[Sequence[Any]] = []
-    # (account, number) -> the source rows of new orders that decide it.
-    deciding_new: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    # (account, number) -> the source row of a new order that decides it.  Two
+    # new orders of one commit deciding one number keep one row here: the
+    # probe of ``_settle_new`` finds the other's source, and the number is
+    # decided as any other.
+    deciding_new: dict[tuple[str, str], tuple[Any, ...]] = {}
     new_inserts: list[Sequence[Any]] = []
     # A new order's sequence is read once, not once per source row (``_SEQ``).
     seqs = _sequences(session, sorted(staged.new))
@@ -548,7 +551,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
                 # An item that decides nothing (cancelled, a disconnect under way)
                 # leaves its number's Active Numbers row as it is.
                 if effect != "none":
-                    deciding_new.setdefault((account, number), []).append(source_row)
+                    deciding_new[(account, number)] = source_row
             continue
         for facts in staged.items.get(order_id, {}).values():
             delivery = facts.delivery
@@ -635,7 +638,7 @@ _UPSERT_ACTIVE = (
 
 def _settle_new(
     session: Session,
-    deciding_new: dict[tuple[str, str], list[tuple[Any, ...]]],
+    deciding_new: dict[tuple[str, str], tuple[Any, ...]],
     touched: set[tuple[str, str]],
 ) -> None:
     """Write the Active Numbers rows of numbers a new order decides (issue 17).
@@ -651,11 +654,11 @@ def _settle_new(
     """
     to_db = session.dialect.to_db_time
     alone: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for pair, rows in deciding_new.items():
-        if pair in touched or len(rows) > 1 or (rows[0][5] == "show" and rows[0][12] is not None):
+    for pair, row in deciding_new.items():
+        if pair in touched or (row[5] == "show" and row[12] is not None):
             touched.add(pair)
         else:
-            alone[pair] = rows[0]
+            alone[pair] = row
     pairs = sorted(alone)
     for chunk in _chunks(pairs, 500):
         marks = ", ".join(["(?, ?, ?)"] * len(chunk))
