@@ -14,9 +14,12 @@ import pytest
 from tests.support.actors import MANAGER, STAFF
 from tests.support.clock import T0
 from tnorder import DuplicateNumber, NewItem, OrderKind, OrderNotFound, OrderService, Trigger
+from tnorder.adapters._sql import SqlUnitOfWork
 from tnorder.adapters.clocks import FixedClock
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.domain.claims import NumberClaim
+from tnorder.errors import AlreadyExists
 
 NUMBERS = [f"+1404555{n:04d}" for n in range(200, 1400)]  # 1,200: more than one batch of 500
 
@@ -65,3 +68,56 @@ def test_a_claim_of_a_final_item_is_taken_over(
         claims = uow.number_claims.get_many(NUMBERS[:600])
     assert {"BIG-1"} == {c.order_id for c in claims.values()}
     assert 600 == len(claims)
+
+
+def test_a_claim_taken_while_the_big_order_commits_is_named(
+    sql_storage: SqliteStorage | PostgresStorage,
+) -> None:
+    """New claims are inserted many rows to a statement: a number another unit of
+    work claimed first still fails the commit with ``AlreadyExists`` naming that
+    number, and none of the other 599 claims is stored."""
+    numbers = NUMBERS[:600]
+    with sql_storage.unit_of_work() as slow:
+        for n, number in enumerate(numbers):
+            slow.number_claims.add(NumberClaim(number, "BIG-1", "ACC-1", f"I-{n}"))
+        with sql_storage.unit_of_work() as fast:
+            fast.number_claims.add(NumberClaim(numbers[417], "FIRST", "ACC-2", "I-X"))
+            fast.commit()
+        with pytest.raises(AlreadyExists) as caught:
+            slow.commit()
+    assert numbers[417] == caught.value.key
+    with sql_storage.unit_of_work() as uow:
+        claims = uow.number_claims.get_many(numbers)
+    assert {numbers[417]: "FIRST"} == {n: c.order_id for n, c in claims.items()}
+
+
+def test_a_number_claimed_while_the_big_order_commits_refuses_it(
+    sql_storage: SqliteStorage | PostgresStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another account's order takes one of the 1,200 numbers after the big order
+    read the claims and before it commits: the big order's claims are inserted
+    many rows to a statement, yet its commit is refused on that number, the use
+    case runs again and refuses the order with ``DuplicateNumber`` naming it, and
+    nothing of the big order is stored."""
+    service = OrderService(sql_storage, clock=FixedClock(T0))
+    rival = OrderService(sql_storage, clock=FixedClock(T0))
+    commit = SqlUnitOfWork.commit
+    raced: list[bool] = []
+
+    def racing_commit(uow: SqlUnitOfWork) -> None:
+        if not raced:
+            raced.append(True)
+            rival.place_order("ACC-2", _items([NUMBERS[950]]), actor=STAFF, order_id="RIVAL")
+        commit(uow)
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", racing_commit)
+    with pytest.raises(DuplicateNumber) as caught:
+        service.place_order("ACC-1", _items(NUMBERS), actor=STAFF, order_id="BIG-1")
+    monkeypatch.undo()
+
+    assert NUMBERS[950] == caught.value.number
+    with pytest.raises(OrderNotFound):
+        service.get_order("BIG-1")
+    with sql_storage.unit_of_work() as uow:
+        claims = uow.number_claims.get_many(NUMBERS)
+    assert {NUMBERS[950]: "RIVAL"} == {n: c.order_id for n, c in claims.items()}

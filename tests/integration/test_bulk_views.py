@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,17 @@ import psycopg
 import pytest
 
 from tests.support.bulk import port_world, timeline
+from tests.support.clock import T0
 from tnorder import Actor, NewItem, OrderKind, Role
 from tnorder.adapters._views_sql import ACTIVE, SOURCES, VIEW_ITEMS, VIEW_ORDERS, rebuild
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
+from tnorder.domain.inventory import InventoryNumber
+from tnorder.domain.order import Order
 
 MANAGER = Actor(Role.ACCOUNT_MANAGER, "am-1")
 COUNT = 40
+FOC = date(2026, 3, 16)
 PER_REQUEST = 10
 
 
@@ -147,3 +152,91 @@ def test_the_deciding_source_of_each_number_is_found_through_the_index(tmp_path:
     assert any(step.startswith("SEARCH s USING INDEX") for step in plan), plan
     assert not any(step.startswith("SCAN s") for step in plan), plan
     world.storage.close()
+
+
+def _finish(order: Order, index: int, path: tuple[str, ...]) -> None:
+    """Fire ``path`` at item ``index`` of ``order``, skipping triggers it does not take."""
+    item = order.items[index]
+    for step, trigger in enumerate(path):
+        if trigger in {t.value for t in item.allowed_triggers()}:
+            when = T0 + timedelta(minutes=step + 1)
+            order.fire(item.item_id, trigger, actor=MANAGER, at=when, committed_date=FOC)
+
+
+def test_an_added_order_decides_active_numbers_as_a_rebuild_does(make_storage: Any) -> None:
+    """An order added whole writes the Active Numbers rows a rebuild projects: over
+    numbers the inventory assigned to the account (a port replaces the row, a
+    completed disconnect removes it, an open one leaves it), beside a number
+    assigned to another account, over a number returned to inventory after
+    its completed port, with a completed and a cancelled item, and
+    beside orders holding one of its numbers each, placed earlier or later and
+    stored before it or with it (the newest order decides)."""
+    storage = make_storage()
+    numbers = [f"+1404555030{n}" for n in range(6)]
+    with storage.unit_of_work() as uow:
+        assigned = [(numbers[0], "ACC-1"), (numbers[1], "ACC-2")]
+        assigned += [(numbers[4], "ACC-1"), (numbers[5], "ACC-1")]
+        assigned += [(numbers[2], "ACC-1")]
+        for number, account in assigned:
+            record = InventoryNumber.deliver(
+                number,
+                "sim",
+                "stock",
+                account_id=account,
+                service_line="line-1",
+                carrier_ref=None,
+                at=T0,
+            )
+            if number == numbers[2]:  # returned after the port below completes
+                record.take_back(actor=MANAGER, at=T0 + timedelta(days=1), note=None)
+            uow.inventory.add(record)
+        uow.commit()
+    kinds = [OrderKind.PORT_IN] * 3 + [OrderKind.NEW_NUMBER] + [OrderKind.DISCONNECT] * 2
+    order = Order.place(
+        "ORD-NEW",
+        "ACC-1",
+        [NewItem(kind, number=number) for kind, number in zip(kinds, numbers, strict=True)],
+        actor=MANAGER,
+        at=T0,
+    )
+    to_complete = ("submit_to_carrier", "approve_port", "receive_port_date")
+    to_complete += ("start_configuration", "validate_installation", "complete")
+    _finish(order, 2, to_complete)
+    _finish(order, 3, ("cancel",))
+    _finish(order, 4, to_complete)
+    assert ["order_submitted", "order_submitted", "completed", "cancelled", "completed"] == [
+        i.status.value for i in order.items[:5]
+    ]
+    # Orders placed at other times with one of its numbers each: the newest
+    # order decides a number, whichever was stored first.
+    newer = Order.place(
+        "ORD-NEW-2",
+        "ACC-1",
+        [NewItem(OrderKind.PORT_IN, number=numbers[0])],
+        actor=MANAGER,
+        at=T0 + timedelta(hours=1),
+    )
+    older = Order.place(
+        "ORD-NEW-3",
+        "ACC-1",
+        [NewItem(OrderKind.PORT_IN, number=numbers[1])],
+        actor=MANAGER,
+        at=T0 - timedelta(hours=1),
+    )
+    with storage.unit_of_work() as uow:
+        uow.orders.add(newer)  # stored before, placed after
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        uow.orders.add(order)
+        uow.orders.add(older)  # the same commit, placed before
+        uow.commit()
+
+    written = _rows(storage)
+    shown = {(row[0], row[1]): row[4] for row in written[ACTIVE]}
+    assert {
+        ("ACC-1", numbers[0]): "ORD-NEW-2",
+        ("ACC-1", numbers[1]): "ORD-NEW",
+        ("ACC-2", numbers[1]): None,
+        ("ACC-1", numbers[5]): None,  # an open disconnect leaves the inventory's row
+    } == shown
+    assert written == _rebuilt(storage)

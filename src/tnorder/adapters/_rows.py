@@ -397,6 +397,9 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     history: list[tuple[str, int, str]] = []
     after: dict[str, tuple[int, str, str | None]] = dict(stored)
     partial = _partial_items(order)
+    # Entries are immutable and items may share one (every item of a placed
+    # order starts with the same entry): each is encoded once per call.
+    encoded: dict[int, tuple[HistoryEntry, str]] = {}
     candidates: Iterable[tuple[int, LineItem]]
     if partial is not None and not partial.loaded:
         candidates = partial.read_items()
@@ -424,7 +427,13 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         start = 0 if before is None else before[0]
         last = None if before is None else before[2]
         for offset, entry in enumerate(_new_entries(item.history, start)):
-            last = encode_entry(entry)
+            known = encoded.get(id(entry))
+            if known is None:
+                last = encode_entry(entry)
+                # The entry is kept with its body, so its id is not reused meanwhile.
+                encoded[id(entry)] = (entry, last)
+            else:
+                last = known[1]
             history.append((item_id, start + offset, last))
         items.append(ItemRow(item_id, position, item.status.value, count, body, last))
         after[item_id] = (count, digest, last)

@@ -34,6 +34,7 @@ from ..domain.read_model import (
     SummaryBuilder,
     decide_active,
     grace_classes,
+    project_new_order,
     project_order,
 )
 from ..domain.statuses import ItemStatus, NumberType, OrderKind, OrderStatus
@@ -97,6 +98,13 @@ _CHUNK = 200
 _KINDS = {m.value: m for m in OrderKind}
 _TYPES = {m.value: m for m in NumberType}
 _STATUSES = {m.value: m for m in ItemStatus}
+# Member -> stored value: a dict lookup costs less than an enum's ``.value``,
+# which adds up over a 10,000-item order.
+_KIND_VALUES = {m: m.value for m in OrderKind}
+_TYPE_VALUES = {m: m.value for m in NumberType}
+_STATUS_VALUES = {m: m.value for m in ItemStatus}
+_STAGE_VALUES = {m: m.value for m in ActivationStage}
+_DELIVERY_VALUES = {m: m.value for m in DeliveryKind}
 _ORDER_STATUSES = {m.value: m for m in OrderStatus}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The greatest code point: every string starting with a prefix sorts below prefix + this.
@@ -352,15 +360,91 @@ class ViewStager:
     orders: dict[str, tuple[OrderRow, dict[str, NumberSource | None]]] = attrs.Factory(dict)
     items: dict[str, dict[int, ItemFacts]] = attrs.Factory(dict)
     inventory: dict[str, InventoryNumber] = attrs.Factory(dict)
+    #: Orders added by this unit of work, never stored (:meth:`new_order`): their
+    #: item rows as written, and their source rows short of the stored times.
+    new: dict[str, tuple[OrderRow, list[tuple[Any, ...]], list[tuple[Any, ...]]]] = attrs.Factory(
+        dict
+    )
 
     def order(self, order: Order, changed_item_ids: Iterable[str]) -> None:
         """Stage ``order`` as saved, with the items this save wrote."""
+        if self.new.pop(order.order_id, None) is not None:
+            # Added and saved again in one unit of work: none of its rows is
+            # stored yet, so every item is written, not only the changed ones.
+            changed_item_ids = [item.item_id for item in order.items]
         row, sources, facts = project_order(order, changed_item_ids)
         staged = self.orders.get(row.order_id)
         merged = dict(staged[1]) if staged is not None else {}
         merged.update(sources)
         self.orders[row.order_id] = (row, merged)
         self.items.setdefault(row.order_id, {}).update((f.position, f) for f in facts)
+
+    def new_order(self, order: Order) -> None:
+        """Stage ``order`` as added: an order never stored, every item written.
+
+        Its rows are built here as the tuples the commit writes (issue 17: a
+        10,000-item order), and :func:`flush` knows no row of it is stored.
+        """
+        order_id = order.order_id
+        if order_id in self.orders or order_id in self.new:
+            self.order(order, [item.item_id for item in order.items])
+            return
+        row, projected = project_new_order(order)
+        account = row.account_id
+        kinds, types, statuses = _KIND_VALUES, _TYPE_VALUES, _STATUS_VALUES
+        items: list[tuple[Any, ...]] = []
+        sources: list[tuple[Any, ...]] = []
+        for position, item, delivery, note, effect, stage, reason, activated in projected:
+            number = item.number
+            kind, number_type, status = (
+                kinds[item.kind],
+                types[item.number_type],
+                statuses[item.status],
+            )
+            if delivery is None:
+                shown: tuple[Any, Any, Any] = (None, None, None)
+            else:
+                when = delivery.date
+                shown = (
+                    _DELIVERY_VALUES[delivery.kind],
+                    delivery.text,
+                    None if when is None else when.isoformat(),
+                )
+            items.append(
+                (
+                    account,
+                    order_id,
+                    position,
+                    item.item_id,
+                    number,
+                    kind,
+                    number_type,
+                    status,
+                    *shown,
+                    note,
+                )
+            )
+            if number is not None:
+                # In ``_INSERT_SOURCE``'s order, less ``created_at`` and ``seq``
+                # (the flush adds them), the times still datetimes.
+                sources.append(
+                    (
+                        order_id,
+                        item.item_id,
+                        account,
+                        number,
+                        position,
+                        effect,
+                        kind,
+                        number_type,
+                        status,
+                        _STAGE_VALUES[stage],
+                        reason,
+                        activated,
+                        item.finalized_at,
+                    )
+                )
+        self.new[order_id] = (row, items, sources)
 
     def record(self, record: object) -> None:
         """Stage a record as saved: inventory records feed Active Numbers, others nothing."""
@@ -371,9 +455,10 @@ class ViewStager:
         self.orders.clear()
         self.items.clear()
         self.inventory.clear()
+        self.new.clear()
 
     def __bool__(self) -> bool:
-        return bool(self.orders or self.inventory)
+        return bool(self.orders or self.inventory or self.new)
 
 
 # The order's storage sequence, read inside the statement: the commit assigned
@@ -403,12 +488,25 @@ _INSERT_SOURCE = (
     f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
     f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
 )
+_INSERT_NEW_SOURCE = f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 _DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
 _INSERT_ACTIVE = (
     f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
     " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
+
+
+def _sequences(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
+    """The storage sequence of each of ``order_ids`` (stored by this commit)."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(order_ids, 500):
+        for order_id, seq in session.query(
+            f"SELECT order_id, seq FROM {_ORDERS} WHERE order_id IN ({_marks(len(chunk))})",
+            chunk,
+        ):
+            out[str(order_id)] = int(seq)
+    return out
 
 
 def _write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -441,13 +539,25 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
         return None if value is None else to_db(value)
 
     touched: set[tuple[str, str]] = set()
-    keys = sorted(staged.orders)
+    keys = sorted([*staged.orders, *staged.new])
     order_rows: list[Sequence[Any]] = []
     item_rows: list[Sequence[Any]] = []
     deletes: list[Sequence[Any]] = []
     inserts: list[Sequence[Any]] = []
+    # (account, number) -> the source row of a new order that decides it.  Two
+    # new orders of one commit deciding one number keep one row here: the
+    # probe of ``_settle_new`` finds the other's source, and the number is
+    # decided as any other.
+    deciding_new: dict[tuple[str, str], tuple[Any, ...]] = {}
+    new_inserts: list[Sequence[Any]] = []
+    # A new order's sequence is read once, not once per source row (``_SEQ``).
+    seqs = _sequences(session, sorted(staged.new))
     for order_id in keys:
-        row, sources = staged.orders[order_id]
+        new = staged.new.get(order_id)
+        if new is not None:
+            row, rows, sources_of_new = new
+        else:
+            row, sources = staged.orders[order_id]
         order_rows.append(
             (
                 order_id,
@@ -461,6 +571,38 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
                 row.reference,
             )
         )
+        if new is not None:
+            # Never stored: no source row of it to delete first.
+            item_rows.extend(rows)
+            created = to_db(row.created_at)
+            seq = seqs[order_id]
+            for source_row in sources_of_new:
+                (_, item_id, account, number, position, effect, kind, number_type, status,
+                 stage, reason, activated, finalized) = source_row  # fmt: skip
+                new_inserts.append(
+                    (
+                        order_id,
+                        item_id,
+                        account,
+                        number,
+                        created,
+                        seq,
+                        position,
+                        effect,
+                        kind,
+                        number_type,
+                        status,
+                        stage,
+                        reason,
+                        db(activated),
+                        db(finalized),
+                    )
+                )
+                # An item that decides nothing (cancelled, a disconnect under way)
+                # leaves its number's Active Numbers row as it is.
+                if effect != "none":
+                    deciding_new[(account, number)] = source_row
+            continue
         for facts in staged.items.get(order_id, {}).values():
             delivery = facts.delivery
             item_rows.append(
@@ -516,6 +658,7 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
     if not fresh:
         _write(session, _DELETE_SOURCE, deletes)
     _write(session, _INSERT_SOURCE, inserts)
+    _write(session, _INSERT_NEW_SOURCE, new_inserts)
     numbers = sorted(staged.inventory)
     for chunk in _chunks(numbers):
         for account_id, number in session.query(
@@ -527,8 +670,86 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
         for account in (record.account_id, record.returned_from):
             if account is not None:
                 touched.add((account, record.number))
+    if deciding_new:
+        _settle_new(session, deciding_new, touched)
     _recompute(session, touched, staged.inventory)
     staged.clear()
+
+
+_UPSERT_ACTIVE = (
+    f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
+    " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (account_id, number) DO UPDATE SET stage = excluded.stage,"
+    " locked_reason = excluded.locked_reason, order_id = excluded.order_id,"
+    " item_id = excluded.item_id, status = excluded.status, kind = excluded.kind,"
+    " number_type = excluded.number_type, activated_at = excluded.activated_at"
+)
+
+
+def _settle_new(
+    session: Session,
+    deciding_new: dict[tuple[str, str], tuple[Any, ...]],
+    touched: set[tuple[str, str]],
+) -> None:
+    """Write the Active Numbers rows of numbers a new order decides (issue 17).
+
+    A new order's item decides its number when no other order of the account
+    has a deciding source for it (a number seen before is decided by the
+    newest, so it joins ``touched`` for :func:`_recompute`).  What it decides
+    then does not depend on the inventory: "remove" removes the number, and
+    "show" shows the item (a return to inventory counts only after an item
+    finished, and such an item joins ``touched`` too).  So most numbers of a
+    bulk order take one index probe and one upsert, instead of a ranking query,
+    an inventory read, a delete and an insert each.
+    """
+    to_db = session.dialect.to_db_time
+    alone: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for pair, row in deciding_new.items():
+        if pair in touched or (row[5] == "show" and row[12] is not None):
+            touched.add(pair)
+        else:
+            alone[pair] = row
+    pairs = sorted(alone)
+    for chunk in _chunks(pairs, 500):
+        marks = ", ".join(["(?, ?, ?)"] * len(chunk))
+        params = [v for pair in chunk for v in (*pair, alone[pair][0])]
+        for account, number in session.query(
+            f"SELECT DISTINCT s.account_id, s.number FROM (VALUES {marks}) v JOIN {SOURCES} s"
+            " ON s.account_id = v.column1 AND s.number = v.column2"
+            " WHERE s.order_id <> v.column3 AND s.effect <> 'none'",
+            params,
+        ):
+            pair = (str(account), str(number))
+            del alone[pair]
+            touched.add(pair)
+    shown: list[Sequence[Any]] = []
+    removed: list[Sequence[Any]] = []
+    for pair in pairs:
+        found = alone.get(pair)
+        if found is None:
+            continue
+        (order_id, item_id, account, number, _, effect, kind, number_type, status, stage,
+         reason, activated, _) = found  # fmt: skip
+        if effect == "remove":
+            removed.append(pair)
+        else:  # what ``decide_active`` shows for its deciding item
+            activated_at = None if activated is None else to_db(activated)
+            shown.append(
+                (
+                    account,
+                    number,
+                    stage,
+                    reason,
+                    order_id,
+                    item_id,
+                    status,
+                    kind,
+                    number_type,
+                    activated_at,
+                )
+            )
+    _write(session, _DELETE_ACTIVE, removed)
+    _write(session, _UPSERT_ACTIVE, shown)
 
 
 def _source(row: Sequence[Any]) -> NumberSource:

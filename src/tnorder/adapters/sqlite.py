@@ -90,8 +90,12 @@ class _SqliteSession:
             raise StorageError(f"SQLite statement failed: {exc}") from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._executemany(sql, rows)
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """``executemany``, returning the rows changed in all (sqlite3 sums them)."""
         try:
-            self._conn.executemany(sql, rows)
+            return self._conn.executemany(sql, rows).rowcount
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
             raise ValidationError(f"text the database cannot encode: {exc}") from exc
         except OverflowError as exc:  # an integer past 64 bits the entry checks missed
@@ -129,8 +133,7 @@ class _SqliteSession:
             if len(rows) == 1:
                 counts.append(self.execute(sql, rows[0]))
             else:
-                self.executemany(sql, rows)
-                counts.append(len(rows))
+                counts.append(self._executemany(sql, rows))
         return counts if results else []
 
     def _rollback(self) -> None:

@@ -42,7 +42,7 @@ from .requirements import (
     requirement_label,
     requirements_for,
 )
-from .statuses import ItemStatus
+from .statuses import ItemStatus, NumberType, OrderKind
 
 __all__ = [
     "COMPLIANCE_ACTOR",
@@ -129,18 +129,29 @@ def assign_requirements(
     with a note listing them, and an item whose documents were all reused goes
     straight to Under Review.
     """
+    # The policy's answers depend on (region, number type, kind) alone: asked
+    # once per combination, not once per item (a bulk order has 10,000 items
+    # and a handful of combinations).
+    answers: dict[tuple[str | None, NumberType, OrderKind], tuple[tuple[str, ...], bool]] = {}
     for item in order.items:
-        kinds = requirements_for(
-            policy, region=item.region, number_type=item.number_type, order_kind=item.kind
-        )
-        item.requirements = [RequirementState(kind) for kind in kinds]
-        item.regulatory_approval_required = regulatory_approval_required(
-            policy,
-            region=item.region,
-            number_type=item.number_type,
-            order_kind=item.kind,
-            kinds=kinds,
-        )
+        asked = (item.region, item.number_type, item.kind)
+        answer = answers.get(asked)
+        if answer is None:
+            kinds = requirements_for(
+                policy, region=item.region, number_type=item.number_type, order_kind=item.kind
+            )
+            locked = regulatory_approval_required(
+                policy,
+                region=item.region,
+                number_type=item.number_type,
+                order_kind=item.kind,
+                kinds=kinds,
+            )
+            answer = answers[asked] = (kinds, locked)
+        kinds = answer[0]
+        if kinds or item.requirements:  # an item placed without any keeps its empty list
+            item.requirements = [RequirementState(kind) for kind in kinds]
+        item.regulatory_approval_required = answer[1]
         if not kinds:
             continue
         order.record(

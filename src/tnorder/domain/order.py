@@ -363,6 +363,9 @@ class Order(EventRecorder):
         if not items:
             raise ValidationError("an order has at least one line item", field="items")
         line_items: list[LineItem] = []
+        # One entry for every item: it is immutable, and a 10,000-item order
+        # (issue 17) then builds, holds and encodes one instead of 10,000.
+        entry = HistoryEntry(None, ItemStatus.ORDER_SUBMITTED, Trigger.PLACE, actor, at)
         for index, new in enumerate(items, start=1):
             if not isinstance(new, NewItem):
                 raise ValidationError(f"items[{index - 1}] is not a NewItem", field="items")
@@ -370,8 +373,8 @@ class Order(EventRecorder):
             number = new.number
             if number is not None:
                 # Stored and compared as E.164 everywhere; a bad number fails here.
-                number = normalize_number(number, (new.region or "US")[:2].upper())
-            entry = HistoryEntry(None, ItemStatus.ORDER_SUBMITTED, Trigger.PLACE, actor, at)
+                region = new.region
+                number = normalize_number(number, region[:2].upper() if region else "US")
             line_items.append(
                 LineItem(
                     item_id=item_id,

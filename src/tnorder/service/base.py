@@ -276,6 +276,13 @@ class UseCaseBase:
             if get_many is not None and len(claimed) > 1
             else None
         )
+        claims = uow.number_claims
+        order_id, account_id = order.order_id, order.account_id
+        fresh = _NEW_CLAIMS.get()
+        # New claims are staged together where the repository can (``add_many``,
+        # an optional extra of the SQL storages), after every number is checked.
+        add_many = getattr(claims, "add_many", None)
+        new: list[NumberClaim] = []
         for item in claimed:
             number = item.number
             if number is None:  # filtered above; narrows the type
@@ -285,16 +292,17 @@ class UseCaseBase:
                 claim = known.get(number)
             else:
                 try:
-                    claim = uow.number_claims.get(number)
+                    claim = claims.get(number)
                 except NotFound:
                     claim = None
             if claim is None:
-                fresh = _NEW_CLAIMS.get()
                 if fresh is not None:  # before ``add``, which may find it taken already
                     fresh.add(number)
-                uow.number_claims.add(
-                    NumberClaim(number, order.order_id, order.account_id, item.item_id)
-                )
+                claim = NumberClaim(number, order_id, account_id, item.item_id)
+                if add_many is not None:
+                    new.append(claim)
+                else:
+                    claims.add(claim)
                 continue
             try:
                 holder: Order | None = uow.orders.get(claim.order_id)
@@ -304,4 +312,6 @@ class UseCaseBase:
                 raise refuse_claimed(claim, order.account_id)
             claim.order_id, claim.account_id = order.order_id, order.account_id
             claim.item_id = item.item_id
-            uow.number_claims.save(claim)
+            claims.save(claim)
+        if add_many is not None and new:
+            add_many(new)
