@@ -26,6 +26,7 @@ stream through ``EventRecorder``, and the service drains them when it saves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -383,6 +384,14 @@ _HOLD_EXPIRED = "the hold expired before a selection"
 _NOT_ASKED = object()
 # The actor of the item moves the service makes on the carrier's behalf.
 _CARRIER_SYNC = Actor(Role.SYSTEM, "carrier-sync")
+
+
+@functools.lru_cache(maxsize=64)
+def _carrier_actor(carrier_id: str) -> Actor:
+    """The actor of the item moves a carrier's reports make: one (frozen) object per
+    carrier, so the history entries of a bulk report's items share their parts and
+    storage encodes each distinct entry once."""
+    return Actor(Role.CARRIER, carrier_id)
 
 
 @attrs.frozen
@@ -891,7 +900,7 @@ class CarrierRequest(EventRecorder):
         unlisted = _unlisted_step(update, mapping)
         unlisted_side = unlisted[0] in SIDE_TRIGGERS
         key = update.key
-        by_carrier = Actor(Role.CARRIER, self.carrier_id)
+        by_carrier = _carrier_actor(self.carrier_id)
         own_ref = self.carrier_ref
         changed: list[str] = []
         held: list[str] = []
