@@ -382,6 +382,8 @@ def _refused(
 
 _HOLD_EXPIRED = "the hold expired before a selection"
 _NOT_ASKED = object()
+# A cached answer may be None: a lookup's default that no answer can be.
+_UNANSWERED: Any = object()
 # The actor of the item moves the service makes on the carrier's behalf.
 _CARRIER_SYNC = Actor(Role.SYSTEM, "carrier-sync")
 
@@ -943,9 +945,8 @@ class CarrierRequest(EventRecorder):
             moved = False
             if item is not None and order is not None:
                 asked = (item.kind, item.status, item.committed_date, step, note)
-                if asked in plans:
-                    plan = plans[asked]
-                else:
+                plan = plans.get(asked, _UNANSWERED)
+                if plan is _UNANSWERED:
                     plan = plans[asked] = plan_item(
                         item.kind,
                         item.status,
@@ -974,9 +975,8 @@ class CarrierRequest(EventRecorder):
                 if plan:
                     moved = fired = True
             moves = (entry.state, step)
-            if moves in new_states:
-                new_state = new_states[moves]
-            else:
+            new_state = new_states.get(moves, _UNANSWERED)
+            if new_state is _UNANSWERED:
                 new_state = new_states[moves] = plan_number(entry.state, step)
             if new_state is not None:
                 entry.fire(NUMBER_STEPS[step])
