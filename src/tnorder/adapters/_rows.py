@@ -397,9 +397,12 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     history: list[tuple[str, int, str]] = []
     after: dict[str, tuple[int, str, str | None]] = dict(stored)
     partial = _partial_items(order)
-    # Entries are immutable and items may share one (every item of a placed
-    # order starts with the same entry): each is encoded once per call.
-    encoded: dict[int, tuple[HistoryEntry, str]] = {}
+    # A bulk carrier report moves many items by the same steps, by the same
+    # actor, at the same moment: their new entries hold the very same objects
+    # and so encode to the same text, encoded once here (issue 17).  Keyed by
+    # the identities of the entry's parts; the entry is kept with its text, so
+    # none of those identities is reused meanwhile.
+    encoded: dict[tuple[int, ...], tuple[HistoryEntry, str]] = {}
     candidates: Iterable[tuple[int, LineItem]]
     if partial is not None and not partial.loaded:
         candidates = partial.read_items()
@@ -427,11 +430,11 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         start = 0 if before is None else before[0]
         last = None if before is None else before[2]
         for offset, entry in enumerate(_new_entries(item.history, start)):
-            known = encoded.get(id(entry))
+            parts = tuple(map(id, entry))
+            known = encoded.get(parts)
             if known is None:
                 last = encode_entry(entry)
-                # The entry is kept with its body, so its id is not reused meanwhile.
-                encoded[id(entry)] = (entry, last)
+                encoded[parts] = (entry, last)
             else:
                 last = known[1]
             history.append((item_id, start + offset, last))

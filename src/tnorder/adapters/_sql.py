@@ -259,6 +259,9 @@ def record_table(spec: RecordSpec[Any]) -> str:
     return f"tnorder_{spec.name}"
 
 
+# Cached: every staged record asks for each of its index columns (a bulk batch
+# stocks thousands of numbers), and the answer depends on the name alone.
+@functools.lru_cache(maxsize=256)
 def _index_column(field: str) -> str:
     if not _IDENTIFIER.match(field):
         raise StorageError(f"index field {field!r} is not a safe SQL column name")

@@ -106,6 +106,7 @@ _STATUS_VALUES = {m: m.value for m in ItemStatus}
 _STAGE_VALUES = {m: m.value for m in ActivationStage}
 _DELIVERY_VALUES = {m: m.value for m in DeliveryKind}
 _ORDER_STATUSES = {m.value: m for m in OrderStatus}
+_STAGES = {m.value: m for m in ActivationStage}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The greatest code point: every string starting with a prefix sorts below prefix + this.
 _TOP = "\U0010ffff"
@@ -484,15 +485,25 @@ _SOURCE_COLUMNS = (
     "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
     " number_type, status, stage, locked_reason, activated_at, finalized_at"
 )
+# Upserts, not a delete and an insert: a saved item's row is mostly there
+# already (a bulk batch rewrites thousands), and an update in place leaves the
+# key's index entry alone.
 _INSERT_SOURCE = (
     f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
     f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
+    " ON CONFLICT (order_id, item_id) DO UPDATE SET"
+    + ",".join(f" {c} = excluded.{c}" for c in _SOURCE_COLUMNS.split(", ")[2:])
 )
 _INSERT_NEW_SOURCE = f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 _DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
+# An upsert: a number's row is replaced in place when it is decided again.
 _INSERT_ACTIVE = (
     f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
     " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (account_id, number) DO UPDATE SET stage = excluded.stage,"
+    " locked_reason = excluded.locked_reason, order_id = excluded.order_id,"
+    " item_id = excluded.item_id, status = excluded.status, kind = excluded.kind,"
+    " number_type = excluded.number_type, activated_at = excluded.activated_at"
 )
 _DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
 
@@ -629,9 +640,9 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
         # number) and never changes, so only the numbers saved now are touched:
         # no read of what was stored before.
         for item_id in sorted(sources):
-            deletes.append((order_id, item_id))
             source = sources[item_id]
             if source is None:
+                deletes.append((order_id, item_id))
                 continue
             touched.add((row.account_id, source.number))
             inserts.append(
@@ -674,16 +685,6 @@ def flush(session: Session, staged: ViewStager, *, fresh: bool = False) -> None:
         _settle_new(session, deciding_new, touched)
     _recompute(session, touched, staged.inventory)
     staged.clear()
-
-
-_UPSERT_ACTIVE = (
-    f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
-    " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (account_id, number) DO UPDATE SET stage = excluded.stage,"
-    " locked_reason = excluded.locked_reason, order_id = excluded.order_id,"
-    " item_id = excluded.item_id, status = excluded.status, kind = excluded.kind,"
-    " number_type = excluded.number_type, activated_at = excluded.activated_at"
-)
 
 
 def _settle_new(
@@ -749,22 +750,25 @@ def _settle_new(
                 )
             )
     _write(session, _DELETE_ACTIVE, removed)
-    _write(session, _UPSERT_ACTIVE, shown)
+    _write(session, _INSERT_ACTIVE, shown)
 
 
 def _source(row: Sequence[Any]) -> NumberSource:
     (order_id, item_id, number, position, effect, kind, number_type, status, stage, reason,
      activated, finalized) = row  # fmt: skip
+    # Enum calls cost microseconds each and a bulk batch decides thousands of
+    # numbers: stored values are looked up (anything else goes to the enum,
+    # which refuses it as before).
     return NumberSource(
         order_id=str(order_id),
         item_id=str(item_id),
         number=str(number),
         position=int(position),
         effect=effect,
-        kind=OrderKind(kind),
-        number_type=NumberType(number_type),
-        status=ItemStatus(status),
-        stage=ActivationStage(stage),
+        kind=_KINDS.get(kind) or OrderKind(kind),
+        number_type=_TYPES.get(number_type) or NumberType(number_type),
+        status=_STATUSES.get(status) or ItemStatus(status),
+        stage=_STAGES.get(stage) or ActivationStage(stage),
         locked_reason=reason,
         activated_at=_from_db(activated),
         finalized_at=_from_db(finalized),
@@ -824,11 +828,12 @@ def _recompute(
         if unknown:
             records.update(_inventory(session, unknown))
         for account, number in chunk:
-            deletes.append((account, number))
             active = decide_active(
                 account, number, deciding.get((account, number)), records.get(number)
             )
-            if active is not None:
+            if active is None:
+                deletes.append((account, number))
+            else:
                 inserts.append(
                     (
                         account,

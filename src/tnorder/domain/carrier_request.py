@@ -26,6 +26,7 @@ stream through ``EventRecorder``, and the service drains them when it saves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -43,6 +44,7 @@ from .carrier import (
     CarrierUpdate,
     NumberDetails,
     NumberOutcome,
+    NumberResult,
     NumberState,
     PortDetails,
     RequestStatus,
@@ -233,21 +235,30 @@ def number_steps(
     number the carrier does not list as completed has failed.
     """
     listed = {r.number: r for r in update.numbers}
+    unlisted = _unlisted_step(update, mapping)
     out: dict[str, tuple[CarrierStep, str | None]] = {}
     for number in numbers:
         result = listed.get(number)
-        if result is not None:
-            if result.outcome is NumberOutcome.COMPLETED:
-                out[number] = (CarrierStep.FULFILLED, None)
-            else:
-                out[number] = (CarrierStep.REJECTED, result.reason or update.reason or mapping.note)
-        elif mapping.step is CarrierStep.PARTIAL:
-            out[number] = (CarrierStep.REJECTED, update.reason or mapping.note)
-        elif mapping.step in SIDE_TRIGGERS:
-            out[number] = (mapping.step, update.reason or mapping.note)
-        else:
-            out[number] = (mapping.step, None)
+        out[number] = unlisted if result is None else _listed_step(result, update, mapping)
     return out
+
+
+def _listed_step(
+    result: NumberResult, update: CarrierUpdate, mapping: StatusMapping
+) -> tuple[CarrierStep, str | None]:
+    """The step of a number the carrier gave its own verdict on."""
+    if result.outcome is NumberOutcome.COMPLETED:
+        return (CarrierStep.FULFILLED, None)
+    return (CarrierStep.REJECTED, result.reason or update.reason or mapping.note)
+
+
+def _unlisted_step(update: CarrierUpdate, mapping: StatusMapping) -> tuple[CarrierStep, str | None]:
+    """The step of every number the update does not list: the order-level status's."""
+    if mapping.step is CarrierStep.PARTIAL:
+        return (CarrierStep.REJECTED, update.reason or mapping.note)
+    if mapping.step in SIDE_TRIGGERS:
+        return (mapping.step, update.reason or mapping.note)
+    return (mapping.step, None)
 
 
 def plan_number(state: NumberState, step: CarrierStep) -> NumberState | None:
@@ -370,8 +381,19 @@ def _refused(
 
 
 _HOLD_EXPIRED = "the hold expired before a selection"
+_NOT_ASKED = object()
+# A cached answer may be None: a lookup's default that no answer can be.
+_UNANSWERED: Any = object()
 # The actor of the item moves the service makes on the carrier's behalf.
 _CARRIER_SYNC = Actor(Role.SYSTEM, "carrier-sync")
+
+
+@functools.lru_cache(maxsize=64)
+def _carrier_actor(carrier_id: str) -> Actor:
+    """The actor of the item moves a carrier's reports make: one (frozen) object per
+    carrier, so the history entries of a bulk report's items share their parts and
+    storage encodes each distinct entry once."""
+    return Actor(Role.CARRIER, carrier_id)
 
 
 @attrs.frozen
@@ -864,44 +886,67 @@ class CarrierRequest(EventRecorder):
                 numbers that are not ordered by this request; nothing changes.
         """
         self.check_update(update)
-        active = [
-            e for e in self.numbers if e.state not in (NumberState.OFFERED, NumberState.RELEASED)
-        ]
-        stray = sorted({r.number for r in update.numbers} - {e.number for e in active})
-        if stray:
-            raise CarrierProtocolError(
-                f"update for {update.carrier_ref!r} lists numbers that are not in the order: "
-                + ", ".join(stray),
-                carrier_id=update.carrier_id,
+        inactive = (NumberState.OFFERED, NumberState.RELEASED)
+        listed = {r.number: r for r in update.numbers}
+        if listed:
+            stray = sorted(
+                set(listed) - {e.number for e in self.numbers if e.state not in inactive}
             )
-        steps = number_steps(update, mapping, [e.number for e in active])
+            if stray:
+                raise CarrierProtocolError(
+                    f"update for {update.carrier_ref!r} lists numbers that are not in the order: "
+                    + ", ".join(stray),
+                    carrier_id=update.carrier_id,
+                )
+        # Every number the update does not list takes the same step (``number_steps``).
+        unlisted = _unlisted_step(update, mapping)
+        unlisted_side = unlisted[0] in SIDE_TRIGGERS
         key = update.key
-        by_carrier = Actor(Role.CARRIER, self.carrier_id)
+        by_carrier = _carrier_actor(self.carrier_id)
+        own_ref = self.carrier_ref
         changed: list[str] = []
         held: list[str] = []
         completed: list[str] = []
         touched = fired = False
         # Issue 17: a report about a few numbers of a big request moves all the
         # others by the request-level step, so most entries ask the same pure
-        # questions (``plan_item``, ``plan_number``); each is answered once.
+        # questions (``plan_item``, ``plan_number``, ``accepts``); each is
+        # answered once.  The entries a report applied to share its key
+        # objects, so ``accepts`` is asked again only when they differ (keys
+        # are frozen: the same objects give the same answer).
         plans: dict[tuple[object, ...], tuple[PlannedTrigger, ...] | None] = {}
         new_states: dict[tuple[NumberState, CarrierStep], NumberState | None] = {}
-        for entry in active:
-            if not entry.accepts(key):
+        asked_seen: object = _NOT_ASKED
+        asked_applied: object = _NOT_ASKED
+        accepted = False
+        for entry in self.numbers:
+            if entry.state in inactive:
                 continue
-            step, note = steps[entry.number]
+            seen = entry.seen
+            if seen is not asked_seen or entry.applied is not asked_applied:
+                asked_seen, asked_applied = seen, entry.applied
+                accepted = entry.accepts(key)
+            if not accepted:
+                continue
+            result = listed.get(entry.number) if listed else None
+            if result is None:
+                step, note = unlisted
+                side = unlisted_side
+            else:
+                step, note = _listed_step(result, update, mapping)
+                side = step in SIDE_TRIGGERS
             item = None
             if order is not None and entry.item_id is not None:
                 candidate = order.item(entry.item_id)
                 # An item resubmitted under another carrier order follows that one.
-                if candidate.carrier_ref in (None, self.carrier_ref):
+                ref = candidate.carrier_ref
+                if ref is None or ref == own_ref:
                     item = candidate
             moved = False
             if item is not None and order is not None:
                 asked = (item.kind, item.status, item.committed_date, step, note)
-                if asked in plans:
-                    plan = plans[asked]
-                else:
+                plan = plans.get(asked, _UNANSWERED)
+                if plan is _UNANSWERED:
                     plan = plans[asked] = plan_item(
                         item.kind,
                         item.status,
@@ -912,7 +957,7 @@ class CarrierRequest(EventRecorder):
                         fallback_date=update.at.date(),
                     )
                 if plan is None:
-                    if entry.seen is None or key > entry.seen:
+                    if seen is None or key > seen:
                         entry.seen = key
                         touched = True
                     held.append(entry.number)
@@ -930,16 +975,15 @@ class CarrierRequest(EventRecorder):
                 if plan:
                     moved = fired = True
             moves = (entry.state, step)
-            if moves in new_states:
-                new_state = new_states[moves]
-            else:
+            new_state = new_states.get(moves, _UNANSWERED)
+            if new_state is _UNANSWERED:
                 new_state = new_states[moves] = plan_number(entry.state, step)
             if new_state is not None:
                 entry.fire(NUMBER_STEPS[step])
                 moved = True
                 if new_state is NumberState.COMPLETED:
                     completed.append(entry.number)
-            if step in SIDE_TRIGGERS:
+            if side:
                 entry.reason = note
             entry.seen = entry.applied = key
             touched = True
