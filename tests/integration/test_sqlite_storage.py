@@ -57,6 +57,38 @@ def test_in_memory_databases_are_refused(path: str) -> None:
     assert "path" == info.value.field
 
 
+def test_each_connection_gets_the_page_cache_asked_for(tmp_path: Path) -> None:
+    """64 MiB by default (SQLite's own 2 MiB spills a bulk call's pages); ``cache_mib``
+    sets it, on every connection the storage opens (one per thread)."""
+
+    def cache_size(storage: SqliteStorage) -> object:
+        return storage._connection().execute("PRAGMA cache_size").fetchone()[0]
+
+    default = SqliteStorage(tmp_path / "default.sqlite3")
+    small = SqliteStorage(tmp_path / "small.sqlite3", cache_mib=8)
+    try:
+        assert -64 * 1024 == cache_size(default)
+        assert -8 * 1024 == cache_size(small)
+        other: list[object] = []
+        thread = threading.Thread(target=lambda: other.append(cache_size(small)))
+        thread.start()
+        thread.join()
+        assert [-8 * 1024] == other
+    finally:
+        default.close()
+        small.close()
+
+
+@pytest.mark.parametrize("cache_mib", [0, -1, 65_537, True, 2.5, "64", None])
+def test_a_bad_page_cache_size_is_refused_naming_it(tmp_path: Path, cache_mib: object) -> None:
+    """``cache_mib`` outside 1..65536 or not an int is a ValidationError; no file is made."""
+    path = tmp_path / "never.sqlite3"
+    with pytest.raises(ValidationError, match="cache_mib must be a whole number") as info:
+        SqliteStorage(path, cache_mib=cache_mib)  # type: ignore[arg-type]
+    assert "cache_mib" == info.value.field
+    assert not path.exists()
+
+
 def test_a_writer_waits_for_the_lock_up_to_the_busy_timeout(sqlite_storage: SqliteStorage) -> None:
     """A commit waits while another connection holds the write lock, then succeeds."""
     holder = sqlite3.connect(sqlite_storage.path, isolation_level=None, check_same_thread=False)
