@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager, closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,42 +67,66 @@ def _back_to_schema_7(execute: Callable[[str], Any], *, postgres: bool) -> None:
     execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version = 8")
 
 
-def test_a_schema_7_sqlite_file_keeps_every_active_numbers_row(tmp_path: Path) -> None:
-    """SQLite: the rows are copied into a table clustered by account, equal, and a page
-    reads them by the table's own key."""
-    path = tmp_path / "v7.sqlite3"
+def _migrated_from_schema_7(
+    make: Callable[[], SqliteStorage | PostgresStorage],
+    connect: Callable[[], AbstractContextManager[Any]],
+    *,
+    postgres: bool,
+    at_schema_7: Callable[[Any], None],
+    at_schema_8: Callable[[Any], None],
+) -> None:
+    """Write an account, put its table back in the schema-7 shape (``at_schema_7``
+    checks it), reopen: the rows read back equal, ``at_schema_8`` checks the new
+    shape, and every page equals the full view a day later."""
     clock = FixedClock(LATER)
-    storage = SqliteStorage(path)
+    storage = make()
     _write_an_account(OrderService(storage, clock=clock), storage)
     storage.close()
-    with sqlite3.connect(path, isolation_level=None) as conn:
+    with connect() as conn:
         before = _rows(lambda sql: conn.execute(sql).fetchall())
         assert 2 <= len(before)
-        _back_to_schema_7(conn.execute, postgres=False)
-        assert (
-            not conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ACTIVE,))
-            .fetchone()[0]
-            .rstrip()
-            .endswith("WITHOUT ROWID")
-        )
-    storage = SqliteStorage(path)
+        _back_to_schema_7(conn.execute, postgres=postgres)
+        at_schema_7(conn)
+    storage = make()
     try:
         assert 8 == storage.schema_version()
-        with sqlite3.connect(path) as conn:
+        with connect() as conn:
             assert before == _rows(lambda sql: conn.execute(sql).fetchall())
-            table = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ACTIVE,))
-            assert table.fetchone()[0].rstrip().endswith("WITHOUT ROWID")
-            plan = " ".join(
-                str(r[3])
-                for r in conn.execute(
-                    "EXPLAIN QUERY PLAN " + _PAGE.format("?"), ("acct-m", "acct-m")
-                )
-            )
-            assert "USING PRIMARY KEY (account_id>? AND account_id<?)" in plan
+            at_schema_8(conn)
         clock.advance(days=1)
         assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
     finally:
         storage.close()
+
+
+def _without_rowid(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ACTIVE,)).fetchone()
+    return str(row[0]).rstrip().endswith("WITHOUT ROWID")
+
+
+def test_a_schema_7_sqlite_file_keeps_every_active_numbers_row(tmp_path: Path) -> None:
+    """SQLite: the rows are copied into a table clustered by account, equal, and a page
+    reads them by the table's own key."""
+    path = tmp_path / "v7.sqlite3"
+
+    def clustered(conn: sqlite3.Connection) -> None:
+        assert _without_rowid(conn)
+        plan = " ".join(
+            str(r[3])
+            for r in conn.execute("EXPLAIN QUERY PLAN " + _PAGE.format("?"), ("acct-m", "acct-m"))
+        )
+        assert "USING PRIMARY KEY (account_id>? AND account_id<?)" in plan
+
+    def not_clustered(conn: sqlite3.Connection) -> None:
+        assert not _without_rowid(conn)
+
+    _migrated_from_schema_7(
+        lambda: SqliteStorage(path),
+        lambda: closing(sqlite3.connect(path, isolation_level=None)),
+        postgres=False,
+        at_schema_7=not_clustered,
+        at_schema_8=clustered,
+    )
 
 
 def test_a_schema_7_postgres_database_keeps_every_active_numbers_row(
@@ -109,35 +134,33 @@ def test_a_schema_7_postgres_database_keeps_every_active_numbers_row(
 ) -> None:
     """PostgreSQL: the rows are copied, equal, and once vacuumed a page is answered from
     the key's index pages alone."""
-    clock = FixedClock(LATER)
-    storage = PostgresStorage(empty_database)
-    _write_an_account(OrderService(storage, clock=clock), storage)
-    storage.close()
-    with psycopg.connect(empty_database, autocommit=True) as conn:
-        before = _rows(lambda sql: conn.execute(sql).fetchall())
-        assert 2 <= len(before)
-        _back_to_schema_7(conn.execute, postgres=True)
-    storage = PostgresStorage(empty_database)
-    try:
-        assert 8 == storage.schema_version()
-        with psycopg.connect(empty_database, autocommit=True) as conn:
-            assert before == _rows(lambda sql: conn.execute(sql).fetchall())
-            indexes = dict(
-                conn.execute(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", (ACTIVE,)
-                ).fetchall()
-            )
-            shown = "locked_reason, order_id, item_id, status, kind, number_type, activated_at"
-            (key,) = [d for d in indexes.values() if "(account_id, number)" in d]
-            assert f"INCLUDE (stage, {shown})" in key
-            assert f"INCLUDE ({shown})" in indexes[f"{ACTIVE}_stage"]
-            conn.execute(f"VACUUM ANALYZE {ACTIVE}")
-            conn.execute("SET enable_seqscan = off")  # a handful of rows: force the index
-            plan = " ".join(
-                r[0] for r in conn.execute("EXPLAIN " + _PAGE.format("%s"), ("acct-m", "acct-m"))
-            )
-            assert "Index Only Scan" in plan
-        clock.advance(days=1)
-        assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
-    finally:
-        storage.close()
+    shown = "locked_reason, order_id, item_id, status, kind, number_type, activated_at"
+
+    def indexes(conn: psycopg.Connection[Any]) -> dict[str, str]:
+        rows = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", (ACTIVE,)
+        )
+        return {str(name): str(definition) for name, definition in rows.fetchall()}
+
+    def covering(conn: psycopg.Connection[Any]) -> None:
+        found = indexes(conn)
+        (key,) = [d for d in found.values() if "(account_id, number)" in d]
+        assert f"INCLUDE (stage, {shown})" in key
+        assert f"INCLUDE ({shown})" in found[f"{ACTIVE}_stage"]
+        conn.execute(f"VACUUM ANALYZE {ACTIVE}")
+        conn.execute("SET enable_seqscan = off")  # a handful of rows: force the index
+        plan = " ".join(
+            r[0] for r in conn.execute("EXPLAIN " + _PAGE.format("%s"), ("acct-m", "acct-m"))
+        )
+        assert "Index Only Scan" in plan
+
+    def not_covering(conn: psycopg.Connection[Any]) -> None:
+        assert [] == [d for d in indexes(conn).values() if "INCLUDE" in d]
+
+    _migrated_from_schema_7(
+        lambda: PostgresStorage(empty_database),
+        lambda: psycopg.connect(empty_database, autocommit=True),
+        postgres=True,
+        at_schema_7=not_covering,
+        at_schema_8=covering,
+    )

@@ -28,6 +28,17 @@ def _items(numbers: list[str]) -> list[NewItem]:
     return [NewItem(OrderKind.PORT_IN, number=n) for n in numbers]
 
 
+def _nothing_of_the_big_order(
+    service: OrderService, storage: SqliteStorage | PostgresStorage, *, held: dict[str, str]
+) -> None:
+    """BIG-1 was not stored, and of its numbers only ``held`` (number -> order) are claimed."""
+    with pytest.raises(OrderNotFound):
+        service.get_order("BIG-1")
+    with storage.unit_of_work() as uow:
+        claims = uow.number_claims.get_many(NUMBERS)
+    assert held == {n: c.order_id for n, c in claims.items()}
+
+
 def test_a_big_order_claims_every_number(sql_storage: SqliteStorage | PostgresStorage) -> None:
     """1,200 numbers in one order: each is claimed by its item, in one call."""
     service = OrderService(sql_storage, clock=FixedClock(T0))
@@ -49,11 +60,7 @@ def test_a_number_held_by_an_open_order_refuses_the_big_order(
     with pytest.raises(DuplicateNumber) as caught:
         service.place_order("ACC-1", _items(NUMBERS), actor=STAFF, order_id="BIG-1")
     assert NUMBERS[700] == caught.value.number
-    with pytest.raises(OrderNotFound):
-        service.get_order("BIG-1")
-    with sql_storage.unit_of_work() as uow:
-        claims = uow.number_claims.get_many(NUMBERS)
-    assert {NUMBERS[700]: "FIRST"} == {n: c.order_id for n, c in claims.items()}
+    _nothing_of_the_big_order(service, sql_storage, held={NUMBERS[700]: "FIRST"})
 
 
 def test_a_claim_of_a_final_item_is_taken_over(
@@ -116,8 +123,4 @@ def test_a_number_claimed_while_the_big_order_commits_refuses_it(
     monkeypatch.undo()
 
     assert NUMBERS[950] == caught.value.number
-    with pytest.raises(OrderNotFound):
-        service.get_order("BIG-1")
-    with sql_storage.unit_of_work() as uow:
-        claims = uow.number_claims.get_many(NUMBERS)
-    assert {NUMBERS[950]: "RIVAL"} == {n: c.order_id for n, c in claims.items()}
+    _nothing_of_the_big_order(service, sql_storage, held={NUMBERS[950]: "RIVAL"})

@@ -121,10 +121,7 @@ _PAGE_ITEM_COLUMNS = (
 
 def v6_statements(d: Dialect) -> list[str]:
     """Migration 6: the read-model tables and their indexes."""
-    ts = d.timestamp_type
-    # Numbers and ids sort by code point, as Python sorts them, whatever the
-    # server's locale: PostgreSQL needs the "C" collation for that.
-    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
+    ts, text, _ = _types(d)
     return [
         f"CREATE TABLE {VIEW_ORDERS} ("
         f" order_id {text} PRIMARY KEY,"
@@ -175,18 +172,7 @@ def v6_statements(d: Dialect) -> list[str]:
         # Per number, the newest deciding item first.
         f"CREATE INDEX {SOURCES}_deciding ON {SOURCES}"
         " (account_id, number, created_at, seq, position)",
-        f"CREATE TABLE {ACTIVE} ("
-        f" account_id {text} NOT NULL,"
-        f" number {text} NOT NULL,"
-        " stage TEXT NOT NULL,"
-        " locked_reason TEXT,"
-        f" order_id {text},"
-        f" item_id {text},"
-        " status TEXT,"
-        " kind TEXT,"
-        " number_type TEXT,"
-        f" activated_at {ts},"
-        " PRIMARY KEY (account_id, number))",
+        f"CREATE TABLE {ACTIVE} ({_active_columns(text, ts)}, PRIMARY KEY (account_id, number))",
         f"CREATE INDEX {ACTIVE}_number ON {ACTIVE} (number)",
         f"CREATE INDEX {ACTIVE}_stage ON {ACTIVE} (account_id, stage, number)",
     ]
@@ -209,6 +195,14 @@ _V7_ITEM_COLUMNS = (
 )
 
 
+def _types(d: Dialect) -> tuple[str, str, bool]:
+    """(timestamp type, text type for ids and numbers, SQLite?) of the dialect."""
+    postgres = d.name == "postgresql"
+    # Numbers and ids sort by code point, as Python sorts them, whatever the
+    # server's locale: PostgreSQL needs the "C" collation for that.
+    return d.timestamp_type, 'TEXT COLLATE "C"' if postgres else "TEXT", not postgres
+
+
 def v7_statements(d: Dialect) -> list[str]:
     """Migration 7: an account's dashboard rows are kept together.
 
@@ -225,9 +219,7 @@ def v7_statements(d: Dialect) -> list[str]:
     has marked the heap pages visible (see ``docs/storage.md``).  The item
     rows gain ``account_id`` on both.
     """
-    ts = d.timestamp_type
-    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
-    sqlite = d.name != "postgresql"
+    ts, text, sqlite = _types(d)
     orders_key = (
         " PRIMARY KEY (account_id, is_open, created_at, seq)) WITHOUT ROWID"
         if sqlite
@@ -295,6 +287,15 @@ _V8_ACTIVE_COLUMNS = (
 _V8_ACTIVE_SHOWN = "locked_reason, order_id, item_id, status, kind, number_type, activated_at"
 
 
+def _active_columns(text: str, ts: str) -> str:
+    """The Active Numbers table's columns (migrations 6 and 8 make the same table)."""
+    return (
+        f"account_id {text} NOT NULL, number {text} NOT NULL, stage TEXT NOT NULL,"
+        f" locked_reason TEXT, order_id {text}, item_id {text}, status TEXT, kind TEXT,"
+        f" number_type TEXT, activated_at {ts}"
+    )
+
+
 def v8_statements(d: Dialect) -> list[str]:
     """Migration 8: an account's Active Numbers rows are kept together too.
 
@@ -307,9 +308,7 @@ def v8_statements(d: Dialect) -> list[str]:
     ROWID``) and PostgreSQL's key and stage index carry every column a page
     shows (``INCLUDE``), with the rows copied in key order.
     """
-    ts = d.timestamp_type
-    text = 'TEXT COLLATE "C"' if d.name == "postgresql" else "TEXT"
-    sqlite = d.name != "postgresql"
+    ts, text, sqlite = _types(d)
     key = (
         " PRIMARY KEY (account_id, number)) WITHOUT ROWID"
         if sqlite
@@ -317,17 +316,7 @@ def v8_statements(d: Dialect) -> list[str]:
     )
     stage_include = "" if sqlite else f" INCLUDE ({_V8_ACTIVE_SHOWN})"
     return [
-        f"CREATE TABLE {ACTIVE}_v8 ("
-        f" account_id {text} NOT NULL,"
-        f" number {text} NOT NULL,"
-        " stage TEXT NOT NULL,"
-        " locked_reason TEXT,"
-        f" order_id {text},"
-        f" item_id {text},"
-        " status TEXT,"
-        " kind TEXT,"
-        " number_type TEXT,"
-        f" activated_at {ts}," + key,
+        f"CREATE TABLE {ACTIVE}_v8 ({_active_columns(text, ts)}," + key,
         f"INSERT INTO {ACTIVE}_v8 ({_V8_ACTIVE_COLUMNS}) SELECT {_V8_ACTIVE_COLUMNS}"
         f" FROM {ACTIVE} ORDER BY account_id, number",
         f"DROP TABLE {ACTIVE}",
