@@ -119,38 +119,35 @@ _PAGE_ITEM_COLUMNS = (
 )
 
 
+def _order_columns(text: str, ts: str) -> str:
+    """An order row's columns after ``order_id`` (migrations 6 and 7 make this table)."""
+    return (
+        f"account_id {text} NOT NULL, created_at {ts} NOT NULL, seq BIGINT NOT NULL,"
+        " status TEXT NOT NULL, item_count INTEGER NOT NULL, is_open INTEGER NOT NULL,"
+        f" finalized_at {ts}, reference TEXT"
+    )
+
+
+#: An item row's columns after its order's (migrations 6 and 7 make this table).
+_ITEM_COLUMNS = (
+    "position INTEGER NOT NULL, item_id TEXT NOT NULL, number TEXT, kind TEXT NOT NULL,"
+    " number_type TEXT NOT NULL, status TEXT NOT NULL, delivery_kind TEXT,"
+    " delivery_text TEXT, delivery_date TEXT, latest_note TEXT"
+)
+
+
 def v6_statements(d: Dialect) -> list[str]:
     """Migration 6: the read-model tables and their indexes."""
     ts, text, _ = _types(d)
     return [
-        f"CREATE TABLE {VIEW_ORDERS} ("
-        f" order_id {text} PRIMARY KEY,"
-        f" account_id {text} NOT NULL,"
-        f" created_at {ts} NOT NULL,"
-        " seq BIGINT NOT NULL,"
-        " status TEXT NOT NULL,"
-        " item_count INTEGER NOT NULL,"
-        " is_open INTEGER NOT NULL,"
-        f" finalized_at {ts},"
-        " reference TEXT)",
+        f"CREATE TABLE {VIEW_ORDERS} (order_id {text} PRIMARY KEY, {_order_columns(text, ts)})",
         # Open orders, and all finished ones, each in dashboard order.
         f"CREATE INDEX {VIEW_ORDERS}_listing ON {VIEW_ORDERS}"
         " (account_id, is_open, created_at, seq)",
         # Orders finished recently (still in their grace period).
         f"CREATE INDEX {VIEW_ORDERS}_finalized ON {VIEW_ORDERS} (account_id, finalized_at)",
         # A page's summaries read these rows, not the orders: no history is decoded.
-        f"CREATE TABLE {VIEW_ITEMS} ("
-        f" order_id {text} NOT NULL,"
-        " position INTEGER NOT NULL,"
-        " item_id TEXT NOT NULL,"
-        " number TEXT,"
-        " kind TEXT NOT NULL,"
-        " number_type TEXT NOT NULL,"
-        " status TEXT NOT NULL,"
-        " delivery_kind TEXT,"
-        " delivery_text TEXT,"
-        " delivery_date TEXT,"
-        " latest_note TEXT,"
+        f"CREATE TABLE {VIEW_ITEMS} (order_id {text} NOT NULL, {_ITEM_COLUMNS},"
         " PRIMARY KEY (order_id, position))",
         f"CREATE TABLE {SOURCES} ("
         f" order_id {text} NOT NULL,"
@@ -237,31 +234,12 @@ def v7_statements(d: Dialect) -> list[str]:
         " INCLUDE (order_id, status, item_count, finalized_at, reference)"
     )
     return [
-        f"CREATE TABLE {VIEW_ORDERS}_v7 ("
-        f" order_id {text} NOT NULL,"
-        f" account_id {text} NOT NULL,"
-        f" created_at {ts} NOT NULL,"
-        " seq BIGINT NOT NULL,"
-        " status TEXT NOT NULL,"
-        " item_count INTEGER NOT NULL,"
-        " is_open INTEGER NOT NULL,"
-        f" finalized_at {ts},"
-        " reference TEXT," + orders_key,
+        f"CREATE TABLE {VIEW_ORDERS}_v7 (order_id {text} NOT NULL,"
+        f" {_order_columns(text, ts)}," + orders_key,
         f"INSERT INTO {VIEW_ORDERS}_v7 ({_V7_ORDER_COLUMNS}) SELECT {_V7_ORDER_COLUMNS}"
         f" FROM {VIEW_ORDERS} ORDER BY account_id, is_open, created_at, seq",
-        f"CREATE TABLE {VIEW_ITEMS}_v7 ("
-        f" account_id {text} NOT NULL,"
-        f" order_id {text} NOT NULL,"
-        " position INTEGER NOT NULL,"
-        " item_id TEXT NOT NULL,"
-        " number TEXT,"
-        " kind TEXT NOT NULL,"
-        " number_type TEXT NOT NULL,"
-        " status TEXT NOT NULL,"
-        " delivery_kind TEXT,"
-        " delivery_text TEXT,"
-        " delivery_date TEXT,"
-        " latest_note TEXT," + items_key,
+        f"CREATE TABLE {VIEW_ITEMS}_v7 (account_id {text} NOT NULL,"
+        f" order_id {text} NOT NULL, {_ITEM_COLUMNS}," + items_key,
         f"INSERT INTO {VIEW_ITEMS}_v7 ({_V7_ITEM_COLUMNS}) SELECT o.account_id,"
         " i.order_id, i.position, i.item_id, i.number, i.kind, i.number_type, i.status,"
         " i.delivery_kind, i.delivery_text, i.delivery_date, i.latest_note"
