@@ -42,7 +42,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import datetime
 from typing import Any
 
@@ -216,15 +216,7 @@ class TelnyxCarrier:
         self._capabilities.check_lookup(criteria, carrier_id=self.carrier_id)
         found: dict[str, AvailableNumber] = {}
         for params in queries:
-            _, reply = self._http.request(
-                "GET", "available_phone_numbers", params=params, what="search available numbers"
-            )
-            for offer in available_numbers(reply, carrier_id=self.carrier_id):
-                if criteria.kind is LookupKind.TOLL_FREE_WILDCARD and not wildcard_matches(
-                    criteria.value, offer.number
-                ):
-                    continue
-                found.setdefault(offer.number, offer)
+            self._gather(params, "search available numbers", criteria, found)
             if len(found) >= criteria.quantity:
                 break
         if len(found) < criteria.quantity:
@@ -253,19 +245,32 @@ class TelnyxCarrier:
             # Telnyx; the released set, not that filter, decides what is offered.
             query = {k: v for k, v in params.items() if k != "filter[reservable]"}
             query.update({"filter[exclude_held_numbers]": "false", "filter[limit]": str(limit)})
-            _, reply = self._http.request(
-                "GET", "available_phone_numbers", params=query, what="search released numbers"
-            )
-            for offer in available_numbers(reply, carrier_id=self.carrier_id):
-                if offer.number not in released:
-                    continue  # held for another order, or not held at all (found already)
-                if criteria.kind is LookupKind.TOLL_FREE_WILDCARD and not wildcard_matches(
-                    criteria.value, offer.number
-                ):
-                    continue
-                found.setdefault(offer.number, offer)
+            # Only released numbers: the others are held for another order, or
+            # not held at all (found already).
+            self._gather(query, "search released numbers", criteria, found, only=released)
             if len(found) >= criteria.quantity:
                 return
+
+    def _gather(
+        self,
+        params: Mapping[str, str],
+        what: str,
+        criteria: LookupCriteria,
+        found: dict[str, AvailableNumber],
+        *,
+        only: Set[str] | None = None,
+    ) -> None:
+        """Add to ``found`` the offers of one search (those in ``only``, if given) that
+        match ``criteria``; an offer found before keeps its first answer."""
+        _, reply = self._http.request("GET", "available_phone_numbers", params=params, what=what)
+        for offer in available_numbers(reply, carrier_id=self.carrier_id):
+            if only is not None and offer.number not in only:
+                continue
+            if criteria.kind is LookupKind.TOLL_FREE_WILDCARD and not wildcard_matches(
+                criteria.value, offer.number
+            ):
+                continue
+            found.setdefault(offer.number, offer)
 
     def reserve(
         self, account: CarrierAccount, numbers: Sequence[str], *, now: datetime
