@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import _DIALECT as SQLITE_DIALECT
 from tnorder.adapters.sqlite import SqliteStorage
 
-from .test_view_pages_migration import _check_pages, _write_an_account
+from .test_view_pages_migration import _migrated_on_open, _write_an_account
 
 LATER = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 _ORDER_COLUMNS = (
@@ -64,70 +65,63 @@ def test_a_schema_6_sqlite_file_keeps_every_read_model_row(tmp_path: Path) -> No
     """SQLite: the rows are copied into tables clustered by account, equal, and pages
     read them by the account's key."""
     path = tmp_path / "v6.sqlite3"
-    clock = FixedClock(LATER)
-    storage = SqliteStorage(path)
-    _write_an_account(OrderService(storage, clock=clock), storage)
-    storage.close()
-    with sqlite3.connect(path, isolation_level=None) as conn:
-        before = _rows(lambda sql: conn.execute(sql).fetchall())
+
+    def without_account(conn: sqlite3.Connection, before: Any) -> None:
         assert (3, 5) <= (len(before[0]), len(before[1]))
-        _back_to_schema_6(conn.execute, SQLITE_DIALECT)
         assert (
             []
             == conn.execute(
                 f"SELECT 1 FROM pragma_table_info('{VIEW_ITEMS}') WHERE name = 'account_id'"
             ).fetchall()
         )
-    storage = SqliteStorage(path)
-    try:
-        assert _sql.LATEST_SCHEMA == storage.schema_version()
-        with sqlite3.connect(path) as conn:
-            assert before == _rows(lambda sql: conn.execute(sql).fetchall())
-            # Clustered: the tables have no rowid, and a page walks the account's key.
-            for table in (VIEW_ORDERS, VIEW_ITEMS):
-                sql = conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
-                ).fetchone()[0]
-                assert sql.rstrip().endswith("WITHOUT ROWID")
-            plan = " ".join(
-                str(r[3])
-                for r in conn.execute(
-                    f"EXPLAIN QUERY PLAN SELECT order_id FROM {VIEW_ORDERS} WHERE account_id = ?"
-                    " AND is_open = 0 ORDER BY created_at, seq LIMIT 51",
-                    ("acct-m",),
-                )
+
+    def clustered(conn: sqlite3.Connection) -> None:
+        # Clustered: the tables have no rowid, and a page walks the account's key.
+        for table in (VIEW_ORDERS, VIEW_ITEMS):
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[
+                0
+            ]
+            assert sql.rstrip().endswith("WITHOUT ROWID")
+        plan = " ".join(
+            str(r[3])
+            for r in conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT order_id FROM {VIEW_ORDERS} WHERE account_id = ?"
+                " AND is_open = 0 ORDER BY created_at, seq LIMIT 51",
+                ("acct-m",),
             )
-            assert "PRIMARY KEY (account_id=? AND is_open=?)" in plan
-        clock.advance(days=1)
-        assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
-    finally:
-        storage.close()
+        )
+        assert "PRIMARY KEY (account_id=? AND is_open=?)" in plan
+
+    _migrated_on_open(
+        lambda: SqliteStorage(path),
+        lambda: closing(sqlite3.connect(path, isolation_level=None)),
+        rows=lambda conn: _rows(lambda sql: conn.execute(sql).fetchall()),
+        back=lambda conn: _back_to_schema_6(conn.execute, SQLITE_DIALECT),
+        at_old=without_account,
+        at_new=clustered,
+    )
 
 
 def test_a_schema_6_postgres_database_keeps_every_read_model_row(empty_database: str) -> None:
     """PostgreSQL: the rows are copied, equal, into tables whose keys carry what a page
     shows, and every page equals the full view."""
-    clock = FixedClock(LATER)
-    storage = PostgresStorage(empty_database)
-    _write_an_account(OrderService(storage, clock=clock), storage)
-    storage.close()
-    with psycopg.connect(empty_database, autocommit=True) as conn:
-        before = _rows(lambda sql: conn.execute(sql).fetchall())
-        _back_to_schema_6(conn.execute, _sql.POSTGRES_DIALECT)
-    storage = PostgresStorage(empty_database)
-    try:
-        assert _sql.LATEST_SCHEMA == storage.schema_version()
-        with psycopg.connect(empty_database, autocommit=True) as conn:
-            assert before == _rows(lambda sql: conn.execute(sql).fetchall())
-            listing = conn.execute(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
-                (f"{VIEW_ORDERS}_listing",),
-            ).fetchone()[0]
-            assert "INCLUDE (order_id, status, item_count, finalized_at, reference)" in listing
-        clock.advance(days=1)
-        assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
-    finally:
-        storage.close()
+
+    def covering(conn: psycopg.Connection[Any]) -> None:
+        listing = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            (f"{VIEW_ORDERS}_listing",),
+        ).fetchone()
+        assert listing is not None
+        assert "INCLUDE (order_id, status, item_count, finalized_at, reference)" in listing[0]
+
+    _migrated_on_open(
+        lambda: PostgresStorage(empty_database),
+        lambda: psycopg.connect(empty_database, autocommit=True),
+        rows=lambda conn: _rows(lambda sql: conn.execute(sql).fetchall()),
+        back=lambda conn: _back_to_schema_6(conn.execute, _sql.POSTGRES_DIALECT),
+        at_old=lambda conn, before: None,
+        at_new=covering,
+    )
 
 
 def test_a_pages_item_query_is_planned_for_its_account_each_time(

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -111,6 +114,39 @@ def _write_an_account(service: OrderService, storage: SqliteStorage | PostgresSt
             )
         )
         uow.commit()
+
+
+def _migrated_on_open(
+    make: Callable[[], SqliteStorage | PostgresStorage],
+    connect: Callable[[], AbstractContextManager[Any]],
+    *,
+    rows: Callable[[Any], object],
+    back: Callable[[Any], None],
+    at_old: Callable[[Any, Any], None],
+    at_new: Callable[[Any], None],
+) -> None:
+    """Write an account, take the schema back with ``back`` (``at_old`` checks the
+    old shape and the rows kept), reopen: the schema is the latest, ``rows`` reads
+    back equal, ``at_new`` checks the new shape, and a day later every page equals
+    the full view."""
+    clock = FixedClock(LATER)
+    storage = make()
+    _write_an_account(OrderService(storage, clock=clock), storage)
+    storage.close()
+    with connect() as conn:
+        before = rows(conn)
+        back(conn)
+        at_old(conn, before)
+    storage = make()
+    try:
+        assert _sql.LATEST_SCHEMA == storage.schema_version()
+        with connect() as conn:
+            assert before == rows(conn)
+            at_new(conn)
+        clock.advance(days=1)
+        assert 3 <= _check_pages(OrderService(storage, clock=clock), ["acct-m"])
+    finally:
+        storage.close()
 
 
 def test_a_schema_4_sqlite_file_gets_the_read_model_backfilled(tmp_path: Path) -> None:
