@@ -186,9 +186,9 @@ def apply_callback(
         service.apply_carrier_update(update)
 
 
-@pytest.fixture
-def service(carrier: BandwidthCarrier, now: datetime) -> OrderService:
-    config = ProvisioningConfig(
+def _provisioning(carrier: BandwidthCarrier) -> ProvisioningConfig:
+    """The carrier's ``main`` account, stocking the ``bw-stock`` inventory type."""
+    return ProvisioningConfig(
         True,
         [
             CarrierConfig(
@@ -199,11 +199,15 @@ def service(carrier: BandwidthCarrier, now: datetime) -> OrderService:
             )
         ],
     )
+
+
+@pytest.fixture
+def service(carrier: BandwidthCarrier, now: datetime) -> OrderService:
     return build_service(
         MemoryStorage(),
         clock=FixedClock(now),
         carriers={"bandwidth": carrier},
-        provisioning=config,
+        provisioning=_provisioning(carrier),
     )
 
 
@@ -275,17 +279,7 @@ def test_a_foc_callback_read_without_a_read_back_gives_the_item_its_committed_da
             MemoryStorage(),
             clock=FixedClock(now),
             carriers={"bandwidth": carrier},
-            provisioning=ProvisioningConfig(
-                True,
-                [
-                    CarrierConfig(
-                        "bandwidth",
-                        "Bandwidth",
-                        [carrier.account("main")],
-                        [InventoryType("bw-stock", "bandwidth", "Bandwidth numbers")],
-                    )
-                ],
-            ),
+            provisioning=_provisioning(carrier),
             document_storage=documents,
         )
         order = service.place_order(

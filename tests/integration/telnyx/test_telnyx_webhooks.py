@@ -73,22 +73,39 @@ def test_stale_and_future_dated_deliveries_are_refused(
     assert carrier.webhook_update(late_headers, late_body, now=now) is not None
 
 
-def test_a_replayed_delivery_is_refused_but_a_telnyx_retry_is_not(
-    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+def _a_replay_is_refused_and_a_retry_accepted(
+    receiver: TelnyxCarrier,
+    replayer: TelnyxCarrier,
+    account: CarrierAccount,
+    fake_telnyx: FakeTelnyx,
+    now: datetime,
+    *,
+    replay_at: datetime,
 ) -> None:
-    """The same signed delivery twice is a replay; Telnyx's retry of the event is a new
-    delivery (new timestamp and signature) and is accepted."""
-    ref = _ordered(carrier, account, now)
+    """``receiver`` accepts a signed delivery; ``replayer`` refuses the same delivery
+    at ``replay_at`` as a replay, and accepts Telnyx's retry of the event (new
+    timestamp and signature)."""
+    ref = _ordered(receiver, account, now)
     headers, body = fake_telnyx.order_event(ref)
-    assert carrier.webhook_update(headers, body, now=now) is not None
+    assert receiver.webhook_update(headers, body, now=now) is not None
     with pytest.raises(CallbackNotVerified, match="replayed"):
-        carrier.webhook_update(headers, body, now=now + timedelta(seconds=5))
+        replayer.webhook_update(headers, body, now=replay_at)
     retry_headers, retry_body = fake_telnyx.webhook(
         "number_order.complete",
         json.loads(body)["data"]["payload"],
         at=now + timedelta(seconds=60),
     )
-    assert carrier.webhook_update(retry_headers, retry_body, now=now + timedelta(seconds=61))
+    assert replayer.webhook_update(retry_headers, retry_body, now=now + timedelta(seconds=61))
+
+
+def test_a_replayed_delivery_is_refused_but_a_telnyx_retry_is_not(
+    carrier: TelnyxCarrier, account: CarrierAccount, fake_telnyx: FakeTelnyx, now: datetime
+) -> None:
+    """The same signed delivery twice is a replay; Telnyx's retry of the event is a new
+    delivery (new timestamp and signature) and is accepted."""
+    _a_replay_is_refused_and_a_retry_accepted(
+        carrier, carrier, account, fake_telnyx, now, replay_at=now + timedelta(seconds=5)
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,17 +217,9 @@ def test_a_delivery_accepted_by_one_adapter_is_a_replay_for_another_sharing_the_
         TelnyxCarrier(config, replays=SqliteReplayGuard(path)) as first,
         TelnyxCarrier(config, replays=SqliteReplayGuard(path)) as second,
     ):
-        ref = _ordered(first, first.account(), now)
-        headers, body = fake_telnyx.order_event(ref)
-        assert first.webhook_update(headers, body, now=now) is not None
-        with pytest.raises(CallbackNotVerified, match="replayed"):
-            second.webhook_update(headers, body, now=now + timedelta(seconds=1))
-        retry_headers, retry_body = fake_telnyx.webhook(
-            "number_order.complete",
-            json.loads(body)["data"]["payload"],
-            at=now + timedelta(seconds=60),
+        _a_replay_is_refused_and_a_retry_accepted(
+            first, second, first.account(), fake_telnyx, now, replay_at=now + timedelta(seconds=1)
         )
-        assert second.webhook_update(retry_headers, retry_body, now=now + timedelta(seconds=61))
 
 
 _CHILD = """
