@@ -432,22 +432,35 @@ class ViewStager:
 # The order's storage sequence, read inside the statement: the commit assigned
 # it a moment ago, and asking for it would cost a round trip.
 _SEQ = f"(SELECT seq FROM {_ORDERS} WHERE order_id = ?)"
-_UPSERT_ORDER = (
-    f"INSERT INTO {VIEW_ORDERS} (order_id, account_id, created_at, seq, status, item_count,"
-    f" is_open, finalized_at, reference) VALUES (?, ?, ?, {_SEQ}, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (order_id) DO UPDATE SET"
-    " status = excluded.status, item_count = excluded.item_count,"
-    " is_open = excluded.is_open, finalized_at = excluded.finalized_at,"
-    " reference = excluded.reference"
+
+
+def _upsert(
+    table: str,
+    columns: str,
+    key: tuple[str, ...],
+    *,
+    values: str | None = None,
+    keep: tuple[str, ...] = (),
+) -> str:
+    """``INSERT`` of ``columns`` that updates, on a conflict over ``key``, every
+    column but the key's and those in ``keep``."""
+    names = columns.split(", ")
+    updated = ", ".join(f"{c} = excluded.{c}" for c in names if c not in key and c not in keep)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({values or ', '.join('?' * len(names))})"
+        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updated}"
+    )
+
+
+_UPSERT_ORDER = _upsert(
+    VIEW_ORDERS,
+    _V7_ORDER_COLUMNS,
+    ("order_id",),
+    values=f"?, ?, ?, {_SEQ}, ?, ?, ?, ?, ?",
+    # An order's account and place in the listing never change.
+    keep=("account_id", "created_at", "seq"),
 )
-_UPSERT_ITEM = (
-    f"INSERT INTO {VIEW_ITEMS} ({_V7_ITEM_COLUMNS}) VALUES ({', '.join('?' * 12)})"
-    " ON CONFLICT (account_id, order_id, position) DO UPDATE SET item_id = excluded.item_id,"
-    " number = excluded.number, kind = excluded.kind, number_type = excluded.number_type,"
-    " status = excluded.status, delivery_kind = excluded.delivery_kind,"
-    " delivery_text = excluded.delivery_text, delivery_date = excluded.delivery_date,"
-    " latest_note = excluded.latest_note"
-)
+_UPSERT_ITEM = _upsert(VIEW_ITEMS, _V7_ITEM_COLUMNS, ("account_id", "order_id", "position"))
 _SOURCE_COLUMNS = (
     "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
     " number_type, status, stage, locked_reason, activated_at, finalized_at"
@@ -455,23 +468,16 @@ _SOURCE_COLUMNS = (
 # Upserts, not a delete and an insert: a saved item's row is mostly there
 # already (a bulk batch rewrites thousands), and an update in place leaves the
 # key's index entry alone.
-_INSERT_SOURCE = (
-    f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS})"
-    f" VALUES (?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)})"
-    " ON CONFLICT (order_id, item_id) DO UPDATE SET"
-    + ",".join(f" {c} = excluded.{c}" for c in _SOURCE_COLUMNS.split(", ")[2:])
+_INSERT_SOURCE = _upsert(
+    SOURCES,
+    _SOURCE_COLUMNS,
+    ("order_id", "item_id"),
+    values=f"?, ?, ?, ?, ?, {_SEQ}, {', '.join('?' * 9)}",
 )
 _INSERT_NEW_SOURCE = f"INSERT INTO {SOURCES} ({_SOURCE_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 _DELETE_SOURCE = f"DELETE FROM {SOURCES} WHERE order_id = ? AND item_id = ?"
 # An upsert: a number's row is replaced in place when it is decided again.
-_INSERT_ACTIVE = (
-    f"INSERT INTO {ACTIVE} (account_id, number, stage, locked_reason, order_id, item_id,"
-    " status, kind, number_type, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (account_id, number) DO UPDATE SET stage = excluded.stage,"
-    " locked_reason = excluded.locked_reason, order_id = excluded.order_id,"
-    " item_id = excluded.item_id, status = excluded.status, kind = excluded.kind,"
-    " number_type = excluded.number_type, activated_at = excluded.activated_at"
-)
+_INSERT_ACTIVE = _upsert(ACTIVE, _V8_ACTIVE_COLUMNS, ("account_id", "number"))
 _DELETE_ACTIVE = f"DELETE FROM {ACTIVE} WHERE account_id = ? AND number = ?"
 
 
