@@ -146,7 +146,7 @@ def _round_trips(
 # item summary), rewrite that item row, append one history row and one outbox row.
 _SELECT_ROWS = (
     "SELECT o.version, o.account_id, o.created_at, o.finalized_at, o.body,"
-    " i.item_id, i.history_len, i.body, i.last_entry, i.written_version, i.position"
+    " i.item_id, i.history_len, i.body, i.last_entry, i.written_version, i.position, o.seq"
     f" FROM {_sql.ORDERS} o JOIN {_sql.ITEMS} i ON i.order_id = o.order_id"
     " AND i.item_id IN (?) WHERE o.order_id = ?"
 )
@@ -160,13 +160,19 @@ _UPDATE_ITEM = (
 )
 _UPDATE_VIEW_ITEM = (
     f"UPDATE {_views_sql.VIEW_ITEMS} SET status = ?, delivery_kind = ?, delivery_text = ?,"
-    " latest_note = ? WHERE account_id = ? AND order_id = ? AND position = ?"
+    " latest_note = ? WHERE account_id = ? AND created_at = ? AND seq = ? AND position = ?"
 )
 _UPDATE_VIEW_ORDER = f"UPDATE {_views_sql.VIEW_ORDERS} SET status = ? WHERE order_id = ?"
 _INSERT_ENTRY = f"INSERT INTO {_sql.HISTORY} (order_id, item_id, pos, body) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = f"INSERT INTO {_sql.OUTBOX} (stream, event_id, payload) VALUES (?, ?, ?)"
 _EVENT_PAYLOAD = json.dumps({"type": "ItemStatusChanged", "data": {"pad": "x" * 300}})
 _ENTRY = json.dumps({"type": "HistoryEntry", "data": {"pad": "x" * 150}})
+
+
+def _one_row(cursor: Any) -> None:
+    """The read-model row was found by its key: the comparison does the work it claims."""
+    if cursor.rowcount != 1:
+        raise AssertionError(f"the view item update matched {cursor.rowcount} rows")
 
 
 def _raw_transaction(
@@ -190,9 +196,11 @@ def _raw_transaction(
         execute(_INSERT_ENTRY, (order_id, item_id, count, _ENTRY))
         execute(_INSERT_EVENT, (order_id, f"{order_id}#{version + 1}", _EVENT_PAYLOAD))
         if views:
-            execute(
-                _UPDATE_VIEW_ITEM,
-                ("x", "unavailable", "Unavailable", None, account, order_id, row[10]),
+            _one_row(
+                execute(
+                    _UPDATE_VIEW_ITEM,
+                    ("x", "unavailable", "Unavailable", None, account, created, row[11], row[10]),
+                )
             )
             execute(_UPDATE_VIEW_ORDER, ("action_required", order_id))
         execute("COMMIT")
@@ -253,9 +261,20 @@ def _hand_written(
         if views:
             intent = "action_required" if any(statuses.get(s) for s in action) else "no_action"
             note = entry["note"]
-            execute(
-                _UPDATE_VIEW_ITEM,
-                (dest, "unavailable", "Unavailable", note, account, order_id, rows[0][10]),
+            _one_row(
+                execute(
+                    _UPDATE_VIEW_ITEM,
+                    (
+                        dest,
+                        "unavailable",
+                        "Unavailable",
+                        note,
+                        account,
+                        created,
+                        rows[0][11],
+                        rows[0][10],
+                    ),
+                )
             )
             execute(_UPDATE_VIEW_ORDER, (intent, order_id))
         execute("COMMIT")

@@ -42,8 +42,9 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
             (6, "dashboard read model"),
             (7, "dashboard rows kept together per account"),
             (8, "Active Numbers rows kept together per account"),
+            (9, "item rows kept in listing order"),
         ] == rows
-        assert 8 == storage.schema_version()
+        assert 9 == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:

@@ -58,7 +58,8 @@ def _back_to_schema_6(execute: Callable[[str], Any], dialect: Any) -> None:
     execute(f"INSERT INTO {VIEW_ITEMS} SELECT {_ITEM_COLUMNS} FROM keep_items")
     execute("DROP TABLE keep_orders")
     execute("DROP TABLE keep_items")
-    execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version = 7")
+    # Everything after schema 6 runs again on open, as it would for a schema-6 file.
+    execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version >= 7")
 
 
 def test_a_schema_6_sqlite_file_keeps_every_read_model_row(tmp_path: Path) -> None:
@@ -124,15 +125,17 @@ def test_a_schema_6_postgres_database_keeps_every_read_model_row(empty_database:
     )
 
 
-def test_a_pages_item_query_is_planned_for_its_account_each_time(
+def test_a_pages_queries_are_planned_for_its_account_each_time(
     pg_storage: PostgresStorage,
 ) -> None:
-    """PostgreSQL: a page's item query is never a cached (prepared) statement.
+    """PostgreSQL: a page's two queries are never cached (prepared) statements.
 
-    A plan cached for any account assumes a few rows per account and walks an
-    account's whole key range; for an account with 100,000 items that took
-    half a second a page.  Asked for many times, the page still sends the
-    item query unprepared, while the order query may be cached.
+    A plan cached for any account assumes a few rows per account: for an
+    account with 100,000 items the item query walked the account's whole key
+    range (half a second a page), and the Orders tab's order query took 3.2 ms
+    against 0.9 ms planned afresh.  Asked for many times, the page still sends
+    both unprepared, while statements that are the same for every account
+    (the writes) are cached.
     """
     clock = FixedClock(LATER)
     service = OrderService(pg_storage, clock=clock)
@@ -146,5 +149,7 @@ def test_a_pages_item_query_is_planned_for_its_account_each_time(
             "SELECT statement FROM pg_prepared_statements"
         )
     ]
-    assert any(VIEW_ORDERS in sql for sql in prepared)
-    assert [] == [sql for sql in prepared if f"FROM {VIEW_ITEMS}" in sql]
+    assert any(f"INSERT INTO {VIEW_ORDERS}" in sql for sql in prepared)
+    assert [] == [
+        sql for sql in prepared if f"FROM {VIEW_ITEMS}" in sql or f"FROM {VIEW_ORDERS}" in sql
+    ]

@@ -92,6 +92,7 @@ from ._views_sql import (
     v6_statements,
     v7_statements,
     v8_statements,
+    v9_statements,
 )
 from ._views_sql import flush as flush_views
 
@@ -426,11 +427,12 @@ MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(4, "orders as header, item and history rows", _v4_order_rows, _v4_backfill),
     _Migration(5, "order headers summarise their items", _v5_partial_loads, _v5_backfill),
     # views: migration 6, the dashboards' read model.  Its rows were projected
-    # here until migration 7 changed their shape: projecting them now writes the
-    # new shape, so migration 7 does it, after the reshaping.
+    # here until migrations 7 and 9 changed their shape: projecting them now
+    # writes the newest shape, so the last reshaping (9) does it.
     _Migration(6, "dashboard read model", v6_statements),
-    _Migration(7, "dashboard rows kept together per account", v7_statements, fill_after_reshape),
+    _Migration(7, "dashboard rows kept together per account", v7_statements),
     _Migration(8, "Active Numbers rows kept together per account", v8_statements),
+    _Migration(9, "item rows kept in listing order", v9_statements, fill_after_reshape),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
