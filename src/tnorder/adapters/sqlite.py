@@ -14,7 +14,10 @@ sqlite3 errors become :class:`~tnorder.errors.StorageError` here.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -56,6 +59,30 @@ _DIALECT = _sql.Dialect(
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
+# A plain ``INSERT ... VALUES (?, ..., ?)`` with an optional clause after it
+# (``ON CONFLICT ...``) that binds no parameter of its own.
+_PLAIN_INSERT = re.compile(r"\A(INSERT INTO \w+ \([\w, ]+\) VALUES )(\((?:\?, )*\?\))([^?]*)\Z")
+# Parameters one multi-row statement binds at most: SQLite before 3.32 allows
+# 999, and past a few hundred a longer statement is no faster (measured).
+_MAX_PARAMETERS = 999
+# Fewer rows than this go through ``executemany`` as they are.
+_MULTI_ROW_FROM = 8
+
+
+@functools.lru_cache(maxsize=64)
+def _multi_row(sql: str) -> tuple[str, str, str, int] | None:
+    """``(head, row group, tail, parameters per row)`` of a plain insert, else None."""
+    match = _PLAIN_INSERT.match(sql)
+    if match is None:
+        return None
+    head, group, tail = match.groups()
+    return head, group, tail, group.count("?")
+
+
+@functools.lru_cache(maxsize=256)
+def _multi_row_sql(head: str, group: str, tail: str, rows: int) -> str:
+    return f"{head}{', '.join([group] * rows)}{tail}"
+
 
 class _SqliteSession:
     """One sqlite3 connection in autocommit mode; explicit write transactions."""
@@ -95,6 +122,11 @@ class _SqliteSession:
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """``executemany``, returning the rows changed in all (sqlite3 sums them)."""
         try:
+            shape = _multi_row(sql) if len(rows) >= _MULTI_ROW_FROM else None
+            if shape is not None:
+                head, group, tail, width = shape
+                if all(len(row) == width for row in rows):
+                    return self._insert_rows(head, group, tail, width, rows)
             return self._conn.executemany(sql, rows).rowcount
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
             raise ValidationError(f"text the database cannot encode: {exc}") from exc
@@ -104,6 +136,24 @@ class _SqliteSession:
             raise StorageError(f"SQLite refused the rows: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite statement failed: {exc}") from exc
+
+    def _insert_rows(
+        self, head: str, group: str, tail: str, width: int, rows: Sequence[Sequence[Any]]
+    ) -> int:
+        # issue 17: a bulk commit inserts 10,000 rows into each of several
+        # tables; one statement of many rows does each row's work in SQLite's
+        # VM without a step, reset and re-entry per row (placing 10,000 items:
+        # inserts 0.46 s -> 0.33 s).  The statement stays atomic, and the
+        # transaction around it is all or nothing anyway; the count of changed
+        # rows is SQLite's, as ``executemany`` sums it.
+        per = max(1, _MAX_PARAMETERS // width)
+        execute = self._conn.execute
+        changed = 0
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            statement = _multi_row_sql(head, group, tail, len(chunk))
+            changed += execute(statement, list(itertools.chain.from_iterable(chunk))).rowcount
+        return changed
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
