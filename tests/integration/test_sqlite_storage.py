@@ -278,3 +278,26 @@ def test_a_database_written_by_0_1_gets_the_sequence_on_open(tmp_path: Path) -> 
         with storage.unit_of_work() as uow:
             listed = [o.order_id for o in uow.orders.for_account("acct-1")]
     assert ["A", "B", "0"] == listed
+
+
+def test_none_binds_as_null_and_a_hosts_own_none_adapter_is_kept(tmp_path: Path) -> None:
+    """Opening a storage binds None as NULL (its identity adapter), and leaves an
+    adapter for None the host registered first in place."""
+    key = (type(None), sqlite3.PrepareProtocol)
+    before = sqlite3.adapters.pop(key, None)
+    try:
+        sqlite3.register_adapter(type(None), lambda _: "host's")
+        SqliteStorage(tmp_path / "host.sqlite3").close()
+        assert "host's" == sqlite3.adapters[key](None)
+        del sqlite3.adapters[key]
+        storage = SqliteStorage(tmp_path / "ours.sqlite3")
+        try:
+            conn = storage._connection()
+            assert [(None, "null")] == conn.execute("SELECT ?, typeof(?)", (None, None)).fetchall()
+            assert None is sqlite3.adapters[key](None)
+        finally:
+            storage.close()
+    finally:
+        sqlite3.adapters.pop(key, None)
+        if before is not None:
+            sqlite3.adapters[key] = before

@@ -69,6 +69,22 @@ _MAX_PARAMETERS = 999
 _MULTI_ROW_FROM = 8
 
 
+# ``None`` is bound as NULL through an adapter, because sqlite3 otherwise asks
+# its protocol object for ``__adapt__`` for each NULL parameter, which formats
+# and throws away an AttributeError (about 0.45 us each; a bulk commit binds
+# 70,000 NULLs, 4 % of placing 10,000 items in instructions).  The adapter
+# gives None back, which binds as NULL as before; an empty dict's ``get`` does
+# that in C, where a Python function would cost a frame per parameter.
+_NONE_IS_NULL: dict[object, None] = {}
+
+
+def _adapt_none_directly() -> None:
+    # sqlite3's adapters are one registry per process: an identity adapter
+    # changes nothing for anyone else, and one a host registered is kept.
+    if (type(None), sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), _NONE_IS_NULL.get)
+
+
 @functools.lru_cache(maxsize=64)
 def _multi_row(sql: str) -> tuple[str, str, str, int] | None:
     """``(head, row group, tail, parameters per row)`` of a plain insert, else None."""
@@ -357,6 +373,7 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
     # -- connections ---------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
+        _adapt_none_directly()
         try:
             conn = sqlite3.connect(
                 self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
