@@ -36,7 +36,11 @@ from cattrs.cols import (
 )
 from cattrs.fns import identity
 
+from .domain.carrier import UpdateKey
+from .domain.carrier_request import CarrierRequest, Destination, RequestedNumber
+from .domain.claims import NumberClaim
 from .domain.events import EVENT_TYPES, Actor, Event
+from .domain.inventory import InventoryChange, InventoryNumber
 from .domain.order import HistoryEntry, LineItem, Order
 from .errors import SerializationError
 
@@ -205,11 +209,27 @@ def _mismatch(*_: object) -> Any:
     raise _Mismatch
 
 
-_FAST_CORE: frozenset[type] = frozenset({Order, LineItem, HistoryEntry, Actor})
+_FAST_CORE: frozenset[type] = frozenset(
+    {
+        Order,
+        LineItem,
+        HistoryEntry,
+        Actor,
+        # The records a bulk carrier batch reads and writes by the thousand
+        # (issue 17): its requests with their numbers, and the numbers it stocks.
+        CarrierRequest,
+        RequestedNumber,
+        Destination,
+        UpdateKey,
+        InventoryNumber,
+        InventoryChange,
+        NumberClaim,
+    }
+)
 
 
 def _is_fast_type(t: Any) -> bool:
-    """Orders, their parts and the registered events get generated hooks."""
+    """Orders, their parts, the bulk records and the registered events get generated hooks."""
     if not isinstance(t, type):
         return False
     return t in _FAST_CORE or EVENT_TYPES.get(t.__name__) is t
