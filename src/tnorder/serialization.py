@@ -100,6 +100,11 @@ def _structure_str(value: Any, cls: Any) -> Any:
 _UTC = UTC
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 _DAYS: dict[int, str] = {}
+# The last exact UTC datetime written and its text, as one tuple (replaced
+# whole, so a thread never reads one's text with another's time): a bulk batch
+# writes its one ``now`` into tens of thousands of events and history entries.
+# Holding the object keeps its identity from being reused by another.
+_LAST_WRITTEN: tuple[datetime | None, str] = (None, "")
 
 
 def _unstructure_datetime(value: datetime) -> str:
@@ -111,8 +116,18 @@ def _unstructure_datetime(value: datetime) -> str:
     together from cached day strings instead; anything else goes to
     ``isoformat`` itself, and a test checks both give the same text.
     """
+    global _LAST_WRITTEN
+    last = _LAST_WRITTEN
+    if value is last[0]:
+        return last[1]
     if value.tzinfo is not _UTC or type(value) is not datetime:
         return datetime.isoformat(value)
+    text = _utc_text(value)
+    _LAST_WRITTEN = (value, text)
+    return text
+
+
+def _utc_text(value: datetime) -> str:
     ordinal = value.toordinal()
     day = _DAYS.get(ordinal)
     if day is None:

@@ -325,3 +325,13 @@ def test_bad_carrier_requests_get_the_same_verdict_as_cattrs(mutate) -> None:  #
     data = FAST.unstructure(submitted_request())
     mutate(data)
     assert outcome(GENERIC, data, CarrierRequest) == outcome(FAST, data, CarrierRequest)
+
+
+def test_a_datetime_written_again_gets_its_own_text() -> None:
+    """The text of the last datetime written is reused for that very object only:
+    equal times in other zones, and other times in turn, get their own."""
+    first = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    later = first + timedelta(microseconds=1)
+    elsewhere = first.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    for moment in (first, first, later, first, elsewhere, elsewhere, later, later, first):
+        assert moment.isoformat() == _unstructure_datetime(moment)
