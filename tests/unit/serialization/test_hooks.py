@@ -335,3 +335,12 @@ def test_a_datetime_written_again_gets_its_own_text() -> None:
     elsewhere = first.astimezone(timezone(timedelta(hours=5, minutes=30)))
     for moment in (first, first, later, first, elsewhere, elsewhere, later, later, first):
         assert moment.isoformat() == _unstructure_datetime(moment)
+
+
+@settings(max_examples=200)
+@given(st.dates() | st.datetimes())
+def test_dates_are_stored_as_date_isoformat_writes_them(day: date) -> None:
+    """A date's text is ``date.isoformat``'s, the first time and every time after
+    (a datetime in a date field is written as its date, as before)."""
+    assert date.isoformat(day) == FAST.unstructure(day, date)
+    assert date.isoformat(day) == FAST.unstructure(day, date)
