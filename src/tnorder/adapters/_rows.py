@@ -391,11 +391,11 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     order's change tracking is reset to what the rows hold, so saving it again
     in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
+    stored: dict[str, tuple[int, str | None, str | None]] = order._stored or {}
     header_body = dumps(header or order_header(order))
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, str, str | None]] = dict(stored)
+    after: dict[str, tuple[int, str | None, str | None]] = dict(stored)
     partial = _partial_items(order)
     # A bulk carrier report moves many items by the same steps, by the same
     # actor, at the same moment: their new entries hold the very same objects
@@ -422,7 +422,10 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         ):
             continue
         body = _item_body(item)
-        digest = body_digest(body)
+        # A row written now for the first time keeps no digest (a 10,000-item
+        # order hashed 10,000 bodies for nothing): only a later save of this
+        # same object could compare with it, and it then writes the row again.
+        digest = None if before is None else body_digest(body)
         if before is not None and count == before[0] and digest == before[1]:
             object.__setattr__(item, "_changed", False)
             continue
@@ -490,7 +493,7 @@ def assemble_order(
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, str, str | None]] = {}
+    stored: dict[str, tuple[int, str | None, str | None]] = {}
     for count, body, last in item_rows:
         item = decode_item(key, count, body, last)
         # Set past the change hook: loading is not a change.
