@@ -80,6 +80,38 @@ def test_each_connection_gets_the_page_cache_asked_for(tmp_path: Path) -> None:
         small.close()
 
 
+def test_the_log_is_copied_into_the_file_past_the_size_asked_for(tmp_path: Path) -> None:
+    """64 MiB of write-ahead log by default (SQLite's own 4 MiB is less than one bulk
+    commit); ``checkpoint_mib`` sets it, in pages, on every connection."""
+
+    def pages(storage: SqliteStorage) -> object:
+        return storage._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+
+    default = SqliteStorage(tmp_path / "default.sqlite3")
+    small = SqliteStorage(tmp_path / "small.sqlite3", checkpoint_mib=2)
+    try:
+        assert 64 * 256 == pages(default)  # 4 KiB pages
+        assert 2 * 256 == pages(small)
+        other: list[object] = []
+        thread = threading.Thread(target=lambda: other.append(pages(small)))
+        thread.start()
+        thread.join()
+        assert [2 * 256] == other
+    finally:
+        default.close()
+        small.close()
+
+
+@pytest.mark.parametrize("checkpoint_mib", [0, -1, 1025, True, 2.5, "64", None])
+def test_a_bad_log_size_is_refused_naming_it(tmp_path: Path, checkpoint_mib: object) -> None:
+    """``checkpoint_mib`` outside 1..1024 or not an int is a ValidationError; no file is made."""
+    path = tmp_path / "never.sqlite3"
+    with pytest.raises(ValidationError, match="checkpoint_mib must be a whole number") as info:
+        SqliteStorage(path, checkpoint_mib=checkpoint_mib)  # type: ignore[arg-type]
+    assert "checkpoint_mib" == info.value.field
+    assert not path.exists()
+
+
 @pytest.mark.parametrize("cache_mib", [0, -1, 65_537, True, 2.5, "64", None])
 def test_a_bad_page_cache_size_is_refused_naming_it(tmp_path: Path, cache_mib: object) -> None:
     """``cache_mib`` outside 1..65536 or not an int is a ValidationError; no file is made."""
@@ -247,3 +279,26 @@ def test_a_database_written_by_0_1_gets_the_sequence_on_open(tmp_path: Path) -> 
         with storage.unit_of_work() as uow:
             listed = [o.order_id for o in uow.orders.for_account("acct-1")]
     assert ["A", "B", "0"] == listed
+
+
+def test_none_binds_as_null_and_a_hosts_own_none_adapter_is_kept(tmp_path: Path) -> None:
+    """Opening a storage binds None as NULL (its identity adapter), and leaves an
+    adapter for None the host registered first in place."""
+    key = (type(None), sqlite3.PrepareProtocol)
+    before = sqlite3.adapters.pop(key, None)
+    try:
+        sqlite3.register_adapter(type(None), lambda _: "host's")
+        SqliteStorage(tmp_path / "host.sqlite3").close()
+        assert "host's" == sqlite3.adapters[key](None)
+        del sqlite3.adapters[key]
+        storage = SqliteStorage(tmp_path / "ours.sqlite3")
+        try:
+            conn = storage._connection()
+            assert [(None, "null")] == conn.execute("SELECT ?, typeof(?)", (None, None)).fetchall()
+            assert None is sqlite3.adapters[key](None)
+        finally:
+            storage.close()
+    finally:
+        sqlite3.adapters.pop(key, None)
+        if before is not None:
+            sqlite3.adapters[key] = before

@@ -391,11 +391,11 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
     order's change tracking is reset to what the rows hold, so saving it again
     in the same unit of work writes only later changes.
     """
-    stored: dict[str, tuple[int, str, str | None]] = order._stored or {}
+    stored: dict[str, tuple[int, str | None, str | None]] = order._stored or {}
     header_body = dumps(header or order_header(order))
     items: list[ItemRow] = []
     history: list[tuple[str, int, str]] = []
-    after: dict[str, tuple[int, str, str | None]] = dict(stored)
+    after: dict[str, tuple[int, str | None, str | None]] = dict(stored)
     partial = _partial_items(order)
     # A bulk carrier report moves many items by the same steps, by the same
     # actor, at the same moment: their new entries hold the very same objects
@@ -422,7 +422,10 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
         ):
             continue
         body = _item_body(item)
-        digest = body_digest(body)
+        # A row written now for the first time keeps no digest (a 10,000-item
+        # order hashed 10,000 bodies for nothing): only a later save of this
+        # same object could compare with it, and it then writes the row again.
+        digest = None if before is None else body_digest(body)
         if before is not None and count == before[0] and digest == before[1]:
             object.__setattr__(item, "_changed", False)
             continue
@@ -438,7 +441,7 @@ def order_rows(order: Order, header: OrderHeader | None = None) -> OrderRows:
             else:
                 last = known[1]
             history.append((item_id, start + offset, last))
-        items.append(ItemRow(item_id, position, item.status.value, count, body, last))
+        items.append(ItemRow(item_id, position, _VALUE_OF_STATUS[item.status], count, body, last))
         after[item_id] = (count, digest, last)
         object.__setattr__(item, "_changed", False)
         if isinstance(item.history, LazyHistory):
@@ -490,7 +493,7 @@ def assemble_order(
     """
     checked, header = decode_header(key, version, header_body)
     items: list[LineItem] = []
-    stored: dict[str, tuple[int, str, str | None]] = {}
+    stored: dict[str, tuple[int, str | None, str | None]] = {}
     for count, body, last in item_rows:
         item = decode_item(key, count, body, last)
         # Set past the change hook: loading is not a change.
@@ -593,6 +596,9 @@ def partial_order(
 
 # A dict lookup instead of ``ItemStatus(value)`` (an enum call costs ~1 us).
 _STATUS_BY_VALUE = {s.value: s for s in ItemStatus}
+# And the other way: an enum's ``.value`` is a Python-level property, read
+# 20,000 times per pass over a bulk batch's items.
+_VALUE_OF_STATUS = {s: s.value for s in ItemStatus}
 
 
 class _NoSummary:
@@ -835,11 +841,13 @@ class LazyItems(_LoadOnTouch[LineItem]):
             return _summary_of(self)
         counts = dict(self._statuses)
         final_at = self._final_at
+        value_of = _VALUE_OF_STATUS
         for _, item, was in self._found.values():
             now = item.status
             if now is not was:
-                counts[was.value] = counts.get(was.value, 0) - 1
-                counts[now.value] = counts.get(now.value, 0) + 1
+                before, after = value_of[was], value_of[now]
+                counts[before] = counts.get(before, 0) - 1
+                counts[after] = counts.get(after, 0) + 1
             if now.is_final:
                 at = item.finalized_at
                 if at is not None and (final_at is None or at > final_at):

@@ -1221,14 +1221,16 @@ class SqlUnitOfWork:
         return SqlRecordRepository(self, NUMBER_CLAIMS)
 
     def add_events(self, events: Sequence[Event]) -> None:
+        append = self._events.append
+        # An order's events share its stream (a bulk batch records 30,000 on
+        # one): each distinct stream object is checked once.
+        checked: str | None = None
         for event in events:
-            self._events.append(
-                (
-                    _storable(self._session, event.stream, "stream"),
-                    event.event_id,
-                    encode_event(event),
-                )
-            )
+            stream = event.stream
+            if stream is not checked:
+                _storable(self._session, stream, "stream")
+                checked = stream
+            append((stream, event.event_id, encode_event(event)))
 
     def commit(self) -> None:
         """Apply the staged writes in one transaction, in two steps sent as two batches.

@@ -14,7 +14,10 @@ sqlite3 errors become :class:`~tnorder.errors.StorageError` here.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -56,6 +59,46 @@ _DIALECT = _sql.Dialect(
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
+# A plain ``INSERT ... VALUES (?, ..., ?)`` with an optional clause after it
+# (``ON CONFLICT ...``) that binds no parameter of its own.
+_PLAIN_INSERT = re.compile(r"\A(INSERT INTO \w+ \([\w, ]+\) VALUES )(\((?:\?, )*\?\))([^?]*)\Z")
+# Parameters one multi-row statement binds at most: SQLite before 3.32 allows
+# 999, and past a few hundred a longer statement is no faster (measured).
+_MAX_PARAMETERS = 999
+# Fewer rows than this go through ``executemany`` as they are.
+_MULTI_ROW_FROM = 8
+
+
+# ``None`` is bound as NULL through an adapter, because sqlite3 otherwise asks
+# its protocol object for ``__adapt__`` for each NULL parameter, which formats
+# and throws away an AttributeError (about 0.45 us each; a bulk commit binds
+# 70,000 NULLs, 4 % of placing 10,000 items in instructions).  The adapter
+# gives None back, which binds as NULL as before; an empty dict's ``get`` does
+# that in C, where a Python function would cost a frame per parameter.
+_NONE_IS_NULL: dict[object, None] = {}
+
+
+def _adapt_none_directly() -> None:
+    # sqlite3's adapters are one registry per process: an identity adapter
+    # changes nothing for anyone else, and one a host registered is kept.
+    if (type(None), sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), _NONE_IS_NULL.get)
+
+
+@functools.lru_cache(maxsize=64)
+def _multi_row(sql: str) -> tuple[str, str, str, int] | None:
+    """``(head, row group, tail, parameters per row)`` of a plain insert, else None."""
+    match = _PLAIN_INSERT.match(sql)
+    if match is None:
+        return None
+    head, group, tail = match.groups()
+    return head, group, tail, group.count("?")
+
+
+@functools.lru_cache(maxsize=256)
+def _multi_row_sql(head: str, group: str, tail: str, rows: int) -> str:
+    return f"{head}{', '.join([group] * rows)}{tail}"
+
 
 class _SqliteSession:
     """One sqlite3 connection in autocommit mode; explicit write transactions."""
@@ -95,6 +138,11 @@ class _SqliteSession:
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """``executemany``, returning the rows changed in all (sqlite3 sums them)."""
         try:
+            shape = _multi_row(sql) if len(rows) >= _MULTI_ROW_FROM else None
+            if shape is not None:
+                head, group, tail, width = shape
+                if all(len(row) == width for row in rows):
+                    return self._insert_rows(head, group, tail, width, rows)
             return self._conn.executemany(sql, rows).rowcount
         except UnicodeEncodeError as exc:  # a lone surrogate the entry checks missed
             raise ValidationError(f"text the database cannot encode: {exc}") from exc
@@ -104,6 +152,24 @@ class _SqliteSession:
             raise StorageError(f"SQLite refused the rows: {exc}") from exc
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             raise StorageError(f"SQLite statement failed: {exc}") from exc
+
+    def _insert_rows(
+        self, head: str, group: str, tail: str, width: int, rows: Sequence[Sequence[Any]]
+    ) -> int:
+        # issue 17: a bulk commit inserts 10,000 rows into each of several
+        # tables; one statement of many rows does each row's work in SQLite's
+        # VM without a step, reset and re-entry per row (placing 10,000 items:
+        # inserts 0.46 s -> 0.33 s).  The statement stays atomic, and the
+        # transaction around it is all or nothing anyway; the count of changed
+        # rows is SQLite's, as ``executemany`` sums it.
+        per = max(1, _MAX_PARAMETERS // width)
+        execute = self._conn.execute
+        changed = 0
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            statement = _multi_row_sql(head, group, tail, len(chunk))
+            changed += execute(statement, list(itertools.chain.from_iterable(chunk))).rowcount
+        return changed
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -247,6 +313,15 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
             spills them before the commit and reads index pages again.
             Memory is taken as pages are read, up to this much per
             connection (one per thread).
+        checkpoint_mib: how big the write-ahead log may grow, in MiB, before
+            the commit that passes it copies the log into the database file
+            (SQLite's ``wal_autocheckpoint``; 1 to 1,024, default 64).
+            SQLite's own default, 4 MiB, is smaller than one bulk commit (a
+            10,000-number order writes 18 MB), so every such commit would
+            also wait for that copy and its sync (about 0.1 s); with 64 MiB
+            the copy comes every few bulk commits, of each page once.  The
+            log file keeps its largest size on disk.  Durability does not
+            depend on it: a commit is durable once its log is synced.
 
     Safe for many threads (one connection each) and processes (file locks).
     A unit of work belongs to the thread that opened it.
@@ -260,6 +335,7 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
         synchronous: Synchronous = "FULL",
         migrate: bool = True,
         cache_mib: int = 64,
+        checkpoint_mib: int = 64,
     ) -> None:
         text = os.fspath(path)
         if not text or text == ":memory:" or text.startswith("file:"):
@@ -279,17 +355,25 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
                 f"cache_mib must be a whole number of MiB from 1 to 65536, got {cache_mib!r}",
                 field="cache_mib",
             )
+        if type(checkpoint_mib) is not int or not 1 <= checkpoint_mib <= 1024:
+            raise ValidationError(
+                "checkpoint_mib must be a whole number of MiB from 1 to 1024,"
+                f" got {checkpoint_mib!r}",
+                field="checkpoint_mib",
+            )
         super().__init__()
         self.path = Path(text)
         self.timeout = timeout
         self.synchronous = synchronous
         self.cache_mib = cache_mib
+        self.checkpoint_mib = checkpoint_mib
         if migrate:
             self.migrate()
 
     # -- connections ---------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
+        _adapt_none_directly()
         try:
             conn = sqlite3.connect(
                 self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
@@ -306,6 +390,10 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
             # Negative: a size in KiB rather than a number of pages.
             conn.execute(f"PRAGMA cache_size = -{self.cache_mib * 1024}")
+            # Counted in pages of this database (4 KiB unless it was made otherwise).
+            page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+            pages = max(1, self.checkpoint_mib * 1024 * 1024 // page)
+            conn.execute(f"PRAGMA wal_autocheckpoint = {pages}")
         except sqlite3.Error as exc:  # foreign error: callers only know StorageError
             conn.close()
             raise StorageError(f"cannot set up SQLite database {str(self.path)!r}: {exc}") from exc

@@ -19,6 +19,7 @@ find them by name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -175,6 +176,24 @@ class EventRecorder:
         """Hand over the recorded events (the service publishes them) and forget them."""
         pending, self._pending = self._pending, []
         return [self._materialize(p) for p in pending]
+
+    def pull_event_batches(self, size: int) -> Iterator[list[Event]]:
+        """:meth:`pull_events` in lists of at most ``size`` events, oldest first,
+        each built when it is asked for.
+
+        Every recorded event is taken now (the aggregate holds none afterwards).
+        A bulk save records tens of thousands (issue 17: 15,000 item events per
+        batch of carrier results); built a list at a time, they are encoded and
+        dropped before the next are made, instead of all being kept at once
+        through the garbage collector's passes.
+        """
+        if size < 1:
+            raise ValueError(f"size must be at least 1, got {size}")
+        pending, self._pending = self._pending, []
+        return (
+            [self._materialize(p) for p in pending[start : start + size]]
+            for start in range(0, len(pending), size)
+        )
 
 
 EVENT_TYPES: dict[str, type[Event]] = {}

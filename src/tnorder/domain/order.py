@@ -313,9 +313,9 @@ class Order(EventRecorder):
     _index: dict[str, LineItem] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     # Private change tracking for storage: what the stored item rows held when
     # this order was loaded or last saved (item id -> (history length, digest
-    # of the row body, latest entry)), None for an order never stored.  Opaque
-    # to the domain.
-    _stored: dict[str, tuple[int, str, str | None]] | None = attrs.field(
+    # of the row body, or None for a row this order's first save wrote;
+    # latest entry)), None for an order never stored.  Opaque to the domain.
+    _stored: dict[str, tuple[int, str | None, str | None]] | None = attrs.field(
         default=None, init=False, repr=False, eq=False
     )
     # Set by storage when ``items`` is a sequence read in part: items are then

@@ -12,7 +12,7 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -64,6 +64,13 @@ class Recording(Protocol):
 
     def pull_events(self) -> list[Event]: ...
 
+    def pull_event_batches(self, size: int) -> Iterator[list[Event]]: ...
+
+
+#: Events handed to the unit of work at a time: a bulk save's events are built,
+#: encoded and dropped a list at a time (``EventRecorder.pull_event_batches``).
+_EVENT_BATCH = 256
+
 
 A = TypeVar("A", bound=Recording)
 A_contra = TypeVar("A_contra", bound=Recording, contravariant=True)
@@ -82,13 +89,15 @@ class Repository(Protocol[A_contra]):
 def save_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
     """Stage a changed ``aggregate`` in ``repository`` and its recorded events in the outbox."""
     repository.save(aggregate)
-    uow.add_events(aggregate.pull_events())
+    for events in aggregate.pull_event_batches(_EVENT_BATCH):
+        uow.add_events(events)
 
 
 def add_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
     """Stage a new ``aggregate`` in ``repository`` and its recorded events in the outbox."""
     repository.add(aggregate)
-    uow.add_events(aggregate.pull_events())
+    for events in aggregate.pull_event_batches(_EVENT_BATCH):
+        uow.add_events(events)
 
 
 def use_case_name(use_case: Callable[..., object]) -> str:

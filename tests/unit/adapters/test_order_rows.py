@@ -61,3 +61,16 @@ def test_equal_entries_of_other_objects_are_written_as_they_are() -> None:
     assert "+05:30" in bodies[second.item_id]
     assert "+00:00" in bodies[first.item_id]
     assert at_india.utcoffset() == decode_entry(bodies[second.item_id], "x").at.utcoffset()
+
+
+def test_a_new_order_saved_again_writes_only_what_changed() -> None:
+    """After the first save of a new order (whose rows keep no digest), a save
+    writes the items changed since and none of the others; then nothing."""
+    order = _saved(3)
+    order.items[1].carrier_ref = "C-9"  # a change of the body alone, no new entry
+
+    again = order_rows(order)
+
+    assert ["O-1-2"] == [r.item_id for r in again.items]
+    assert [] == again.history
+    assert [] == order_rows(order).items

@@ -59,3 +59,36 @@ def test_an_order_numbers_its_events_from_one() -> None:
     )
     (placed,) = order.pull_events()
     assert (OrderPlaced, "A-1", 1) == (type(placed), placed.stream, placed.seq)
+
+
+def _order_with_events(moves: int) -> Order:
+    """A placed order whose items each moved once: ``moves + 1`` events recorded."""
+    manager = Actor(Role.ACCOUNT_MANAGER, "m")
+    order = Order.place("O-1", "acct", [NewItem(OrderKind.PORT_IN)] * moves, actor=manager, at=AT)
+    for item in order.items:
+        order.cancel(actor=manager, at=AT, item_ids=[item.item_id])
+    return order
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 100])
+def test_events_pulled_in_batches_are_those_pulled_at_once(size: int) -> None:
+    """Batches of at most ``size`` give the same events in the same order as
+    ``pull_events``, and the order holds none afterwards, even before the
+    batches are read."""
+    whole = _order_with_events(6).pull_events()
+    order = _order_with_events(6)
+
+    batches = order.pull_event_batches(size)
+
+    assert [] == order.pull_events()
+    listed = list(batches)
+    assert all(1 <= len(batch) <= size for batch in listed)
+    assert whole == [event for batch in listed for event in batch]
+
+
+def test_a_batch_size_below_one_is_refused() -> None:
+    """``size`` 0 would never end: ValueError, and the events stay recorded."""
+    order = _order_with_events(1)
+    with pytest.raises(ValueError, match="at least 1"):
+        order.pull_event_batches(0)
+    assert 2 == len(order.pull_events())

@@ -21,10 +21,15 @@ from hypothesis import strategies as st
 
 from tests.support.clock import T0
 from tnorder import Actor, NewItem, Order, OrderKind, Role, Trigger
+from tnorder.domain.carrier import CarrierUpdate, UpdateKey
+from tnorder.domain.carrier_request import CarrierRequest, Destination, RequestedNumber
+from tnorder.domain.claims import NumberClaim
 from tnorder.domain.documents import DocumentSource, RequirementState
 from tnorder.domain.events import EVENT_TYPES, Event
+from tnorder.domain.inventory import InventoryChange, InventoryNumber
+from tnorder.records import NUMBER_CLAIMS
 from tnorder.serialization import _configure_generic, _unstructure_datetime, make_converter
-from tnorder.testing.strategies import events, orders
+from tnorder.testing.strategies import carrier_requests, events, inventory_numbers, orders, records
 
 
 def generic_converter() -> cattrs.Converter:
@@ -249,3 +254,93 @@ def test_datetime_subclasses_are_stored_as_isoformat_writes_them() -> None:
 
     moment = Moment(2026, 3, 2, 9, 0, 0, 5, tzinfo=UTC)
     assert datetime.isoformat(moment) == _unstructure_datetime(moment)
+
+
+# -- the records of bulk carrier batches (issue 17) ----------------------------------
+
+BULK_RECORDS = (
+    CarrierRequest,
+    RequestedNumber,
+    Destination,
+    UpdateKey,
+    InventoryNumber,
+    InventoryChange,
+    NumberClaim,
+)
+
+
+def test_the_records_of_bulk_batches_get_generated_hooks() -> None:
+    """Carrier requests, their parts, inventory numbers and claims use the generated hooks."""
+    for cls in BULK_RECORDS:
+        assert hasattr(FAST.get_structure_hook(cls), "tnorder_fast"), cls
+        assert hasattr(FAST.get_unstructure_hook(cls), "tnorder_fast"), cls
+
+
+@settings(max_examples=80)
+@given(st.one_of(carrier_requests(), inventory_numbers(), records(NUMBER_CLAIMS)))
+def test_bulk_records_store_and_load_like_cattrs(record: Any) -> None:
+    """Any carrier request, inventory number or claim unstructures to the same data
+    and loads back equal, with or without the fallback."""
+    cls = type(record)
+    data = FAST.unstructure(record)
+    assert GENERIC.unstructure(record) == data
+    assert ("ok", record) == outcome(FAST, data, cls)
+    assert record == fast_path(cls)(copy.deepcopy(data))
+    assert outcome(GENERIC, data, cls) == outcome(FAST, data, cls)
+
+
+def submitted_request() -> CarrierRequest:
+    """A port request of two numbers, accepted by the carrier (keys, destination set)."""
+    request = CarrierRequest.submitting(
+        "R-1",
+        "sim",
+        OrderKind.PORT_IN,
+        ["+14045550100", "+14045550101"],
+        carrier_account_id="A-1",
+        at=T0,
+        destination=Destination.to_inventory("stock"),
+        order_id="O-1",
+        item_ids=["O-1-1", "O-1-2"],
+    )
+    request.accept(CarrierUpdate("sim", "PRT-1", OrderKind.PORT_IN, "SUBMITTED", T0), at=T0)
+    return request
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.update(status="exploded"),
+        lambda d: d.update(surprise=1),
+        lambda d: d["numbers"][0].update(state=7),
+        lambda d: d["numbers"][1].update(seen={"at": "2026-01-01T00:00:00", "sequence": 0}),
+        lambda d: d.update(last_update={"at": "2026-01-01T00:00:00+00:00", "sequence": "1"}),
+        lambda d: d.update(last_update={"at": "2026-01-01T00:00:00+00:00", "sequence": 1}),
+        lambda d: d["destination"].update(inventory_type=5),
+        lambda d: d.pop("request_id"),
+        lambda d: d.pop("numbers"),
+    ],
+)
+def test_bad_carrier_requests_get_the_same_verdict_as_cattrs(mutate) -> None:  # type: ignore[no-untyped-def]
+    """A malformed stored request is refused (or loaded) exactly as cattrs does it."""
+    data = FAST.unstructure(submitted_request())
+    mutate(data)
+    assert outcome(GENERIC, data, CarrierRequest) == outcome(FAST, data, CarrierRequest)
+
+
+def test_a_datetime_written_again_gets_its_own_text() -> None:
+    """The text of the last datetime written is reused for that very object only:
+    equal times in other zones, and other times in turn, get their own."""
+    first = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    later = first + timedelta(microseconds=1)
+    elsewhere = first.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    for moment in (first, first, later, first, elsewhere, elsewhere, later, later, first):
+        assert moment.isoformat() == _unstructure_datetime(moment)
+
+
+@settings(max_examples=200)
+@given(st.dates() | st.datetimes())
+def test_dates_are_stored_as_date_isoformat_writes_them(day: date) -> None:
+    """A date's text is ``date.isoformat``'s, the first time and every time after
+    (a datetime in a date field is written as its date, as before)."""
+    assert date.isoformat(day) == FAST.unstructure(day, date)
+    assert date.isoformat(day) == FAST.unstructure(day, date)
