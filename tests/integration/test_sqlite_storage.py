@@ -102,23 +102,22 @@ def test_the_log_is_copied_into_the_file_past_the_size_asked_for(tmp_path: Path)
         small.close()
 
 
-@pytest.mark.parametrize("checkpoint_mib", [0, -1, 1025, True, 2.5, "64", None])
-def test_a_bad_log_size_is_refused_naming_it(tmp_path: Path, checkpoint_mib: object) -> None:
-    """``checkpoint_mib`` outside 1..1024 or not an int is a ValidationError; no file is made."""
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        *(("cache_mib", v) for v in (0, -1, 65_537, True, 2.5, "64", None)),
+        *(("checkpoint_mib", v) for v in (0, -1, 1025, True, 2.5, "64", None)),
+    ],
+)
+def test_a_bad_size_setting_is_refused_naming_it(
+    tmp_path: Path, setting: str, value: object
+) -> None:
+    """``cache_mib`` outside 1..65536 or ``checkpoint_mib`` outside 1..1024, or either
+    not an int, is a ValidationError naming it; no file is made."""
     path = tmp_path / "never.sqlite3"
-    with pytest.raises(ValidationError, match="checkpoint_mib must be a whole number") as info:
-        SqliteStorage(path, checkpoint_mib=checkpoint_mib)  # type: ignore[arg-type]
-    assert "checkpoint_mib" == info.value.field
-    assert not path.exists()
-
-
-@pytest.mark.parametrize("cache_mib", [0, -1, 65_537, True, 2.5, "64", None])
-def test_a_bad_page_cache_size_is_refused_naming_it(tmp_path: Path, cache_mib: object) -> None:
-    """``cache_mib`` outside 1..65536 or not an int is a ValidationError; no file is made."""
-    path = tmp_path / "never.sqlite3"
-    with pytest.raises(ValidationError, match="cache_mib must be a whole number") as info:
-        SqliteStorage(path, cache_mib=cache_mib)  # type: ignore[arg-type]
-    assert "cache_mib" == info.value.field
+    with pytest.raises(ValidationError, match=f"{setting} must be a whole number") as info:
+        SqliteStorage(path, **{setting: value})  # type: ignore[arg-type]
+    assert setting == info.value.field
     assert not path.exists()
 
 

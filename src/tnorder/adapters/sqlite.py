@@ -100,6 +100,13 @@ def _multi_row_sql(head: str, group: str, tail: str, rows: int) -> str:
     return f"{head}{', '.join([group] * rows)}{tail}"
 
 
+def _check_mib(name: str, value: object, top: int) -> None:
+    if type(value) is not int or not 1 <= value <= top:
+        raise ValidationError(
+            f"{name} must be a whole number of MiB from 1 to {top}, got {value!r}", field=name
+        )
+
+
 class _SqliteSession:
     """One sqlite3 connection in autocommit mode; explicit write transactions."""
 
@@ -350,17 +357,8 @@ class SqliteStorage(_sql.SqlStorage[sqlite3.Connection]):
             raise ValidationError(f"unknown synchronous mode {synchronous!r}", field="synchronous")
         if not timeout >= 0:
             raise ValidationError("timeout must be zero or more seconds", field="timeout")
-        if type(cache_mib) is not int or not 1 <= cache_mib <= 65_536:
-            raise ValidationError(
-                f"cache_mib must be a whole number of MiB from 1 to 65536, got {cache_mib!r}",
-                field="cache_mib",
-            )
-        if type(checkpoint_mib) is not int or not 1 <= checkpoint_mib <= 1024:
-            raise ValidationError(
-                "checkpoint_mib must be a whole number of MiB from 1 to 1024,"
-                f" got {checkpoint_mib!r}",
-                field="checkpoint_mib",
-            )
+        _check_mib("cache_mib", cache_mib, 65_536)
+        _check_mib("checkpoint_mib", checkpoint_mib, 1024)
         super().__init__()
         self.path = Path(text)
         self.timeout = timeout
