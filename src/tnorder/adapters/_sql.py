@@ -1057,12 +1057,6 @@ class SqlRecordRepository(_Repository, Generic[R]):
         self._stage_add(key, record, self._columns(record), self._missing)
         self._uow._views.record(record)  # views
 
-    def add_many(self, records: Iterable[R]) -> None:
-        """Stage new records, each checked and encoded as :meth:`add` does it
-        (issue 17: a bulk order adds 10,000 claims)."""
-        for record in records:
-            self.add(record)
-
     def get(self, key: str) -> R:
         require_text(key, self._spec.key)
         row = self._row(key)

@@ -504,13 +504,9 @@ _ITEM_KEY = ("account_id", "created_at", "seq", "position")
 _UPSERT_ITEM = _upsert(
     VIEW_ITEMS, _V9_ITEM_COLUMNS, _ITEM_KEY, values=f"?, ?, {_SEQ}, {', '.join('?' * 11)}"
 )
-_INSERT_NEW_ITEM = _upsert(
-    VIEW_ITEMS,
-    # A new order's item rows are built before its sequence is known (``new_order``).
-    "account_id, order_id, position, item_id, number, kind, number_type, status,"
-    " delivery_kind, delivery_text, delivery_date, latest_note, created_at, seq",
-    _ITEM_KEY,
-)
+# A new order's item rows are built before its sequence is known (``new_order``,
+# in migration 7's column order), and the flush appends their order's place.
+_INSERT_NEW_ITEM = _upsert(VIEW_ITEMS, f"{_V7_ITEM_COLUMNS}, created_at, seq", _ITEM_KEY)
 _SOURCE_COLUMNS = (
     "order_id, item_id, account_id, number, created_at, seq, position, effect, kind,"
     " number_type, status, stage, locked_reason, activated_at, finalized_at"
@@ -544,7 +540,8 @@ def _sequences(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
 
 
 def _write(session: Session, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    # executemany: psycopg pipelines the rows; SQLite steps one prepared statement.
+    # executemany: psycopg pipelines the rows; SQLite sends a plain insert's rows
+    # as multi-row statements (``sqlite._SqliteSession.executemany``).
     if rows:
         session.executemany(sql, rows)
 

@@ -288,10 +288,6 @@ class UseCaseBase:
         claims = uow.number_claims
         order_id, account_id = order.order_id, order.account_id
         fresh = _NEW_CLAIMS.get()
-        # New claims are staged together where the repository can (``add_many``,
-        # an optional extra of the SQL storages), after every number is checked.
-        add_many = getattr(claims, "add_many", None)
-        new: list[NumberClaim] = []
         for item in claimed:
             number = item.number
             if number is None:  # filtered above; narrows the type
@@ -307,11 +303,7 @@ class UseCaseBase:
             if claim is None:
                 if fresh is not None:  # before ``add``, which may find it taken already
                     fresh.add(number)
-                claim = NumberClaim(number, order_id, account_id, item.item_id)
-                if add_many is not None:
-                    new.append(claim)
-                else:
-                    claims.add(claim)
+                claims.add(NumberClaim(number, order_id, account_id, item.item_id))
                 continue
             try:
                 holder: Order | None = uow.orders.get(claim.order_id)
@@ -322,5 +314,3 @@ class UseCaseBase:
             claim.order_id, claim.account_id = order.order_id, order.account_id
             claim.item_id = item.item_id
             claims.save(claim)
-        if add_many is not None and new:
-            add_many(new)
