@@ -186,3 +186,13 @@ def _no_secrets_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     with scanner.attached():
         yield
     scanner.check()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``heavy`` first, each group in its own order.
+
+    xdist hands tests to its workers in collection order, so a test of a minute
+    collected near the end can keep one worker busy after the other has run out
+    of tests.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)

@@ -68,6 +68,7 @@ def run_example(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_the_example_runs_and_shows_what_it_promises(name: str, tmp_path: Path) -> None:
     """The example exits 0 and prints each line its docstring promises."""

@@ -43,8 +43,9 @@ def test_migrations_are_tracked_and_applied_once(fresh_schema: str) -> None:
             (7, "dashboard rows kept together per account"),
             (8, "Active Numbers rows kept together per account"),
             (9, "item rows kept in listing order"),
+            (10, "finished orders on the tab found in one index"),
         ] == rows
-        assert 9 == storage.schema_version()
+        assert 10 == storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(fresh_schema: str) -> None:

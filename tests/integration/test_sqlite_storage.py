@@ -35,8 +35,9 @@ def test_database_runs_in_wal_mode_with_tracked_migrations(sqlite_storage: Sqlit
         (7, "dashboard rows kept together per account"),
         (8, "Active Numbers rows kept together per account"),
         (9, "item rows kept in listing order"),
+        (10, "finished orders on the tab found in one index"),
     ] == raw_execute(sqlite_storage, "SELECT version, name FROM tnorder_schema_migrations")
-    assert 9 == sqlite_storage.schema_version()
+    assert 10 == sqlite_storage.schema_version()
 
 
 def test_a_database_from_a_newer_tnorder_is_refused(tmp_path: Path) -> None:

@@ -29,6 +29,9 @@ from tnorder.adapters.sqlite import SqliteStorage
 from tnorder.ports import Storage
 from tnorder.testing import OrderLifecycle
 
+# The memory case runs about 30 s: collected first (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 
 class MemoryOrderLifecycle(OrderLifecycle):
     def make_storage(self) -> Storage:

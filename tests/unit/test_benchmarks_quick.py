@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Every row of the issue's table, by the label it starts with.
@@ -59,6 +61,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.heavy
 def test_quick_benchmarks_print_every_row() -> None:
     """The quick run exits cleanly and its table has every row with a figure and a verdict."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

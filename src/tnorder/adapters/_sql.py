@@ -93,6 +93,7 @@ from ._views_sql import (
     v7_statements,
     v8_statements,
     v9_statements,
+    v10_statements,
 )
 from ._views_sql import flush as flush_views
 
@@ -433,6 +434,7 @@ MIGRATIONS: tuple[_Migration, ...] = (
     _Migration(7, "dashboard rows kept together per account", v7_statements),
     _Migration(8, "Active Numbers rows kept together per account", v8_statements),
     _Migration(9, "item rows kept in listing order", v9_statements, fill_after_reshape),
+    _Migration(10, "finished orders on the tab found in one index", v10_statements),
 )
 LATEST_SCHEMA = max(m.version for m in MIGRATIONS)
 
