@@ -24,7 +24,7 @@ from tnorder.adapters._views_sql import ACTIVE
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 
-from .test_view_pages_migration import _migrated_on_open
+from .test_view_pages_migration import _migrated_on_open, _recorded
 
 _COLUMNS = (
     "account_id, number, stage, locked_reason, order_id, item_id, status, kind, number_type,"
@@ -63,11 +63,6 @@ def _back_to_schema_7(execute: Callable[[str], Any], *, postgres: bool) -> None:
     execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version = 8")
 
 
-def _migration_8_recorded(conn: Any) -> bool:
-    found = conn.execute(f"SELECT version FROM {_sql.MIGRATIONS_TABLE} WHERE version = 8")
-    return [(8,)] == [tuple(r) for r in found.fetchall()]
-
-
 def _without_rowid(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (ACTIVE,)).fetchone()
     return str(row[0]).rstrip().endswith("WITHOUT ROWID")
@@ -79,7 +74,7 @@ def test_a_schema_7_sqlite_file_keeps_every_active_numbers_row(tmp_path: Path) -
     path = tmp_path / "v7.sqlite3"
 
     def clustered(conn: sqlite3.Connection) -> None:
-        assert _migration_8_recorded(conn)
+        assert _recorded(conn, 8)
         assert _without_rowid(conn)
         plan = " ".join(
             str(r[3])
@@ -115,7 +110,7 @@ def test_a_schema_7_postgres_database_keeps_every_active_numbers_row(
         return {str(name): str(definition) for name, definition in rows.fetchall()}
 
     def covering(conn: psycopg.Connection[Any]) -> None:
-        assert _migration_8_recorded(conn)
+        assert _recorded(conn, 8)
         found = indexes(conn)
         (key,) = [d for d in found.values() if "(account_id, number)" in d]
         assert f"INCLUDE (stage, {shown})" in key

@@ -24,7 +24,7 @@ from tnorder.adapters._views_sql import VIEW_ORDERS
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 
-from .test_view_pages_migration import _migrated_on_open
+from .test_view_pages_migration import _migrated_on_open, _recorded
 
 _INDEX = f"{VIEW_ORDERS}_finalized"
 _COLUMNS = "order_id, account_id, created_at, seq, status, item_count, finalized_at, reference"
@@ -47,11 +47,6 @@ def _back_to_schema_9(execute: Callable[[str], Any]) -> None:
     execute(f"DELETE FROM {_sql.MIGRATIONS_TABLE} WHERE version = 10")
 
 
-def _recorded(conn: Any) -> None:
-    found = conn.execute(f"SELECT version FROM {_sql.MIGRATIONS_TABLE} WHERE version = 10")
-    assert [(10,)] == [tuple(r) for r in found.fetchall()]
-
-
 def _sqlite_plan(conn: sqlite3.Connection) -> str:
     rows = conn.execute("EXPLAIN QUERY PLAN " + _BRANCH.format("?"), ("acct-m", 0))
     return " ".join(str(r[3]) for r in rows)
@@ -67,7 +62,7 @@ def test_a_schema_9_sqlite_file_answers_the_tab_from_the_index(tmp_path: Path) -
 
     def covering(conn: sqlite3.Connection) -> None:
         assert f"USING COVERING INDEX {_INDEX}" in _sqlite_plan(conn)
-        _recorded(conn)
+        assert _recorded(conn, 10)
 
     _migrated_on_open(
         lambda: SqliteStorage(path),
@@ -109,7 +104,7 @@ def test_a_schema_9_postgres_database_answers_the_tab_from_the_index(
             )
         )
         assert f"Index Only Scan using {_INDEX}" in plan
-        _recorded(conn)
+        assert _recorded(conn, 10)
 
     _migrated_on_open(
         lambda: PostgresStorage(empty_database),

@@ -24,7 +24,7 @@ from tnorder.adapters._views_sql import VIEW_ITEMS, VIEW_ORDERS
 from tnorder.adapters.postgres import PostgresStorage
 from tnorder.adapters.sqlite import SqliteStorage
 
-from .test_view_pages_migration import _migrated_on_open
+from .test_view_pages_migration import _migrated_on_open, _recorded
 
 _COLUMNS = (
     "account_id, order_id, position, item_id, number, kind, number_type, status,"
@@ -77,8 +77,7 @@ def _has_placement(conn: Any) -> bool:
 
 def _placed_as_their_orders(conn: Any) -> None:
     """Migration 9 is recorded, and every item row carries its order's place."""
-    found = conn.execute(f"SELECT version FROM {_sql.MIGRATIONS_TABLE} WHERE version = 9")
-    assert [(9,)] == [tuple(r) for r in found.fetchall()]
+    assert _recorded(conn, 9)
     mismatched = conn.execute(
         f"SELECT COUNT(*) FROM {VIEW_ITEMS} i JOIN {VIEW_ORDERS} o ON o.order_id = i.order_id"
         " WHERE o.created_at <> i.created_at OR o.seq <> i.seq OR o.account_id <> i.account_id"

@@ -116,6 +116,12 @@ def _write_an_account(service: OrderService, storage: SqliteStorage | PostgresSt
         uow.commit()
 
 
+def _recorded(conn: Any, version: int) -> bool:
+    """Migration ``version`` is in the schema table, once."""
+    found = conn.execute(f"SELECT version FROM {_sql.MIGRATIONS_TABLE} WHERE version = {version}")
+    return [(version,)] == [tuple(r) for r in found.fetchall()]
+
+
 def _migrated_on_open(
     make: Callable[[], SqliteStorage | PostgresStorage],
     connect: Callable[[], AbstractContextManager[Any]],
