@@ -356,11 +356,11 @@ def v10_statements(d: Dialect) -> list[str]:
     ``(account_id, finalized_at)`` found them, but each row it matched was
     read from the table to test ``item_count``: 273 rows of the big account's
     last week, 223 pages, 14 of them from disk on a cold server (2.1 ms of
-    the query's execution).  Now the index carries what the page reads and tests, so that
-    part of the query is answered from a few index pages (12 pages in all for
-    the query, 0.9 ms, PostgreSQL cold).  SQLite's secondary index holds the
-    table's key (account, open, created_at, seq) already; the rest joins its
-    columns.
+    the query's execution).  Now the index carries what the page reads and
+    tests, so that part of the query is answered from a few index pages (12
+    pages in all for the query, 0.9 ms, PostgreSQL cold).  SQLite's secondary
+    index holds the table's key (account, open, created_at, seq) already; the
+    rest joins its columns.
     """
     _, _, sqlite = _types(d)
     index = (

@@ -89,13 +89,16 @@ class Repository(Protocol[A_contra]):
 def save_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
     """Stage a changed ``aggregate`` in ``repository`` and its recorded events in the outbox."""
     repository.save(aggregate)
-    for events in aggregate.pull_event_batches(_EVENT_BATCH):
-        uow.add_events(events)
+    _stage_events(uow, aggregate)
 
 
 def add_aggregate(uow: UnitOfWork, repository: Repository[A], aggregate: A) -> None:
     """Stage a new ``aggregate`` in ``repository`` and its recorded events in the outbox."""
     repository.add(aggregate)
+    _stage_events(uow, aggregate)
+
+
+def _stage_events(uow: UnitOfWork, aggregate: Recording) -> None:
     for events in aggregate.pull_event_batches(_EVENT_BATCH):
         uow.add_events(events)
 
